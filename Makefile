@@ -1,0 +1,116 @@
+# finchat - one Makefile for the C services, the CLI, the web client and the tests.
+# `make` builds everything into build/; `make test` runs every test (see README).
+
+CC       ?= cc
+PKGS     := libh2o-evloop libpq rdkafka libmongoc-1.0 libcurl jansson libjwt openssl libargon2
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+            -Wformat=2 -Wpointer-arith -fno-common
+CSTD     := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0
+OPT      ?= -O2 -g
+SAN      ?=
+BUILD    ?= build
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I. -Icommon $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_ALL = $(SAN)
+
+COMMON_SRC := $(wildcard common/*.c)
+GW_SRC     := $(wildcard api-gateway/*.c)
+WK_SRC     := $(wildcard llm-worker/*.c)
+CTL_SRC    := $(wildcard finchatctl/*.c)
+UNIT_SRC   := $(wildcard tests/unit/*/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+COMMON_OBJ := $(call obj,$(COMMON_SRC))
+GW_LIB_OBJ := $(call obj,$(filter-out api-gateway/main.c,$(GW_SRC)))
+WK_LIB_OBJ := $(call obj,$(filter-out llm-worker/main.c,$(WK_SRC)))
+CTL_LIB_OBJ := $(call obj,$(filter-out finchatctl/main.c,$(CTL_SRC)))
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+
+BINS := $(BUILD)/bin/finchat-gateway $(BUILD)/bin/finchat-worker $(BUILD)/bin/finchatctl
+
+.PHONY: all bins web deps up down demo test unit integration e2e format format-check \
+        banned asan tsan bench fuzz clean config-doc
+
+all: bins web
+
+bins: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/bin/finchat-gateway: $(BUILD)/obj/api-gateway/main.o $(GW_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bin/finchat-worker: $(BUILD)/obj/llm-worker/main.o $(WK_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# finchatctl shares the gateway's data modules (migrations, seeding) and the worker's
+# nothing; it links the gateway library objects.
+$(BUILD)/bin/finchatctl: $(BUILD)/obj/finchatctl/main.o $(CTL_LIB_OBJ) $(GW_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# Each unit test links everything but the mains; tests/unit/<dir>/ mirrors the source tree.
+$(BUILD)/unit/%: tests/unit/%.c $(GW_LIB_OBJ) $(WK_LIB_OBJ) $(COMMON_OBJ) tests/unit/test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(GW_LIB_OBJ) $(WK_LIB_OBJ) $(COMMON_OBJ) $(PKG_LIBS)
+
+deps:
+	@deploy/local/install-deps.sh
+
+web:
+	@deploy/local/build-web.sh
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+up:
+	@deploy/local/up.sh
+
+down:
+	@deploy/local/down.sh
+
+demo:
+	@deploy/local/demo.sh
+
+test:
+	@tests/run-all.sh
+
+integration:
+	@tests/run-integration.sh
+
+e2e:
+	@tests/e2e/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@tests/check-format.sh
+
+banned:
+	@tests/check-banned.sh
+
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" unit
+
+tsan:
+	$(MAKE) BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" unit
+
+bench:
+	@tests/bench/run.sh
+
+fuzz:
+	@tests/fuzz/run.sh
+
+config-doc: $(BUILD)/bin/finchatctl
+	@$(BUILD)/bin/finchatctl config-doc
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

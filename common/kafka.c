@@ -1,0 +1,120 @@
+/* kafka.c - librdkafka configuration, health, and produce-with-headers. */
+#include "kafka.h"
+
+#include "err.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    if (level <= 3)
+        log_error("kafka %s: %s", fac, buf);
+    else if (level <= 4)
+        log_warn("kafka %s: %s", fac, buf);
+    else
+        log_debug("kafka %s: %s", fac, buf);
+}
+
+int kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val)
+{
+    char errstr[256];
+
+    if (rd_kafka_conf_set(conf, key, val, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+        log_error("kafka config %s: %s", key, errstr);
+        return FC_EINVAL;
+    }
+    return 0;
+}
+
+rd_kafka_conf_t *kafka_conf_new(const char *brokers, const char *client_id)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+
+    kafka_conf_set(conf, "bootstrap.servers", brokers);
+    kafka_conf_set(conf, "client.id", client_id);
+    kafka_conf_set(conf, "reconnect.backoff.ms", "50");
+    kafka_conf_set(conf, "reconnect.backoff.max.ms", "1000");
+    kafka_conf_set(conf, "socket.keepalive.enable", "true");
+    kafka_conf_set(conf, "log.connection.close", "false");
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    return conf;
+}
+
+bool kafka_ping(rd_kafka_t *rk, int timeout_ms)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms);
+    bool ok = err == RD_KAFKA_RESP_ERR_NO_ERROR && md && md->broker_cnt > 0;
+
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    return ok;
+}
+
+int kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t err;
+    int n = FC_EDEP;
+
+    if (!rkt)
+        return FC_EINVAL;
+    err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 && !md->topics[0].err)
+        n = md->topics[0].partition_cnt;
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    return n;
+}
+
+int kafka_produce_json(rd_kafka_t *rk, const char *topic, int32_t partition, const char *key,
+                       const char *payload, size_t len, const struct kafka_msg_meta *meta,
+                       void *opaque)
+{
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(4);
+    rd_kafka_resp_err_t err;
+
+    rd_kafka_header_add(hdrs, "content-type", -1, "application/json", -1);
+    if (meta && meta->schema)
+        rd_kafka_header_add(hdrs, "schema", -1, meta->schema, -1);
+    if (meta && meta->traceparent && *meta->traceparent)
+        rd_kafka_header_add(hdrs, "traceparent", -1, meta->traceparent, -1);
+    if (meta && meta->request_id && *meta->request_id)
+        rd_kafka_header_add(hdrs, "request-id", -1, meta->request_id, -1);
+    err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+                            RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+                            RD_KAFKA_V_VALUE((void *)payload, len),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
+                            RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    if (err) {
+        /* On failure the headers were not handed over. */
+        rd_kafka_headers_destroy(hdrs);
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            return FC_ERATE;
+        log_error("kafka produce to %s: %s", topic, rd_kafka_err2str(err));
+        return FC_EDEP;
+    }
+    return 0;
+}
+
+bool kafka_header(const rd_kafka_message_t *msg, const char *name, char *out, size_t outlen)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *val;
+    size_t size;
+
+    if (outlen == 0 || rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return false;
+    if (rd_kafka_header_get_last(hdrs, name, &val, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !val)
+        return false;
+    if (size >= outlen)
+        size = outlen - 1;
+    memcpy(out, val, size);
+    out[size] = '\0';
+    return true;
+}

@@ -1,0 +1,37 @@
+/* kafka.h - librdkafka helpers shared by the gateway, the worker and finchatctl:
+ * configuration with our defaults and logging, a broker health check, and producing a
+ * JSON message with the headers of SPEC §6 (content-type, schema, traceparent, request-id). */
+#ifndef FINCHAT_KAFKA_H
+#define FINCHAT_KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A configuration with bootstrap.servers=@brokers, client.id=@client_id, JSON-line logging
+ * and short reconnect backoffs. Caller owns it (passes it to rd_kafka_new or destroys it). */
+rd_kafka_conf_t *kafka_conf_new(const char *brokers, const char *client_id);
+/* Sets @key=@val on @conf; 0, or FC_EINVAL with the reason logged. */
+int kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val);
+/* True when a broker answered a metadata request within @timeout_ms. Thread-safe. */
+bool kafka_ping(rd_kafka_t *rk, int timeout_ms);
+/* Number of partitions of @topic, or a negative FC_E* code. */
+int kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms);
+
+struct kafka_msg_meta {
+    const char *schema;      /* e.g. "finchat.chat.chunk/1" */
+    const char *traceparent; /* may be NULL */
+    const char *request_id;  /* may be NULL */
+};
+
+/* Produces @payload (copied) to @topic/@partition (RD_KAFKA_PARTITION_UA to hash @key) with
+ * the standard headers. @opaque reaches the delivery report. 0 or a negative FC_E* code;
+ * a full local queue is FC_ERATE (caller decides whether to poll and retry). Thread-safe. */
+int kafka_produce_json(rd_kafka_t *rk, const char *topic, int32_t partition, const char *key,
+                       const char *payload, size_t len, const struct kafka_msg_meta *meta,
+                       void *opaque);
+/* Copies header @name of @msg into @out (NUL-terminated, truncated). True if present. */
+bool kafka_header(const rd_kafka_message_t *msg, const char *name, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,70 @@
+/* mongo.c - mongo-c-driver pool creation and ping. */
+#include "mongo.h"
+
+#include "xmalloc.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void do_init(void)
+{
+    mongoc_init();
+}
+
+void mongo_global_init(void)
+{
+    pthread_once(&init_once, do_init);
+}
+
+mongoc_client_pool_t *mongo_pool_new(const char *url, char **db_out, char *errbuf,
+                                     unsigned errlen)
+{
+    bson_error_t err;
+    mongoc_uri_t *uri;
+    mongoc_client_pool_t *pool;
+    const char *db;
+
+    mongo_global_init();
+    uri = mongoc_uri_new_with_error(url, &err);
+    if (!uri) {
+        snprintf(errbuf, errlen, "FINCHAT_MONGO_URL: %s", err.message);
+        return NULL;
+    }
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
+        mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
+        mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 2000);
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_HEARTBEATFREQUENCYMS))
+        mongoc_uri_set_option_as_int32(uri, MONGOC_URI_HEARTBEATFREQUENCYMS, 2000);
+    db = mongoc_uri_get_database(uri);
+    if (db_out)
+        *db_out = xstrdup(db && *db ? db : "finchat");
+    pool = mongoc_client_pool_new(uri);
+    mongoc_uri_destroy(uri);
+    if (!pool) {
+        snprintf(errbuf, errlen, "cannot create MongoDB client pool");
+        if (db_out) {
+            free(*db_out);
+            *db_out = NULL;
+        }
+        return NULL;
+    }
+    mongoc_client_pool_set_error_api(pool, MONGOC_ERROR_API_VERSION_2);
+    return pool;
+}
+
+bool mongo_ping(mongoc_client_t *client)
+{
+    bson_t cmd = BSON_INITIALIZER;
+    bson_t reply;
+    bson_error_t err;
+    bool ok;
+
+    BSON_APPEND_INT32(&cmd, "ping", 1);
+    ok = mongoc_client_command_simple(client, "admin", &cmd, NULL, &reply, &err);
+    bson_destroy(&reply);
+    bson_destroy(&cmd);
+    return ok;
+}

@@ -1,0 +1,75 @@
+/* engine.h - the generation engine: runs many answers at once for one worker thread.
+ *
+ * Contract between the worker core (Kafka, offsets, MongoDB) and the providers.
+ * The engine owns a libcurl multi handle, the provider chain with its circuit breakers,
+ * and timers (analyst pacing, timeouts, retry backoff). Everything here runs on the
+ * worker's single engine thread (@locality engine thread): callbacks are invoked from
+ * inside engine_step() and must not block.
+ *
+ * For each generation the engine walks FINCHAT_LLM_CHAIN: it skips unconfigured providers
+ * and open circuits, retries with jittered backoff only before the first token, and, when a
+ * provider fails after tokens were delivered, calls on_reset() and continues with the next
+ * provider from scratch. The analyst provider is last and always answers. */
+#ifndef FINCHAT_ENGINE_H
+#define FINCHAT_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct engine;
+struct gen;
+
+struct gen_usage {
+    int prompt_tokens;
+    int completion_tokens;
+};
+
+/* Callbacks for one generation; @ud is the caller's pointer. Strings are valid only
+ * during the call. After on_done() the generation is freed by the engine. */
+struct gen_sink {
+    /* A provider started answering (before its first token). */
+    void (*on_start)(void *ud, const char *provider, const char *model);
+    /* A piece of answer text (UTF-8, may be any length >= 1). */
+    void (*on_token)(void *ud, const char *text, size_t len);
+    /* The answer so far is void; a new provider starts over. */
+    void (*on_reset)(void *ud, const char *reason);
+    /* Finished: rc 0 with usage, or a negative FC_E* code with a message. */
+    void (*on_done)(void *ud, int rc, const struct gen_usage *usage, const char *errmsg);
+    void *ud;
+};
+
+struct gen_request {
+    const char *request_id;
+    const char *traceparent;  /* W3C traceparent forwarded to HTTP providers, may be NULL */
+    const char *system;       /* system rules only: never user data */
+    json_t *context;          /* the user's contexts document (borrowed), may be NULL */
+    const char *context_text; /* the token-budgeted context rendered for the prompt */
+    json_t *history;          /* [{role:"user"|"assistant", content}] oldest first (borrowed) */
+    const char *user_text;    /* the question */
+    int max_tokens;
+    int64_t deadline_ms;      /* absolute, clock_mono_ms() scale */
+};
+
+/* Creates an engine from @cfg; NULL with @errbuf filled on failure. */
+struct engine *engine_new(const struct fc_config *cfg, char *errbuf, unsigned errlen);
+void engine_free(struct engine *e);
+
+/* Starts a generation; the sink is called from later engine_step() calls, never from here.
+ * Returns a handle valid until on_done() ran. */
+struct gen *engine_start(struct engine *e, const struct gen_request *req, struct gen_sink sink);
+/* Stops a generation: on_done() follows with FC_ECANCELED. */
+void engine_cancel(struct engine *e, struct gen *g);
+
+/* Runs ready I/O and timers, waiting at most @timeout_ms (and less if a timer is due) for
+ * I/O on the curl handles or on @extra_fd (-1 for none; e.g. the Kafka queue's wake-up fd).
+ * Returns the number of generations still in flight. */
+int engine_step(struct engine *e, int timeout_ms, int extra_fd);
+int engine_inflight(const struct engine *e);
+
+/* Appends provider state for /status and /metrics: [{name,configured,circuit}]. Caller owns. */
+json_t *engine_provider_status(const struct engine *e);
+
+#endif
