@@ -1,4 +1,4 @@
-/* chatmsg.h - encoder/decoder of the Kafka chat messages (proto/*.schema.json).
+/* chatmsg.h - encoder/decoder of the Kafka chat messages (proto/chat.*.schema.json).
  *
  * The one place that knows the wire format of finchat.chat.request/1, finchat.chat.chunk/1,
  * finchat.chat.control/1 and finchat.chat.dlq/1. Decoding validates every field (types,
