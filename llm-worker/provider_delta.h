@@ -1,0 +1,41 @@
+/* provider_delta.h - what one upstream stream message means, whatever the provider.
+ *
+ * The stream parsers (openai.h, anthropic.h, ollama.h) turn provider messages into deltas
+ * and hand them to a callback; the engine only ever sees deltas. Pure helpers for those
+ * parsers live here too. */
+#ifndef FINCHAT_PROVIDER_DELTA_H
+#define FINCHAT_PROVIDER_DELTA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct provider_delta {
+    const char *text;      /* answer text (UTF-8, not NUL-terminated), valid during the callback */
+    size_t len;            /* 0 when the message carried no text */
+    int prompt_tokens;     /* -1 when the message did not report it */
+    int completion_tokens; /* -1 when the message did not report it */
+    bool done;             /* the provider finished its answer normally */
+};
+
+/* Called once per meaningful message; a non-zero return stops the parser and is returned
+ * by it. */
+typedef int (*provider_delta_fn)(void *ud, const struct provider_delta *d);
+
+/* Parses @len bytes of one stream message into a JSON object (*@out, caller decrefs).
+ * Returns 0; FC_EINVAL with a reason in @errbuf when it is not JSON or not an object; or
+ * FC_EDEP with the provider's message when the object has a non-null "error" member (all
+ * three protocols report errors that way). *@out is NULL unless 0 is returned. */
+int provider_delta_load(const char *buf, size_t len, json_t **out, char *errbuf, unsigned errlen);
+
+/* Clears @d: no text, no counts (-1), not done. */
+void provider_delta_init(struct provider_delta *d);
+
+/* Writes a one-line message describing an upstream error value into @buf: a string, or an
+ * object with "message" (and "type"/"code"), as OpenAI, Anthropic and Ollama send them. */
+void provider_delta_error(const json_t *err, char *buf, unsigned len);
+
+/* Returns the non-negative integer member @key of @obj, or -1 when absent or not one. */
+int provider_delta_count(const json_t *obj, const char *key);
+
+#endif

@@ -1,0 +1,35 @@
+/* fuzz_openai.c - libFuzzer target for OpenAI stream chunks (llm-worker/openai.c): the input
+ * as one chunk payload, then as a whole SSE stream framed as the engine frames it. Built and
+ * run by tests/fuzz/run.sh. */
+/* fuzz-links: llm-worker/openai.c llm-worker/sse_parse.c llm-worker/provider_delta.c */
+#include "fuzz_delta.h"
+#include "llm-worker/openai.h"
+#include "llm-worker/sse_parse.h"
+
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int on_event(void *ud, const struct sse_event *ev)
+{
+    char err[256];
+
+    openai_parse_event(ev->data, ev->data_len, touch_delta, ud, err, sizeof(err));
+    if (!memchr(err, '\0', sizeof(err)))
+        abort();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct sse_parser p;
+    size_t sum = 0;
+    char err[256] = "";
+
+    openai_parse_event((const char *)data, size, touch_delta, &sum, err, sizeof(err));
+    sse_parse_init(&p, 65536);
+    if (sse_parse_feed(&p, (const char *)data, size, on_event, &sum) == 0)
+        sse_parse_finish(&p, on_event, &sum);
+    sse_parse_release(&p);
+    return 0;
+}
