@@ -22,7 +22,7 @@ UNIT_SRC   := $(wildcard tests/unit/*/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
-GW_LIB_OBJ := $(call obj,$(filter-out api-gateway/main.c,$(GW_SRC)))
+GW_LIB_OBJ := $(call obj,$(filter-out api-gateway/main.c,$(GW_SRC))) $(BUILD)/gen/migrations.o
 WK_LIB_OBJ := $(call obj,$(filter-out llm-worker/main.c,$(WK_SRC)))
 CTL_LIB_OBJ := $(call obj,$(filter-out finchatctl/main.c,$(CTL_SRC)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
@@ -35,6 +35,13 @@ BINS := $(BUILD)/bin/finchat-gateway $(BUILD)/bin/finchat-worker $(BUILD)/bin/fi
 all: bins web
 
 bins: $(BINS)
+
+$(BUILD)/gen/migrations.c: tools/embed-sql.sh $(wildcard api-gateway/migrations/*.sql)
+	@mkdir -p $(dir $@)
+	tools/embed-sql.sh $@ $(wildcard api-gateway/migrations/*.sql)
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c api-gateway/migrate.h
+	$(CC) $(CFLAGS_ALL) -Iapi-gateway -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

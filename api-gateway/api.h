@@ -29,42 +29,47 @@ struct api_kv {
 
 struct api_req {
     const char *method;
-    const char *path;                     /* without the query string */
-    char *params[API_MAX_PARAMS];         /* captured {id} segments of the route, in order */
+    const char *path;             /* without the query string */
+    char *params[API_MAX_PARAMS]; /* captured {id} segments of the route, in order */
     int nparams;
-    struct api_kv query[API_MAX_QUERY];   /* decoded query parameters */
+    struct api_kv query[API_MAX_QUERY]; /* decoded query parameters */
     int nquery;
-    json_t *body;                         /* parsed JSON body, or NULL if none / not JSON */
-    const char *raw_body;                 /* the body bytes as received */
+    json_t *body;         /* parsed JSON body, or NULL if none / not JSON */
+    const char *raw_body; /* the body bytes as received */
     size_t raw_len;
-    const char *content_type;             /* lower-cased media type, "" if absent */
-    char user_id[40];                     /* authenticated user's UUID, "" for public routes */
+    const char *content_type; /* lower-cased media type, "" if absent */
+    char user_id[40];         /* authenticated user's UUID, "" for public routes */
     char request_id[40];
     char ip[64];
     char traceparent[64];
-    PGconn *pg;                           /* this pool thread's connection */
-    mongoc_client_t *mongo;               /* this pool thread's client */
-    const char *mongo_db;                 /* database name from FINCHAT_MONGO_URL */
+    PGconn *pg;             /* this pool thread's connection */
+    mongoc_client_t *mongo; /* this pool thread's client */
+    const char *mongo_db;   /* database name from FINCHAT_MONGO_URL */
     const struct fc_config *cfg;
-    void *server;                         /* opaque server state (for chat: Kafka producer) */
+    void *server;              /* opaque server state (for chat: Kafka producer) */
+    const char *last_event_id; /* Last-Event-ID header, or NULL */
+    const char *authorization; /* Authorization header, or NULL */
 };
 
 struct api_resp {
     int status;
-    json_t *body;        /* owned; NULL for an empty body */
-    char *headers[8];    /* extra "Name: value" lines, owned (e.g. Set-Cookie) */
+    json_t *body;     /* owned; NULL for an empty body */
+    char *headers[8]; /* extra "Name: value" lines, owned (e.g. Set-Cookie) */
     int nheaders;
-    char *raw;           /* alternative to body: raw bytes with raw_type, owned */
+    char *raw; /* alternative to body: raw bytes with raw_type, owned */
     size_t raw_len;
     const char *raw_type;
+    /* Set by stream handlers instead of a body: the server then attaches the connection
+     * to the stream hub (see hub.h, struct hub_stream_req; ownership passes to the server). */
+    void *stream;
 };
 
 typedef int (*api_handler)(struct api_req *req, struct api_resp *resp);
 
 /* Route flags. */
-#define ROUTE_PUBLIC 0x1  /* no authentication */
-#define ROUTE_IMPORT 0x2  /* body limit is FINCHAT_IMPORT_LIMIT, body need not be JSON */
-#define ROUTE_APIKEY 0x4  /* API keys accepted (besides tokens) */
+#define ROUTE_PUBLIC 0x1 /* no authentication */
+#define ROUTE_IMPORT 0x2 /* body limit is FINCHAT_IMPORT_LIMIT, body need not be JSON */
+#define ROUTE_APIKEY 0x4 /* API keys accepted (besides tokens) */
 
 struct api_route {
     const char *method;

@@ -18,8 +18,7 @@ void mongo_global_init(void)
     pthread_once(&init_once, do_init);
 }
 
-mongoc_client_pool_t *mongo_pool_new(const char *url, char **db_out, char *errbuf,
-                                     unsigned errlen)
+mongoc_client_pool_t *mongo_pool_new(const char *url, char **db_out, char *errbuf, unsigned errlen)
 {
     bson_error_t err;
     mongoc_uri_t *uri;

@@ -10,8 +10,7 @@
 void mongo_global_init(void);
 /* Creates a pool for @url with short server-selection timeouts; NULL with @errbuf on a bad URL.
  * @db_out receives the database named in the URL path (default "finchat"); caller frees. */
-mongoc_client_pool_t *mongo_pool_new(const char *url, char **db_out, char *errbuf,
-                                      unsigned errlen);
+mongoc_client_pool_t *mongo_pool_new(const char *url, char **db_out, char *errbuf, unsigned errlen);
 /* True when the server answered {ping:1}. */
 bool mongo_ping(mongoc_client_t *client);
 

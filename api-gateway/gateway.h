@@ -1,0 +1,24 @@
+/* gateway.h - the process-wide state handlers reach through api_req.server.
+ * Created by main before the threads start; read-only afterwards except through the
+ * thread-safe objects it points to. */
+#ifndef FINCHAT_GATEWAY_H
+#define FINCHAT_GATEWAY_H
+
+#include <stdint.h>
+
+#include "chatbus.h"
+#include "config.h"
+#include "hub.h"
+
+struct health;
+
+struct gateway {
+    const struct fc_config *cfg;
+    struct hub *hub;
+    struct chatbus *bus;
+    struct health *health;
+    int64_t started_ms; /* wall clock */
+    char instance[128]; /* host:pid */
+};
+
+#endif
