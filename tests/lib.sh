@@ -1,0 +1,31 @@
+# tests/lib.sh - helpers for the test runners: result counting and a uniform summary.
+# Sourced; defines tally() which runs a command, echoes its output, and adds its
+# `ok - ` / `not ok - ` lines (or its exit status when it prints none) to the totals.
+PASSED=${PASSED:-0}
+FAILED=${FAILED:-0}
+FAILED_NAMES=${FAILED_NAMES:-}
+
+tally() {
+    local name=$1
+    shift
+    local out rc ok nok
+    out=$(mktemp)
+    set +e
+    "$@" 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    ok=$(grep -c '^ok - ' "$out" || true)
+    nok=$(grep -c '^not ok - ' "$out" || true)
+    rm -f "$out"
+    if [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
+        if [ "$rc" -eq 0 ]; then ok=1; else nok=1; fi
+    elif [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
+        nok=1
+    fi
+    PASSED=$((PASSED + ok))
+    FAILED=$((FAILED + nok))
+    if [ "$nok" -ne 0 ]; then
+        FAILED_NAMES="$FAILED_NAMES $name"
+        echo "FAILED: $name (exit $rc)"
+    fi
+}

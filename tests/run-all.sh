@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make test`: every test the project has, on a machine that may have nothing yet.
+#   1. installs dependencies and builds (binaries, web client)
+#   2. static checks: clang-format, banned calls, README config table in sync
+#   3. unit tests, plain and under AddressSanitizer+UBSan
+#   4. brings the local stack up with test settings (services restarted so the settings
+#      apply) and runs the integration tests, then the browser end-to-end tests
+# Prints one closing line "N passed, M failed" and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+export FINCHAT_RATE_LIMIT=${FINCHAT_RATE_LIMIT:-100000}
+export FINCHAT_AUTH_RATE_LIMIT=${FINCHAT_AUTH_RATE_LIMIT:-100000}
+export FINCHAT_CHAT_RATE_LIMIT=${FINCHAT_CHAT_RATE_LIMIT:-100000}
+export FINCHAT_ANALYST_PACE_MS=${FINCHAT_ANALYST_PACE_MS:-25}
+t0=$(date +%s)
+
+if ! deploy/local/install-deps.sh; then
+    echo "not ok - install dependencies"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+if ! make -s -j"$(nproc)" bins; then
+    echo "not ok - build"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+tally "web build" make -s web
+tally "format" tests/check-format.sh
+tally "banned calls" tests/check-banned.sh
+tally "config table" tests/check-config-doc.sh
+tally "unit" make -s -j"$(nproc)" unit
+tally "unit (asan+ubsan)" make -s -j"$(nproc)" asan
+[ -x tests/proto/check-golden.sh ] && tally "golden messages" tests/proto/check-golden.sh
+
+# Restart the services so they run with the test settings above.
+deploy/local/services.sh down >/dev/null 2>&1 || true
+if FINCHAT_SKIP_DEPS=1 FINCHAT_SKIP_BUILD=1 deploy/local/up.sh; then
+    echo "ok - stack up"
+    PASSED=$((PASSED + 1))
+    tally "integration" tests/run-integration.sh
+    if [ -x tests/e2e/run.sh ]; then
+        tally "e2e" tests/e2e/run.sh
+    fi
+else
+    echo "not ok - stack up"
+    FAILED=$((FAILED + 1))
+fi
+
+echo "# make test took $(( $(date +%s) - t0 ))s"
+[ -n "$FAILED_NAMES" ] && echo "# failed:$FAILED_NAMES"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

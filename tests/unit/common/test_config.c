@@ -1,0 +1,57 @@
+/* Unit tests for config.c: defaults, overrides, bounds, production secrets. */
+#include "config.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+static void test_defaults_and_overrides(void)
+{
+    struct fc_config cfg;
+    char err[256];
+
+    setenv("FINCHAT_STATE_DIR", "/tmp/finchat-unit-config", 1);
+    unsetenv("FINCHAT_ENV");
+    setenv("FINCHAT_HTTP_ADDR", "0.0.0.0:9999", 1);
+    setenv("FINCHAT_PG_POOL", "3", 1);
+    CHECK_EQ_INT(config_load(&cfg, err, sizeof(err)), 0);
+    CHECK_EQ_STR(cfg.http_addr, "0.0.0.0:9999");
+    CHECK_EQ_INT(cfg.pg_pool, 3);
+    CHECK_EQ_INT(cfg.rate_limit, 120);
+    CHECK_EQ_STR(cfg.kafka_brokers, "127.0.0.1:19092");
+    CHECK(strlen(cfg.jwt_secret) == 64);
+    CHECK(strlen(cfg.data_key) == 64);
+    {
+        char *first = strdup(cfg.jwt_secret);
+
+        config_release(&cfg);
+        CHECK_EQ_INT(config_load(&cfg, err, sizeof(err)), 0);
+        CHECK_EQ_STR(cfg.jwt_secret, first); /* generated once, then reused */
+        free(first);
+    }
+    config_release(&cfg);
+}
+
+static void test_bad_values(void)
+{
+    struct fc_config cfg;
+    char err[256];
+
+    setenv("FINCHAT_PG_POOL", "0", 1);
+    CHECK(config_load(&cfg, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "FINCHAT_PG_POOL") != NULL);
+    setenv("FINCHAT_PG_POOL", "8x", 1);
+    CHECK(config_load(&cfg, err, sizeof(err)) != 0);
+    unsetenv("FINCHAT_PG_POOL");
+    setenv("FINCHAT_ENV", "production", 1);
+    unsetenv("FINCHAT_JWT_SECRET");
+    CHECK(config_load(&cfg, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "FINCHAT_JWT_SECRET") != NULL);
+    setenv("FINCHAT_JWT_SECRET", "0123456789abcdef0123456789abcdef", 1);
+    setenv("FINCHAT_DATA_KEY", "short", 1);
+    CHECK(config_load(&cfg, err, sizeof(err)) != 0);
+    unsetenv("FINCHAT_ENV");
+    unsetenv("FINCHAT_JWT_SECRET");
+    unsetenv("FINCHAT_DATA_KEY");
+}
+
+TEST_MAIN(test_defaults_and_overrides, test_bad_values)
