@@ -14,8 +14,8 @@ tally() {
     "$@" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}
     set -e
-    ok=$(grep -c '^ok - ' "$out" || true)
-    nok=$(grep -c '^not ok - ' "$out" || true)
+    ok=$(grep -cE '^ok( [0-9]+)? - ' "$out" || true)
+    nok=$(grep -cE '^not ok( [0-9]+)? - ' "$out" || true)
     rm -f "$out"
     if [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
         if [ "$rc" -eq 0 ]; then ok=1; else nok=1; fi

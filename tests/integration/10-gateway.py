@@ -1,0 +1,129 @@
+"""10-gateway: the HTTP server core against the running stack — health, headers, error
+shape, hostile bodies, HTTP/2, metrics, status, rate limits (on a private gateway with low
+limits), and that a stalled database query does not delay /healthz."""
+import os
+import socket
+import subprocess
+import threading
+import time
+
+from fclib import URL, PG_URL, check, done, request, login, auth, is_error
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+r = request("GET", "/healthz")
+check(r.status == 200 and r.json() == {"status": "ok"}, "/healthz is 200 {status: ok}")
+check(r.header("x-request-id"), "every response has X-Request-Id")
+csp = r.header("content-security-policy") or ""
+check("frame-ancestors 'none'" in csp and "default-src 'self'" in csp, "CSP with frame-ancestors 'none'")
+check(r.header("x-content-type-options") == "nosniff", "X-Content-Type-Options: nosniff")
+check(r.header("referrer-policy") == "no-referrer", "Referrer-Policy")
+
+r = request("GET", "/readyz")
+j = r.json() or {}
+check(r.status == 200 and j.get("components") == {"postgres": "ok", "kafka": "ok", "mongo": "ok"},
+      "/readyz is 200 with every component ok", r.body[:200])
+
+r = request("GET", "/api/v1/no-such-thing")
+check(is_error(r, 404, "not_found"), "unknown API route: 404 not_found with the error shape")
+check(r.json()["error"]["request_id"] == r.header("x-request-id"), "error request_id equals X-Request-Id")
+r = request("DELETE", "/api/v1/auth/login")
+check(is_error(r, 405), "wrong method: 405 with the error shape")
+
+r = request("POST", "/api/v1/auth/login", '{"email": "a@b.c", "password": ', {"Content-Type": "application/json"})
+check(is_error(r, 400, "invalid_json"), "malformed JSON: 400 invalid_json")
+deep = "[" * 40 + "]" * 40
+r = request("POST", "/api/v1/auth/login", '{"email":' + deep + "}", {"Content-Type": "application/json"})
+check(is_error(r, 400, "invalid_json"), "JSON nested 40 deep: 400 invalid_json")
+r = request("POST", "/api/v1/auth/login", '{"email":"a@b.c","email":"d@e.f"}', {"Content-Type": "application/json"})
+check(is_error(r, 400, "invalid_json"), "duplicate keys: 400 invalid_json")
+big = '{"email":"' + "a" * (2 * 1024 * 1024) + '"}'
+r = request("POST", "/api/v1/auth/login", big, {"Content-Type": "application/json"})
+check(is_error(r, 413, "payload_too_large"), "2 MiB body: 413 payload_too_large", str(r.status))
+r = request("POST", "/api/v1/auth/login", "email=a", {"Content-Type": "application/x-www-form-urlencoded"})
+check(is_error(r, 415, "unsupported_media_type"), "form body: 415 unsupported_media_type")
+
+token = login()
+r = request("GET", "/api/v1/me", headers=auth(token))
+check(r.status == 200 and r.json()["user"]["email"] == "demo@finchat.dev", "GET /me with a bearer token")
+r = request("GET", "/api/v1/me")
+check(is_error(r, 401, "unauthorized"), "GET /me without credentials: 401")
+
+# HTTP/2: prior knowledge and h2c upgrade, through curl.
+out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_version}", "--http2-prior-knowledge", URL + "/healthz"],
+                     capture_output=True, text=True)
+check(out.stdout.strip() == "2", "HTTP/2 with prior knowledge", out.stdout)
+out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_version}", "--http2", URL + "/healthz"],
+                     capture_output=True, text=True)
+check(out.stdout.strip() in ("2", "1.1"), "h2c upgrade request is answered", out.stdout)
+
+r = request("GET", "/metrics")
+check(r.status == 200 and b"finchat_http_requests_total" in r.body and b"finchat_http_request_duration_seconds_bucket" in r.body,
+      "/metrics: Prometheus text with per-route counters and histograms")
+r = request("GET", "/api/v1/status")
+j = r.json() or {}
+check(r.status == 200 and {"uptime_s", "components", "providers", "requests", "routes", "cache"} <= set(j),
+      "/api/v1/status has uptime, components, providers, requests, routes, cache")
+
+# A query stalled behind a table lock must not delay /healthz (the query pool is off the loop).
+locker = subprocess.Popen(["psql", PG_URL, "-qAt", "-c",
+                           "BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(0.5)
+slow = {}
+
+
+def slow_call():
+    t = time.time()
+    slow["r"] = request("GET", "/api/v1/accounts", headers=auth(token), timeout=20)
+    slow["t"] = time.time() - t
+
+
+th = threading.Thread(target=slow_call)
+th.start()
+time.sleep(0.3)
+lat = []
+for _ in range(20):
+    t = time.time()
+    request("GET", "/healthz")
+    lat.append(time.time() - t)
+th.join()
+locker.wait()
+lat.sort()
+check(slow.get("t", 0) > 2.0, "the accounts query really waited on the lock", str(slow.get("t")))
+check(lat[len(lat) // 2] < 0.05 and lat[-1] < 0.5, "/healthz stays fast while a query is stalled",
+      f"median {lat[len(lat)//2]*1000:.1f} ms, max {lat[-1]*1000:.1f} ms")
+
+# Rate limits on a private gateway instance with small limits.
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+port = s.getsockname()[1]
+s.close()
+env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{port}", FINCHAT_RATE_LIMIT="5",
+           FINCHAT_AUTH_RATE_LIMIT="3", FINCHAT_REPLY_PARTITIONS="7", FINCHAT_HTTP_THREADS="1")
+gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+url2 = f"http://127.0.0.1:{port}"
+try:
+    for _ in range(100):
+        try:
+            if request("GET", "/healthz", url=url2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    codes = [request("POST", "/api/v1/auth/login", {"email": "nobody@example.com", "password": "wrongwrongwrong"}, url=url2)
+             for _ in range(5)]
+    check([c.status for c in codes[:3]] == [401, 401, 401], "auth limit: first 3 attempts are answered")
+    last = codes[3]
+    check(is_error(last, 429, "rate_limited") and int(last.header("retry-after") or "0") >= 1,
+          "auth limit: 4th attempt is 429 rate_limited with Retry-After", f"{last.status} {last.header('retry-after')}")
+    codes = [request("GET", "/api/v1/status", url=url2).status for _ in range(7)]
+    check(codes[:5] == [200] * 5 and codes[5] == 429, "general limit: 6th request in a minute is 429", str(codes))
+    check(request("GET", "/healthz", url=url2).status == 200, "health checks are not rate limited")
+    gw.terminate()
+    rc = gw.wait(timeout=15)
+    check(rc == 0, "gateway exits 0 on SIGTERM after draining", str(rc))
+finally:
+    if gw.poll() is None:
+        gw.kill()
+done()

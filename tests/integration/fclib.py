@@ -1,0 +1,85 @@
+"""fclib.py - small helpers for the integration tests written in Python (stdlib only).
+
+TAP-style output (`ok - ...` / `not ok - ...`), HTTP with http.client so every status and
+header is visible, demo login, and the addresses of the local stack from the environment
+(the same defaults as deploy/local/lib.sh)."""
+import http.client
+import json
+import os
+import sys
+import urllib.parse
+
+URL = os.environ.get("FINCHAT_URL") or "http://" + os.environ.get("FINCHAT_HTTP_ADDR", "127.0.0.1:8080")
+PG_URL = os.environ.get("FINCHAT_PG_URL", "postgresql://finchat@127.0.0.1:55432/finchat")
+DEMO = ("demo@finchat.dev", "DemoPass2026!")
+
+failures = 0
+count = 0
+
+
+def check(cond, desc, detail=""):
+    global failures, count
+    count += 1
+    if cond:
+        print(f"ok - {desc}", flush=True)
+    else:
+        failures += 1
+        print(f"not ok - {desc}" + (f"  # {detail}" if detail else ""), flush=True)
+    return cond
+
+
+def done():
+    print(f"# {count - failures}/{count} passed", flush=True)
+    sys.exit(1 if failures else 0)
+
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+
+def request(method, path, body=None, headers=None, url=None, timeout=30):
+    u = urllib.parse.urlsplit(url or URL)
+    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=timeout)
+    h = dict(headers or {})
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+        h.setdefault("Content-Type", "application/json")
+    if isinstance(body, str):
+        body = body.encode()
+    conn.request(method, path, body=body, headers=h)
+    r = conn.getresponse()
+    data = r.read()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    conn.close()
+    return Resp(r.status, hdrs, data)
+
+
+def login(email=DEMO[0], password=DEMO[1], url=None):
+    r = request("POST", "/api/v1/auth/login", {"email": email, "password": password}, url=url)
+    if r.status != 200:
+        raise SystemExit(f"not ok - login as {email}: {r.status} {r.body[:200]!r}")
+    return r.json()["access_token"]
+
+
+def auth(token):
+    return {"Authorization": "Bearer " + token}
+
+
+def is_error(r, status, code=None):
+    j = r.json()
+    if r.status != status or not isinstance(j, dict) or "error" not in j:
+        return False
+    e = j["error"]
+    return (code is None or e.get("code") == code) and bool(e.get("message")) and bool(e.get("request_id"))
