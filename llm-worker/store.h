@@ -1,0 +1,77 @@
+/* store.h - the worker's MongoDB documents: the user's `contexts` document and the
+ * conversation's `messages` (read for the prompt), and the assistant message it writes.
+ *
+ * The assistant message (_id = the request's reply_message_id) is written twice: with status
+ * "streaming" and the attempt number before the first chunk of an attempt, so a worker that
+ * gets the request again after a failover can tell (SPEC §6), and complete / error / canceled
+ * with the full text before the final or error chunk is produced, so what is stored equals
+ * what the client assembled. Only find, insert and replace are used (FerretDB 1.24).
+ *
+ * @locality engine thread: a struct store wraps one mongoc_client_t, which belongs to one
+ * thread. Every call blocks on the network (bounded by the client's timeouts). */
+#ifndef FINCHAT_STORE_H
+#define FINCHAT_STORE_H
+
+#include <jansson.h>
+#include <mongoc/mongoc.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chatmsg.h"
+
+struct store {
+    mongoc_client_t *client; /* borrowed */
+    mongoc_collection_t *messages;
+    mongoc_collection_t *contexts;
+};
+
+/* A stored assistant message, as far as the worker needs it. */
+struct stored_reply {
+    char *status; /* "streaming", "complete", "error", "canceled", or what the gateway wrote */
+    int attempt;
+    char *text;
+    char *provider;
+    char *model;
+    int prompt_tokens, completion_tokens;
+    int ttft_ms, latency_ms;
+    char *error_code;
+    char *error_message;
+};
+
+/* What to write for an assistant message. Strings must be valid UTF-8; NULL ones are
+ * stored as null. */
+struct reply_doc {
+    const struct chat_request *req;
+    int attempt;
+    const char *status;
+    const char *text;
+    const char *provider;
+    const char *model;
+    int prompt_tokens, completion_tokens;
+    int ttft_ms;
+    int64_t latency_ms;
+    const char *error_code;
+    const char *error_message;
+    int64_t created_ms; /* Unix ms */
+};
+
+/* Binds @s to @client (borrowed, must outlive @s) and database @db. */
+void store_init(struct store *s, mongoc_client_t *client, const char *db);
+void store_release(struct store *s);
+
+/* Reads the assistant message @id. 0 and fills @out (release with stored_reply_release());
+ * FC_ENOTFOUND when there is none; FC_EDEP when MongoDB failed. */
+int store_get_reply(struct store *s, const char *id, struct stored_reply *out);
+void stored_reply_release(struct stored_reply *r);
+/* Creates or replaces the assistant message. 0 or FC_EDEP. */
+int store_put_reply(struct store *s, const struct reply_doc *d);
+
+/* Loads the contexts document of @user_id into *@out (new reference; NULL when there is
+ * none). 0 or FC_EDEP. */
+int store_load_context(struct store *s, const char *user_id, json_t **out);
+/* Loads up to @limit newest messages of @conversation_id owned by @user_id into *@out (new
+ * JSON array, newest first). 0 or FC_EDEP. */
+int store_load_history(struct store *s, const char *conversation_id, const char *user_id, int limit,
+                       json_t **out);
+
+#endif
