@@ -1,0 +1,58 @@
+/* analyst.h - the offline analyst: answers common finance questions from the user's context
+ * document with real figures, deterministically and without any network.
+ *
+ * It recognises what a question is about from keywords (analyst_intent()), composes an answer
+ * from the `contexts` document the gateway builds (currency, net_worth_minor, accounts, month,
+ * cashflow, top_categories, subscriptions, goals, fraud_alerts, budgets, health_score,
+ * forecast, largest_expenses, recent_transactions; any of them may be missing, and the answer
+ * then says what it lacks), and says plainly when a question cannot be answered from the data.
+ * Money is integer minor units throughout. The engine streams the answer token by token
+ * (analyst_token_len()) at FINCHAT_ANALYST_PACE_MS.
+ *
+ * Pure: no I/O, no globals; any thread. */
+#ifndef FINCHAT_ANALYST_H
+#define FINCHAT_ANALYST_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define ANALYST_MODEL "finchat-analyst-1"
+
+enum analyst_intent {
+    ANALYST_UNKNOWN,
+    ANALYST_GREETING, /* greetings and "what can you do" */
+    ANALYST_SPENDING, /* spending this month */
+    ANALYST_CATEGORY, /* one named category ("how much on dining") */
+    ANALYST_CATEGORIES,
+    ANALYST_RISK,
+    ANALYST_SAVINGS,
+    ANALYST_SUBSCRIPTIONS,
+    ANALYST_FRAUD,
+    ANALYST_BUDGETS,
+    ANALYST_FORECAST,
+    ANALYST_WHAT_IF, /* "what if I cut dining by 20%", "save $500 more a month" */
+    ANALYST_NET_WORTH,
+    ANALYST_INCOME,
+    ANALYST_LARGEST, /* largest expenses */
+    ANALYST_GOALS,
+    ANALYST_HEALTH,
+    ANALYST_RECENT, /* recent transactions */
+    ANALYST_CASHFLOW,
+    ANALYST_SUMMARY, /* "how am I doing", "give me an overview" */
+};
+
+/* Returns what @question is about; @context (may be NULL) lets it recognise the user's own
+ * category names. */
+enum analyst_intent analyst_intent(const char *question, const json_t *context);
+/* Returns a static snake_case name of @intent ("what_if", "unknown", ...). */
+const char *analyst_intent_name(enum analyst_intent intent);
+
+/* Returns the answer to @question from @context (may be NULL), newly allocated (caller
+ * frees), never NULL. The same inputs always give the same text. */
+char *analyst_answer(const char *question, const json_t *context);
+
+/* Returns the length of the token at the start of @s (of @len bytes): a word with the white
+ * space that follows it. Never splits a UTF-8 sequence. 0 only when @len is 0. */
+size_t analyst_token_len(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,34 @@
+/* analyst_fmt.h - text building for the analyst: a growable string, money from integer minor
+ * units (never floats), percentages and month names.
+ *
+ * Pure: no I/O, no globals; any thread. */
+#ifndef FINCHAT_ANALYST_FMT_H
+#define FINCHAT_ANALYST_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable NUL-terminated string (git's strbuf). Zero-initialised is empty and valid. */
+struct abuf {
+    char *s;
+    size_t len, cap;
+};
+
+void abuf_release(struct abuf *b);
+/* Returns the text (caller frees) and leaves @b empty; never NULL. */
+char *abuf_detach(struct abuf *b);
+void abuf_puts(struct abuf *b, const char *s);
+void abuf_printf(struct abuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends @minor formatted as money in @currency (ISO 4217; NULL = USD). */
+void abuf_money(struct abuf *b, int64_t minor, const char *currency);
+/* Appends num/den as a percentage with one decimal ("23.4%"); "n/a" when @den is 0. */
+void abuf_pct(struct abuf *b, int64_t num, int64_t den);
+/* Appends "June 2025" for "2025-06" (or "2025-06-17"); other text as it is. */
+void abuf_month(struct abuf *b, const char *yyyy_mm);
+
+/* Writes @minor as money into @buf of @len bytes: grouping commas, the currency's symbol and
+ * its number of decimals, a leading minus for negatives ("-$1,234.56", "¥1,235", "€0.05",
+ * "CHF 10.00"). Exact for every int64_t, INT64_MIN included. Returns @buf. */
+char *fmt_money(int64_t minor, const char *currency, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,290 @@
+/* test_analyst.c - the offline analyst: money formatting, intents, and every intent's answer
+ * against a fixed context document (data/analyst_context.json). */
+#include "test.h"
+
+#include "llm-worker/analyst.h"
+#include "llm-worker/analyst_fmt.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+static json_t *ctx;
+
+static void load_context(void)
+{
+    char path[512];
+    const char *slash = strrchr(__FILE__, '/');
+
+    snprintf(path, sizeof(path), "%.*s/data/analyst_context.json",
+             slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
+    ctx = json_load_file(path, 0, NULL);
+    if (!ctx)
+        fprintf(stderr, "cannot load %s\n", path);
+    CHECK(ctx != NULL);
+}
+
+static void test_money(void)
+{
+    char b[64];
+
+    CHECK_EQ_STR(fmt_money(123456, "USD", b, sizeof(b)), "$1,234.56");
+    CHECK_EQ_STR(fmt_money(-123456, "USD", b, sizeof(b)), "-$1,234.56");
+    CHECK_EQ_STR(fmt_money(5, NULL, b, sizeof(b)), "$0.05");
+    CHECK_EQ_STR(fmt_money(-5, "USD", b, sizeof(b)), "-$0.05");
+    CHECK_EQ_STR(fmt_money(0, "USD", b, sizeof(b)), "$0.00");
+    CHECK_EQ_STR(fmt_money(100000000, "USD", b, sizeof(b)), "$1,000,000.00");
+    CHECK_EQ_STR(fmt_money(99999, "USD", b, sizeof(b)), "$999.99");
+    CHECK_EQ_STR(fmt_money(INT64_MAX, "USD", b, sizeof(b)), "$92,233,720,368,547,758.07");
+    CHECK_EQ_STR(fmt_money(INT64_MIN, "USD", b, sizeof(b)), "-$92,233,720,368,547,758.08");
+    CHECK_EQ_STR(fmt_money(1235, "JPY", b, sizeof(b)), "\xC2\xA5"
+                                                       "1,235");
+    CHECK_EQ_STR(fmt_money(-1050, "EUR", b, sizeof(b)), "-\xE2\x82\xAC"
+                                                        "10.50");
+    CHECK_EQ_STR(fmt_money(1000, "SEK", b, sizeof(b)), "SEK 10.00");
+    CHECK_EQ_STR(fmt_money(1000, "", b, sizeof(b)), "$10.00");
+}
+
+static void test_pct_and_month(void)
+{
+    struct abuf a = {0};
+
+    abuf_pct(&a, 1, 3);
+    abuf_puts(&a, " ");
+    abuf_pct(&a, 2, 3);
+    abuf_puts(&a, " ");
+    abuf_pct(&a, -1, 4);
+    abuf_puts(&a, " ");
+    abuf_pct(&a, 0, 5);
+    abuf_puts(&a, " ");
+    abuf_pct(&a, 7, 0);
+    abuf_puts(&a, " ");
+    abuf_pct(&a, INT64_MAX, INT64_MAX);
+    abuf_puts(&a, " ");
+    abuf_month(&a, "2025-06");
+    abuf_puts(&a, " ");
+    abuf_month(&a, "2025-13");
+    CHECK_EQ_STR(a.s, "33.3% 66.7% -25.0% 0.0% n/a 100.0% June 2025 2025-13");
+    abuf_release(&a);
+}
+
+static void test_intents(void)
+{
+    static const struct {
+        const char *q;
+        enum analyst_intent want;
+    } cases[] = {
+        {"How much did I spend this month?", ANALYST_SPENDING},
+        {"what are my expenses", ANALYST_SPENDING},
+        {"Where does my money go?", ANALYST_CATEGORIES},
+        {"What are my top spending categories?", ANALYST_CATEGORIES},
+        {"How much on dining?", ANALYST_CATEGORY},
+        {"am I spending too much on groceries", ANALYST_CATEGORY},
+        {"how much do I spend at restaurants", ANALYST_CATEGORY},
+        {"What's my biggest risk?", ANALYST_RISK},
+        {"Anything I should worry about?", ANALYST_RISK},
+        {"What's my savings rate?", ANALYST_SAVINGS},
+        {"How much am I saving?", ANALYST_SAVINGS},
+        {"Which subscriptions do I pay for?", ANALYST_SUBSCRIPTIONS},
+        {"Any fraud alerts?", ANALYST_FRAUD},
+        {"I see a suspicious charge", ANALYST_FRAUD},
+        {"How are my budgets doing?", ANALYST_BUDGETS},
+        {"What's my forecast for next year?", ANALYST_FORECAST},
+        {"What if I cut dining by 20%?", ANALYST_WHAT_IF},
+        {"what if I save $500 more a month", ANALYST_WHAT_IF},
+        {"reduce groceries by 15%", ANALYST_WHAT_IF},
+        {"What's my net worth?", ANALYST_NET_WORTH},
+        {"how much money do I have", ANALYST_NET_WORTH},
+        {"What is my income?", ANALYST_INCOME},
+        {"how much did I earn", ANALYST_INCOME},
+        {"What were my largest expenses?", ANALYST_LARGEST},
+        {"biggest purchases", ANALYST_LARGEST},
+        {"How are my goals going?", ANALYST_GOALS},
+        {"Am I on track for my emergency fund?", ANALYST_GOALS},
+        {"What's my financial health score?", ANALYST_HEALTH},
+        {"Show my recent transactions", ANALYST_RECENT},
+        {"cash flow over the last six months", ANALYST_CASHFLOW},
+        {"How am I doing?", ANALYST_SUMMARY},
+        {"Hello!", ANALYST_GREETING},
+        {"hi", ANALYST_GREETING},
+        {"What can you do?", ANALYST_GREETING},
+        {"", ANALYST_GREETING},
+        {"Who won the world cup?", ANALYST_UNKNOWN},
+        {"Write me a poem about the sea", ANALYST_UNKNOWN},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        enum analyst_intent got = analyst_intent(cases[i].q, ctx);
+
+        if (got != cases[i].want)
+            fprintf(stderr, "intent of \"%s\": %s, want %s\n", cases[i].q, analyst_intent_name(got),
+                    analyst_intent_name(cases[i].want));
+        CHECK_EQ_INT(got, cases[i].want);
+    }
+    CHECK_EQ_STR(analyst_intent_name(ANALYST_WHAT_IF), "what_if");
+    CHECK_EQ_STR(analyst_intent_name((enum analyst_intent)999), "unknown");
+}
+
+/* Checks that the answer to @q contains each of the NULL-terminated @want strings. */
+static void expect_answer(const char *q, const json_t *c, const char *const *want)
+{
+    char *t = analyst_answer(q, c);
+
+    for (; *want; want++) {
+        if (!strstr(t, *want))
+            fprintf(stderr, "answer to \"%s\" lacks \"%s\":\n%s\n", q, *want, t);
+        CHECK(strstr(t, *want) != NULL);
+    }
+    free(t);
+}
+
+#define EXPECT(q, ...) expect_answer(q, ctx, (const char *const[]){__VA_ARGS__, NULL})
+
+static void test_answers(void)
+{
+    EXPECT("How much did I spend this month?", "$5,123.45", "$6,500.00", "$1,376.55 unspent",
+           "5.0% more than May 2025 ($4,880.00)", "Housing ($2,100.00)");
+    EXPECT("Where does my money go?", "$5,123.45** in total", "- Housing: $2,100.00 (41.0%)",
+           "- Dining: $642.50 (12.5%)");
+    EXPECT("How much on dining?", "**$642.50** on Dining", "12.5% of your spending",
+           "budget is $500.00", "over it by **$142.50**");
+    EXPECT("am I spending too much on groceries", "$581.20", "$118.80 left", "83.0% used");
+    EXPECT("What's my biggest risk?", "biggest risk right now: you have 1 open fraud alert",
+           "$980.00 at QuickCash ATM", "Dining is over by $142.50");
+    EXPECT("What's my savings rate?", "**$1,376.55**", "**21.2%**", "last 6 months",
+           "$1,367.75 a month");
+    EXPECT("Which subscriptions do I pay for?", "4 subscriptions", "**$82.47** a month",
+           "($989.64 a year)", "- City Gym: $45.00 monthly", "- Cloud Storage: $119.88 yearly");
+    EXPECT("Any fraud alerts?", "**1 open fraud alert**", "$980.00 at QuickCash ATM on 2025-06-14",
+           "high risk", "between 23:00 and 04:00");
+    EXPECT("How are my budgets doing?", "- Dining: $642.50 of $500.00 - **over by $142.50**",
+           "- Groceries: $581.20 of $700.00 (83.0% used)", "1 of 3 budgets is exceeded",
+           "1 is close to the limit");
+    EXPECT("What's my forecast?", "**$15,200.00** over the next 12 months", "$9,800.00",
+           "$21,000.00", "from $48,250.75 to roughly $63,450.75");
+    EXPECT("What if I cut dining by 20%?", "Cutting Dining ($642.50 this month) by 20%",
+           "**$128.50** a month", "**$1,542.00** a year", "from 21.2% to **23.2%**",
+           "about 8 months instead of 9");
+    EXPECT("what if I save $500 more a month", "extra **$500.00** a month", "**$6,000.00** a year",
+           "to **28.9%**", "$21,200.00");
+    EXPECT("what if I cut my spending by 10 percent", "$512.35", "$6,148.20");
+    EXPECT("what if I cut groceries by $1,000.50", "by $581.20", "**$581.20** a month");
+    EXPECT("What if I cancel Netflix?", "Cancelling Netflix", "**$15.49** a month",
+           "**$185.88** a year");
+    EXPECT("what if", "Tell me what to change");
+    EXPECT("What's my net worth?", "**$48,250.75**", "- Brokerage (investment): $26,000.00",
+           "- Rewards Visa (credit): -$1,483.35", "$49,734.10 in assets", "$1,483.35 owed");
+    EXPECT("What is my income?", "**$6,500.00**", "$6,541.66 a month on average",
+           "$6,400.00 in January 2025", "$7,000.00 in May 2025");
+    EXPECT("What were my largest expenses?", "**$2,100.00** at Parkview Apartments on 2025-06-01",
+           "Together they come to $3,536.20");
+    EXPECT("How are my goals going?", "Emergency fund: $18,500.00 of $30,000.00 (61.7%)",
+           "target June 2026", "needs $958.34 a month", "about 9 months", "Vacation", "reached!");
+    EXPECT("What's my financial health score?", "**72/100**", "- Emergency fund: 14/20",
+           "most room to improve is in Spending discipline");
+    EXPECT("Show my recent transactions", "2025-06-18 Blue Bottle Coffee: -$6.50 (Dining)");
+    EXPECT("cash flow trend", "- March 2025: in $6,550.00, out $6,010.00, net $540.00",
+           "best month was May 2025", "weakest March 2025");
+    EXPECT("How am I doing?", "Net worth: **$48,250.75**", "savings rate of 21.2%", "72/100",
+           "fraud alert");
+    EXPECT("hello", "built-in analyst", "what if I cut dining by 20%?");
+    EXPECT("Who won the world cup?", "can't answer that from your data", "net worth");
+}
+
+static void test_missing_data(void)
+{
+    json_t *empty = json_object();
+    json_t *odd = json_loads("{\"currency\":\"EUR\",\"month\":\"x\",\"top_categories\":[1,\"a\","
+                             "{\"category\":5,\"amount_minor\":\"9\"},{\"amount_minor\":1.5}],"
+                             "\"budgets\":{\"items\":[{\"category\":\"Dining\",\"limit_minor\":0,"
+                             "\"spent_minor\":10}]},\"cashflow\":[{\"month\":7},null],"
+                             "\"fraud_alerts\":[{\"status\":\"resolved\"}],\"goals\":[{}],"
+                             "\"subscriptions\":[],\"accounts\":[{\"balance_minor\":-250}],"
+                             "\"health_score\":{\"score\":\"high\"},\"forecast\":[]}",
+                             0, NULL);
+    static const char *const qs[] = {"spend this month",
+                                     "categories",
+                                     "dining",
+                                     "risk",
+                                     "savings rate",
+                                     "subscriptions",
+                                     "fraud",
+                                     "budgets",
+                                     "forecast",
+                                     "what if I cut dining by 20%",
+                                     "save $100 more",
+                                     "net worth",
+                                     "income",
+                                     "largest expenses",
+                                     "goals",
+                                     "health score",
+                                     "recent",
+                                     "cash flow",
+                                     "how am I doing",
+                                     "hello",
+                                     "weather?"};
+    char *t;
+
+    CHECK(odd != NULL);
+    for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+        t = analyst_answer(qs[i], NULL);
+        CHECK(t && *t);
+        free(t);
+        t = analyst_answer(qs[i], empty);
+        CHECK(t && *t);
+        free(t);
+        t = analyst_answer(qs[i], odd);
+        if (!*t)
+            fprintf(stderr, "empty answer to \"%s\"\n", qs[i]);
+        CHECK(t && *t);
+        free(t);
+    }
+    t = analyst_answer("How much did I spend this month?", NULL);
+    CHECK(strstr(t, "don't have any of your financial data") != NULL);
+    free(t);
+    t = analyst_answer("Which subscriptions do I pay for?", empty);
+    CHECK(strstr(t, "don't have your recurring payments") != NULL);
+    free(t);
+    t = analyst_answer("Any fraud alerts?", odd);
+    CHECK(strstr(t, "no open fraud alerts") != NULL);
+    free(t);
+    t = analyst_answer("What's my net worth?", odd);
+    CHECK(strstr(t, "-\xE2\x82\xAC"
+                    "2.50") != NULL);
+    free(t);
+    json_decref(empty);
+    json_decref(odd);
+}
+
+static void test_tokens_and_determinism(void)
+{
+    const char *s = "Hello world  foo\n- bar";
+    size_t n, pos = 0, count = 0;
+    char *a, *b;
+
+    n = analyst_token_len(s, strlen(s));
+    CHECK_EQ_INT(n, 6);
+    CHECK_EQ_INT(analyst_token_len(s + 6, strlen(s) - 6), 7);
+    CHECK_EQ_INT(analyst_token_len(s + 13, strlen(s) - 13), 4);
+    CHECK_EQ_INT(analyst_token_len(s, 0), 0);
+    a = analyst_answer("What if I cut dining by 20%?", ctx);
+    b = analyst_answer("What if I cut dining by 20%?", ctx);
+    CHECK_EQ_STR(a, b);
+    while (pos < strlen(a)) {
+        n = analyst_token_len(a + pos, strlen(a) - pos);
+        CHECK(n > 0);
+        pos += n;
+        count++;
+    }
+    CHECK_EQ_INT(pos, strlen(a));
+    CHECK(count > 30 && count < 120);
+    free(a);
+    free(b);
+}
+
+static void test_cleanup(void)
+{
+    json_decref(ctx);
+}
+
+TEST_MAIN(load_context, test_money, test_pct_and_month, test_intents, test_answers,
+          test_missing_data, test_tokens_and_determinism, test_cleanup)
