@@ -1,0 +1,529 @@
+// Browser end-to-end tests of the finchat web client, against a running stack
+// (${FINCHAT_URL:-http://127.0.0.1:8080}), in Debian's headless Chromium driven by
+// playwright-core. Prints one `ok - ` / `not ok - ` line per test and a closing
+// "N passed, N failed" line; exits non-zero when any test failed.
+// Screenshots of every page (desktop and 390 px) go to build/screenshots/.
+
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const BASE = (process.env.FINCHAT_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+const EMAIL = process.env.FINCHAT_DEMO_EMAIL ?? "demo@finchat.dev";
+const PASSWORD = process.env.FINCHAT_DEMO_PASSWORD ?? "DemoPass2026!";
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const SHOTS = process.env.FINCHAT_SCREENSHOTS ?? join(ROOT, "build", "screenshots");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
+mkdirSync(SHOTS, { recursive: true });
+
+const PAGES = [
+  { path: "/dashboard/", name: "Dashboard" },
+  { path: "/chat/", name: "Chat" },
+  { path: "/transactions/", name: "Transactions" },
+  { path: "/analytics/", name: "Analytics" },
+  { path: "/insights/", name: "Insights" },
+  { path: "/simulator/", name: "Simulator" },
+  { path: "/budgets/", name: "Budgets" },
+  { path: "/settings/", name: "Settings" },
+  { path: "/status/", name: "Status" },
+];
+
+// ---------------------------------------------------------------- harness
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+class AssertionError extends Error {}
+function assert(cond, msg) {
+  if (!cond) throw new AssertionError(msg);
+}
+function eq(a, b, msg) {
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new AssertionError(`${msg}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function until(fn, { timeout = 15000, interval = 100, what = "condition" } = {}) {
+  const t0 = Date.now();
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() - t0 > timeout) throw new AssertionError(`timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
+    await sleep(interval);
+  }
+}
+
+// ---------------------------------------------------------------- browser
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: BASE });
+const consoleErrors = [];
+// Failed loads the client expects and handles: the session probe before sign-in and the
+// bank-linking probe when Plaid is not configured. Chromium logs these as console errors.
+const EXPECTED_FAILED_LOADS = [/\/api\/v1\/me$/, /\/api\/v1\/auth\/refresh$/, /\/api\/v1\/plaid\/link-token$/];
+function watch(page) {
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const url = m.location()?.url ?? "";
+    if (/Failed to load resource/.test(m.text()) && EXPECTED_FAILED_LOADS.some((r) => r.test(url))) return;
+    consoleErrors.push(`${page.url()}: ${m.text()} ${url}`);
+  });
+  page.on("pageerror", (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
+}
+const page = await context.newPage();
+watch(page);
+
+// API calls of the tests themselves go through the browser context's cookie jar (same
+// session as the page) but not through the page, so their 404s are not page console errors.
+const apiGet = async (path) => {
+  const r = await context.request.get(`${BASE}/api/v1${path}`, { headers: { Accept: "application/json" } });
+  return { status: r.status(), body: r.status() === 204 ? null : await r.json().catch(() => null) };
+};
+const fmtMoney = (minor, currency) =>
+  page.evaluate(([m, c]) => {
+    const d = new Intl.NumberFormat("en", { style: "currency", currency: c }).resolvedOptions().maximumFractionDigits ?? 2;
+    return new Intl.NumberFormat(undefined, { style: "currency", currency: c }).format(m / 10 ** d);
+  }, [minor, currency]);
+
+async function shot(name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+async function settle() {
+  await page.waitForLoadState("networkidle", { timeout: 8000 }).catch(() => {});
+}
+
+// ---------------------------------------------------------------- tests
+test("an unauthenticated visit is sent to the sign-in page", async () => {
+  await page.goto("/dashboard/");
+  await page.waitForURL(/\/login\/\?next=/, { timeout: 15000 });
+  eq(await page.title(), "Sign in · finchat", "title");
+  await shot("login");
+});
+
+test("register page renders with labelled fields", async () => {
+  await page.goto("/register/");
+  eq(await page.title(), "Create account · finchat", "title");
+  for (const l of ["Name", "Email", "Password"]) assert(await page.getByLabel(l, { exact: true }).isVisible(), `field ${l} visible`);
+  await shot("register");
+});
+
+test("sign in with the demo user (cookie session, CSRF cookie, no token in storage)", async () => {
+  await page.goto("/login/");
+  await page.getByLabel("Email").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/dashboard\/$/, { timeout: 15000 });
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === "finchat_session");
+  const csrf = cookies.find((c) => c.name === "finchat_csrf");
+  assert(session && session.httpOnly, "finchat_session is set and httpOnly");
+  assert(csrf && !csrf.httpOnly, "finchat_csrf is set and readable");
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert(!/eyJ[\w-]+\.[\w-]+\./.test(stored) && !stored.includes(session.value), "no token in web storage");
+});
+
+test("dashboard figures equal GET /api/v1/dashboard", async () => {
+  await page.goto("/dashboard/");
+  await page.getByTestId("net-worth").waitFor({ timeout: 15000 });
+  const { status, body: d } = await apiGet("/dashboard");
+  eq(status, 200, "GET /dashboard status");
+  const cur = d.currency;
+  const check = async (testId, minor) => {
+    const el = page.getByTestId(testId);
+    eq(Number(await el.getAttribute("data-minor")), minor, `${testId} value`);
+    eq((await el.textContent()).trim(), await fmtMoney(minor, cur), `${testId} text`);
+  };
+  await check("net-worth", d.net_worth_minor);
+  await check("month-income", d.month.income_minor);
+  await check("month-expenses", d.month.expenses_minor);
+  eq(Number(await page.getByTestId("savings-rate").getAttribute("data-value")), d.month.savings_rate_pct, "savings rate");
+  eq((await page.getByTestId("savings-rate").textContent()).trim(), `${d.month.savings_rate_pct.toFixed(1)}%`, "savings rate text");
+  eq(await page.getByTestId("account").count(), d.accounts.length, "account rows");
+  const shownBalances = await page.getByTestId("account").locator("[data-minor]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-minor"))));
+  eq(shownBalances, d.accounts.map((a) => a.balance_minor), "account balances");
+  eq(await page.getByTestId("recent-tx").count(), d.recent_transactions.length, "recent transactions");
+  const recent = await page.getByTestId("recent-tx").locator("[data-minor]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-minor"))));
+  eq(recent, d.recent_transactions.map((t) => t.amount_minor), "recent transaction amounts");
+  eq(Number(await page.getByTestId("health-score").textContent()), d.health_score.score, "health score");
+  eq(await page.getByTestId("fraud-banner").count(), d.fraud_alerts.length > 0 ? 1 : 0, "fraud banner shown iff open alerts");
+  assert(await page.getByRole("img", { name: /Cash flow over 6 months/ }).isVisible(), "cash-flow chart");
+  await page.getByRole("img", { name: /Cash flow/ }).locator("svg").first().waitFor({ timeout: 5000 });
+});
+
+test("every page: title, named nav links, visible labels, named buttons, screenshot", async () => {
+  for (const p of PAGES) {
+    await page.goto(p.path);
+    await page.locator("main h1").first().waitFor({ timeout: 15000 });
+    await settle();
+    eq(await page.title(), `${p.name} · finchat`, `title of ${p.path}`);
+    const problems = await page.evaluate(() => {
+      const out = [];
+      const visible = (el) => {
+        const r = el.getBoundingClientRect();
+        const s = getComputedStyle(el);
+        return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none";
+      };
+      for (const el of document.querySelectorAll("input, select, textarea")) {
+        if (el.type === "hidden" || !visible(el)) continue;
+        const labels = [...(el.labels ?? [])].filter((l) => visible(l) && l.textContent.trim());
+        if (!labels.length) out.push(`no visible label: ${el.outerHTML.slice(0, 120)}`);
+      }
+      for (const el of document.querySelectorAll("button, a[href]")) {
+        if (!visible(el)) continue;
+        const name = (el.getAttribute("aria-label") ?? el.textContent ?? "").trim();
+        if (!name) out.push(`unnamed ${el.tagName.toLowerCase()}: ${el.outerHTML.slice(0, 120)}`);
+      }
+      return out;
+    });
+    eq(problems, [], `accessibility of ${p.path}`);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    for (const q of PAGES) assert(await nav.getByRole("link", { name: q.name, exact: true }).count() === 1, `nav link "${q.name}"`);
+    eq(await nav.getByRole("link", { name: p.name, exact: true }).getAttribute("aria-current"), "page", `current nav link on ${p.path}`);
+    await shot(p.name.toLowerCase());
+  }
+});
+
+test("no horizontal overflow at 390 px on any page", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    for (const p of [...PAGES, { path: "/login/", name: "Sign in" }]) {
+      await page.goto(p.path);
+      await page.locator("h1").first().waitFor({ timeout: 15000 });
+      await settle();
+      const o = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth, bw: document.body.scrollWidth }));
+      assert(o.sw <= o.cw && o.bw <= o.cw, `${p.path} overflows: scrollWidth ${o.sw}/${o.bw} > ${o.cw}`);
+      await shot(`mobile-${p.name.toLowerCase().replace(/\s+/g, "-")}`);
+    }
+    // The menu opens and lists the pages.
+    await page.goto("/dashboard/");
+    await page.getByRole("button", { name: "Open menu" }).click();
+    assert(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Transactions" }).isVisible(), "mobile menu shows links");
+    await shot("mobile-menu");
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
+// ---- chat
+async function ask(text) {
+  const box = page.getByLabel("Message", { exact: true });
+  await box.fill(text);
+  const accepted = page.waitForResponse((r) => /\/api\/v1\/conversations\/[^/]+\/messages$/.test(r.url()) && r.request().method() === "POST", { timeout: 15000 });
+  await box.press("Enter");
+  const res = await accepted;
+  eq(res.status(), 202, "POST messages status");
+  return (await res.json()).request_id;
+}
+const conversationId = () => new URL(page.url()).searchParams.get("c");
+const streamState = (rid) => page.evaluate((r) => window.__finchatStreams?.[r] ?? null, rid);
+async function storedAnswer(rid, { final = true } = {}) {
+  return until(
+    async () => {
+      const { body } = await apiGet(`/conversations/${conversationId()}/messages`);
+      const m = body?.items?.find((x) => x.role === "assistant" && x.request_id === rid);
+      return m && (!final || ["complete", "canceled", "error"].includes(m.status)) ? m : null;
+    },
+    { timeout: 30000, interval: 500, what: `stored answer of ${rid}` },
+  );
+}
+
+test("chat: Shift+Enter adds a line, Enter sends; the answer streams in and equals the stored message", async () => {
+  await page.goto("/chat/");
+  const box = page.getByLabel("Message", { exact: true });
+  await box.fill("line one");
+  await box.press("Shift+Enter");
+  await box.pressSequentially("line two");
+  eq(await box.inputValue(), "line one\nline two", "Shift+Enter inserts a newline");
+  await box.fill("");
+  const rid = await ask("How much did I spend this month?");
+  await page.waitForURL(/\/chat\/\?c=/, { timeout: 10000 });
+  // Tokens arrive over time: the answer grows while the Stop button is shown.
+  const a = await until(async () => ((await streamState(rid))?.text.length ?? 0) > 0 && (await streamState(rid)).text.length, { what: "first tokens" });
+  assert(await page.getByRole("button", { name: "Stop generating" }).isVisible(), "Stop button while streaming");
+  const b = await until(async () => (await streamState(rid))?.text.length > a && (await streamState(rid)).text.length, { what: "more tokens" });
+  assert(b > a, "text grows while streaming");
+  const done = await until(async () => ((await streamState(rid))?.status === "done" ? streamState(rid) : null), { timeout: 60000, what: "final event" });
+  const stored = await storedAnswer(rid);
+  eq(stored.status, "complete", "stored status");
+  eq(done.text, stored.text, "streamed text equals stored message");
+  // The page then shows the stored message with its provider badge, timing and usage.
+  const msg = page.locator(`[data-testid="assistant-message"][data-request-id="${rid}"]`);
+  await msg.waitFor({ timeout: 10000 });
+  eq((await msg.getByTestId("provider-badge").textContent()).trim(), stored.provider, "provider badge");
+  assert(/tokens/.test(await msg.textContent()), "usage shown");
+  assert(await page.getByRole("button", { name: "Regenerate answer" }).isVisible(), "Regenerate offered");
+  await shot("chat-answer");
+});
+
+test("chat: Stop stops the answer", async () => {
+  const rid = await ask("What's my biggest financial risk right now?");
+  await until(async () => ((await streamState(rid))?.text.length ?? 0) > 10, { what: "some tokens" });
+  await page.getByRole("button", { name: "Stop generating" }).click();
+  await until(async () => ["error", "done", "closed"].includes((await streamState(rid))?.status) || (await page.getByRole("button", { name: "Send message" }).isVisible()), { timeout: 10000, what: "stream to end" });
+  const stopped = await storedAnswer(rid);
+  eq(stopped.status, "canceled", "stored status after Stop");
+  const len = stopped.text.length;
+  await sleep(1500);
+  const again = await storedAnswer(rid);
+  eq(again.text.length, len, "no more text after Stop");
+  assert(await page.getByRole("button", { name: "Send message" }).isVisible(), "composer ready again");
+  await shot("chat-stopped");
+});
+
+test("chat: Regenerate streams a new answer", async () => {
+  await page.getByRole("button", { name: "Regenerate answer" }).waitFor({ timeout: 10000 });
+  const accepted = page.waitForResponse((r) => /\/regenerate$/.test(r.url()), { timeout: 15000 });
+  await page.getByRole("button", { name: "Regenerate answer" }).click();
+  const res = await accepted;
+  eq(res.status(), 202, "regenerate status");
+  const rid = (await res.json()).request_id;
+  const done = await until(async () => ((await streamState(rid))?.status === "done" ? streamState(rid) : null), { timeout: 60000, what: "regenerated answer" });
+  eq(done.text, (await storedAnswer(rid)).text, "regenerated text equals stored message");
+});
+
+test("chat: a reload mid-answer resumes it with Last-Event-ID, nothing lost or duplicated", async () => {
+  const rid = await ask("Which subscriptions could I cancel?");
+  await until(async () => ((await streamState(rid))?.text.length ?? 0) > 20, { what: "part of the answer" });
+  const before = await page.evaluate(() => JSON.parse(sessionStorage.getItem("finchat.inflight") ?? "null"));
+  assert(before && before.requestId === rid && before.lastEventId != null, "in-flight answer saved in sessionStorage");
+  const resumed = page.waitForRequest((r) => r.url().includes(`/streams/${rid}`), { timeout: 15000 });
+  await page.reload();
+  const req = await resumed;
+  const lastId = new URL(req.url()).searchParams.get("last_event_id") ?? req.headers()["last-event-id"];
+  assert(lastId != null && Number(lastId) >= Number(before.lastEventId), `resumed with Last-Event-ID (got ${lastId})`);
+  const done = await until(async () => ((await streamState(rid))?.status === "done" ? streamState(rid) : null), { timeout: 60000, what: "resumed answer to finish" });
+  const stored = await storedAnswer(rid);
+  eq(done.text, stored.text, "resumed text equals stored message");
+  assert(stored.text.startsWith(before.text), "text from before the reload kept");
+  await page.locator(`[data-testid="assistant-message"][data-request-id="${rid}"]`).waitFor({ timeout: 10000 });
+  eq(await page.evaluate(() => sessionStorage.getItem("finchat.inflight")), null, "in-flight record cleared");
+});
+
+test("chat: conversations can be searched, renamed and deleted", async () => {
+  const id = conversationId();
+  const title = `E2E renamed ${Date.now()}`;
+  await page.getByRole("button", { name: "Rename", exact: true }).click();
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByRole("button", { name: "Save title" }).click();
+  await until(async () => (await apiGet(`/conversations?q=${encodeURIComponent("E2E renamed")}`)).body?.items?.some((c) => c.id === id && c.title === title), { what: "rename stored" });
+  await page.goto("/chat/");
+  await page.getByRole("searchbox", { name: "Search conversations" }).fill(title);
+  await until(async () => (await page.locator(".conv").count()) === 1 && (await page.locator(".conv").textContent()).includes(title), { what: "search result" });
+  await page.locator(".conv a").first().click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click(); // confirm
+  await until(async () => (await apiGet(`/conversations/${id}/messages`)).status === 404, { what: "conversation deleted" });
+});
+
+// ---- transactions
+test("transactions: search box and filters narrow the list to matching rows", async () => {
+  await page.goto("/transactions/");
+  await page.getByTestId("tx-row").first().waitFor({ timeout: 15000 });
+  const all = (await apiGet("/transactions?limit=50")).body.items;
+  assert(all.length > 0, "demo user has transactions");
+  const term = all.find((t) => t.merchant && t.merchant.length >= 4)?.merchant.slice(0, 4);
+  const search = page.getByRole("searchbox", { name: "Search transactions" });
+  const rows = () => page.getByTestId("tx-row").evaluateAll((els) => els.map((e) => ({ id: e.getAttribute("data-id"), type: e.getAttribute("data-type"), category: e.getAttribute("data-category"), minor: Number(e.getAttribute("data-minor")), posted: e.getAttribute("data-posted"), text: e.textContent })));
+  const settled = async (expectIds) => until(async () => JSON.stringify((await rows()).map((r) => r.id)) === JSON.stringify(expectIds), { what: "rows to match the API", timeout: 10000 });
+
+  await search.fill(term);
+  const byQ = (await apiGet(`/transactions?limit=50&q=${encodeURIComponent(term)}`)).body.items;
+  assert(byQ.length > 0, "search finds something");
+  await settled(byQ.map((t) => t.id));
+  for (const r of await rows()) assert(r.text.toLowerCase().includes(term.toLowerCase()) || byQ.find((t) => t.id === r.id).description.toLowerCase().includes(term.toLowerCase()), `row matches "${term}"`);
+  await search.fill("");
+
+  await page.getByLabel("Type", { exact: true }).selectOption("income");
+  const inc = (await apiGet("/transactions?limit=50&type=income")).body.items;
+  await settled(inc.map((t) => t.id));
+  assert((await rows()).every((r) => r.type === "income"), "only income rows");
+  await page.getByLabel("Type", { exact: true }).selectOption("");
+
+  const cat = all.find((t) => t.type === "expense")?.category;
+  await page.getByLabel("Category", { exact: true }).selectOption(cat);
+  const byCat = (await apiGet(`/transactions?limit=50&category=${encodeURIComponent(cat)}`)).body.items;
+  await settled(byCat.map((t) => t.id));
+  assert((await rows()).every((r) => r.category === cat), `only ${cat} rows`);
+  await page.getByLabel("Category", { exact: true }).selectOption("");
+
+  await page.getByLabel(/^Min amount/).fill("50");
+  const big = (await apiGet("/transactions?limit=50&min_minor=5000")).body.items;
+  await settled(big.map((t) => t.id));
+  assert((await rows()).every((r) => Math.abs(r.minor) >= 5000), "only amounts ≥ 50");
+  await page.getByLabel(/^Min amount/).fill("");
+
+  const day = all[Math.min(5, all.length - 1)].posted_at.slice(0, 10);
+  await page.getByLabel("From date").fill(day);
+  await page.getByLabel("To date").fill(day);
+  const byDay = (await apiGet(`/transactions?limit=50&from=${day}&to=${day}`)).body.items;
+  await settled(byDay.map((t) => t.id));
+  assert((await rows()).every((r) => r.posted.slice(0, 10) === day), `only rows of ${day}`);
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await settled(all.map((t) => t.id));
+  await shot("transactions-filtered");
+});
+
+test("transactions: cursor pagination loads the next page", async () => {
+  const first = (await apiGet("/transactions?limit=50")).body;
+  if (!first.next_cursor) return; // fewer than 50 transactions: nothing to page
+  const n = await page.getByTestId("tx-row").count();
+  await page.getByRole("button", { name: "Load more transactions" }).click();
+  await until(async () => (await page.getByTestId("tx-row").count()) > n, { what: "next page" });
+  const second = (await apiGet(`/transactions?limit=50&cursor=${encodeURIComponent(first.next_cursor)}`)).body.items;
+  eq(await page.getByTestId("tx-row").count(), n + second.length, "rows after Load more");
+});
+
+test("transactions: inline category edit is saved with PATCH", async () => {
+  await page.goto("/transactions/");
+  const row = page.getByTestId("tx-row").first();
+  await row.waitFor({ timeout: 15000 });
+  const id = await row.getAttribute("data-id");
+  const original = await row.getAttribute("data-category");
+  const set = async (value) => {
+    await row.getByRole("button", { name: /Change category/ }).click();
+    await row.getByLabel("Category", { exact: true }).fill(value);
+    const patched = page.waitForResponse((r) => r.url().endsWith(`/transactions/${id}`) && r.request().method() === "PATCH");
+    await row.getByRole("button", { name: "Save category" }).click();
+    eq((await patched).status(), 200, "PATCH status");
+    await until(async () => (await row.getAttribute("data-category")) === value, { what: "row updated" });
+  };
+  await set("e2e-test-category");
+  const after = (await apiGet("/transactions?limit=50")).body.items.find((t) => t.id === id);
+  eq(after?.category, "e2e-test-category", "category stored");
+  await set(original);
+});
+
+test("transactions: import shows its report, or is shown disabled when the server has none", async () => {
+  await page.goto("/transactions/");
+  const file = page.getByLabel("File", { exact: true });
+  await file.setInputFiles({ name: "e2e.csv", mimeType: "text/csv", buffer: Buffer.from("date,description,amount,category\n2026-01-02,E2E Import Test,-12.34,other\n") });
+  const res = page.waitForResponse((r) => r.url().includes("/api/v1/imports"));
+  await page.getByRole("button", { name: "Import file" }).click();
+  const status = (await res).status();
+  if (status === 404 || status === 501) {
+    await page.getByTestId("import-disabled").waitFor({ timeout: 5000 });
+    assert(await page.getByRole("button", { name: "Import file" }).isDisabled(), "import disabled");
+  } else {
+    eq(status, 200, "POST /imports status");
+    await page.getByTestId("import-report").waitFor({ timeout: 5000 });
+    assert(/Imported \d+ transaction/.test(await page.getByTestId("import-report").textContent()), "report shown");
+  }
+});
+
+// ---- simulator, insights, budgets, settings, status
+test("simulator: sliders update the instant projection and the server simulation", async () => {
+  await page.goto("/simulator/");
+  await page.getByTestId("local-final").waitFor({ timeout: 15000 });
+  await until(async () => !(await page.getByTestId("server-final").textContent()).includes("…"), { what: "first server simulation" });
+  const local0 = await page.getByTestId("local-final").textContent();
+  const server0 = await page.getByTestId("server-final").textContent();
+  const slider = page.getByLabel("Extra monthly saving");
+  const sim = page.waitForRequest((r) => r.url().endsWith("/api/v1/simulate") && r.method() === "POST", { timeout: 10000 });
+  await slider.focus();
+  for (let i = 0; i < 10; i++) await slider.press("ArrowRight");
+  // Instant: changed before any network round trip could complete.
+  await until(async () => (await page.getByTestId("local-final").textContent()) !== local0, { timeout: 1000, what: "instant projection" });
+  const body = JSON.parse((await sim).postData());
+  for (const k of ["savings_rate", "monthly_extra_minor", "expense_change_pct", "annual_return_pct", "months"]) assert(k in body, `simulate sends ${k}`);
+  await until(async () => (await page.getByTestId("server-final").textContent()) !== server0, { what: "server simulation to update" });
+  for (const k of ["conservative", "expected", "optimistic"]) assert(await page.getByTestId(`scenario-${k}`).isVisible(), `${k} scenario shown`);
+  await shot("simulator-moved");
+});
+
+test("insights: health score with six parts and reasons; fraud alerts with reasons", async () => {
+  await page.goto("/insights/");
+  const h = (await apiGet("/insights/health-score")).body;
+  await page.getByTestId("health-parts").waitFor({ timeout: 15000 });
+  eq(await page.getByTestId("health-parts").locator("li").count(), 6, "six parts");
+  for (const p of h.parts) assert((await page.getByTestId("health-parts").textContent()).includes(p.reason), `reason of ${p.key}`);
+  const alerts = (await apiGet("/insights/fraud-alerts?status=open")).body.items;
+  await until(async () => (await page.getByTestId("fraud-alert").count()) === alerts.length, { what: "alerts listed" });
+  for (const a of alerts) for (const r of a.reasons) assert((await page.locator("#fraud").textContent()).includes(r), "alert reason shown");
+});
+
+test("settings: an API key is shown once, listed, then deleted; Plaid shown disabled when unavailable", async () => {
+  await page.goto("/settings/");
+  const name = `e2e-${Date.now()}`;
+  await page.getByLabel("Key name").fill(name);
+  await page.getByRole("button", { name: "Create API key" }).click();
+  const key = (await page.getByTestId("new-key-value").textContent()).trim();
+  assert(key.startsWith("fc_"), "key shown");
+  const listed = (await apiGet("/api-keys")).body.items.find((k) => k.name === name);
+  assert(listed && !JSON.stringify(listed).includes(key), "listed without the secret");
+  await page.getByRole("button", { name: /hide the key/ }).click();
+  assert(!(await page.content()).includes(key), "key not shown again");
+  await page.getByRole("button", { name: `Delete API key ${name}` }).click();
+  await page.getByRole("button", { name: `Revoke ${name}` }).click();
+  await until(async () => !(await apiGet("/api-keys")).body.items.some((k) => k.name === name), { what: "key deleted" });
+  const plaid = await page.evaluate(async () => (await fetch("/api/v1/plaid/link-token", { method: "POST", headers: { "X-CSRF-Token": document.cookie.match(/finchat_csrf=([^;]+)/)?.[1] ?? "", "Content-Type": "application/json" }, body: "{}" })).status);
+  if (plaid === 503) await page.getByTestId("plaid-disabled").waitFor({ timeout: 5000 });
+  await shot("settings-after");
+});
+
+test("budgets: edit and save with PUT", async () => {
+  await page.goto("/budgets/");
+  const before = (await apiGet("/budgets")).body;
+  await page.getByRole("button", { name: "Edit budgets" }).click();
+  await page.getByRole("button", { name: "Add category budget" }).click();
+  const n = before.items.length;
+  await page.locator(`#b-cat-${n}`).fill("e2e-budget");
+  await page.locator(`#b-lim-${n}`).fill("123");
+  const put = page.waitForResponse((r) => r.url().endsWith("/api/v1/budgets") && r.request().method() === "PUT");
+  await page.getByRole("button", { name: "Save budgets" }).click();
+  eq((await put).status(), 200, "PUT /budgets status");
+  const after = (await apiGet("/budgets")).body;
+  assert(after.items.some((i) => i.category === "e2e-budget"), "budget stored");
+  // restore
+  await page.evaluate(async (items) => {
+    await fetch("/api/v1/budgets", { method: "PUT", headers: { "Content-Type": "application/json", "X-CSRF-Token": document.cookie.match(/finchat_csrf=([^;]+)/)?.[1] ?? "" }, body: JSON.stringify({ items }) });
+  }, before.items.map((i) => ({ category: i.category, limit_minor: i.limit_minor })));
+});
+
+test("status page refreshes live", async () => {
+  await page.goto("/status/");
+  await page.getByTestId("uptime").waitFor({ timeout: 15000 });
+  let polls = 0;
+  const onReq = (r) => r.url().endsWith("/api/v1/status") && polls++;
+  page.on("request", onReq);
+  await sleep(7000);
+  page.off("request", onReq);
+  assert(polls >= 2, `status polled ${polls} times in 7 s`);
+});
+
+test("no console errors on any page", async () => {
+  eq(consoleErrors, [], "console errors");
+});
+
+test("sign out ends the session", async () => {
+  await page.goto("/dashboard/");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/login\/$/, { timeout: 10000 });
+  eq((await apiGet("/me")).status, 401, "GET /me after sign-out");
+});
+
+// ---------------------------------------------------------------- run
+let passed = 0;
+let failed = 0;
+for (const t of tests) {
+  if (ONLY && !ONLY.test(t.name)) continue;
+  const t0 = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok - ${t.name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${t.name}`);
+    console.log(`  # ${String(e?.stack ?? e).split("\n").slice(0, 4).join("\n  # ")}`);
+    await shot(`FAILED-${t.name.replace(/[^\w]+/g, "-").slice(0, 60)}`).catch(() => {});
+  }
+}
+await browser.close();
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
