@@ -343,7 +343,6 @@ static int session_response(struct api_req *req, struct api_resp *resp, const ch
     add_cookie(resp, COOKIE_REFRESH, refresh, REFRESH_PATH, cfg->refresh_ttl,
                COOKIE_HTTPONLY | secure);
     add_cookie(resp, COOKIE_CSRF, csrf, "/", cfg->refresh_ttl, secure);
-    api_header(resp, "Cache-Control: no-store");
     rc = api_json(resp, 200,
                   json_pack("{s:s,s:s,s:s,s:i,s:s,s:o}", "access_token", access, "refresh_token",
                             refresh, "token_type", "Bearer", "expires_in", cfg->access_ttl,
@@ -702,7 +701,6 @@ static int h_key_create(struct api_req *req, struct api_resp *resp)
     }
     audit(req, req->user_id, "api_key_created",
           json_pack("{s:s,s:s}", "key_id", PQgetvalue(res, 0, 0), "prefix", prefix));
-    api_header(resp, "Cache-Control: no-store");
     rc = api_json(resp, 201,
                   json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", PQgetvalue(res, 0, 0), "name",
                             PQgetvalue(res, 0, 1), "prefix", PQgetvalue(res, 0, 2), "key", key,
