@@ -37,6 +37,7 @@
 #define RL_AUTH 1
 
 extern const struct api_route facade_routes[];
+extern const struct api_route plaid_routes[];
 
 struct loop_thr {
     struct server *srv;
