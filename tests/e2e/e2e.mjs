@@ -67,11 +67,14 @@ const consoleErrors = [];
 // Failed loads the client expects and handles: the session probe before sign-in and the
 // bank-linking probe when Plaid is not configured. Chromium logs these as console errors.
 const EXPECTED_FAILED_LOADS = [/\/api\/v1\/me$/, /\/api\/v1\/auth\/refresh$/, /\/api\/v1\/plaid\/link-token$/];
+// Failures a test provokes on purpose (an expired session, a dropped network) are added here
+// for the duration of that test.
+const provoked = [];
 function watch(page) {
   page.on("console", (m) => {
     if (m.type() !== "error") return;
     const url = m.location()?.url ?? "";
-    if (/Failed to load resource/.test(m.text()) && EXPECTED_FAILED_LOADS.some((r) => r.test(url))) return;
+    if (/Failed to load resource/.test(m.text()) && [...EXPECTED_FAILED_LOADS, ...provoked].some((r) => r.test(url))) return;
     consoleErrors.push(`${page.url()}: ${m.text()} ${url}`);
   });
   page.on("pageerror", (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
@@ -212,6 +215,7 @@ test("no horizontal overflow at 390 px on any page", async () => {
 
 // ---- chat
 async function ask(text) {
+  if (!page.url().includes("/chat/")) await page.goto("/chat/");
   const box = page.getByLabel("Message", { exact: true });
   await box.fill(text);
   const accepted = page.waitForResponse((r) => /\/api\/v1\/conversations\/[^/]+\/messages$/.test(r.url()) && r.request().method() === "POST", { timeout: 15000 });
@@ -303,6 +307,59 @@ test("chat: a reload mid-answer resumes it with Last-Event-ID, nothing lost or d
   assert(stored.text.startsWith(before.text), "text from before the reload kept");
   await page.locator(`[data-testid="assistant-message"][data-request-id="${rid}"]`).waitFor({ timeout: 10000 });
   eq(await page.evaluate(() => sessionStorage.getItem("finchat.inflight")), null, "in-flight record cleared");
+});
+
+test("chat: a connection dropped mid-answer reconnects with Last-Event-ID, nothing lost or duplicated", async () => {
+  // The first connection to the stream is cut in the middle of an event (the browser gets
+  // the first part of the real stream, then the connection closes); the client must
+  // reconnect after the last complete event and assemble exactly the stored answer.
+  let cutAt = 0;
+  const streams = [];
+  await page.route(/\/api\/v1\/streams\/[^/?]+(\?.*)?$/, async (route) => {
+    streams.push(route.request().url());
+    if (streams.length > 1) return route.continue();
+    const res = await route.fetch();
+    const body = await res.body();
+    const events = body.toString("utf8").split("\n\n").length - 1;
+    assert(events >= 6, `stream has events (${events})`);
+    cutAt = Math.floor(body.length / 2);
+    await route.fulfill({ status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" }, body: body.subarray(0, cutAt) });
+  });
+  try {
+    const rid = await ask("Am I on track with my budgets?");
+    const done = await until(async () => ((await streamState(rid))?.status === "done" ? streamState(rid) : null), { timeout: 60000, what: "answer to finish after the drop" });
+    assert(streams.length >= 2, `the client reconnected (${streams.length} connections)`);
+    const resumed = new URL(streams[1]).searchParams.get("last_event_id");
+    assert(resumed != null, "reconnected with last_event_id");
+    assert(done.reconnects >= 1, `reconnects=${done.reconnects}`);
+    eq(done.text, (await storedAnswer(rid)).text, "text after the drop equals stored message");
+  } finally {
+    await page.unroute(/\/api\/v1\/streams\/[^/?]+(\?.*)?$/);
+  }
+});
+
+test("session expiry: the request is retried after POST /auth/refresh, nothing typed is lost", async () => {
+  const text = "After my session expired: how much did I spend on groceries?";
+  await page.getByLabel("Message", { exact: true }).fill(text);
+  // The access cookie disappears (as when it expires); the refresh cookie is still valid.
+  const all = await context.cookies();
+  await context.clearCookies();
+  await context.addCookies(all.filter((c) => c.name !== "finchat_session"));
+  provoked.push(/\/api\/v1\/conversations\/[^/]+\/messages$/);
+  try {
+    const refreshed = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/refresh"), { timeout: 15000 });
+    const accepted = page.waitForResponse((r) => /\/conversations\/[^/]+\/messages$/.test(r.url()) && r.request().method() === "POST" && r.status() === 202, { timeout: 15000 });
+    await page.getByLabel("Message", { exact: true }).press("Enter");
+    eq((await refreshed).status(), 200, "refresh status");
+    const rid = (await (await accepted).json()).request_id;
+    assert((await context.cookies()).some((c) => c.name === "finchat_session"), "new session cookie");
+    const done = await until(async () => ((await streamState(rid))?.status === "done" ? streamState(rid) : null), { timeout: 60000, what: "answer after refresh" });
+    const { body } = await apiGet(`/conversations/${conversationId()}/messages`);
+    assert(body.items.some((m) => m.role === "user" && m.text === text), "the typed message was sent as typed");
+    eq(done.text, (await storedAnswer(rid)).text, "answer equals stored message");
+  } finally {
+    provoked.pop();
+  }
 });
 
 test("chat: conversations can be searched, renamed and deleted", async () => {

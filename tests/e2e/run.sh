@@ -2,6 +2,7 @@
 # Browser end-to-end tests of the web client against a running finchat stack.
 #   FINCHAT_URL   the stack (default http://127.0.0.1:8080), started by `make up`
 #   E2E_ONLY      a regex: run only the tests whose name matches
+#   E2E_SKIP_UNIT=1  skip the web client's unit tests (unit.sh), which run first otherwise
 # Installs its own npm dependency (playwright-core) when missing; uses Debian's
 # /usr/bin/chromium (installed with apt-get when missing and running as root), never a
 # browser downloaded by a tool. Prints `ok - ` / `not ok - ` lines and a closing
@@ -42,4 +43,19 @@ if ! curl -fsS -o /dev/null --max-time 5 "$FINCHAT_URL/login/"; then
   exit 1
 fi
 
-exec node e2e.mjs
+upass=0 ufail=0
+if [[ "${E2E_SKIP_UNIT:-0}" != 1 ]]; then
+  unit_out=$(./unit.sh 2>&1)
+  printf '%s\n' "$unit_out" | grep -v '^web-unit: '
+  read -r upass ufail < <(printf '%s\n' "$unit_out" | sed -nE 's/^web-unit: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' | tail -1)
+  upass=${upass:-0} ufail=${ufail:-1}
+fi
+e2e_out=$(mktemp)
+node e2e.mjs | tee "$e2e_out"
+rc=${PIPESTATUS[0]}
+read -r epass efail < <(sed -nE 's/^e2e: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$e2e_out" | tail -1)
+rm -f "$e2e_out"
+epass=${epass:-0} efail=${efail:-0}
+[[ $rc -ne 0 && $efail -eq 0 ]] && efail=1
+echo "web: $((upass + epass)) passed, $((ufail + efail)) failed"
+[[ $ufail -eq 0 && $efail -eq 0 ]]

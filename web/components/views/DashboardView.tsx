@@ -78,10 +78,10 @@ export function DashboardView() {
             <Card title="Financial health" id="health" action={<Link href="/insights/" className="small">Details</Link>}>
               <div className="row" style={{ gap: 16, alignItems: "center", flexWrap: "nowrap" }}>
                 <ScoreRing score={d.health_score.score} size={110} />
-                <ul className="list small" style={{ flex: 1, minWidth: 0 }}>
+                <ul className="list small health-mini" style={{ flex: 1, minWidth: 0 }}>
                   {d.health_score.parts.slice(0, 6).map((p) => (
                     <li key={p.key} style={{ padding: "4px 0" }}>
-                      <span className="ellipsis">{p.label}</span>
+                      <span>{p.label}</span>
                       <span className="num nowrap muted">
                         {p.points}/{p.max_points}
                       </span>
@@ -108,7 +108,7 @@ export function DashboardView() {
               {d.top_categories.length ? (
                 <>
                   <CategoryDonut items={d.top_categories} currency={d.currency} height={180} />
-                  <CategoryLegend items={d.top_categories} currency={d.currency} />
+                  <CategoryLegend items={d.top_categories.map((c) => ({ ...c, category: titleCase(c.category) }))} currency={d.currency} />
                 </>
               ) : (
                 <Empty>No spending yet this month.</Empty>

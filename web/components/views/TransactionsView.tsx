@@ -165,7 +165,7 @@ export function TransactionsView() {
         {items && items.length === 0 ? <Empty>No transactions match these filters.</Empty> : null}
         {items && items.length > 0 ? (
           <div className="table-scroll">
-            <table className="data" data-testid="tx-table">
+            <table className="data stacked" data-testid="tx-table">
               <thead>
                 <tr>
                   <th scope="col">Date</th>
@@ -221,13 +221,13 @@ function TxRow({ t, categories, onUpdated }: { t: Transaction; categories: strin
 
   return (
     <tr data-testid="tx-row" data-id={t.id} data-type={t.type} data-category={t.category} data-account={t.account_id} data-posted={t.posted_at} data-minor={t.amount_minor}>
-      <td className="nowrap">{dateLabel(t.posted_at)}</td>
-      <td style={{ minWidth: 140 }}>
+      <td className="nowrap c-date">{dateLabel(t.posted_at)}</td>
+      <td className="c-merchant" style={{ minWidth: 140 }}>
         <div style={{ fontWeight: 600 }}>{t.merchant || "—"}</div>
         {t.description && t.description !== t.merchant ? <div className="muted small">{t.description}</div> : null}
         {t.fraud_score >= 50 ? <Badge tone="bad">High fraud risk</Badge> : t.fraud_score >= 30 ? <Badge tone="warn">Flagged</Badge> : null}
       </td>
-      <td style={{ minWidth: 150 }}>
+      <td className="c-cat" style={{ minWidth: 150 }}>
         {editing ? (
           <form className="stack" style={{ gap: 6 }} onSubmit={save}>
             <label htmlFor={id} className="label">Category</label>
@@ -250,7 +250,7 @@ function TxRow({ t, categories, onUpdated }: { t: Transaction; categories: strin
         )}
       </td>
       <td className="hide-sm muted small">{t.account_name}</td>
-      <td className="r nowrap">
+      <td className="r nowrap c-amt">
         <Money minor={t.amount_minor} currency={t.currency} colored={t.amount_minor > 0} sign />
       </td>
     </tr>
