@@ -1,0 +1,75 @@
+/* test_tail.c - finchatctl tail: the contract check of one message and its printing. */
+#include "test.h"
+
+#include "finchatctl/tail.c"
+
+#define RID "3f1c2a9e-7b4d-4e21-9c3a-5d8e6f7a8b90"
+#define TP "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+static struct tail_msg chunk_msg(const char *payload)
+{
+    struct tail_msg m = {0};
+
+    m.topic = TOPIC_CHUNKS;
+    m.key = RID;
+    m.key_len = strlen(RID);
+    m.payload = payload;
+    m.len = strlen(payload);
+    m.content_type = "application/json";
+    m.schema = SCHEMA_CHUNK;
+    m.traceparent = TP;
+    m.request_id = RID;
+    return m;
+}
+
+static const char token[] = "{\"schema\":\"finchat.chat.chunk/1\",\"request_id\":\"" RID
+                            "\",\"attempt\":1,\"seq\":1000001,\"type\":\"token\",\"data\":{"
+                            "\"text\":\"hi\"}}";
+
+static void test_check(void)
+{
+    struct tail_msg m = chunk_msg(token);
+    char why[256];
+
+    CHECK(tail_check(&m, why, sizeof(why)));
+    m.schema = SCHEMA_REQUEST;
+    CHECK(!tail_check(&m, why, sizeof(why)));
+    CHECK(strstr(why, "schema") != NULL);
+    m = chunk_msg(token);
+    m.traceparent = "00-xyz";
+    CHECK(!tail_check(&m, why, sizeof(why)));
+    m = chunk_msg(token);
+    m.request_id = NULL;
+    CHECK(!tail_check(&m, why, sizeof(why)));
+    m = chunk_msg(token);
+    m.key = "other";
+    m.key_len = 5;
+    CHECK(!tail_check(&m, why, sizeof(why)));
+    CHECK(strstr(why, "key") != NULL);
+    m = chunk_msg("garbage \xff");
+    CHECK(!tail_check(&m, why, sizeof(why)));
+    m = chunk_msg(token);
+    m.topic = "other";
+    CHECK(!tail_check(&m, why, sizeof(why)));
+    CHECK_EQ_STR(tail_topic("chunks"), TOPIC_CHUNKS);
+    CHECK_EQ_STR(tail_topic(TOPIC_DLQ), TOPIC_DLQ);
+    CHECK(tail_topic("nope") == NULL);
+}
+
+static void test_print(void)
+{
+    struct tail_msg m = chunk_msg("not json \x01");
+    FILE *f = tmpfile();
+    char buf[2048];
+    size_t n;
+
+    CHECK(!tail_print(f, &m));
+    rewind(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    CHECK(strstr(buf, "INVALID") != NULL);
+    CHECK(strstr(buf, "not json ?") != NULL);
+    fclose(f);
+}
+
+TEST_MAIN(test_check, test_print)
