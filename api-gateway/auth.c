@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,12 @@
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define USER_COLS "u.id, u.email, u.name, " TS("u.created_at")
 
-/* A valid Argon2id hash (same costs as password.c) of a password nobody has. Logins for
- * unknown emails verify against it, so they cost what a wrong password costs. */
-static const char dummy_hash[] = "$argon2id$v=19$m=19456,t=3,p=1$blKyezGgf7KWQZfDD9uqOQ$"
-                                 "UsoCF66w9ctnnk1LhIOFjXjTYL0K1IgwUIQq642WV1g";
+/* Logins for unknown emails verify against this hash, so they cost what a wrong password
+ * costs. It is made once per process by password_hash() (so its costs follow password.c)
+ * from a random password nobody knows; the constant is a valid fallback of the same costs. */
+static char dummy_hash[PASSWORD_HASH_MAX] = "$argon2id$v=19$m=19456,t=3,p=1$blKyezGgf7KWQZfDD9uqOQ$"
+                                            "UsoCF66w9ctnnk1LhIOFjXjTYL0K1IgwUIQq642WV1g";
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 /* ---- Small pure helpers ---------------------------------------------------------------- */
 
@@ -59,6 +62,15 @@ static int random_token(char *out, size_t outlen)
     out[TOKEN_CHARS] = '\0';
     OPENSSL_cleanse(enc, sizeof(enc));
     return 0;
+}
+
+static void dummy_init(void)
+{
+    char pw[TOKEN_CHARS + 1], h[PASSWORD_HASH_MAX];
+
+    if (random_token(pw, sizeof(pw)) == 0 && password_hash(pw, h, sizeof(h)) == 0)
+        memcpy(dummy_hash, h, sizeof(h));
+    OPENSSL_cleanse(pw, sizeof(pw));
 }
 
 /* True when @s is exactly TOKEN_CHARS base64url characters. */
@@ -461,6 +473,8 @@ static int h_login(struct api_req *req, struct api_resp *resp)
             return api_pg_fail(req, resp, NULL);
     }
     found = res && PQntuples(res) == 1;
+    if (!found)
+        pthread_once(&dummy_once, dummy_init);
     /* Unknown emails pay for one Argon2id verification too. */
     ok = password_verify(found ? PQgetvalue(res, 0, 4) : dummy_hash, pw) && found;
     if (!ok) {

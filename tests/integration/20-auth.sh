@@ -8,7 +8,8 @@
 # listed, used, refused where not accepted, and another user's key id is 404; malformed JSON
 # is 400 invalid_json; rejected requests change nothing in PostgreSQL (row counts before and
 # after); the last check exceeds FINCHAT_AUTH_RATE_LIMIT from a loopback address of its own
-# (so later scripts keep their budget) and expects 429 with Retry-After.
+# (so later scripts keep their budget) and expects 429 with Retry-After (skipped when the
+# limit is above 5000, as `make test` sets it: 10-gateway.py checks the limiter then).
 #
 # Environment: FINCHAT_URL (http://127.0.0.1:8080), FINCHAT_PG_URL
 # (postgresql://finchat@127.0.0.1:55432/finchat), FINCHAT_AUTH_RATE_LIMIT (10, the value the
@@ -43,13 +44,29 @@ check() {
 
 # ---- helpers ------------------------------------------------------------------------------
 
+# Against a loopback gateway, requests leave from loopback addresses of their own, a fresh
+# one every BUDGET requests, so this script neither trips the per-IP limits (it also passes
+# against a stack with the default 10/min on /auth/*) nor spends 127.0.0.1's budget that the
+# scripts after it need. Elsewhere requests go out as usual.
+SRC=()
+LOOPBACK=0
+case "$URL" in http://127.0.0.1:* | http://localhost:*) LOOPBACK=1 ;; esac
+BUDGET=$((RATE < 100 ? RATE - 1 : 99)) # the general limit is 120/min per IP
+[ "$BUDGET" -ge 1 ] || BUDGET=1
+src_used=$BUDGET
+fresh_src() { SRC=(--interface "127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 2)).$((RANDOM % 250 + 2))"); }
+
 # http METHOD PATH [BODY] [curl args...]: the status goes to $STATUS, the body to $TMP/body,
 # the response headers to $TMP/headers. A BODY of "-" sends none.
 STATUS=000
 http() {
   local method="$1" path="$2" body="${3:--}"
   shift 3 2>/dev/null || shift $#
-  local args=(-s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' -X "$method" --max-time 20)
+  if [ "$LOOPBACK" = 1 ]; then
+    if [ "$src_used" -ge "$BUDGET" ]; then fresh_src && src_used=0; fi
+    src_used=$((src_used + 1))
+  fi
+  local args=(-s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' -X "$method" --max-time 20 "${SRC[@]}")
   if [ "$body" != "-" ]; then args+=(-H 'Content-Type: application/json' --data-binary "$body"); fi
   STATUS="$(curl "${args[@]}" "$@" "$URL$path" 2>/dev/null)" || STATUS=000
 }
@@ -420,11 +437,10 @@ http DELETE "/api/v1/api-keys/$COOKIE_KEY_ID" - "${AUTHZ[@]}"
 
 # ---- rate limit (last: it spends a whole window of one address) ---------------------------
 
-# A loopback address of its own, so the scripts after this one keep 127.0.0.1's budget.
-SRC=()
-case "$URL" in
-  http://127.0.0.1:* | http://localhost:*) SRC=(--interface "127.0.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 2))") ;;
-esac
+# One fresh address spends its whole window here (its budget is full at the start).
+[ "$LOOPBACK" = 1 ] && fresh_src
+src_used=0
+BUDGET=1000000
 if [ "$RATE" -le 5000 ]; then
   n=$((2 * RATE + 2))
   urls=()
@@ -434,7 +450,7 @@ if [ "$RATE" -le 5000 ]; then
   first429="$(grep -n '^429$' "$TMP/codes" | head -n 1 | cut -d: -f1)"
   check "rate limit: more than $RATE /auth requests a minute get 429" \
     eval 'test -n "$first429" && test "$first429" -gt "$RATE" && ! head -n "$RATE" "$TMP/codes" | grep -q 429'
-  http POST /api/v1/auth/refresh '{}' "${SRC[@]}"
+  http POST /api/v1/auth/refresh '{}'
   check "rate limit: the 429 has the error shape (rate_limited)" is_error 429 rate_limited
   ra="$(header retry-after | head -n 1)"
   check "rate limit: Retry-After is 1..60 seconds" eval '[[ "$ra" =~ ^[0-9]+$ ]] && [ "$ra" -ge 1 ] && [ "$ra" -le 60 ]'
