@@ -17,6 +17,7 @@
 # checked when the key is known: FINCHAT_JWT_SECRET, else $FINCHAT_STATE_DIR/secrets/jwt_secret
 # (development). Needs bash, curl, python3 and psql. Prints `ok - ...` / `not ok - ...`;
 # exits non-zero when any check failed.
+# shellcheck disable=SC2034 # some variables are read only inside eval'd checks
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 URL="${FINCHAT_URL:-http://127.0.0.1:8080}"
