@@ -49,6 +49,8 @@ struct api_req {
     void *server;              /* opaque server state (for chat: Kafka producer) */
     const char *last_event_id; /* Last-Event-ID header, or NULL */
     const char *authorization; /* Authorization header, or NULL */
+    const char *cookie;        /* Cookie header, or NULL */
+    const char *csrf_token;    /* X-CSRF-Token header, or NULL */
 };
 
 struct api_resp {

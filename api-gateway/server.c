@@ -558,6 +558,8 @@ static int dispatch_api(struct loop_thr *t, h2o_req_t *req, const char *rid, con
     j->last_event_id = dup_iov(header_by_name(req, "last-event-id"));
     j->areq.last_event_id = j->last_event_id;
     j->areq.authorization = j->authz;
+    j->areq.cookie = j->cookie;
+    j->areq.csrf_token = j->csrf;
     g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), guard_dispose);
     g->job = j;
     j->guard = g;
