@@ -236,10 +236,8 @@ bool auth_csrf_valid(const char *cookie_token, const char *header_token)
 
 /* ---- Request plumbing ------------------------------------------------------------------ */
 
-/* The Cookie and X-CSRF-Token headers of a request that reached a public handler.
- * struct api_req does not carry them yet: until it does (fields `cookie` and `csrf_token`,
- * asked of the server's owner), refresh and logout accept the refresh token from the
- * body only. */
+/* The Cookie and X-CSRF-Token headers of a request that reached a public handler, so
+ * refresh and logout can take the refresh token from the browser's cookie. */
 static const char *req_cookie(const struct api_req *req)
 {
     return req->cookie;
