@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# deploy/local/install-deps.sh -- install what the build and the local stack need.
+#
+# Idempotent and fast when nothing is missing (one dpkg-query, two stamp checks):
+#   1. Debian packages: C toolchain and libraries, PostgreSQL 15, kcat, nginx, wrk,
+#      Chromium, clang, Java, Maven, curl ... (apt-get; sudo when not root; the
+#      package lists are refreshed only if an install fails).
+#   2. Kafka $FINCHAT_KAFKA_VERSION jars from Maven Central (deploy/local/kafka/pom.xml)
+#      into ~/.cache/finchat/kafka-<version>/libs.
+#   3. FerretDB 1.24 (deploy/local/ferretdb, a Go program embedding it) built into
+#      ~/.cache/finchat/bin/ferretdb-local; rebuilt only when its sources change.
+# Environment: FINCHAT_CACHE_DIR, FINCHAT_KAFKA_VERSION, FINCHAT_APT_EXTRA (more
+# packages), FINCHAT_SKIP_APT=1 (skip step 1).
+set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+APT_PACKAGES=(
+  build-essential pkg-config libh2o-evloop-dev librdkafka-dev libmongoc-dev libbson-dev
+  libjansson-dev libjwt-dev libargon2-dev libcurl4-openssl-dev libssl-dev libpq-dev
+  postgresql-15 kcat nginx-light wrk chromium clang clang-format
+  default-jre-headless maven curl iproute2 procps util-linux python3 ca-certificates
+)
+# shellcheck disable=SC2206 # word splitting of the extra list is intended
+APT_PACKAGES+=(${FINCHAT_APT_EXTRA:-})
+
+t_start="$(now_s)"
+
+# ---- 1. Debian packages ----------------------------------------------------
+
+missing_packages() {
+  local installed
+  installed="$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${APT_PACKAGES[@]}" 2>/dev/null |
+    awk '$2 == "ii" { print $1 }')"
+  local p
+  for p in "${APT_PACKAGES[@]}"; do
+    grep -qx -- "$p" <<<"$installed" || printf '%s\n' "$p"
+  done
+}
+
+apt_install() {
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
+}
+
+install_apt() {
+  [ "${FINCHAT_SKIP_APT:-0}" = 1 ] && return 0
+  local missing
+  mapfile -t missing < <(missing_packages)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  if ! apt_install "${missing[@]}"; then
+    log "refreshing the package lists and retrying"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    apt_install "${missing[@]}"
+  fi
+  # The Debian postgresql package starts a default cluster on 5432; we run our own.
+  # Leave a cluster that was there before us alone; stop only a freshly made one.
+  if printf '%s\n' "${missing[@]}" | grep -qx postgresql-15 && command -v pg_lsclusters >/dev/null; then
+    if pg_lsclusters -h 2>/dev/null | awk '$1 == 15 && $2 == "main" { f = 1 } END { exit !f }'; then
+      as_root pg_ctlcluster 15 main stop 2>/dev/null || true
+    fi
+  fi
+}
+
+# ---- 2. Kafka jars -----------------------------------------------------------
+
+install_kafka() {
+  local pom="$FINCHAT_LOCAL_DIR/kafka/pom.xml" dest stamp want tmp
+  dest="$FINCHAT_KAFKA_LIBS"
+  stamp="$dest/.finchat-stamp"
+  want="$FINCHAT_KAFKA_VERSION $(sha256sum "$pom" | cut -c1-64)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  command -v mvn >/dev/null || die "mvn not found (Debian package maven)"
+  log "collecting Kafka $FINCHAT_KAFKA_VERSION jars from Maven Central into $dest"
+  tmp="$dest.tmp.$$"
+  rm -rf "$tmp"
+  mvn -q -B -Dstyle.color=never -f "$pom" "-Dkafka.version=$FINCHAT_KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$tmp" ||
+    {
+      rm -rf "$tmp"
+      die "mvn could not collect the Kafka jars"
+    }
+  [ -f "$tmp/kafka_2.13-$FINCHAT_KAFKA_VERSION.jar" ] || die "kafka_2.13-$FINCHAT_KAFKA_VERSION.jar missing after mvn"
+  printf '%s\n' "$want" >"$tmp/.finchat-stamp"
+  rm -rf "$dest"
+  mkdir -p "$(dirname "$dest")"
+  mv "$tmp" "$dest"
+}
+
+# ---- 3. FerretDB ------------------------------------------------------------------
+
+GO_TAGS=ferretdb_no_postgresql
+
+install_ferretdb() {
+  local src="$FINCHAT_LOCAL_DIR/ferretdb" bin="$FINCHAT_FERRETDB_BIN" want gov
+  command -v go >/dev/null || die "go not found: FerretDB is built with Go >= 1.24 (https://go.dev/dl is not reachable here; use the machine's Go)"
+  gov="$(go env GOVERSION)"
+  want="$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-64) $gov $GO_TAGS"
+  if [ -x "$bin" ] && [ -f "$bin.stamp" ] && [ "$(cat "$bin.stamp")" = "$want" ]; then return 0; fi
+  log "building FerretDB ($src, $gov) into $bin"
+  mkdir -p "$(dirname "$bin")"
+  (
+    cd "$src"
+    GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath -buildvcs=false -tags "$GO_TAGS" \
+      -ldflags '-s -w' -o "$bin.tmp.$$" .
+  ) || {
+    rm -f "$bin.tmp.$$"
+    die "building FerretDB failed"
+  }
+  mv "$bin.tmp.$$" "$bin"
+  printf '%s\n' "$want" >"$bin.stamp"
+}
+
+install_apt
+t_apt="$(elapsed "$t_start")"
+# Kafka's jars (network) and FerretDB's build (CPU) overlap.
+install_kafka &
+kafka_pid=$!
+install_ferretdb
+wait "$kafka_pid" || exit 1
+log "dependencies ready in $(elapsed "$t_start") (apt $t_apt)"

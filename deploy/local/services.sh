@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# deploy/local/services.sh up|down|status -- the finchat processes on the local stack.
+#
+# `up` starts one build/bin/finchat-gateway (on $FINCHAT_HTTP_ADDR, default
+# 127.0.0.1:8080) and $FINCHAT_WORKERS (default 2) build/bin/finchat-worker processes,
+# detached, with pid files in $FINCHAT_STATE_DIR/run and logs in
+# $FINCHAT_STATE_DIR/log/{gateway,worker-1,worker-2}.log, then waits until
+# http://$FINCHAT_HTTP_ADDR/readyz answers 200 ($FINCHAT_SERVICES_TIMEOUT s, default
+# 60; prints the log tail on failure). Processes already running are left alone.
+# `down` stops them (SIGTERM, SIGKILL after $FINCHAT_STOP_TIMEOUT s).
+# They connect to FINCHAT_PG_URL / FINCHAT_KAFKA_BROKERS / FINCHAT_MONGO_URL (see
+# lib.sh: the local stack's addresses unless set) and run from the repository root.
+set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+BIN_DIR="${FINCHAT_BIN_DIR:-$FINCHAT_ROOT/build/bin}"
+GATEWAY_BIN="$BIN_DIR/finchat-gateway"
+WORKER_BIN="$BIN_DIR/finchat-worker"
+WORKERS="${FINCHAT_WORKERS:-2}"
+TIMEOUT="${FINCHAT_SERVICES_TIMEOUT:-60}"
+HTTP_PORT="${FINCHAT_HTTP_ADDR##*:}"
+READY_URL="http://$FINCHAT_HTTP_ADDR/readyz"
+
+worker_names() {
+  local i
+  for ((i = 1; i <= WORKERS; i++)); do printf 'worker-%d\n' "$i"; done
+}
+
+# All services we may have started (even with a smaller FINCHAT_WORKERS now).
+started_names() {
+  local f
+  printf 'gateway\n'
+  for f in "$FINCHAT_RUN_DIR"/worker-*.pid; do
+    [ -e "$f" ] && basename "$f" .pid
+  done
+  return 0
+}
+
+pattern_of() {
+  case "$1" in
+    gateway) printf '%s' "$GATEWAY_BIN" ;;
+    *) printf '%s' "$WORKER_BIN" ;;
+  esac
+}
+
+readyz_ok() { curl -fsS -o /dev/null --max-time 2 "$READY_URL"; }
+
+start_one() {
+  local name="$1" bin="$2"
+  if running "$name" "$bin"; then
+    log "$name already running (pid $(pid_of "$name"))"
+    return 0
+  fi
+  log "starting $name"
+  # FINCHAT_INSTANCE_ID names the process in logs and metrics.
+  spawn "$name" "$FINCHAT_LOG_DIR/$name.log" env "FINCHAT_INSTANCE_ID=$name" "$bin"
+}
+
+cmd_up() {
+  local t0 name
+  t0="$(now_s)"
+  if [ ! -x "$GATEWAY_BIN" ] || [ ! -x "$WORKER_BIN" ]; then
+    die "$GATEWAY_BIN or $WORKER_BIN missing: run 'make bins'"
+  fi
+  mkdir -p "$FINCHAT_RUN_DIR" "$FINCHAT_LOG_DIR"
+  cd "$FINCHAT_ROOT"
+  if ! running gateway "$GATEWAY_BIN"; then need_free_port finchat-gateway "$HTTP_PORT"; fi
+  start_one gateway "$GATEWAY_BIN"
+  while read -r name; do start_one "$name" "$WORKER_BIN"; done < <(worker_names)
+  wait_until "finchat-gateway ($READY_URL)" "$TIMEOUT" "$FINCHAT_LOG_DIR/gateway.log" gateway readyz_ok
+  while read -r name; do
+    running "$name" "$WORKER_BIN" || {
+      log_tail "$FINCHAT_LOG_DIR/$name.log"
+      die "$name exited (log: $FINCHAT_LOG_DIR/$name.log)"
+    }
+  done < <(worker_names)
+  log "services ready in $(elapsed "$t0"): gateway + $WORKERS workers"
+}
+
+cmd_down() {
+  local name names
+  mapfile -t names < <(started_names)
+  for name in "${names[@]}"; do signal_stop "$name" "$(pattern_of "$name")" TERM; done
+  for name in "${names[@]}"; do wait_stopped "$name" "$(pattern_of "$name")"; done
+}
+
+cmd_status() {
+  local name pid state
+  while read -r name; do
+    pid="$(pid_of "$name")"
+    if proc_matches "$pid" "$(pattern_of "$name")"; then
+      state=running
+      if [ "$name" = gateway ]; then
+        if readyz_ok 2>/dev/null; then state='ready'; else state='running, /readyz not 200'; fi
+      fi
+      printf '%-10s %-24s pid %-8s %s\n' "$name" "$([ "$name" = gateway ] && printf '%s' "$FINCHAT_HTTP_ADDR")" "$pid" "$state"
+    else
+      printf '%-10s %-24s %-12s %s\n' "$name" "$([ "$name" = gateway ] && printf '%s' "$FINCHAT_HTTP_ADDR")" '' stopped
+    fi
+  done < <( (
+    started_names
+    worker_names
+  ) | awk '!seen[$0]++')
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *)
+    echo "usage: $0 up|down|status" >&2
+    exit 2
+    ;;
+esac
