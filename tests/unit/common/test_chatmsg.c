@@ -4,7 +4,11 @@
  * must be rejected with a reason. Run from the repository root (make unit does). */
 #include "test.h"
 
-#include "chatmsg.c"
+#include "chatmsg.h"
+#include "err.h"
+#include "xmalloc.h"
+
+#include <stdbool.h>
 
 #include <dirent.h>
 #include <stdlib.h>

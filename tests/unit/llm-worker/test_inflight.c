@@ -1,7 +1,10 @@
 /* test_inflight.c - the offset tracker: commit the lowest unfinished offset per partition. */
 #include "test.h"
 
-#include "llm-worker/inflight.c"
+#include "err.h"
+#include "llm-worker/inflight.h"
+
+#include <stdbool.h>
 
 static void test_out_of_order(void)
 {

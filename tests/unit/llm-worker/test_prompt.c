@@ -1,7 +1,9 @@
 /* test_prompt.c - prompt building: budgets, ordering, money rendering, role separation. */
 #include "test.h"
 
-#include "llm-worker/prompt.c"
+#include "llm-worker/prompt.h"
+
+#include <stdlib.h>
 
 static json_t *context_doc(int ntx)
 {
