@@ -36,6 +36,14 @@ void finance_civil_from_days(int64_t days, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (mm <= 2));
 }
 
+void finance_day_text(int64_t day, char *buf, size_t len)
+{
+    int y, m, d;
+
+    finance_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+}
+
 static int month_days(int y, int m)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -74,6 +82,76 @@ int finance_parse_date(const char *s, int64_t *days)
         return FC_EINVAL;
     *days = finance_days_from_civil(y, m, d);
     return 0;
+}
+
+int finance_parse_timestamp(const char *s, int64_t *unix_s)
+{
+    char date[11];
+    int64_t days;
+    int hh, mm, ss, off = 0, oh, om;
+    const char *p;
+
+    if (!s || strlen(s) < 10)
+        return FC_EINVAL;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (finance_parse_date(date, &days) != 0)
+        return FC_EINVAL;
+    if (s[10] == '\0') {
+        *unix_s = days * 86400 + 12 * 3600;
+        return 0;
+    }
+    if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || strlen(s) < 20 || s[13] != ':' ||
+        s[16] != ':' || !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mm) ||
+        !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+        return FC_EINVAL;
+    p = s + 19;
+    if (*p == '.') {
+        const char *f = ++p;
+
+        while (*p >= '0' && *p <= '9' && p - f < 9)
+            p++;
+        if (p == f)
+            return FC_EINVAL;
+    }
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+        off = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' && digits(p + 1, 2, &oh) &&
+               digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
+        off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+    } else {
+        return FC_EINVAL;
+    }
+    *unix_s = days * 86400 + hh * 3600 + mm * 60 + (ss > 59 ? 59 : ss) - off;
+    return 0;
+}
+
+void finance_timestamp_text(int64_t t, char *buf, size_t len)
+{
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t sec = t - days * 86400;
+    int y, m, d;
+
+    finance_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(sec / 3600),
+             (int)(sec / 60 % 60), (int)(sec % 60));
+}
+
+bool finance_uuid_valid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static int currency_decimals(const char *cur)

@@ -17,8 +17,19 @@ int64_t finance_days_from_civil(int y, int m, int d);
 void finance_civil_from_days(int64_t days, int *y, int *m, int *d);
 /* True when y-m-d is a real calendar date with 1900 <= y <= 2200. */
 bool finance_date_valid(int y, int m, int d);
+/* Writes epoch day @day as "YYYY-MM-DD" into @buf (>= 16 bytes for any day). */
+void finance_day_text(int64_t day, char *buf, size_t len);
 /* Parses exactly "YYYY-MM-DD" (a real date) into epoch days. Returns 0 or FC_EINVAL. */
 int finance_parse_date(const char *s, int64_t *days);
+
+/* Parses an RFC 3339 timestamp "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" (a space may
+ * stand for the T) or a bare "YYYY-MM-DD" (read as 12:00 UTC) into Unix seconds, fractions
+ * dropped. Returns 0 or FC_EINVAL. */
+int finance_parse_timestamp(const char *s, int64_t *unix_s);
+/* Writes Unix seconds @t as "YYYY-MM-DDTHH:MM:SSZ" into @buf (>= 32 bytes). */
+void finance_timestamp_text(int64_t t, char *buf, size_t len);
+/* True when @s is a canonical textual UUID (36 characters, hex and dashes, any case). */
+bool finance_uuid_valid(const char *s);
 
 /* Writes @minor as human text into @buf: "$1,234.56", "-€12.00", "1,200 JPY". Uses two minor
  * digits except for zero-decimal currencies (JPY, KRW, ...). Always NUL-terminates. */

@@ -9,7 +9,9 @@
  *   +30  an earlier transaction with the same merchant and amount at most 10 minutes before
  *        (exactly 600 s fires).
  * A score >= FRAUD_REVIEW_SCORE is logged as a "review" alert, >= FRAUD_HIGH_SCORE is a
- * "high" risk alert. Only outflows (amount < 0) are scored; inflows score 0.
+ * "high" risk alert. Only outflows (amount < 0) are scored; inflows score 0, and callers do
+ * not score transfers between the user's own accounts (they still count as the "previous
+ * transaction" of the velocity rule).
  *
  * Inputs come from two places: fraud_gather() asks PostgreSQL for one new transaction, and
  * struct fraud_hist keeps the same figures in memory for bulk paths (imports, seeding) that

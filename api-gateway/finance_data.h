@@ -1,0 +1,103 @@
+/* finance_data.h - a user's finance figures read from PostgreSQL, as the JSON of proto/API.md.
+ *
+ * The one place that turns rows into the API's shapes, shared by the HTTP handlers
+ * (finance.c), the assistant's context snapshot (context.c) and seeding (seed.c). Every
+ * query is parameterised and scoped by @uid, so nothing here can reach another user's rows.
+ *
+ * Month boundaries are calendar months in UTC. Income is the sum of type "income"
+ * transactions; expenses are the magnitudes of type "expense" ones; transfers count as
+ * neither. Net worth is the sum of account balances (credit balances are negative).
+ *
+ * Functions returning json_t * give a new reference (caller decrefs), or NULL after logging
+ * a PostgreSQL failure. @locality any thread, with its own @pg. */
+#ifndef FINCHAT_FINANCE_DATA_H
+#define FINCHAT_FINANCE_DATA_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The Transaction columns (12, see finance_txn_json()) and the FROM clause they need:
+ * transactions t joined with accounts a. */
+#define FIN_TXN_COLS                                                                               \
+    "t.id, t.account_id, a.name, "                                                                 \
+    "to_char(t.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), t.amount_minor, "  \
+    "t.currency, t.merchant, t.description, t.category, t.type, t.note, t.fraud_score"
+#define FIN_TXN_NCOLS 12
+#define FIN_TXN_FROM " FROM transactions t JOIN accounts a ON a.id = t.account_id"
+
+/* Start and end of the current UTC calendar month, as timestamptz SQL expressions. */
+#define FIN_MONTH_START "(date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+#define FIN_MONTH_END                                                                              \
+    "((date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC')"
+
+/* Runs @sql with @n text parameters; returns the result or NULL after logging (then the
+ * caller has nothing to clear). */
+PGresult *finance_sql(PGconn *pg, const char *sql, int n, const char *const *vals);
+
+/* Runs BEGIN / COMMIT / ROLLBACK on @pg. 0 or FC_EDEP (logged). */
+int finance_tx(PGconn *pg, const char *cmd);
+/* Takes the per-user advisory lock that serialises a user's finance writes (for the fraud
+ * rules that look at neighbouring transactions); call inside a transaction. 0 or FC_EDEP. */
+int finance_lock_user(PGconn *pg, const char *user_id);
+
+/* Adds @delta to the balance of account @account_id (already checked to be the user's).
+ * 0 or FC_EDEP (logged). */
+int finance_adjust_balance(PGconn *pg, const char *account_id, int64_t delta);
+
+/* Builds a Transaction object from columns @col .. @col + FIN_TXN_NCOLS - 1 of @row. */
+json_t *finance_txn_json(PGresult *res, int row, int col);
+/* The Transaction @txn_id of @uid, or NULL when there is none (*@found false) or on failure. */
+json_t *finance_txn_get(PGconn *pg, const char *uid, const char *txn_id, bool *found);
+
+/* Reads the user's currency into @cur (4 bytes). Returns 0, FC_ENOTFOUND or FC_EDEP. */
+int finance_user_currency(PGconn *pg, const char *uid, char cur[4]);
+
+/* [Account] ordered by type, then name. */
+json_t *finance_accounts(PGconn *pg, const char *uid);
+/* [Holding] = [{symbol,name,account_id,quantity,price_minor,market_value_minor,currency}]. */
+json_t *finance_holdings(PGconn *pg, const char *uid);
+/* {month:"YYYY-MM",income_minor,expenses_minor,savings_rate_pct} of the month @ago months
+ * before the current one (0 = this month). */
+json_t *finance_month(PGconn *pg, const char *uid, int ago);
+/* [{month,income_minor,expenses_minor,net_minor}] for the last @months months including the
+ * current one, oldest first (1..120). */
+json_t *finance_cashflow(PGconn *pg, const char *uid, int months);
+/* {total_minor,items:[{category,amount_minor,count,share_pct}]} of expenses posted from
+ * @from_day to @to_day inclusive (epoch days, UTC), largest first, at most @limit items. */
+json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day,
+                           int limit);
+/* [{month,net_worth_minor}] month-end net worth for the last @months months, oldest first. */
+json_t *finance_networth(PGconn *pg, const char *uid, int months);
+/* {monthly_total_minor,items:[{merchant,amount_minor,cadence,last_charged,next_expected,
+ * annual_minor,count}]}: recurring merchants of the last 400 days (finance_subs_detect()).
+ * Bills (categories housing, rent, mortgage, utilities, insurance, loans) and transfers are
+ * not subscriptions. Amounts are magnitudes. */
+json_t *finance_subscriptions(PGconn *pg, const char *uid);
+/* HealthScore {score,parts:[{key,label,value,points,max_points,reason}]}. */
+json_t *finance_health(PGconn *pg, const char *uid);
+/* [FraudAlert] with status @status ("open", "resolved", or NULL for all), newest first; with
+ * @alert_id only that alert. */
+json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const char *alert_id);
+/* {month,items:[{category,limit_minor,spent_minor,pct,status}]} for the current month. */
+json_t *finance_budgets(PGconn *pg, const char *uid);
+/* [{id,name,target_minor,current_minor,target_date}] */
+json_t *finance_goals(PGconn *pg, const char *uid);
+/* The GET /forecast body for @months (1..60). */
+json_t *finance_forecast(PGconn *pg, const char *uid, int months);
+/* The @n most recent Transactions. */
+json_t *finance_recent(PGconn *pg, const char *uid, int n);
+/* The @n largest expenses of the current month, largest first. */
+json_t *finance_largest_expenses(PGconn *pg, const char *uid, int n);
+/* {text,generated_at} of the cached AI briefing, or JSON null. */
+json_t *finance_briefing(PGconn *pg, const char *uid);
+/* The GET /dashboard body. */
+json_t *finance_dashboard(PGconn *pg, const char *uid);
+
+/* Income and expense magnitudes of up to 6 complete months before the current one, most
+ * recent last, leading months without any transaction dropped. Returns the number of months
+ * (0..6), or FC_EDEP. */
+int finance_recent_months(PGconn *pg, const char *uid, int64_t income[6], int64_t expenses[6]);
+
+#endif
