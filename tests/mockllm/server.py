@@ -8,7 +8,9 @@ Speaks three protocols, streaming a scripted answer at a known pace:
 
 The answer is --text split into words (each token is a word with its following space), or,
 without --text, "tok0 tok1 ... tok{N-1}" for N = --tokens. Tokens are sent at --tps tokens per
-second per stream (0 = as fast as possible).
+second per stream (0 = as fast as possible); the first token comes --ttft-ms after the
+response headers (default: one token period), so the provider's own time to first token is
+known exactly.
 
 Misbehaviour is chosen per request, first from the failure queue (POST /__fail), else from
 the model name "mock-<behaviour>[:<arg>]" or the X-Mock-Behavior header:
@@ -22,18 +24,21 @@ the model name "mock-<behaviour>[:<arg>]" or the X-Mock-Behavior header:
   nodone         all tokens, then the stream ends without its completion marker
   slow[:tps]     normal, at tps tokens per second (default 2)
 A model name without a known behaviour (e.g. "mock", "gpt-4o-mini") gets the normal answer.
-Per request, X-Mock-Tps and X-Mock-Tokens override the pace and the answer length.
+Per request, X-Mock-Tps, X-Mock-Tokens and X-Mock-Ttft-Ms override the pace, the answer
+length and the time to first token.
 
 Admin endpoints (JSON):
   GET  /__requests   recorded requests [{method,path,headers,body,behavior,ts}] (last 10000)
   POST /__reset      forget requests, the failure queue and the counters
   POST /__fail       {"behavior":"500","times":2,"arg":"..."}: queue a behaviour for the next
                      requests, whatever their model
-  POST /__config     {"tps":..,"tokens":..,"text":..,"retry_after":..}: change the defaults
+  POST /__config     {"tps":..,"tokens":..,"text":..,"retry_after":..,"ttft_ms":..}: change
+                     the defaults
   GET  /__stats      {"active":..,"max_active":..,"total":..,"tokens_sent":..}
   GET  /__health     {"ok":true}
 
 Start: python3 tests/mockllm/server.py --port N [--port-file F] [--tps 50] [--tokens 20]
+       [--ttft-ms MS] [--text TEXT] [--retry-after S]
 With --port 0 the kernel picks a free port; it is printed and written to --port-file.
 """
 
@@ -54,6 +59,7 @@ class State:
         self.tokens = args.tokens
         self.text = args.text
         self.retry_after = args.retry_after
+        self.ttft_ms = args.ttft_ms
         self.requests = []
         self.fail_queue = []  # [{"behavior","arg","times"}]
         self.active = 0
@@ -116,6 +122,10 @@ def prompt_chars(body):
     return n
 
 
+STARTED = int(time.time())
+TOKEN_CACHE = {}  # (protocol, model, text) -> the encoded HTTP chunk of that token
+
+
 class Protocol:
     """Formats of one upstream protocol."""
 
@@ -124,7 +134,17 @@ class Protocol:
     def __init__(self, model, body):
         self.model = model
         self.body = body
-        self.id = "mock-%d" % int(time.time() * 1000000)
+        self.id = "mock-%d" % STARTED
+
+    def cached(self, text, make):
+        """Token messages are the same for every stream: encode each one once."""
+        key = (type(self).__name__, self.model, text)
+        out = TOKEN_CACHE.get(key)
+        if out is None:
+            out = chunk(make())
+            if len(TOKEN_CACHE) < 100000:
+                TOKEN_CACHE[key] = out
+        return out
 
     def error_body(self, kind, message):
         return {"error": {"message": message, "type": kind}}
@@ -137,14 +157,14 @@ class OpenAI(Protocol):
                                          "finish_reason": None}]})]
 
     def event(self, obj):
-        base = {"id": self.id, "object": "chat.completion.chunk", "created": int(time.time()),
+        base = {"id": self.id, "object": "chat.completion.chunk", "created": STARTED,
                 "model": self.model}
         base.update(obj)
         return "data: %s\n\n" % json.dumps(base)
 
     def token(self, text):
-        return self.event({"choices": [{"index": 0, "delta": {"content": text},
-                                        "finish_reason": None}]})
+        return self.cached(text, lambda: self.event(
+            {"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}))
 
     def end(self, prompt, completion):
         out = [self.event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})]
@@ -190,8 +210,9 @@ class Anthropic(Protocol):
                 self.ev("ping", {"type": "ping"})]
 
     def token(self, text):
-        return self.ev("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                               "delta": {"type": "text_delta", "text": text}})
+        return self.cached(text, lambda: self.ev(
+            "content_block_delta", {"type": "content_block_delta", "index": 0,
+                                    "delta": {"type": "text_delta", "text": text}}))
 
     def end(self, prompt, completion):
         return [self.ev("content_block_stop", {"type": "content_block_stop", "index": 0}),
@@ -218,7 +239,7 @@ class Ollama(Protocol):
 
     def line(self, obj):
         base = {"model": self.model, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                 time.gmtime())}
+                                                                 time.gmtime(STARTED))}
         base.update(obj)
         return json.dumps(base) + "\n"
 
@@ -229,7 +250,8 @@ class Ollama(Protocol):
         return []
 
     def token(self, text):
-        return self.line({"message": {"role": "assistant", "content": text}, "done": False})
+        return self.cached(text, lambda: self.line(
+            {"message": {"role": "assistant", "content": text}, "done": False}))
 
     def end(self, prompt, completion):
         return [self.line({"message": {"role": "assistant", "content": ""}, "done": True,
@@ -316,15 +338,16 @@ async def generate(state, reader, writer, proto_cls, headers, body):
     elif behavior in ("malformed", "error"):
         limit = min(limit, int_arg(arg, 0))
     period = 1.0 / tps if tps > 0 else 0
+    ttft = float(headers.get("x-mock-ttft-ms", state.ttft_ms))
+    first = ttft / 1000.0 if ttft >= 0 else period
     t0 = time.monotonic()
     for i in range(limit):
-        if period:
-            delay = t0 + (i + 1) * period - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+        delay = t0 + first + i * period - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
         if reader.at_eof() or writer.transport.is_closing():
             return False  # the client went away (canceled): stop like a real server
-        writer.write(chunk(p.token(tokens[i])))
+        writer.write(p.token(tokens[i]))
         state.tokens_sent += 1
         if writer.transport.get_write_buffer_size() > 65536:
             await writer.drain()
@@ -358,11 +381,11 @@ async def admin(state, method, path, body, writer):
                                  "times": int(body.get("times", 1))})
         await send_json(writer, 200, "OK", {"queued": len(state.fail_queue)})
     elif path == "/__config" and method == "POST":
-        for k in ("tps", "tokens", "text", "retry_after"):
+        for k in ("tps", "tokens", "text", "retry_after", "ttft_ms"):
             if k in body:
                 setattr(state, k, body[k])
         await send_json(writer, 200, "OK", {"tps": state.tps, "tokens": state.tokens,
-                                            "text": state.text,
+                                            "text": state.text, "ttft_ms": state.ttft_ms,
                                             "retry_after": state.retry_after})
     elif path == "/__stats":
         await send_json(writer, 200, "OK", {"active": state.active,
@@ -455,6 +478,8 @@ async def main():
     ap.add_argument("--tokens", type=int, default=20, help="answer length without --text")
     ap.add_argument("--text", default=None, help="the scripted answer")
     ap.add_argument("--retry-after", type=int, default=1, help="Retry-After of mock-429, s")
+    ap.add_argument("--ttft-ms", type=float, default=-1,
+                    help="time to the first token after the headers, ms (-1: one period)")
     args = ap.parse_args()
     state = State(args)
     server = await asyncio.start_server(lambda r, w: handle(state, r, w), args.host, args.port,
