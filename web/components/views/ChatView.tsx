@@ -146,14 +146,15 @@ export function ChatView() {
 
   // ---- streaming --------------------------------------------------------------------------
   const finishStream = useCallback(
-    async (conversationId: string, requestId: string) => {
-      // The stored message is authoritative: show it once it is final.
+    async (conversationId: string, requestId: string, streamedText = "") => {
+      // The stored message is authoritative: show it once it is final (and, after a Stop,
+      // once the worker has stored the partial text, so the answer doesn't blink away).
       for (const wait of [0, 400, 1200, 2500]) {
         if (wait) await new Promise((r) => setTimeout(r, wait));
         if (activeRef.current !== conversationId) break;
         const items = await loadMessages(conversationId);
         const stored = items?.find((m) => m.role === "assistant" && m.request_id === requestId);
-        if (stored && stored.status !== "pending" && stored.status !== "streaming") break;
+        if (stored && stored.status !== "pending" && stored.status !== "streaming" && (stored.text !== "" || streamedText === "")) break;
       }
       setLive((l) => (l && l.requestId === requestId && (l.status === "done" || l.stopping) ? null : l));
       void loadConvs();
@@ -207,7 +208,7 @@ export function ChatView() {
         if (streamRef.current === h) streamRef.current = null;
         if (s.status === "closed") return; // left the page or switched conversation: resume later
         clearInFlight(requestId);
-        void finishStream(conversationId, requestId);
+        void finishStream(conversationId, requestId, s.text);
       });
     },
     [finishStream],
@@ -320,7 +321,7 @@ export function ChatView() {
         h.close();
         streamRef.current = null;
         clearInFlight(l.requestId);
-        void finishStream(l.conversationId, l.requestId);
+        void finishStream(l.conversationId, l.requestId, h.state().text);
       }
     }, 4000);
   }
