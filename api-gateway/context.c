@@ -225,7 +225,7 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
     ctx = context_build(pg, user_id);
     if (!ctx)
         return FC_EDEP;
-    text = json_dumps(ctx, JSON_COMPACT);
+    text = json_dumps(ctx, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(ctx);
     doc = bson_new_from_json((const uint8_t *)text, -1, &error);
     free(text);

@@ -337,6 +337,108 @@ static int h_accounts(struct api_req *req, struct api_resp *resp)
     return api_json(resp, 200, json_pack("{s:o}", "items", items));
 }
 
+static bool is_account_type(const char *t)
+{
+    return strcmp(t, "checking") == 0 || strcmp(t, "savings") == 0 || strcmp(t, "credit") == 0 ||
+           strcmp(t, "investment") == 0;
+}
+
+/* Inserts the account and, for a non-zero opening balance, its "Opening balance" transfer, so
+ * that a balance always equals the sum of the account's transactions. */
+static int insert_account(struct api_req *req, const char *const vals[6], int64_t opening,
+                          char id[37])
+{
+    PGresult *res;
+    char amt[24], now[32];
+
+    if (finance_tx(req->pg, "BEGIN") != 0)
+        return FC_EDEP;
+    res = finance_sql(req->pg,
+                      "INSERT INTO accounts (user_id, name, type, institution, mask, currency)"
+                      " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                      6, vals);
+    if (!res)
+        goto out_rollback;
+    snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (opening != 0) {
+        const char *tv[5] = {req->user_id, id, now, amt, vals[5]};
+
+        snprintf(amt, sizeof(amt), "%lld", (long long)opening);
+        finance_timestamp_text(clock_wall_ms() / 1000, now, sizeof(now));
+        res = finance_sql(req->pg,
+                          "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
+                          " currency, merchant, description, category, type, source)"
+                          " VALUES ($1, $2::uuid, $3::timestamptz, $4::bigint, $5,"
+                          " 'Opening balance', 'Opening balance', 'transfer', 'transfer',"
+                          " 'manual')",
+                          5, tv);
+        if (!res)
+            goto out_rollback;
+        PQclear(res);
+        if (finance_adjust_balance(req->pg, id, opening) != 0)
+            goto out_rollback;
+    }
+    if (finance_tx(req->pg, "COMMIT") == 0)
+        return 0;
+out_rollback:
+    finance_tx(req->pg, "ROLLBACK");
+    return FC_EDEP;
+}
+
+static int h_account_create(struct api_req *req, struct api_resp *resp)
+{
+    const char *name, *type, *institution, *mask, *currency;
+    char cur[4] = "USD", id[37];
+    int64_t opening;
+    int rc;
+
+    rc = require_object(req, resp);
+    if (!rc)
+        rc = opt_string(resp, req->body, "name", 80, true, &name);
+    if (!rc && !name)
+        rc = api_error(resp, 400, "invalid_field", "name is required");
+    if (!rc)
+        rc = opt_string(resp, req->body, "type", 16, true, &type);
+    if (!rc && (!type || !is_account_type(type)))
+        rc = api_error(resp, 400, "invalid_field",
+                       "type must be checking, savings, credit or investment");
+    if (!rc)
+        rc = opt_string(resp, req->body, "institution", 80, false, &institution);
+    if (!rc)
+        rc = opt_string(resp, req->body, "mask", 8, false, &mask);
+    if (!rc && mask && strspn(mask, "0123456789") != strlen(mask))
+        rc = api_error(resp, 400, "invalid_field", "mask must be up to 8 digits");
+    if (!rc)
+        rc = opt_string(resp, req->body, "currency", 3, true, &currency);
+    if (!rc && currency &&
+        (strlen(currency) != 3 || strspn(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+        rc = api_error(resp, 400, "invalid_field", "currency must be an ISO 4217 code like USD");
+    if (!rc)
+        rc =
+            opt_int(resp, req->body, "opening_balance_minor", 0, -AMOUNT_MAX, AMOUNT_MAX, &opening);
+    if (rc)
+        return rc;
+    if (!currency && finance_user_currency(req->pg, req->user_id, cur) == FC_EDEP)
+        return finance_db_error(req, resp);
+    {
+        const char *vals[6] = {req->user_id,
+                               name,
+                               type,
+                               institution ? institution : "",
+                               mask ? mask : "",
+                               currency ? currency : cur};
+
+        if (insert_account(req, vals, opening, id) != 0)
+            return finance_db_error(req, resp);
+        finance_changed(req);
+        return api_json(resp, 201,
+                        json_pack("{s:{s:s,s:s,s:s,s:s,s:I,s:s,s:s}}", "account", "id", id, "name",
+                                  name, "type", type, "institution", vals[3], "balance_minor",
+                                  (json_int_t)opening, "currency", vals[5], "mask", vals[4]));
+    }
+}
+
 /* Validated filters of GET /transactions. */
 struct txn_filter {
     int64_t limit, min, max, from, to;
@@ -1092,6 +1194,7 @@ static int h_goals(struct api_req *req, struct api_resp *resp)
 const struct api_route finance_routes[] = {
     {"GET", "/api/v1/dashboard", h_dashboard, 0},
     {"GET", "/api/v1/accounts", h_accounts, 0},
+    {"POST", "/api/v1/accounts", h_account_create, 0},
     {"GET", "/api/v1/transactions", h_txn_list, 0},
     {"POST", "/api/v1/transactions", h_txn_create, 0},
     {"PATCH", "/api/v1/transactions/{id}", h_txn_patch, 0},

@@ -1,6 +1,7 @@
 /* finance.h - the finance REST API of SPEC §4 with the JSON of proto/API.md.
  *
- * finance_routes[] (declared in api.h) lists the handlers: dashboard, accounts, transactions
+ * finance_routes[] (declared in api.h) lists the handlers: dashboard, accounts (list, and
+ * create for users who import statements rather than link a bank), transactions
  * (keyset-paginated list, create with fraud scoring, patch), imports, analytics, insights,
  * forecast, simulate, budgets and goals. Handlers run on a pool thread (@locality pool
  * thread) with that thread's req->pg and req->mongo, and every query is scoped by

@@ -35,6 +35,45 @@ static void test_days(void)
     CHECK_EQ_INT(finance_parse_date(NULL, &days), FC_EINVAL);
 }
 
+static void test_timestamps(void)
+{
+    int64_t t = 0;
+    char buf[32];
+
+    CHECK_EQ_INT(finance_parse_timestamp("1970-01-01T00:00:00Z", &t), 0);
+    CHECK_EQ_INT(t, 0);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00Z", &t), 0);
+    CHECK_EQ_INT(t, 1795144320);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00.123456Z", &t), 0);
+    CHECK_EQ_INT(t, 1795144320);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-19T22:12:00-05:00", &t), 0);
+    CHECK_EQ_INT(t, 1795144320);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20 04:42:00+01:30", &t), 0);
+    CHECK_EQ_INT(t, 1795144320);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20", &t), 0);
+    CHECK_EQ_INT(t, 1795144320 - 3 * 3600 - 12 * 60 + 12 * 3600);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T24:00:00Z", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00.Z", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00+5:00", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00Zjunk", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-02-30T03:12:00Z", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("", &t), FC_EINVAL);
+    finance_timestamp_text(1795144320, buf, sizeof(buf));
+    CHECK_EQ_STR(buf, "2026-11-20T03:12:00Z");
+    finance_timestamp_text(-1, buf, sizeof(buf));
+    CHECK_EQ_STR(buf, "1969-12-31T23:59:59Z");
+    finance_day_text(0, buf, sizeof(buf));
+    CHECK_EQ_STR(buf, "1970-01-01");
+    CHECK(finance_uuid_valid("7c857b1d-f9a1-4cf0-aff6-8f6b587da66d"));
+    CHECK(finance_uuid_valid("7C857B1D-F9A1-4CF0-AFF6-8F6B587DA66D"));
+    CHECK(!finance_uuid_valid("7c857b1d-f9a1-4cf0-aff6-8f6b587da66"));
+    CHECK(!finance_uuid_valid("7c857b1d-f9a1-4cf0-aff6-8f6b587da66g"));
+    CHECK(!finance_uuid_valid("7c857b1df9a1-4cf0-aff6-8f6b587da66d0"));
+    CHECK(!finance_uuid_valid("' OR 1=1 --"));
+    CHECK(!finance_uuid_valid(NULL));
+}
+
 static void test_money(void)
 {
     char b[64];
@@ -200,5 +239,5 @@ static void test_health(void)
     CHECK(s.score >= 0 && s.score <= 100);
 }
 
-TEST_MAIN(test_days, test_money, test_rounding_and_pct, test_utf8, test_budget_status,
-          test_subscriptions, test_health)
+TEST_MAIN(test_days, test_timestamps, test_money, test_rounding_and_pct, test_utf8,
+          test_budget_status, test_subscriptions, test_health)
