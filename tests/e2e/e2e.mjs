@@ -155,8 +155,10 @@ test("dashboard figures equal GET /api/v1/dashboard", async () => {
   eq(recent, d.recent_transactions.map((t) => t.amount_minor), "recent transaction amounts");
   eq(Number(await page.getByTestId("health-score").textContent()), d.health_score.score, "health score");
   eq(await page.getByTestId("fraud-banner").count(), d.fraud_alerts.length > 0 ? 1 : 0, "fraud banner shown iff open alerts");
-  assert(await page.getByRole("img", { name: /Cash flow over 6 months/ }).isVisible(), "cash-flow chart");
-  await page.getByRole("img", { name: /Cash flow/ }).locator("svg").first().waitFor({ timeout: 5000 });
+  if (d.cashflow.some((c) => c.income_minor || c.expenses_minor)) {
+    assert(await page.getByRole("img", { name: /Cash flow over 6 months/ }).isVisible(), "cash-flow chart");
+    await page.getByRole("img", { name: /Cash flow/ }).locator("svg").first().waitFor({ timeout: 5000 });
+  }
 });
 
 test("every page: title, named nav links, visible labels, named buttons, screenshot", async () => {
@@ -295,7 +297,7 @@ test("chat: Regenerate streams a new answer", async () => {
 
 test("chat: a reload mid-answer resumes it with Last-Event-ID, nothing lost or duplicated", async () => {
   const rid = await ask("Which subscriptions could I cancel?");
-  await until(async () => ((await streamState(rid))?.text.length ?? 0) > 20, { what: "part of the answer" });
+  await until(async () => ((await streamState(rid))?.text.length ?? 0) > 5, { what: "part of the answer", interval: 50 });
   const before = await page.evaluate(() => JSON.parse(sessionStorage.getItem("finchat.inflight") ?? "null"));
   assert(before && before.requestId === rid && before.lastEventId != null, "in-flight answer saved in sessionStorage");
   const resumed = page.waitForRequest((r) => r.url().includes(`/streams/${rid}`), { timeout: 15000 });

@@ -68,12 +68,16 @@ export function DashboardView() {
               label="Savings rate"
               testId="stat-savings"
               value={<span className="num" data-testid="savings-rate" data-value={d.month.savings_rate_pct}>{pct(d.month.savings_rate_pct)}</span>}
-              sub={d.month.savings_rate_pct >= 20 ? "On track (20%+)" : "Below the 20% rule of thumb"}
+              sub={d.month.income_minor === 0 ? "No income recorded this month" : d.month.savings_rate_pct >= 20 ? "On track (20%+)" : "Below the 20% rule of thumb"}
             />
           </div>
           <div className="grid grid-3">
             <Card title="Cash flow" action={<span className="muted">Last 6 months</span>} className="span-2" id="cashflow">
-              <CashflowChart data={d.cashflow} currency={d.currency} />
+              {d.cashflow.some((c) => c.income_minor || c.expenses_minor) ? (
+                <CashflowChart data={d.cashflow} currency={d.currency} />
+              ) : (
+                <Empty>No income or spending in the last 6 months yet.</Empty>
+              )}
             </Card>
             <Card title="Financial health" id="health" action={<Link href="/insights/" className="small">Details</Link>}>
               <div className="row" style={{ gap: 16, alignItems: "center", flexWrap: "nowrap" }}>
@@ -115,6 +119,11 @@ export function DashboardView() {
               )}
             </Card>
             <Card title="Accounts" id="accounts">
+              {d.accounts.length === 0 ? (
+                <Empty>
+                  No accounts yet. <Link href="/transactions/#import">Import a statement</Link> or <Link href="/settings/#bank">connect a bank</Link>.
+                </Empty>
+              ) : null}
               <ul className="list">
                 {d.accounts.map((a) => (
                   <li key={a.id} data-testid="account">
