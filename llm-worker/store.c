@@ -206,3 +206,28 @@ int store_load_history(struct store *s, const char *conversation_id, const char 
     bson_destroy(filter);
     return rc;
 }
+
+static bool finished(const char *status)
+{
+    return strcmp(status, "complete") == 0 || strcmp(status, "error") == 0 ||
+           strcmp(status, "canceled") == 0;
+}
+
+enum store_plan store_plan(const struct stored_reply *r, int req_attempt, int max_attempts,
+                           int *attempt)
+{
+    enum store_plan plan = PLAN_FRESH;
+    int a = req_attempt;
+
+    if (r && r->status && finished(r->status)) {
+        a = r->attempt + 1 > a ? r->attempt + 1 : a;
+        plan = PLAN_RESEND;
+    } else if (r && r->status && strcmp(r->status, "streaming") == 0 && r->attempt >= a) {
+        a = r->attempt + 1;
+        plan = PLAN_REDELIVERY;
+    }
+    if (plan != PLAN_RESEND && a > max_attempts)
+        plan = PLAN_MAX_ATTEMPTS;
+    *attempt = a < 1 ? 1 : a > 100 ? 100 : a;
+    return plan;
+}

@@ -66,6 +66,21 @@ void stored_reply_release(struct stored_reply *r);
 /* Creates or replaces the assistant message. 0 or FC_EDEP. */
 int store_put_reply(struct store *s, const struct reply_doc *d);
 
+/* How to answer a request, given what the message store holds for its reply. */
+enum store_plan {
+    PLAN_FRESH,        /* first delivery: answer with the request's attempt */
+    PLAN_REDELIVERY,   /* an earlier attempt did not finish: reset, answer with the next one */
+    PLAN_RESEND,       /* an earlier attempt finished: send its stored outcome again */
+    PLAN_MAX_ATTEMPTS, /* FINCHAT_MAX_ATTEMPTS used up: error and DLQ */
+};
+
+/* Decides the plan from the stored reply @r (NULL when there is none) and fills *@attempt
+ * with the attempt to use (1..100). Only a "streaming" reply counts as an unfinished
+ * attempt; "complete", "error" and "canceled" are finished; anything else (a placeholder a
+ * gateway may write) is ignored. Pure. */
+enum store_plan store_plan(const struct stored_reply *r, int req_attempt, int max_attempts,
+                           int *attempt);
+
 /* Loads the contexts document of @user_id into *@out (new reference; NULL when there is
  * none). 0 or FC_EDEP. */
 int store_load_context(struct store *s, const char *user_id, json_t **out);

@@ -13,6 +13,7 @@
 #include "prompt.h"
 #include "sig.h"
 #include "store.h"
+#include "storeq.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -28,9 +29,11 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define POLL_MAX_MS 100        /* longest engine_step() wait: bounds signal and timer latency */
-#define CONSUME_BATCH 64       /* messages taken from one queue per loop turn */
-#define RETRY_MS 1000          /* MongoDB retry interval of a waiting job */
+#define POLL_MAX_MS 100  /* longest engine_step() wait: bounds signal and timer latency */
+#define CONSUME_BATCH 64 /* messages taken from one queue per loop turn */
+#define RETRY_MS 1000    /* MongoDB retry interval of a waiting job */
+#define STORE_THREADS                                                                              \
+    2 /* MongoDB round trips in parallel (storeq.h); FerretDB/SQLite gains nothing from more */
 #define STORE_GIVE_UP_MS 30000 /* a final that cannot be stored this long ends in an error */
 #define CANCEL_RING 1024       /* cancels remembered for requests not seen yet */
 #define CANCEL_TTL_MS (10 * 60 * 1000)
@@ -40,9 +43,9 @@
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
 
 enum job_state {
-    JOB_BEGIN,      /* waiting to (re)try the MongoDB reads of its start */
+    JOB_BEGIN,      /* its start is with the store thread, or waiting to be retried */
     JOB_GENERATING, /* the engine is answering */
-    JOB_FINISHING,  /* answer done, waiting to (re)try storing it */
+    JOB_FINISHING,  /* its outcome is being stored, then sent */
 };
 
 /* The delivery of a request's last messages: its offset is done once @refs reach 0. */
@@ -63,8 +66,11 @@ struct job {
     int64_t offset;
     uint64_t epoch;
     enum job_state state;
-    int64_t retry_at_ms; /* mono; JOB_BEGIN / JOB_FINISHING */
-    int64_t give_up_ms;  /* mono */
+    int64_t retry_at_ms;     /* mono; when a store step is retried, 0 for none */
+    struct task *retry_task; /* the store task to submit again at retry_at_ms, if any */
+    bool task_out;           /* a store task of this job is with the store threads */
+    bool cancel_requested;   /* a cancel came while the start was with the store thread */
+    int64_t give_up_ms;      /* mono */
     int attempt;
     int64_t n; /* next chunk index within the attempt */
     bool redelivered;
@@ -80,7 +86,6 @@ struct job {
     size_t ncarry;
     char *provider, *model;
     int64_t t0_ms, ttft_ms, done_ms;
-    int rc;
     struct gen_usage usage;
     char *errmsg;
 };
@@ -107,9 +112,8 @@ struct worker {
     int64_t control_retry_ms;
     int chunk_partitions; /* partitions of finchat.chat.chunks, -1 unknown */
     mongoc_client_pool_t *pool;
-    mongoc_client_t *mongo;
     char *db;
-    struct store store;
+    struct storeq *storeq;
     struct engine *engine;
     struct inflight *inflight;
     struct job *jobs; /* every job not yet freed */
@@ -122,9 +126,8 @@ struct worker {
     long consumed, answered, failed, dlq;
 };
 
+struct task;
 static void job_free(struct job *j);
-static void job_finish(struct job *j);
-static void pump_kafka(struct worker *w);
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
@@ -343,6 +346,116 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     free(t);
 }
 
+/* ---- store tasks --------------------------------------------------------------------- */
+
+enum task_kind { TASK_BEGIN, TASK_PUT };
+
+/* MongoDB work of one job, run on a store thread (storeq.h). While a task is out, the job
+ * is not freed (task_out) and its request is not modified. */
+struct task {
+    struct storeq_task base;
+    struct job *job;
+    enum task_kind kind;
+    int max_attempts;
+    /* TASK_BEGIN results */
+    int rc; /* 0, or FC_EDEP when the lookup or the "streaming" write failed */
+    enum store_plan plan;
+    int attempt;
+    struct stored_reply stored;
+    bool have_stored;
+    json_t *context, *history;
+    bool ctx_failed, hist_failed;
+    /* TASK_PUT: the document to write (strings owned), then the error to send if any */
+    struct reply_doc doc;
+    char *status, *text, *provider, *model, *code, *message, *dlq_reason;
+};
+
+static void task_free(struct task *t)
+{
+    if (!t)
+        return;
+    if (t->have_stored)
+        stored_reply_release(&t->stored);
+    json_decref(t->context);
+    json_decref(t->history);
+    free(t->status);
+    free(t->text);
+    free(t->provider);
+    free(t->model);
+    free(t->code);
+    free(t->message);
+    free(t->dlq_reason);
+    free(t);
+}
+
+static void discard_task(struct storeq_task *base)
+{
+    task_free((struct task *)base);
+}
+
+/* @locality store thread: decides the attempt, marks the reply "streaming" (or re-marks a
+ * finished one with its new attempt), and loads the context and the history. */
+static void run_begin(struct storeq_task *base, struct store *s)
+{
+    struct task *t = (struct task *)base;
+    const struct chat_request *req = &t->job->req;
+    struct reply_doc d = {0};
+    int rc = store_get_reply(s, req->reply_message_id, &t->stored);
+
+    if (rc == FC_EDEP) {
+        t->rc = FC_EDEP;
+        return;
+    }
+    t->have_stored = rc == 0;
+    t->plan =
+        store_plan(t->have_stored ? &t->stored : NULL, req->attempt, t->max_attempts, &t->attempt);
+    if (t->plan == PLAN_MAX_ATTEMPTS)
+        return;
+    d.req = req;
+    d.attempt = t->attempt;
+    d.created_ms = clock_wall_ms();
+    if (t->plan == PLAN_RESEND) {
+        /* Keep the outcome, record the attempt that sends it again. */
+        d.status = t->stored.status;
+        d.text = t->stored.text;
+        d.provider = t->stored.provider;
+        d.model = t->stored.model;
+        d.prompt_tokens = t->stored.prompt_tokens;
+        d.completion_tokens = t->stored.completion_tokens;
+        d.ttft_ms = t->stored.ttft_ms;
+        d.latency_ms = t->stored.latency_ms;
+        d.error_code = t->stored.error_code;
+        d.error_message = t->stored.error_message;
+        store_put_reply(s, &d);
+        return;
+    }
+    d.status = "streaming";
+    d.text = "";
+    if (store_put_reply(s, &d) != 0) {
+        t->rc = FC_EDEP;
+        return;
+    }
+    t->ctx_failed = store_load_context(s, req->user_id, &t->context) != 0;
+    t->hist_failed = store_load_history(s, req->conversation_id, req->user_id, PROMPT_HISTORY_FETCH,
+                                        &t->history) != 0;
+}
+
+/* @locality store thread. */
+static void run_put(struct storeq_task *base, struct store *s)
+{
+    struct task *t = (struct task *)base;
+
+    t->rc = store_put_reply(s, &t->doc);
+}
+
+static void submit(struct job *j, struct task *t)
+{
+    t->job = j;
+    j->task_out = true;
+    j->retry_task = NULL;
+    storeq_submit(j->w->storeq, &t->base);
+}
+
 /* ---- the job lifecycle --------------------------------------------------------------- */
 
 static struct job *find_job(struct worker *w, const char *request_id)
@@ -373,6 +486,7 @@ static void job_free(struct job *j)
     free(j->provider);
     free(j->model);
     free(j->errmsg);
+    task_free(j->retry_task);
     free(j);
 }
 
@@ -390,34 +504,62 @@ static const char *error_code(int rc)
     }
 }
 
-/* Ends @j with an error chunk @code (no generation involved), storing the message with
- * @status, and commits once delivered. */
-static void job_fail(struct job *j, const char *status, const char *code, const char *message,
-                     const char *dlq_reason)
+/* Sends the error chunk (and the DLQ entry) that end @j, then frees it; the offset is done
+ * once they are delivered. */
+static void send_error_and_free(struct job *j, const char *code, const char *message,
+                                const char *dlq_reason)
 {
-    struct reply_doc d = {0};
     struct ctoken *tok = ctoken_new(j, dlq_reason ? 2 : 1);
 
-    d.req = &j->req;
-    d.attempt = j->attempt;
-    d.status = status;
-    d.text = j->text.s ? j->text.s : "";
-    d.provider = j->provider;
-    d.model = j->model;
-    d.latency_ms = clock_mono_ms() - j->t0_ms;
-    d.error_code = code;
-    d.error_message = message;
-    d.created_ms = clock_wall_ms();
-    store_put_reply(&j->w->store, &d);
-    send_chunk(j, CHUNK_ERROR, json_pack("{s:s, s:s}", "code", code, "message", message), tok);
-    if (dlq_reason)
-        send_dlq(j->w, j->req.request_id, j->attempt, dlq_reason, j->raw, j->traceparent, tok);
+    if (send_chunk(j, CHUNK_ERROR, json_pack("{s:s, s:s}", "code", code, "message", message),
+                   tok) != 0)
+        tok->refs--;
+    if (dlq_reason &&
+        send_dlq(j->w, j->req.request_id, j->attempt, dlq_reason, j->raw, j->traceparent, tok) != 0)
+        tok->refs--;
+    if (tok->refs == 0) {
+        inflight_done(j->w->inflight, tok->partition, tok->offset, tok->epoch);
+        j->w->pending_tokens--;
+        free(tok);
+    }
     jlog(LOG_WARN, j, "request failed: %s", code);
     j->w->failed++;
     job_free(j);
 }
 
-/* Sends again what a previous attempt stored as finished (its final chunk may never have
+/* Ends @j with an error: stores the message with @status (and the text streamed so far),
+ * then sends an error chunk @code, and the DLQ entry when @dlq_reason is given. */
+static void job_fail(struct job *j, const char *status, const char *code, const char *message,
+                     const char *dlq_reason)
+{
+    struct task *t = xcalloc(1, sizeof(*t));
+
+    t->base.run = run_put;
+    t->kind = TASK_PUT;
+    t->status = xstrdup(status);
+    t->text = xstrdup(j->text.s ? j->text.s : "");
+    t->provider = j->provider ? xstrdup(j->provider) : NULL;
+    t->model = j->model ? xstrdup(j->model) : NULL;
+    t->code = xstrdup(code);
+    t->message = xstrdup(message ? message : "");
+    t->dlq_reason = dlq_reason ? xstrdup(dlq_reason) : NULL;
+    t->doc.req = &j->req;
+    t->doc.attempt = j->attempt;
+    t->doc.status = t->status;
+    t->doc.text = t->text;
+    t->doc.provider = t->provider;
+    t->doc.model = t->model;
+    t->doc.prompt_tokens = j->usage.prompt_tokens;
+    t->doc.completion_tokens = j->usage.completion_tokens;
+    t->doc.latency_ms = clock_mono_ms() - j->t0_ms;
+    t->doc.error_code = t->code;
+    t->doc.error_message = t->message;
+    t->doc.created_ms = clock_wall_ms();
+    j->state = JOB_FINISHING;
+    submit(j, t);
+}
+
+/* Sends again what an earlier attempt stored as finished (its final chunk may never have
  * reached Kafka), under a new attempt so that it replaces anything the client holds. */
 static void job_resend(struct job *j, struct stored_reply *r)
 {
@@ -426,8 +568,8 @@ static void job_resend(struct job *j, struct stored_reply *r)
     j->redelivered = true;
     send_reset(j, "worker_failover");
     if (strcmp(r->status, "complete") != 0) {
-        job_fail(j, r->status, r->error_code ? r->error_code : "provider_error",
-                 r->error_message ? r->error_message : "the answer failed", NULL);
+        send_error_and_free(j, r->error_code ? r->error_code : "provider_error",
+                            r->error_message ? r->error_message : "the answer failed", NULL);
         return;
     }
     j->provider = r->provider ? xstrdup(r->provider) : NULL;
@@ -435,22 +577,6 @@ static void job_resend(struct job *j, struct stored_reply *r)
     send_start(j);
     if (r->text && *r->text)
         send_text(j, r->text, strlen(r->text));
-    {
-        struct reply_doc d = {0};
-
-        d.req = &j->req;
-        d.attempt = j->attempt;
-        d.status = "complete";
-        d.text = r->text ? r->text : "";
-        d.provider = r->provider;
-        d.model = r->model;
-        d.prompt_tokens = r->prompt_tokens;
-        d.completion_tokens = r->completion_tokens;
-        d.ttft_ms = r->ttft_ms;
-        d.latency_ms = r->latency_ms;
-        d.created_ms = clock_wall_ms();
-        store_put_reply(&j->w->store, &d);
-    }
     tok = ctoken_new(j, 1);
     send_chunk(j, CHUNK_FINAL,
                json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:i, s:i}, s:I}", "message_id",
@@ -518,6 +644,8 @@ static void sink_reset(void *ud, const char *reason)
     send_reset(j, reason && *reason ? reason : "provider_failover");
 }
 
+static void job_store_final(struct job *j);
+
 static void sink_done(void *ud, int rc, const struct gen_usage *usage, const char *errmsg)
 {
     struct job *j = ud;
@@ -537,50 +665,50 @@ static void sink_done(void *ud, int rc, const struct gen_usage *usage, const cha
         free(clean);
         j->ncarry = 0;
     }
-    j->rc = rc;
     if (usage)
         j->usage = *usage;
-    j->errmsg = xstrdup(errmsg ? errmsg : err_str(rc));
     j->done_ms = clock_mono_ms();
+    if (rc != 0) {
+        job_fail(j, rc == FC_ECANCELED ? "canceled" : "error", error_code(rc),
+                 errmsg ? errmsg : err_str(rc), NULL);
+        return;
+    }
     j->state = JOB_FINISHING;
     j->give_up_ms = j->done_ms + STORE_GIVE_UP_MS;
-    job_finish(j);
+    job_store_final(j);
 }
 
-/* Stores the outcome of a generation, then sends final or error. A store that fails is
- * retried (JOB_FINISHING) so that the stored message always equals the streamed one. */
-static void job_finish(struct job *j)
+/* Stores the complete answer; the final chunk follows once it is stored (on_put_done), so
+ * the stored message always equals what the client assembled. */
+static void job_store_final(struct job *j)
 {
-    struct reply_doc d = {0};
+    struct task *t = xcalloc(1, sizeof(*t));
+    int64_t total = j->done_ms - j->t0_ms;
+
+    t->base.run = run_put;
+    t->kind = TASK_PUT;
+    t->text = xstrdup(j->text.s ? j->text.s : "");
+    t->doc.req = &j->req;
+    t->doc.attempt = j->attempt;
+    t->doc.status = "complete";
+    t->doc.text = t->text;
+    t->doc.provider = j->provider;
+    t->doc.model = j->model;
+    t->doc.prompt_tokens = j->usage.prompt_tokens;
+    t->doc.completion_tokens = j->usage.completion_tokens;
+    t->doc.ttft_ms = j->ttft_ms < 0 ? (int)total : (int)j->ttft_ms;
+    t->doc.latency_ms = total;
+    t->doc.created_ms = clock_wall_ms();
+    submit(j, t);
+}
+
+static void send_final_and_free(struct job *j)
+{
     const char *text = j->text.s ? j->text.s : "";
     int64_t total = j->done_ms - j->t0_ms;
     int ttft = j->ttft_ms < 0 ? (int)total : (int)j->ttft_ms;
     char extra[256];
 
-    if (j->rc != 0) {
-        job_fail(j, j->rc == FC_ECANCELED ? "canceled" : "error", error_code(j->rc), j->errmsg,
-                 NULL);
-        return;
-    }
-    d.req = &j->req;
-    d.attempt = j->attempt;
-    d.status = "complete";
-    d.text = text;
-    d.provider = j->provider;
-    d.model = j->model;
-    d.prompt_tokens = j->usage.prompt_tokens;
-    d.completion_tokens = j->usage.completion_tokens;
-    d.ttft_ms = ttft;
-    d.latency_ms = total;
-    d.created_ms = clock_wall_ms();
-    if (store_put_reply(&j->w->store, &d) != 0) {
-        if (clock_mono_ms() < j->give_up_ms) {
-            j->retry_at_ms = clock_mono_ms() + RETRY_MS;
-            return;
-        }
-        job_fail(j, "error", "dependency_down", "the answer could not be stored", NULL);
-        return;
-    }
     send_chunk(j, CHUNK_FINAL,
                json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:i, s:I}, s:I}", "message_id",
                          j->req.reply_message_id, "provider", j->provider ? j->provider : "unknown",
@@ -609,87 +737,85 @@ static bool cancel_seen(struct worker *w, const char *request_id)
     return false;
 }
 
-/* Decides the attempt, then starts the generation. Called on consumption and again every
- * RETRY_MS while MongoDB does not answer: the attempt cannot be known without it, and
- * guessing could reuse the seq numbers of an attempt the client already saw. */
+/* Starts @j: the store thread decides the attempt and loads the documents (on_begin_done
+ * continues). Cancels and passed deadlines end it here without touching MongoDB. */
 static void job_begin(struct job *j)
 {
-    struct worker *w = j->w;
-    struct stored_reply r;
-    struct gen_request g;
-    struct gen_sink sink;
-    struct reply_doc d = {0};
-    json_t *history = NULL;
-    int64_t now_wall = clock_wall_ms(), left;
-    int rc;
+    struct task *t;
 
-    if (cancel_seen(w, j->req.request_id)) {
+    if (cancel_seen(j->w, j->req.request_id) || j->cancel_requested) {
         job_fail(j, "canceled", "canceled", "canceled before the answer started", NULL);
         return;
     }
-    rc = store_get_reply(&w->store, j->req.reply_message_id, &r);
-    if (rc == FC_EDEP) {
-        if (now_wall >= j->req.deadline_ms) {
+    if (clock_wall_ms() >= j->req.deadline_ms) {
+        job_fail(j, "error", "timeout", "the request's deadline passed before it started", NULL);
+        return;
+    }
+    t = xcalloc(1, sizeof(*t));
+    t->base.run = run_begin;
+    t->kind = TASK_BEGIN;
+    t->max_attempts = j->w->cfg->max_attempts;
+    j->state = JOB_BEGIN;
+    submit(j, t);
+}
+
+static void on_begin_done(struct job *j, struct task *t)
+{
+    struct worker *w = j->w;
+    struct gen_request g;
+    struct gen_sink sink;
+    int64_t left;
+    char reason[96];
+
+    if (t->rc == FC_EDEP) {
+        /* Without the stored attempt a redelivery cannot be told from a first delivery, and
+         * guessing could reuse seq numbers the client already has: wait for MongoDB. */
+        task_free(t);
+        if (clock_wall_ms() >= j->req.deadline_ms) {
             job_fail(j, "error", "dependency_down", "the message store is unavailable", NULL);
             return;
         }
         j->retry_at_ms = clock_mono_ms() + RETRY_MS;
         return;
     }
-    if (rc == 0) {
-        if (strcmp(r.status, "complete") == 0 || strcmp(r.status, "error") == 0 ||
-            strcmp(r.status, "canceled") == 0) {
-            j->attempt = r.attempt + 1 > j->req.attempt ? r.attempt + 1 : j->req.attempt;
-            if (j->attempt > 100)
-                j->attempt = 100;
-            job_resend(j, &r);
-            stored_reply_release(&r);
-            return;
-        }
-        if (strcmp(r.status, "streaming") == 0 && r.attempt >= j->req.attempt) {
-            j->attempt = r.attempt + 1;
-            j->redelivered = true;
-        }
-        stored_reply_release(&r);
-    }
-    if (j->attempt > w->cfg->max_attempts) {
-        char reason[96];
-
+    j->attempt = t->attempt;
+    switch (t->plan) {
+    case PLAN_RESEND:
+        job_resend(j, &t->stored);
+        task_free(t);
+        return;
+    case PLAN_MAX_ATTEMPTS:
         snprintf(reason, sizeof(reason), "max_attempts: tried %d times without an answer",
-                 j->attempt - 1);
-        j->attempt = j->attempt > 100 ? 100 : j->attempt;
+                 t->attempt - 1);
+        task_free(t);
         job_fail(j, "error", "max_attempts", "the answer failed on every attempt", reason);
         return;
-    }
-    if (now_wall >= j->req.deadline_ms) {
-        job_fail(j, "error", "timeout", "the request's deadline passed before it started", NULL);
-        return;
-    }
-    if (j->redelivered) {
-        jlog(LOG_WARN, j, "redelivered request: previous attempt did not finish");
+    case PLAN_REDELIVERY:
+        j->redelivered = true;
+        jlog(LOG_WARN, j, "redelivered request: the previous attempt did not finish");
         send_reset(j, "worker_failover");
+        break;
+    case PLAN_FRESH:
+        break;
     }
-    d.req = &j->req;
-    d.attempt = j->attempt;
-    d.status = "streaming";
-    d.text = "";
-    d.created_ms = now_wall;
-    if (store_put_reply(&w->store, &d) != 0) {
-        j->retry_at_ms = clock_mono_ms() + RETRY_MS;
+    if (j->cancel_requested) {
+        task_free(t);
+        job_fail(j, "canceled", "canceled", "canceled before the answer started", NULL);
         return;
     }
     /* Without context or history the answer is poorer but still useful. */
-    if (store_load_context(&w->store, j->req.user_id, &j->context) != 0)
+    if (t->ctx_failed)
         jlog(LOG_WARN, j, "context unavailable");
-    if (store_load_history(&w->store, j->req.conversation_id, j->req.user_id, PROMPT_HISTORY_FETCH,
-                           &history) != 0)
+    if (t->hist_failed)
         jlog(LOG_WARN, j, "history unavailable");
-    prompt_build(&j->prompt, j->context, history, j->req.message_id, j->req.reply_message_id,
+    j->context = t->context;
+    t->context = NULL;
+    prompt_build(&j->prompt, j->context, t->history, j->req.message_id, j->req.reply_message_id,
                  PROMPT_CONTEXT_TOKENS, PROMPT_HISTORY_TOKENS);
     j->have_prompt = true;
-    json_decref(history);
+    task_free(t);
 
-    left = j->req.deadline_ms - now_wall;
+    left = j->req.deadline_ms - clock_wall_ms();
     if (left > w->cfg->deadline_ms)
         left = w->cfg->deadline_ms;
     memset(&g, 0, sizeof(g));
@@ -701,18 +827,60 @@ static void job_begin(struct job *j)
     g.history = j->prompt.history;
     g.user_text = j->req.text;
     g.max_tokens = j->req.max_tokens;
-    g.deadline_ms = clock_mono_ms() + left;
+    g.deadline_ms = clock_mono_ms() + (left > 0 ? left : 0);
     sink.on_start = sink_start;
     sink.on_token = sink_token;
     sink.on_reset = sink_reset;
     sink.on_done = sink_done;
     sink.ud = j;
     j->state = JOB_GENERATING;
-    j->retry_at_ms = 0;
     j->gen = engine_start(w->engine, &g, sink);
-    if (!j->gen) {
-        j->state = JOB_BEGIN;
+    if (!j->gen)
         job_fail(j, "error", "internal", "the engine refused the request", NULL);
+}
+
+static void on_put_done(struct job *j, struct task *t)
+{
+    if (t->code) {
+        /* An error outcome is sent whether or not it could be stored. */
+        send_error_and_free(j, t->code, t->message, t->dlq_reason);
+        task_free(t);
+        return;
+    }
+    if (t->rc != 0) {
+        if (clock_mono_ms() < j->give_up_ms) {
+            j->retry_task = t;
+            j->retry_at_ms = clock_mono_ms() + RETRY_MS;
+            return;
+        }
+        task_free(t);
+        job_fail(j, "error", "dependency_down", "the answer could not be stored", NULL);
+        return;
+    }
+    task_free(t);
+    send_final_and_free(j);
+}
+
+/* Continues the jobs whose store tasks finished. @locality engine thread. */
+static void take_tasks(struct worker *w)
+{
+    struct storeq_task *base;
+
+    while ((base = storeq_take(w->storeq)) != NULL) {
+        struct task *t = (struct task *)base;
+        struct job *j = t->job;
+
+        j->task_out = false;
+        if (j->dropped) {
+            task_free(t);
+            if (!j->gen)
+                job_free(j);
+            continue;
+        }
+        if (t->kind == TASK_BEGIN)
+            on_begin_done(j, t);
+        else
+            on_put_done(j, t);
     }
 }
 
@@ -851,6 +1019,8 @@ static void on_control(struct worker *w, const rd_kafka_message_t *m)
         jlog(LOG_INFO, j, "cancel requested");
         if (j->gen)
             engine_cancel(w->engine, j->gen);
+        else if (j->state == JOB_BEGIN && j->task_out)
+            j->cancel_requested = true;
         else if (j->state == JOB_BEGIN)
             job_fail(j, "canceled", "canceled", "canceled by the user", NULL);
     } else {
@@ -934,7 +1104,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 j->dropped = true;
                 if (j->gen)
                     engine_cancel(w->engine, j->gen);
-                else
+                else if (!j->task_out)
                     job_free(j);
             }
             inflight_drop(w->inflight, p);
@@ -1118,8 +1288,9 @@ struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned er
     w->pool = mongo_pool_new(cfg->mongo_url, &w->db, errbuf, errlen);
     if (!w->pool)
         goto out_free;
-    w->mongo = mongoc_client_pool_pop(w->pool);
-    store_init(&w->store, w->mongo, w->db);
+    w->storeq = storeq_new(w->pool, w->db, STORE_THREADS, w->wake[1], errbuf, errlen);
+    if (!w->storeq)
+        goto out_free;
     w->engine = engine_new(cfg, errbuf, errlen);
     if (!w->engine)
         goto out_free;
@@ -1181,8 +1352,8 @@ static void pump_kafka(struct worker *w)
     commit_done(w, false);
 }
 
-/* Retries the jobs waiting on MongoDB; returns ms until the next retry is due (or
- * POLL_MAX_MS). */
+/* Submits again the store steps whose retry time came; returns ms until the next is due
+ * (at most POLL_MAX_MS). */
 static int retry_waiting(struct worker *w)
 {
     int64_t now = clock_mono_ms(), next = now + POLL_MAX_MS;
@@ -1190,19 +1361,18 @@ static int retry_waiting(struct worker *w)
 
     for (j = w->jobs; j; j = nx) {
         nx = j->next;
-        if (j->dropped || j->retry_at_ms == 0 || j->state == JOB_GENERATING)
+        if (j->dropped || j->retry_at_ms == 0 || j->task_out)
             continue;
         if (j->retry_at_ms <= now) {
             j->retry_at_ms = 0;
-            if (j->state == JOB_BEGIN)
-                job_begin(j);
+            if (j->retry_task)
+                submit(j, j->retry_task);
             else
-                job_finish(j);
+                job_begin(j);
         } else if (j->retry_at_ms < next) {
             next = j->retry_at_ms;
         }
     }
-    /* The job list may have changed; a new due time is picked up next turn. */
     return (int)(next - now > 0 ? next - now : 0);
 }
 
@@ -1227,6 +1397,7 @@ int worker_run(struct worker *w)
         timeout = retry_waiting(w);
         engine_step(w->engine, timeout, w->wake[0]);
         drain_wake(w);
+        take_tasks(w);
         pump_kafka(w);
         if (!w->control_assigned && clock_mono_ms() >= w->control_retry_ms)
             control_assign(w);
@@ -1259,6 +1430,7 @@ void worker_free(struct worker *w)
     /* Whatever is left ends silently: dropped jobs produce nothing. */
     for (j = w->jobs; j; j = j->next)
         j->dropped = true;
+    storeq_free(w->storeq, discard_task);
     engine_free(w->engine);
     while (w->jobs)
         job_free(w->jobs);
@@ -1276,10 +1448,6 @@ void worker_free(struct worker *w)
         rd_kafka_destroy(w->consumer);
     if (w->producer)
         rd_kafka_destroy(w->producer);
-    if (w->mongo) {
-        store_release(&w->store);
-        mongoc_client_pool_push(w->pool, w->mongo);
-    }
     if (w->pool)
         mongoc_client_pool_destroy(w->pool);
     free(w->db);
