@@ -5,7 +5,6 @@
 #include "xmalloc.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -181,7 +180,8 @@ static bool money_of(const json_t *v, int64_t *out)
     }
     if (json_is_real(v)) {
         d = json_real_value(v);
-        if (isfinite(d) && d == floor(d) && fabs(d) < 9.0e18) {
+        /* In range (NaN fails both tests) and integral. */
+        if (d > -9.0e18 && d < 9.0e18 && d == (double)(int64_t)d) {
             *out = (int64_t)d;
             return true;
         }

@@ -1,6 +1,7 @@
 /* provider.c - provider chain configuration, prompt layout, requests and stream decoding. */
 #include "provider.h"
 
+#include "analyst.h"
 #include "anthropic.h"
 #include "err.h"
 #include "log.h"
@@ -81,7 +82,7 @@ static void configure(struct provider *p, const struct fc_config *cfg)
             p->url = join_url(base, "/api/chat");
         break;
     case PROVIDER_ANALYST:
-        p->model = xstrdup("finchat-analyst-1");
+        p->model = xstrdup(ANALYST_MODEL);
         p->configured = true;
         break;
     }

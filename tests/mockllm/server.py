@@ -18,6 +18,7 @@ the model name "mock-<behaviour>[:<arg>]" or the X-Mock-Behavior header:
   500            500 with a JSON error body
   401            401 unauthorized
   stall[:ms]     200 and headers, then nothing for ms (default: until the client goes away)
+  hang[:n]       n tokens (default 2), then nothing until the client goes away
   cut[:n]        n tokens (default 3), then the socket is closed mid-stream
   malformed[:n]  n tokens (default 0), then a chunk that is not JSON
   error[:n]      n tokens (default 0), then the protocol's in-stream error message
@@ -333,7 +334,7 @@ async def generate(state, reader, writer, proto_cls, headers, body):
         except asyncio.TimeoutError:
             pass
     limit = len(tokens)
-    if behavior == "cut":
+    if behavior in ("cut", "hang"):
         limit = min(limit, int_arg(arg, 3))
     elif behavior in ("malformed", "error"):
         limit = min(limit, int_arg(arg, 0))
@@ -354,6 +355,9 @@ async def generate(state, reader, writer, proto_cls, headers, body):
     await writer.drain()
     if behavior == "cut":
         writer.transport.abort()
+        return False
+    if behavior == "hang":
+        await reader.read(1)  # returns at EOF, when the client gives up
         return False
     if behavior == "malformed":
         writer.write(chunk(p.malformed()))

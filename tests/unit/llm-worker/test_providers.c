@@ -511,6 +511,31 @@ static void test_stall_first_token_timeout(void)
     CHECK_EQ_INT(mock_requests(), 1); /* a stall is not retried */
 }
 
+static void test_idle_timeout_and_refused(void)
+{
+    struct fc_config c;
+    struct rec r;
+    char refused[64];
+
+    /* Two tokens, then silence: the idle timer hands over with a reset. */
+    config(&c, "openai,analyst");
+    c.openai_model = "mock-hang:2";
+    c.idle_timeout_ms = 300;
+    once(&c, &r, "q", NULL, 0, NULL);
+    CHECK_EQ_INT(r.rc, 0);
+    CHECK_EQ_STR(r.events, "start:openai,reset,start:analyst,done:0");
+    CHECK(r.done_ms - r.started_ms >= 300);
+    CHECK_EQ_INT(mock_requests(), 1);
+
+    /* Connection refused: retried twice with backoff, then the next provider. */
+    config(&c, "ollama,analyst");
+    snprintf(refused, sizeof(refused), "http://127.0.0.1:1");
+    c.ollama_url = refused;
+    once(&c, &r, "q", NULL, 0, NULL);
+    CHECK_EQ_STR(r.events, "start:analyst,done:0");
+    CHECK(r.first_token_ms - r.started_ms >= 125 + 250); /* two jittered backoffs */
+}
+
 static void test_cut_resets_then_analyst(void)
 {
     struct fc_config c;
@@ -812,6 +837,6 @@ static void teardown(void)
 
 TEST_MAIN(setup, test_mock_started, test_openai_happy, test_anthropic_happy, test_ollama_and_local,
           test_429_retry_after, test_500_retries_then_next, test_stall_first_token_timeout,
-          test_cut_resets_then_analyst, test_malformed_and_error, test_breaker, test_cancel,
-          test_deadline_and_exhaustion, test_unconfigured_and_chain_errors, test_analyst_pace,
-          test_concurrent, teardown)
+          test_idle_timeout_and_refused, test_cut_resets_then_analyst, test_malformed_and_error,
+          test_breaker, test_cancel, test_deadline_and_exhaustion,
+          test_unconfigured_and_chain_errors, test_analyst_pace, test_concurrent, teardown)
