@@ -4,13 +4,13 @@
 #include "config.h"
 #include "err.h"
 #include "log.h"
-#include "migrate.h"
+#include "api-gateway/migrate.h"
 #include "mongo.h"
-#include "password.h"
+#include "api-gateway/password.h"
 #include "pgconn.h"
-#include "replay.h"
-#include "seed.h"
-#include "tail.h"
+#include "finchatctl/replay.h"
+#include "api-gateway/seed.h"
+#include "finchatctl/tail.h"
 #include "xmalloc.h"
 
 #include <fcntl.h>
