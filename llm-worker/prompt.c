@@ -341,6 +341,7 @@ json_t *prompt_select_history(const json_t *messages, const char *skip_id1, cons
 {
     json_t *out = json_array();
     struct hist *h;
+    char question_key[64] = "";
     size_t n = 0, i;
     int used = 0;
     long first;
@@ -356,6 +357,13 @@ json_t *prompt_select_history(const json_t *messages, const char *skip_id1, cons
         const char *text = json_string_value(json_object_get(m, "text"));
         const char *status = json_string_value(json_object_get(m, "status"));
 
+        if (id && skip_id1 && strcmp(id, skip_id1) == 0) {
+            struct hist q = {.doc = m};
+
+            hist_key(&q);
+            snprintf(question_key, sizeof(question_key), "%s", q.sort_key);
+            continue;
+        }
         if (!role || !text || !*text)
             continue;
         if (id &&
@@ -370,6 +378,16 @@ json_t *prompt_select_history(const json_t *messages, const char *skip_id1, cons
         n++;
     }
     qsort(h, n, sizeof(*h), hist_cmp);
+    /* The question's own document (when the gateway already stored it) marks where the
+     * history ends: anything newer, e.g. the earlier answer of a regenerated question, is not
+     * context for it. */
+    if (question_key[0]) {
+        size_t keep = 0;
+
+        while (keep < n && strcmp(h[keep].sort_key, question_key) < 0)
+            keep++;
+        n = keep;
+    }
     /* Newest first until the budget is spent; each turn costs its text plus ~4 tokens. */
     first = (long)n;
     for (long k = (long)n - 1; k >= 0; k--) {

@@ -37,7 +37,8 @@ int prompt_estimate_tokens(const char *s, size_t len);
 /* Renders @context as compact text of at most @budget_tokens * 4 bytes; caller frees. */
 char *prompt_render_context(const json_t *context, int budget_tokens);
 /* Selects the history (new reference, oldest first): user messages and complete assistant
- * messages with non-empty text, newest kept within @budget_tokens. */
+ * messages with non-empty text, newest kept within @budget_tokens. When the document of
+ * @skip_id1 (the question) is among @messages, only messages older than it are history. */
 json_t *prompt_select_history(const json_t *messages, const char *skip_id1, const char *skip_id2,
                               int budget_tokens);
 

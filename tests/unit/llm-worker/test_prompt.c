@@ -106,6 +106,12 @@ static void test_history(void)
     CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(h, 0), "content")),
                  "second question");
     json_decref(h);
+    /* Answering m5 again (regenerate): only what came before it is history. */
+    h = prompt_select_history(msgs, "m5", NULL, 1000);
+    CHECK_EQ_INT(json_array_size(h), 2);
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(h, 1), "content")),
+                 "first answer");
+    json_decref(h);
     h = prompt_select_history(msgs, NULL, NULL, 0);
     CHECK_EQ_INT(json_array_size(h), 0);
     json_decref(h);
