@@ -1,10 +1,11 @@
 """40: one request through one worker, end to end on the local stack."""
 import json
+import signal
 import time
 
 from worker_itest import (Answer, collect, done, follow_from_end, ok, put_context, put_message,
                           golden_request, send_request, start_workers, stop_all, stored_message,
-                          new_traceparent)
+                          new_traceparent, worker_pid)
 
 workers = start_workers(1)
 try:
@@ -59,6 +60,32 @@ try:
     collect(chunks, {req["request_id"]: again}, lambda: again.finished, 8)
     ok(not again.events, "offset committed: no second answer after restart",
        str(again.types()[:3]))
+
+    # SIGTERM while answering: the answer still completes, then the worker exits 0.
+    stop_all(workers)
+    workers = start_workers(1, FINCHAT_ANALYST_PACE_MS=80)
+    drained = None
+    for _ in range(8):
+        req = golden_request(reply_partition=5, text="What are my subscriptions costing me?")
+        put_context(req["user_id"])
+        send_request(req)
+        ans = Answer(req["request_id"])
+        collect(chunks, {req["request_id"]: ans},
+                lambda: ans.finished or "token" in ans.types(), 20)
+        if worker_pid(ans) == workers[0].pid and not ans.finished:
+            drained = workers[0]
+            break
+        collect(chunks, {req["request_id"]: ans}, lambda: ans.finished, 30)
+    ok(drained is not None, "our worker is answering when SIGTERM comes")
+    if drained:
+        drained.proc.send_signal(signal.SIGTERM)
+        collect(chunks, {req["request_id"]: ans}, lambda: ans.finished, 30)
+        code = drained.stop()
+        ok(ans.final is not None and not any(e[0] == "reset" for e in ans.events),
+           "the answer in flight completes during the drain", str(ans.types()[-3:]))
+        ok(code == 0, "drained worker exits 0", f"exit {code}")
+        msg = stored_message(req["reply_message_id"])
+        ok(msg and msg["text"] == ans.text, "drained answer stored")
     chunks.close()
 finally:
     stop_all(workers)

@@ -12,6 +12,7 @@ import json
 import os
 import pathlib
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -372,10 +373,12 @@ def start_workers(n, **env):
         workers.append(w)
     for w in workers:
         w.wait_log("worker ready", 30, marks[w.name])
-    # Joining members trigger rebalances; give the group time to settle.
-    end = time.time() + 30
+    # Joining members trigger rebalances (with cooperative-sticky a newcomer may first get an
+    # empty assignment); wait until each of ours holds a partition, then let the group settle.
+    end = time.time() + 40
     while time.time() < end:
-        if all("assigned partitions" in w.log_text()[marks[w.name]:] for w in workers):
+        if all(re.search(r"assigned partitions \[\d", w.log_text()[marks[w.name]:])
+               for w in workers):
             break
         time.sleep(0.3)
     time.sleep(2)
