@@ -1,0 +1,1259 @@
+/* analyst_compose.c - the analyst's answers, one composer per intent. */
+#include "analyst_compose.h"
+
+#include "analyst_doc.h"
+#include "analyst_fmt.h"
+#include "analyst_match.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct ans {
+    struct abuf out;
+    const json_t *ctx; /* the context document, may be NULL */
+    const char *cur;   /* ISO 4217 code */
+    const char *q;     /* the question, lower-cased */
+};
+
+static const char help_topics[] =
+    "- your spending this month, or in one category (\"how much on dining?\")\n"
+    "- where your money goes, category by category\n"
+    "- your biggest financial risk\n"
+    "- your savings rate and your income\n"
+    "- subscriptions, fraud alerts and budget status\n"
+    "- your 12-month forecast, and what-ifs (\"what if I cut dining by 20%?\", \"what if I "
+    "save $500 more a month?\")\n"
+    "- net worth and accounts, largest expenses, goals, your health score, recent "
+    "transactions and cash flow";
+
+/* ---- shared sentences ---- */
+
+static void money_out(struct ans *a, int64_t v)
+{
+    abuf_money(&a->out, v, a->cur);
+}
+
+static void bold_money(struct ans *a, int64_t v)
+{
+    abuf_puts(&a->out, "**");
+    money_out(a, v);
+    abuf_puts(&a->out, "**");
+}
+
+static void missing(struct ans *a, const char *what)
+{
+    abuf_printf(&a->out,
+                "I don't have %s in your data yet. Once your accounts are linked or a statement "
+                "is imported, I can answer that with your real numbers.",
+                what);
+}
+
+/* "Dining ($320.00), Groceries ($410.00) and Transport ($95.00)" for the top @k categories. */
+static void top_categories(struct ans *a, size_t k)
+{
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories"), "amount_minor",
+                                analyst_doc_category_keys, rows, ANALYST_ROWS);
+
+    if (n > k)
+        n = k;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
+        abuf_printf(&a->out, "%s (", rows[i].key ? rows[i].key : "Uncategorized");
+        money_out(a, rows[i].amount);
+        abuf_puts(&a->out, ")");
+    }
+}
+
+/* Months needed to put aside @remaining at @per_month, rounded up. */
+static int64_t months_to(int64_t remaining, int64_t per_month)
+{
+    return (remaining + per_month - 1) / per_month;
+}
+
+/* ---- answers ---- */
+
+static void answer_greeting(struct ans *a)
+{
+    abuf_puts(&a->out, "Hi! I'm finchat's built-in analyst. I answer from your own numbers, "
+                       "and I work even when no AI model is reachable. You can ask me about:\n");
+    abuf_puts(&a->out, help_topics);
+}
+
+static void answer_unknown(struct ans *a)
+{
+    abuf_puts(&a->out, "I can't answer that from your data. I'm finchat's offline analyst, so I "
+                       "only know your own finances. Here is what I can tell you about:\n");
+    abuf_puts(&a->out, help_topics);
+}
+
+static void answer_spending(struct ans *a)
+{
+    int64_t income, expenses, prev;
+    const char *label, *pm;
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n;
+
+    if (!analyst_doc_month(a->ctx, &income, &expenses, &label)) {
+        missing(a, "this month's spending");
+        return;
+    }
+    abuf_puts(&a->out, "So far this month you've spent ");
+    bold_money(a, expenses);
+    if (income > 0) {
+        abuf_puts(&a->out, " against income of ");
+        money_out(a, income);
+        if (income >= expenses) {
+            abuf_puts(&a->out, ", leaving ");
+            money_out(a, income - expenses);
+            abuf_puts(&a->out, " unspent.");
+        } else {
+            abuf_puts(&a->out, ", which is ");
+            money_out(a, expenses - income);
+            abuf_puts(&a->out, " more than you earned.");
+        }
+    } else {
+        abuf_puts(&a->out, ".");
+    }
+    n = analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS);
+    if (n > 0 && label && rows[n - 1].key && strcmp(rows[n - 1].key, label) == 0)
+        n--; /* the latest row is this month: compare with the one before */
+    if (n > 0 && analyst_doc_money(rows[n - 1].j, "expenses_minor", &prev) &&
+        analyst_doc_abs(prev) > 0) {
+        prev = analyst_doc_abs(prev);
+        pm = rows[n - 1].key;
+        abuf_puts(&a->out, " That's ");
+        abuf_pct(&a->out, expenses >= prev ? expenses - prev : prev - expenses, prev);
+        abuf_printf(&a->out, " %s than ", expenses >= prev ? "more" : "less");
+        if (pm) {
+            abuf_month(&a->out, pm);
+            abuf_puts(&a->out, " (");
+            money_out(a, prev);
+            abuf_puts(&a->out, ").");
+        } else {
+            abuf_puts(&a->out, "last month (");
+            money_out(a, prev);
+            abuf_puts(&a->out, ").");
+        }
+    }
+    if (analyst_doc_list(a->ctx, "top_categories") &&
+        json_array_size(analyst_doc_list(a->ctx, "top_categories")) > 0) {
+        abuf_puts(&a->out, " Your biggest categories are ");
+        top_categories(a, 3);
+        abuf_puts(&a->out, ".");
+    }
+}
+
+static void answer_category(struct ans *a, const struct analyst_named *nm)
+{
+    int64_t spent = -1, limit, total = 0, v;
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n;
+
+    if (nm->category && analyst_doc_money(nm->category, "amount_minor", &v))
+        spent = analyst_doc_abs(v);
+    else if (nm->budget && analyst_doc_money(nm->budget, "spent_minor", &v))
+        spent = analyst_doc_abs(v);
+    if (spent < 0) {
+        abuf_printf(&a->out,
+                    "I know %s is one of your categories, but I don't see an amount "
+                    "for it this month.",
+                    nm->name);
+        return;
+    }
+    abuf_printf(&a->out, "This month you've spent ");
+    bold_money(a, spent);
+    abuf_printf(&a->out, " on %s", nm->name);
+    n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories"), "amount_minor",
+                         analyst_doc_category_keys, rows, ANALYST_ROWS);
+    for (size_t i = 0; i < n; i++)
+        total += rows[i].amount;
+    if (!analyst_doc_money(analyst_doc_section(a->ctx, "month"), "expenses_minor", &v) ||
+        analyst_doc_abs(v) < total)
+        v = total;
+    if (analyst_doc_abs(v) > 0 && nm->category) {
+        abuf_puts(&a->out, ", ");
+        abuf_pct(&a->out, spent, analyst_doc_abs(v));
+        abuf_puts(&a->out, " of your spending.");
+    } else {
+        abuf_puts(&a->out, ".");
+    }
+    if (nm->budget && analyst_doc_money(nm->budget, "limit_minor", &limit) && limit > 0) {
+        abuf_printf(&a->out, " Your %s budget is ", nm->name);
+        money_out(a, limit);
+        if (spent > limit) {
+            abuf_puts(&a->out, " and you're over it by ");
+            bold_money(a, spent - limit);
+            abuf_puts(&a->out, ".");
+        } else {
+            abuf_puts(&a->out, ", so you have ");
+            money_out(a, limit - spent);
+            abuf_puts(&a->out, " left (");
+            abuf_pct(&a->out, spent, limit);
+            abuf_puts(&a->out, " used).");
+        }
+    }
+}
+
+static void answer_categories(struct ans *a)
+{
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories"), "amount_minor",
+                                analyst_doc_category_keys, rows, ANALYST_ROWS);
+    int64_t total = 0, month;
+
+    if (n == 0) {
+        missing(a, "a category breakdown of your spending");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        total += rows[i].amount;
+    /* Shares are of all spending when the month's total is known, as the dashboard shows. */
+    if (analyst_doc_money(analyst_doc_section(a->ctx, "month"), "expenses_minor", &month) &&
+        analyst_doc_abs(month) >= total)
+        total = analyst_doc_abs(month);
+    abuf_puts(&a->out, "Here's where your money went this month (");
+    bold_money(a, total);
+    abuf_puts(&a->out, " in total):\n");
+    for (size_t i = 0; i < n && i < 8; i++) {
+        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
+        money_out(a, rows[i].amount);
+        abuf_puts(&a->out, " (");
+        abuf_pct(&a->out, rows[i].amount, total);
+        abuf_puts(&a->out, ")\n");
+    }
+    abuf_printf(&a->out,
+                "%s is your largest category; ask me \"what if I cut %s by 10%%?\" to "
+                "see what trimming it would save.",
+                rows[0].key ? rows[0].key : "Uncategorized", rows[0].key ? rows[0].key : "it");
+}
+
+/* ---- risk ---- */
+
+struct risk {
+    int severity;
+    char *text;
+};
+
+static void add_risk(struct risk *r, size_t *n, int severity, struct abuf *text)
+{
+    if (*n < 8) {
+        r[*n].severity = severity;
+        r[*n].text = abuf_detach(text);
+        (*n)++;
+    } else {
+        abuf_release(text);
+    }
+}
+
+static int risk_desc(const void *x, const void *y)
+{
+    const struct risk *a = x, *b = y;
+
+    return b->severity - a->severity;
+}
+
+/* A health part scoring under half its maximum, as a risk. */
+static void weak_part(const struct ans *a, struct risk *r, size_t *n, const char *key, int severity,
+                      const char *lead)
+{
+    const json_t *p = analyst_doc_health_part(a->ctx, key);
+    int64_t pts, max;
+    struct abuf t = {0};
+    const char *reason;
+
+    if (!p || !analyst_doc_money(p, "points", &pts) || !analyst_doc_money(p, "max_points", &max) ||
+        max <= 0 || pts * 2 >= max)
+        return;
+    reason = analyst_doc_str(p, "reason");
+    abuf_printf(&t, "%s (%lld of %lld health points)%s%s", lead, (long long)pts, (long long)max,
+                reason ? ": " : ".", reason ? reason : "");
+    if (reason && t.s[t.len - 1] != '.')
+        abuf_puts(&t, ".");
+    add_risk(r, n, severity, &t);
+}
+
+/* Fills @r (8 entries) with the risks the data shows, most severe first; returns the count.
+ * The caller frees each text. */
+static size_t collect_risks(const struct ans *a, struct risk *r)
+{
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = 0, k;
+    int64_t income = 0, expenses = 0, v, worst = 0;
+    const char *label, *worst_name = NULL;
+    struct abuf t = {0};
+    const json_t *fc = analyst_doc_section(a->ctx, "forecast");
+
+    k = analyst_doc_open_alerts(a->ctx, rows, ANALYST_ROWS);
+    if (k > 0) {
+        abuf_printf(&t, "you have %zu open fraud alert%s, including ", k, k == 1 ? "" : "s");
+        abuf_money(&t, rows[0].amount, a->cur);
+        abuf_printf(&t, " at %s. Check those charges and report any you don't recognise.",
+                    rows[0].key ? rows[0].key : "an unknown merchant");
+        add_risk(r, &n, 90, &t);
+    }
+    if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0 && expenses > income) {
+        abuf_puts(&t, "you're spending more than you earn this month: ");
+        abuf_money(&t, expenses, a->cur);
+        abuf_puts(&t, " out against ");
+        abuf_money(&t, income, a->cur);
+        abuf_puts(&t, " in, a shortfall of ");
+        abuf_money(&t, expenses - income, a->cur);
+        abuf_puts(&t, ".");
+        add_risk(r, &n, 85, &t);
+    } else if (income > 0 && (income - expenses) * 10 < income) {
+        abuf_puts(&t, "you're saving only ");
+        abuf_pct(&t, income - expenses, income);
+        abuf_puts(&t, " of your income this month; 15-20% is a healthier target.");
+        add_risk(r, &n, 55, &t);
+    }
+    if (analyst_doc_money(fc, "expected_12m_minor", &v) && v < 0) {
+        abuf_puts(&t, "your 12-month forecast is negative (");
+        abuf_money(&t, v, a->cur);
+        abuf_puts(&t, "): at this pace your savings shrink.");
+        add_risk(r, &n, 75, &t);
+    }
+    k = 0;
+    {
+        size_t i;
+        json_t *it;
+
+        json_array_foreach(analyst_doc_list(a->ctx, "budgets"), i, it)
+        {
+            int64_t lim, spent;
+
+            if (analyst_doc_money(it, "limit_minor", &lim) &&
+                analyst_doc_money(it, "spent_minor", &spent) && lim > 0 &&
+                analyst_doc_abs(spent) > lim) {
+                k++;
+                if (analyst_doc_abs(spent) - lim > worst) {
+                    worst = analyst_doc_abs(spent) - lim;
+                    worst_name = analyst_doc_str_any(it, analyst_doc_category_keys);
+                }
+            }
+        }
+    }
+    if (k > 0) {
+        abuf_printf(&t, "%zu budget%s exceeded; %s is over by ", k, k == 1 ? " is" : "s are",
+                    worst_name ? worst_name : "the worst");
+        abuf_money(&t, worst, a->cur);
+        abuf_puts(&t, ".");
+        add_risk(r, &n, 60, &t);
+    }
+    weak_part(a, r, &n, "emergency", 65, "your emergency fund is thin");
+    weak_part(a, r, &n, "debt", 50, "debt weighs on your finances");
+    qsort(r, n, sizeof(r[0]), risk_desc);
+    return n;
+}
+
+static void answer_risk(struct ans *a)
+{
+    struct risk r[8];
+    size_t n = collect_risks(a, r);
+    int64_t income, expenses;
+    const char *label;
+
+    if (n == 0) {
+        abuf_puts(&a->out, "I don't see a pressing risk in your numbers: no open fraud alerts, "
+                           "no exceeded budgets");
+        if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
+            abuf_puts(&a->out, ", and you're keeping ");
+            abuf_pct(&a->out, income - expenses, income);
+            abuf_puts(&a->out, " of your income this month");
+        }
+        abuf_puts(&a->out, ". Keep building your emergency fund and review subscriptions now "
+                           "and then.");
+        return;
+    }
+    abuf_printf(&a->out, "Your biggest risk right now: %s", r[0].text);
+    for (size_t i = 1; i < n && i < 3; i++)
+        abuf_printf(&a->out, "%s- %s", i == 1 ? "\n\nAlso worth watching:\n" : "\n", r[i].text);
+    for (size_t i = 0; i < n; i++)
+        free(r[i].text);
+}
+
+static void answer_summary(struct ans *a)
+{
+    struct risk r[8];
+    size_t n;
+    int64_t nw, income, expenses, score;
+    const char *label;
+
+    abuf_puts(&a->out, "Here's your snapshot.");
+    if (analyst_doc_money(a->ctx, "net_worth_minor", &nw)) {
+        abuf_puts(&a->out, " Net worth: ");
+        bold_money(a, nw);
+        abuf_puts(&a->out, ".");
+    }
+    if (analyst_doc_month(a->ctx, &income, &expenses, &label)) {
+        abuf_puts(&a->out, " This month you've earned ");
+        money_out(a, income);
+        abuf_puts(&a->out, " and spent ");
+        money_out(a, expenses);
+        if (income > 0) {
+            abuf_puts(&a->out, ", a savings rate of ");
+            abuf_pct(&a->out, income - expenses, income);
+        }
+        abuf_puts(&a->out, ".");
+    }
+    if (analyst_doc_money(analyst_doc_section(a->ctx, "health_score"), "score", &score))
+        abuf_printf(&a->out, " Your health score is %lld/100.", (long long)score);
+    n = collect_risks(a, r);
+    if (n > 0)
+        abuf_printf(&a->out, " The thing to look at first: %s", r[0].text);
+    else
+        abuf_puts(&a->out, " Nothing needs urgent attention.");
+    for (size_t i = 0; i < n; i++)
+        free(r[i].text);
+}
+
+static void answer_savings(struct ans *a)
+{
+    int64_t income, expenses, avg;
+    const char *label;
+    size_t k;
+    bool have = analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0;
+    json_t *pct = json_object_get(analyst_doc_section(a->ctx, "month"), "savings_rate_pct");
+    struct analyst_row rows[ANALYST_ROWS];
+
+    if (have) {
+        int64_t saved = income - expenses;
+
+        if (saved >= 0) {
+            abuf_puts(&a->out, "This month you've kept ");
+            bold_money(a, saved);
+            abuf_puts(&a->out, " of your ");
+            money_out(a, income);
+            abuf_puts(&a->out, " income, a savings rate of **");
+            abuf_pct(&a->out, saved, income);
+            abuf_puts(&a->out, "**.");
+        } else {
+            abuf_puts(&a->out, "This month you've spent ");
+            bold_money(a, -saved);
+            abuf_puts(&a->out, " more than you earned, so your savings rate is negative (");
+            abuf_pct(&a->out, saved, income);
+            abuf_puts(&a->out, ").");
+        }
+    } else if (json_is_number(pct)) {
+        abuf_printf(&a->out, "Your savings rate this month is **%.1f%%**.", json_number_value(pct));
+    } else {
+        missing(a, "this month's income and spending");
+        return;
+    }
+    if (analyst_doc_average_net(a->ctx, &avg, &k) && k > 1) {
+        int64_t inc = 0;
+
+        analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS);
+        for (size_t i = 0; i < k; i++)
+            inc += analyst_doc_money_or(rows[i].j, "income_minor", 0);
+        abuf_printf(&a->out, " Over the last %zu months you've put aside ", k);
+        money_out(a, avg);
+        abuf_puts(&a->out, " a month on average");
+        if (inc > 0) {
+            abuf_puts(&a->out, " (");
+            abuf_pct(&a->out, avg * (int64_t)k, inc);
+            abuf_puts(&a->out, " of income)");
+        }
+        abuf_puts(&a->out, ".");
+    }
+    if (have) {
+        int64_t saved = income - expenses;
+
+        if (saved * 10 < income) {
+            struct analyst_row top[ANALYST_ROWS];
+            size_t n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories"), "amount_minor",
+                                        analyst_doc_category_keys, top, ANALYST_ROWS);
+
+            abuf_puts(&a->out, " Aim for 15-20%");
+            if (n > 0 && top[0].key) {
+                abuf_printf(&a->out, ": trimming %s by 10%% alone would free ", top[0].key);
+                money_out(a, top[0].amount / 10);
+                abuf_puts(&a->out, " a month.");
+            } else {
+                abuf_puts(&a->out, ".");
+            }
+        } else if (saved * 5 < income) {
+            abuf_puts(&a->out, " That's a solid rate; 20% or more builds wealth faster.");
+        } else {
+            abuf_puts(&a->out, " That's an excellent rate. Keep it up!");
+        }
+    }
+}
+
+static void answer_subscriptions(struct ans *a)
+{
+    const json_t *arr = analyst_doc_list(a->ctx, "subscriptions");
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n;
+    int64_t total = 0, income, expenses, stated;
+    const char *label;
+
+    if (!arr) {
+        missing(a, "your recurring payments");
+        return;
+    }
+    n = analyst_doc_rows(arr, "amount_minor", analyst_doc_merchant_keys, rows, ANALYST_ROWS);
+    if (n == 0) {
+        abuf_puts(&a->out,
+                  "I didn't find any recurring subscriptions in your transaction history.");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rows[i].amount = analyst_doc_per_month(rows[i].j, rows[i].amount);
+        total += rows[i].amount;
+    }
+    analyst_doc_sort(rows, n);
+    if (analyst_doc_money(analyst_doc_section(a->ctx, "subscriptions"), "monthly_total_minor",
+                          &stated))
+        total = analyst_doc_abs(stated);
+    abuf_printf(&a->out, "You're paying for %zu subscription%s, about ", n, n == 1 ? "" : "s");
+    bold_money(a, total);
+    abuf_puts(&a->out, " a month (");
+    money_out(a, total * 12);
+    abuf_puts(&a->out, " a year):\n");
+    for (size_t i = 0; i < n && i < 10; i++) {
+        const char *c = analyst_doc_str(rows[i].j, "cadence");
+
+        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Unknown merchant");
+        money_out(a, analyst_doc_abs(analyst_doc_money_or(rows[i].j, "amount_minor", 0)));
+        abuf_printf(&a->out, "%s%s\n", c ? " " : "", c ? c : "");
+    }
+    abuf_printf(&a->out, "The priciest is %s.", rows[0].key ? rows[0].key : "the first one");
+    if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
+        abuf_puts(&a->out, " Together they take ");
+        abuf_pct(&a->out, total, income);
+        abuf_puts(&a->out, " of your monthly income.");
+    }
+    abuf_puts(&a->out, " Cancelling one you no longer use is the easiest saving there is.");
+}
+
+/* Appends an alert's reasons, an array of strings or one string, joined by "; ". */
+static void alert_reasons(struct ans *a, const json_t *alert)
+{
+    const json_t *r = json_object_get(alert, "reasons");
+    size_t i, k = 0;
+    json_t *it;
+
+    if (json_is_string(r)) {
+        abuf_printf(&a->out, ": %s", json_string_value(r));
+        return;
+    }
+    json_array_foreach(r, i, it)
+    {
+        if (json_is_string(it))
+            abuf_printf(&a->out, "%s%s", k++ ? "; " : ": ", json_string_value(it));
+    }
+}
+
+static void answer_fraud(struct ans *a)
+{
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n;
+
+    if (!a->ctx) {
+        missing(a, "your transactions");
+        return;
+    }
+    n = analyst_doc_open_alerts(a->ctx, rows, ANALYST_ROWS);
+    if (n == 0) {
+        abuf_puts(&a->out, "Good news: there are no open fraud alerts on your accounts. I flag "
+                           "unusually large charges, late-night activity and rapid repeats as "
+                           "they come in.");
+        return;
+    }
+    abuf_printf(&a->out, "You have **%zu open fraud alert%s**:\n", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n && i < 10; i++) {
+        const json_t *tx = json_object_get(rows[i].j, "transaction");
+        const char *date = analyst_doc_str_any(tx, analyst_doc_date_keys);
+        const char *level = analyst_doc_str(rows[i].j, "level");
+
+        if (!date)
+            date = analyst_doc_str_any(rows[i].j, analyst_doc_date_keys);
+        abuf_puts(&a->out, "- ");
+        money_out(a, rows[i].amount);
+        abuf_printf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
+        if (date)
+            abuf_printf(&a->out, " on %.10s", date);
+        if (level)
+            abuf_printf(&a->out, " (%s risk)", strcmp(level, "high") == 0 ? "high" : "review");
+        alert_reasons(a, rows[i].j);
+        abuf_puts(&a->out, "\n");
+    }
+    abuf_puts(&a->out, "If you don't recognise a charge, contact your bank right away; once "
+                       "you've checked one, resolve it on the Insights page.");
+}
+
+static void answer_budgets(struct ans *a)
+{
+    const json_t *arr = analyst_doc_list(a->ctx, "budgets");
+    struct analyst_row rows[ANALYST_ROWS];
+    struct analyst_named nm;
+    size_t n = 0, i, over = 0, near = 0;
+    json_t *it;
+
+    if (!arr || json_array_size(arr) == 0) {
+        abuf_puts(&a->out, "You haven't set any budgets yet. Set monthly limits per category on "
+                           "the Budgets page and I'll tell you how each one is doing.");
+        return;
+    }
+    analyst_doc_category(a->ctx, a->q, &nm);
+    json_array_foreach(arr, i, it)
+    {
+        int64_t lim, spent;
+
+        if (n == ANALYST_ROWS || !analyst_doc_money(it, "limit_minor", &lim) || lim <= 0 ||
+            !analyst_doc_money(it, "spent_minor", &spent))
+            continue;
+        rows[n].j = it;
+        rows[n].key = analyst_doc_str_any(it, analyst_doc_category_keys);
+        /* Sort by per-mille used; the named category first. */
+        rows[n].amount = analyst_doc_abs(spent) * 1000 / lim;
+        if (nm.budget == it)
+            rows[n].amount = INT64_MAX;
+        over += analyst_doc_abs(spent) > lim;
+        near += analyst_doc_abs(spent) <= lim && analyst_doc_abs(spent) * 10 >= lim * 8;
+        n++;
+    }
+    if (n == 0) {
+        missing(a, "spending figures for your budgets");
+        return;
+    }
+    analyst_doc_sort(rows, n);
+    abuf_puts(&a->out, "Here's how your budgets stand this month:\n");
+    for (i = 0; i < n && i < 12; i++) {
+        int64_t lim = analyst_doc_money_or(rows[i].j, "limit_minor", 0);
+        int64_t spent = analyst_doc_abs(analyst_doc_money_or(rows[i].j, "spent_minor", 0));
+
+        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
+        money_out(a, spent);
+        abuf_puts(&a->out, " of ");
+        money_out(a, lim);
+        if (spent > lim) {
+            abuf_puts(&a->out, " - **over by ");
+            money_out(a, spent - lim);
+            abuf_puts(&a->out, "**\n");
+        } else {
+            abuf_puts(&a->out, " (");
+            abuf_pct(&a->out, spent, lim);
+            abuf_puts(&a->out, " used)\n");
+        }
+    }
+    if (over)
+        abuf_printf(&a->out, "%zu of %zu budgets %s exceeded", over, n, over == 1 ? "is" : "are");
+    else
+        abuf_printf(&a->out, "None of your %zu budgets is exceeded", n);
+    if (near)
+        abuf_printf(&a->out, ", and %zu %s close to the limit (80%% or more).", near,
+                    near == 1 ? "is" : "are");
+    else
+        abuf_puts(&a->out, over ? "." : ". You're on track.");
+}
+
+static void answer_forecast(struct ans *a)
+{
+    int64_t exp, cons, opt, avg, nw;
+    size_t k;
+
+    if (analyst_doc_forecast(a->ctx, "expected", &exp)) {
+        abuf_puts(&a->out, "If your income and spending stay on their current course, you're "
+                           "on track to ");
+        abuf_puts(&a->out, exp >= 0 ? "add about " : "lose about ");
+        bold_money(a, analyst_doc_abs(exp));
+        abuf_puts(&a->out, " over the next 12 months");
+        if (analyst_doc_forecast(a->ctx, "conservative", &cons) &&
+            analyst_doc_forecast(a->ctx, "optimistic", &opt)) {
+            abuf_puts(&a->out, " (between ");
+            money_out(a, cons);
+            abuf_puts(&a->out, " in a cautious case and ");
+            money_out(a, opt);
+            abuf_puts(&a->out, " in an optimistic one)");
+        }
+        abuf_puts(&a->out, ".");
+    } else if (analyst_doc_average_net(a->ctx, &avg, &k)) {
+        exp = avg * 12;
+        abuf_printf(&a->out,
+                    "I don't have a stored forecast, but from your last %zu month%s "
+                    "(an average net of ",
+                    k, k == 1 ? "" : "s");
+        money_out(a, avg);
+        abuf_puts(&a->out, " a month) you'd ");
+        abuf_puts(&a->out, exp >= 0 ? "add about " : "lose about ");
+        bold_money(a, analyst_doc_abs(exp));
+        abuf_puts(&a->out, " over the next 12 months.");
+    } else {
+        missing(a, "enough history to forecast");
+        return;
+    }
+    if (analyst_doc_money(a->ctx, "net_worth_minor", &nw)) {
+        abuf_puts(&a->out, " That would take your net worth from ");
+        money_out(a, nw);
+        abuf_puts(&a->out, " to roughly ");
+        money_out(a, nw + exp);
+        abuf_puts(&a->out, ".");
+    }
+    if (exp < 0)
+        abuf_puts(&a->out, " Ask me \"what is my biggest risk?\" to see where to act first.");
+}
+
+/* ---- what-if ---- */
+
+/* The subscription the question names ("what if I cancel Netflix"), if any. */
+static const json_t *named_subscription(const struct ans *a)
+{
+    size_t i;
+    json_t *it;
+
+    json_array_foreach(analyst_doc_list(a->ctx, "subscriptions"), i, it)
+    {
+        const char *m = analyst_doc_str_any(it, analyst_doc_merchant_keys);
+
+        if (m && analyst_match_name(a->q, m))
+            return it;
+    }
+    return NULL;
+}
+
+/* The consequences of putting aside @extra more per month: savings rate, forecast, goal. */
+static void whatif_effects(struct ans *a, int64_t extra)
+{
+    int64_t income, expenses, exp, now = analyst_doc_monthly_saving(a->ctx);
+    const char *label;
+    size_t i;
+    json_t *it;
+
+    if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
+        abuf_puts(&a->out, " Your savings rate would go from ");
+        abuf_pct(&a->out, income - expenses, income);
+        abuf_puts(&a->out, " to **");
+        abuf_pct(&a->out, income - expenses + extra, income);
+        abuf_puts(&a->out, "**.");
+    }
+    if (analyst_doc_forecast(a->ctx, "expected", &exp)) {
+        abuf_puts(&a->out, " Your 12-month forecast would rise from ");
+        money_out(a, exp);
+        abuf_puts(&a->out, " to ");
+        money_out(a, exp + extra * 12);
+        abuf_puts(&a->out, ".");
+    }
+    json_array_foreach(analyst_doc_list(a->ctx, "goals"), i, it)
+    {
+        int64_t target, cur;
+        const char *name = analyst_doc_str_any(it, analyst_doc_category_keys);
+
+        if (!analyst_doc_money(it, "target_minor", &target) ||
+            !analyst_doc_money(it, "current_minor", &cur) || target <= cur)
+            continue;
+        abuf_printf(&a->out, " Your goal \"%s\" (", name ? name : "savings goal");
+        money_out(a, target - cur);
+        abuf_printf(&a->out, " to go) would be reached in about %lld months",
+                    (long long)months_to(target - cur, now + extra));
+        if (now > 0 && months_to(target - cur, now) != months_to(target - cur, now + extra))
+            abuf_printf(&a->out, " instead of %lld", (long long)months_to(target - cur, now));
+        abuf_puts(&a->out, ".");
+        break;
+    }
+}
+
+static void answer_what_if(struct ans *a)
+{
+    int64_t pct, amount, cut = -1, base = 0, income, expenses;
+    const char *label, *what = NULL;
+    const json_t *sub;
+    struct analyst_named nm;
+
+    analyst_match_numbers(a->q, &pct, &amount);
+    sub = named_subscription(a);
+    if (sub &&
+        analyst_match_any(a->q, (const char *const[]){"cancel", "drop", "stop", "quit", NULL}) &&
+        analyst_doc_money(sub, "amount_minor", &base)) {
+        cut = analyst_doc_per_month(sub, analyst_doc_abs(base));
+        abuf_printf(&a->out, "Cancelling %s would free up ",
+                    analyst_doc_str_any(sub, analyst_doc_merchant_keys));
+        bold_money(a, cut);
+        abuf_puts(&a->out, " a month, or ");
+        bold_money(a, cut * 12);
+        abuf_puts(&a->out, " a year.");
+        whatif_effects(a, cut);
+        return;
+    }
+    if (analyst_doc_category(a->ctx, a->q, &nm) && (pct >= 0 || amount >= 0)) {
+        if (nm.category && analyst_doc_money(nm.category, "amount_minor", &base))
+            base = analyst_doc_abs(base);
+        else if (nm.budget && analyst_doc_money(nm.budget, "spent_minor", &base))
+            base = analyst_doc_abs(base);
+        else
+            base = -1;
+        if (base < 0) {
+            abuf_printf(&a->out,
+                        "I don't see what you spend on %s this month, so I can't work "
+                        "out that change.",
+                        nm.name);
+            return;
+        }
+        cut = pct >= 0 ? (base * pct + 500) / 1000 : (amount < base ? amount : base);
+        what = nm.name;
+    } else if (pct >= 0 && analyst_doc_month(a->ctx, &income, &expenses, &label)) {
+        base = expenses;
+        cut = (base * pct + 500) / 1000;
+        what = "your total spending";
+    } else if (amount >= 0) {
+        abuf_puts(&a->out, "Putting aside an extra ");
+        bold_money(a, amount);
+        abuf_puts(&a->out, " a month adds up to ");
+        bold_money(a, amount * 12);
+        abuf_puts(&a->out, " a year.");
+        whatif_effects(a, amount);
+        return;
+    }
+    if (cut < 0) {
+        abuf_puts(&a->out, "Tell me what to change and by how much, for example \"what if I cut "
+                           "dining by 20%?\" or \"what if I save $500 more a month?\", and I'll "
+                           "work out the effect from your numbers.");
+        return;
+    }
+    abuf_printf(&a->out, "Cutting %s (", what);
+    money_out(a, base);
+    abuf_puts(&a->out, " this month) by ");
+    if (pct >= 0 && pct % 10)
+        abuf_printf(&a->out, "%lld.%lld%%", (long long)(pct / 10), (long long)(pct % 10));
+    else if (pct >= 0)
+        abuf_printf(&a->out, "%lld%%", (long long)(pct / 10));
+    else
+        money_out(a, cut);
+    abuf_puts(&a->out, " would free up ");
+    bold_money(a, cut);
+    abuf_puts(&a->out, " a month, or ");
+    bold_money(a, cut * 12);
+    abuf_puts(&a->out, " a year.");
+    whatif_effects(a, cut);
+}
+
+/* ---- balances, income, goals and history ---- */
+
+static void answer_net_worth(struct ans *a)
+{
+    const json_t *arr = analyst_doc_list(a->ctx, "accounts");
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = 0, i;
+    int64_t nw, assets = 0, debts = 0;
+    json_t *it;
+    bool have = analyst_doc_money(a->ctx, "net_worth_minor", &nw);
+
+    json_array_foreach(arr, i, it)
+    {
+        int64_t bal;
+
+        if (n == ANALYST_ROWS || !analyst_doc_money(it, "balance_minor", &bal))
+            continue;
+        rows[n].j = it;
+        rows[n].amount = analyst_doc_abs(bal);
+        rows[n].key = analyst_doc_str_any(it, analyst_doc_category_keys);
+        if (bal >= 0)
+            assets += bal;
+        else
+            debts += -bal;
+        n++;
+    }
+    if (!have && n == 0) {
+        missing(a, "your account balances");
+        return;
+    }
+    if (!have)
+        nw = assets - debts;
+    abuf_puts(&a->out, "Your net worth is ");
+    bold_money(a, nw);
+    abuf_puts(&a->out, n ? "." : ".\n");
+    if (n == 0)
+        return;
+    analyst_doc_sort(rows, n);
+    abuf_printf(&a->out, " Across your %zu account%s:\n", n, n == 1 ? "" : "s");
+    for (i = 0; i < n && i < 10; i++) {
+        const char *type = analyst_doc_str(rows[i].j, "type");
+
+        abuf_printf(&a->out, "- %s", rows[i].key ? rows[i].key : "Account");
+        if (type)
+            abuf_printf(&a->out, " (%s)", type);
+        abuf_puts(&a->out, ": ");
+        money_out(a, analyst_doc_money_or(rows[i].j, "balance_minor", 0));
+        abuf_puts(&a->out, "\n");
+    }
+    abuf_puts(&a->out, "That's ");
+    money_out(a, assets);
+    abuf_puts(&a->out, " in assets and ");
+    money_out(a, debts);
+    abuf_puts(&a->out, " owed.");
+}
+
+static void answer_income(struct ans *a)
+{
+    int64_t income, expenses, sum = 0, lo = INT64_MAX, hi = INT64_MIN;
+    const char *label, *lo_m = NULL, *hi_m = NULL;
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS), k = 0;
+    bool have = analyst_doc_month(a->ctx, &income, &expenses, &label);
+
+    if (have) {
+        abuf_puts(&a->out, "Your income this month is ");
+        bold_money(a, income);
+        abuf_puts(&a->out, ".");
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t v;
+
+        if (!analyst_doc_money(rows[i].j, "income_minor", &v))
+            continue;
+        sum += v;
+        k++;
+        if (v < lo) {
+            lo = v;
+            lo_m = rows[i].key;
+        }
+        if (v > hi) {
+            hi = v;
+            hi_m = rows[i].key;
+        }
+    }
+    if (k > 1) {
+        abuf_printf(&a->out, "%sOver the last %zu months you've earned ", have ? " " : "", k);
+        money_out(a, sum / (int64_t)k);
+        abuf_puts(&a->out, " a month on average, from ");
+        money_out(a, lo);
+        if (lo_m) {
+            abuf_puts(&a->out, " in ");
+            abuf_month(&a->out, lo_m);
+        }
+        abuf_puts(&a->out, " to ");
+        money_out(a, hi);
+        if (hi_m) {
+            abuf_puts(&a->out, " in ");
+            abuf_month(&a->out, hi_m);
+        }
+        abuf_puts(&a->out, ".");
+    }
+    if (have && income > 0) {
+        abuf_puts(&a->out, " You're keeping ");
+        abuf_pct(&a->out, income - expenses, income);
+        abuf_puts(&a->out, " of this month's income.");
+    }
+    if (a->out.len == 0)
+        missing(a, "your income");
+}
+
+static void answer_largest(struct ans *a)
+{
+    const json_t *arr = analyst_doc_list(a->ctx, "largest_expenses");
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = 0, i;
+    int64_t total = 0;
+    json_t *it;
+
+    if (arr) {
+        n = analyst_doc_rows(arr, "amount_minor", analyst_doc_merchant_keys, rows, ANALYST_ROWS);
+    } else {
+        json_array_foreach(analyst_doc_list(a->ctx, "recent_transactions"), i, it)
+        {
+            int64_t v;
+
+            if (n == ANALYST_ROWS || !analyst_doc_money(it, "amount_minor", &v) || v >= 0)
+                continue;
+            rows[n].j = it;
+            rows[n].amount = analyst_doc_abs(v);
+            rows[n].key = analyst_doc_str_any(it, analyst_doc_merchant_keys);
+            n++;
+        }
+        analyst_doc_sort(rows, n);
+    }
+    if (n == 0) {
+        missing(a, "your recent expenses");
+        return;
+    }
+    if (n > 5)
+        n = 5;
+    abuf_printf(&a->out, "Your largest expenses%s:\n",
+                arr ? " recently" : " among recent transactions");
+    for (i = 0; i < n; i++) {
+        const char *date = analyst_doc_str_any(rows[i].j, analyst_doc_date_keys);
+        const char *cat = analyst_doc_str(rows[i].j, "category");
+
+        total += rows[i].amount;
+        abuf_puts(&a->out, "- ");
+        bold_money(a, rows[i].amount);
+        abuf_printf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
+        if (date)
+            abuf_printf(&a->out, " on %.10s", date);
+        if (cat)
+            abuf_printf(&a->out, " (%s)", cat);
+        abuf_puts(&a->out, "\n");
+    }
+    abuf_puts(&a->out, "Together they come to ");
+    money_out(a, total);
+    abuf_puts(&a->out, ".");
+}
+
+static void answer_goals(struct ans *a)
+{
+    const json_t *arr = analyst_doc_list(a->ctx, "goals");
+    int64_t saving = analyst_doc_monthly_saving(a->ctx);
+    const char *now = analyst_doc_str(analyst_doc_section(a->ctx, "month"), "month");
+    size_t i, n = 0;
+    json_t *it;
+
+    if (!arr || json_array_size(arr) == 0) {
+        abuf_puts(&a->out, "You haven't set any savings goals yet. Add one (an emergency fund is "
+                           "a great first goal) and I'll track how fast you're getting there.");
+        return;
+    }
+    abuf_puts(&a->out, "Here's where your goals stand:\n");
+    json_array_foreach(arr, i, it)
+    {
+        int64_t target, cur, left;
+        const char *name = analyst_doc_str_any(it, analyst_doc_category_keys),
+                   *date = analyst_doc_str(it, "target_date");
+
+        if (!analyst_doc_money(it, "target_minor", &target) || target <= 0)
+            continue;
+        cur = analyst_doc_money_or(it, "current_minor", 0);
+        n++;
+        abuf_printf(&a->out, "- %s: ", name ? name : "Goal");
+        money_out(a, cur);
+        abuf_puts(&a->out, " of ");
+        money_out(a, target);
+        abuf_puts(&a->out, " (");
+        abuf_pct(&a->out, cur, target);
+        abuf_puts(&a->out, ")");
+        if (date) {
+            abuf_puts(&a->out, ", target ");
+            abuf_month(&a->out, date);
+        }
+        left = target - cur;
+        if (left <= 0) {
+            abuf_puts(&a->out, " - reached!\n");
+            continue;
+        }
+        {
+            int64_t months;
+
+            if (date && analyst_doc_months_between(now, date, &months) && months > 0) {
+                abuf_puts(&a->out, "; needs ");
+                money_out(a, (left + months - 1) / months);
+                abuf_puts(&a->out, " a month to get there on time");
+            }
+        }
+        if (saving > 0)
+            abuf_printf(&a->out, "; about %lld months at your current pace",
+                        (long long)months_to(left, saving));
+        abuf_puts(&a->out, "\n");
+    }
+    if (n == 0) {
+        abuf_release(&a->out);
+        missing(a, "targets for your goals");
+        return;
+    }
+    if (saving > 0) {
+        abuf_puts(&a->out, "You're currently putting aside about ");
+        money_out(a, saving);
+        abuf_puts(&a->out, " a month.");
+    } else {
+        abuf_puts(&a->out, "Right now you're not putting money aside each month, so the goals "
+                           "won't move until spending drops below income.");
+    }
+}
+
+static void answer_health(struct ans *a)
+{
+    const json_t *hs = analyst_doc_section(a->ctx, "health_score");
+    const json_t *weakest = NULL;
+    int64_t score, pts, max;
+    size_t i;
+    json_t *it;
+    int64_t worst = INT64_MAX;
+
+    if (!analyst_doc_money(hs, "score", &score)) {
+        missing(a, "a health score");
+        return;
+    }
+    abuf_printf(&a->out, "Your financial health score is **%lld/100**.", (long long)score);
+    json_array_foreach(json_object_get(hs, "parts"), i, it)
+    {
+        const char *label =
+            analyst_doc_str_any(it, (const char *const[]){"label", "name", "key", NULL});
+        const char *reason = analyst_doc_str(it, "reason");
+
+        if (!analyst_doc_money(it, "points", &pts) || !analyst_doc_money(it, "max_points", &max) ||
+            max <= 0)
+            continue;
+        abuf_printf(&a->out, "\n- %s: %lld/%lld%s%s", label ? label : "Part", (long long)pts,
+                    (long long)max, reason ? " - " : "", reason ? reason : "");
+        if ((pts * 1000) / max < worst) {
+            worst = (pts * 1000) / max;
+            weakest = it;
+        }
+    }
+    if (weakest) {
+        const char *label =
+            analyst_doc_str_any(weakest, (const char *const[]){"label", "name", "key", NULL});
+
+        abuf_printf(&a->out, "\nThe most room to improve is in %s.", label ? label : "one part");
+    }
+}
+
+static void answer_recent(struct ans *a)
+{
+    const json_t *arr = analyst_doc_list(a->ctx, "recent_transactions");
+    size_t i, n = 0;
+    json_t *it;
+
+    if (!arr || json_array_size(arr) == 0) {
+        missing(a, "recent transactions");
+        return;
+    }
+    abuf_puts(&a->out, "Your most recent transactions:\n");
+    json_array_foreach(arr, i, it)
+    {
+        const char *date = analyst_doc_str_any(it, analyst_doc_date_keys),
+                   *m = analyst_doc_str_any(it, analyst_doc_merchant_keys);
+        const char *cat = analyst_doc_str(it, "category");
+        int64_t v;
+
+        if (n == 8 || !analyst_doc_money(it, "amount_minor", &v))
+            continue;
+        n++;
+        abuf_puts(&a->out, "- ");
+        if (date)
+            abuf_printf(&a->out, "%.10s ", date);
+        abuf_printf(&a->out, "%s: ", m ? m : "Unknown");
+        money_out(a, v);
+        if (cat)
+            abuf_printf(&a->out, " (%s)", cat);
+        abuf_puts(&a->out, "\n");
+    }
+    abuf_puts(&a->out, "You can search and filter all of them on the Transactions page.");
+}
+
+static void answer_cashflow(struct ans *a)
+{
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS), best = 0, worst = 0;
+
+    if (n == 0) {
+        missing(a, "your monthly cash flow");
+        return;
+    }
+    abuf_printf(&a->out, "Your cash flow over the last %zu month%s:\n", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        abuf_puts(&a->out, "- ");
+        abuf_month(&a->out, rows[i].key ? rows[i].key : "?");
+        abuf_puts(&a->out, ": in ");
+        money_out(a, analyst_doc_money_or(rows[i].j, "income_minor", 0));
+        abuf_puts(&a->out, ", out ");
+        money_out(a, analyst_doc_abs(analyst_doc_money_or(rows[i].j, "expenses_minor", 0)));
+        abuf_puts(&a->out, ", net ");
+        money_out(a, analyst_doc_net(rows[i].j));
+        abuf_puts(&a->out, "\n");
+        if (analyst_doc_net(rows[i].j) > analyst_doc_net(rows[best].j))
+            best = i;
+        if (analyst_doc_net(rows[i].j) < analyst_doc_net(rows[worst].j))
+            worst = i;
+    }
+    if (n > 1) {
+        abuf_puts(&a->out, "Your best month was ");
+        abuf_month(&a->out, rows[best].key ? rows[best].key : "?");
+        abuf_puts(&a->out, " and the weakest ");
+        abuf_month(&a->out, rows[worst].key ? rows[worst].key : "?");
+        abuf_puts(&a->out, ".");
+    }
+}
+
+/* Fills @a->out with the answer for @intent. */
+static void compose(struct ans *a, enum analyst_intent intent)
+{
+    struct analyst_named nm;
+
+    if (!a->ctx && intent != ANALYST_GREETING && intent != ANALYST_UNKNOWN) {
+        abuf_puts(&a->out, "I don't have any of your financial data yet. Link a bank account or "
+                           "import a statement (or load the demo data), and I'll answer with your "
+                           "real numbers.");
+        return;
+    }
+    switch (intent) {
+    case ANALYST_GREETING:
+        answer_greeting(a);
+        break;
+    case ANALYST_SPENDING:
+        answer_spending(a);
+        break;
+    case ANALYST_CATEGORY:
+        if (analyst_doc_category(a->ctx, a->q, &nm))
+            answer_category(a, &nm);
+        else
+            answer_categories(a);
+        break;
+    case ANALYST_CATEGORIES:
+        answer_categories(a);
+        break;
+    case ANALYST_RISK:
+        answer_risk(a);
+        break;
+    case ANALYST_SAVINGS:
+        answer_savings(a);
+        break;
+    case ANALYST_SUBSCRIPTIONS:
+        answer_subscriptions(a);
+        break;
+    case ANALYST_FRAUD:
+        answer_fraud(a);
+        break;
+    case ANALYST_BUDGETS:
+        answer_budgets(a);
+        break;
+    case ANALYST_FORECAST:
+        answer_forecast(a);
+        break;
+    case ANALYST_WHAT_IF:
+        answer_what_if(a);
+        break;
+    case ANALYST_NET_WORTH:
+        answer_net_worth(a);
+        break;
+    case ANALYST_INCOME:
+        answer_income(a);
+        break;
+    case ANALYST_LARGEST:
+        answer_largest(a);
+        break;
+    case ANALYST_GOALS:
+        answer_goals(a);
+        break;
+    case ANALYST_HEALTH:
+        answer_health(a);
+        break;
+    case ANALYST_RECENT:
+        answer_recent(a);
+        break;
+    case ANALYST_CASHFLOW:
+        answer_cashflow(a);
+        break;
+    case ANALYST_SUMMARY:
+        answer_summary(a);
+        break;
+    case ANALYST_UNKNOWN:
+        answer_unknown(a);
+        break;
+    }
+}
+
+char *analyst_compose(enum analyst_intent intent, const char *q, const json_t *doc)
+{
+    struct ans a = {.ctx = json_is_object(doc) ? doc : NULL, .q = q ? q : ""};
+
+    a.cur = analyst_doc_str(a.ctx, "currency");
+    if (!a.cur)
+        a.cur = "USD";
+    compose(&a, intent);
+    return abuf_detach(&a.out);
+}
