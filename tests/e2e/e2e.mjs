@@ -194,6 +194,19 @@ test("every page: title, named nav links, visible labels, named buttons, screens
   }
 });
 
+test("client-side navigation: nav links switch pages without a full reload", async () => {
+  await page.goto("/dashboard/");
+  await page.getByTestId("net-worth").waitFor({ timeout: 15000 });
+  await page.evaluate(() => (window.__noReload = true));
+  for (const p of [PAGES[2], PAGES[3], PAGES[1], PAGES[0]]) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: p.name, exact: true }).click();
+    await page.waitForURL(new RegExp(`${p.path}$`), { timeout: 15000 });
+    await until(async () => (await page.title()) === `${p.name} · finchat`, { what: `title of ${p.path}` });
+    await page.locator("main h1").first().waitFor({ timeout: 15000 });
+  }
+  assert(await page.evaluate(() => window.__noReload === true), "no full page load happened");
+});
+
 test("no horizontal overflow at 390 px on any page", async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   try {

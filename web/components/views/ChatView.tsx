@@ -29,6 +29,8 @@ interface Live {
   final: FinalData | null;
   error: { code: string; message: string } | null;
   stopping: boolean;
+  /** The answer restarted (provider failover): the partial text was discarded. */
+  resets: number;
   /** Assistant message this answer replaces (regenerate), hidden while streaming. */
   replaces: string | null;
   startedAt: number;
@@ -179,6 +181,7 @@ export function ChatView() {
         final: null,
         error: null,
         stopping: false,
+        resets: 0,
         replaces: opts.replaces ?? null,
         startedAt,
       };
@@ -198,7 +201,7 @@ export function ChatView() {
           recordStream(s);
           setLive((l) =>
             l && l.requestId === requestId
-              ? { ...l, text: s.text, status: s.status, provider: s.provider, model: s.model, final: s.final, error: s.error }
+              ? { ...l, text: s.text, status: s.status, provider: s.provider, model: s.model, final: s.final, error: s.error, resets: s.resets }
               : l,
           );
         },
@@ -606,6 +609,7 @@ function LiveAnswer({ live, onRetry }: { live: Live; onRetry: () => void }) {
           <span className="muted cursor">{live.status === "reconnecting" ? "Reconnecting" : "Thinking"}</span>
         ) : null}
         {live.status === "reconnecting" ? <p className="hint">Connection lost, resuming…</p> : null}
+        {live.resets > 0 && streaming ? <p className="hint">The first provider failed; another one is answering from the start.</p> : null}
       </div>
       {live.error && !stopped ? (
         <div className="alert alert-bad" role="alert" style={{ marginTop: 8 }}>

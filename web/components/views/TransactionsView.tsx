@@ -22,8 +22,32 @@ const EMPTY: Filters = { q: "", type: "", category: "", account_id: "", from: ""
 
 const DEFAULT_CATEGORIES = ["groceries", "dining", "rent", "utilities", "transport", "shopping", "entertainment", "subscriptions", "health", "travel", "income", "salary", "transfer", "fees", "other"];
 
+function filtersFromUrl(): Filters {
+  if (typeof window === "undefined") return EMPTY;
+  const q = new URLSearchParams(window.location.search);
+  const out = { ...EMPTY };
+  for (const k of Object.keys(EMPTY) as Array<keyof Filters>) {
+    const v = q.get(k);
+    if (v != null) out[k] = v;
+  }
+  return out;
+}
+
 export function TransactionsView() {
   const [f, setF] = useState<Filters>(EMPTY);
+  const [urlRead, setUrlRead] = useState(false);
+  // Filters live in the address (?q=&type=...), so a filtered view can be bookmarked or shared.
+  useEffect(() => {
+    setF(filtersFromUrl());
+    setUrlRead(true);
+  }, []);
+  useEffect(() => {
+    if (!urlRead) return;
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v && !(k === "sort" && v === EMPTY.sort)) q.set(k, v);
+    const qs = q.toString();
+    window.history.replaceState(window.history.state, "", `${window.location.pathname}${qs ? `?${qs}` : ""}${window.location.hash}`);
+  }, [f, urlRead]);
   const debouncedQ = useDebounced(f.q, 300);
   const accounts = useQuery<Items<Account>>("/accounts");
   const cats = useQuery<CategoryBreakdown>("/analytics/categories");
@@ -70,8 +94,8 @@ export function TransactionsView() {
     [query],
   );
   useEffect(() => {
-    void load(null);
-  }, [load]);
+    if (urlRead) void load(null);
+  }, [load, urlRead]);
 
   const categories = useMemo(() => {
     const s = new Set<string>(DEFAULT_CATEGORIES);
