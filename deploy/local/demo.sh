@@ -5,18 +5,18 @@ set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-"$FINCHAT_LOCAL_DIR/up.sh"
-
 tail_pid=''
 stop() {
   trap - INT TERM
-  [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
+  if [ -n "$tail_pid" ]; then kill "$tail_pid" 2>/dev/null || true; fi
   printf '\n'
   log "stopping finchat"
   "$FINCHAT_LOCAL_DIR/down.sh"
   exit 0
 }
+# Set before up.sh, so that an interrupted start also stops what it had started.
 trap stop INT TERM
+"$FINCHAT_LOCAL_DIR/up.sh"
 
 logs=("$FINCHAT_LOG_DIR/gateway.log")
 for f in "$FINCHAT_LOG_DIR"/worker-*.log; do [ -e "$f" ] && logs+=("$f"); done

@@ -75,11 +75,14 @@ install_kafka() {
   log "collecting Kafka $FINCHAT_KAFKA_VERSION jars from Maven Central into $dest"
   tmp="$dest.tmp.$$"
   rm -rf "$tmp"
-  mvn -q -B -Dstyle.color=never -f "$pom" "-Dkafka.version=$FINCHAT_KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$tmp" ||
+  mkdir -p "$FINCHAT_CACHE_DIR"
+  mvn -B -Dstyle.color=never -f "$pom" "-Dkafka.version=$FINCHAT_KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$tmp" \
+    >"$FINCHAT_CACHE_DIR/mvn.log" 2>&1 ||
     {
       rm -rf "$tmp"
-      die "mvn could not collect the Kafka jars"
+      log_tail "$FINCHAT_CACHE_DIR/mvn.log"
+      die "mvn could not collect the Kafka jars (log: $FINCHAT_CACHE_DIR/mvn.log)"
     }
   [ -f "$tmp/kafka_2.13-$FINCHAT_KAFKA_VERSION.jar" ] || die "kafka_2.13-$FINCHAT_KAFKA_VERSION.jar missing after mvn"
   printf '%s\n' "$want" >"$tmp/.finchat-stamp"
@@ -104,9 +107,10 @@ install_ferretdb() {
     cd "$src"
     GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath -buildvcs=false -tags "$GO_TAGS" \
       -ldflags '-s -w' -o "$bin.tmp.$$" .
-  ) || {
+  ) >"$bin.log" 2>&1 || {
     rm -f "$bin.tmp.$$"
-    die "building FerretDB failed"
+    log_tail "$bin.log"
+    die "building FerretDB failed (log: $bin.log)"
   }
   mv "$bin.tmp.$$" "$bin"
   printf '%s\n' "$want" >"$bin.stamp"
