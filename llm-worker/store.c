@@ -24,6 +24,20 @@ void store_release(struct store *s)
     memset(s, 0, sizeof(*s));
 }
 
+int store_ensure_indexes(struct store *s)
+{
+    bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8("messages"), "indexes", "[", "{", "key", "{",
+                           "conversation_id", BCON_INT32(1), "created_at", BCON_INT32(-1), "}",
+                           "name", BCON_UTF8("conversation_id_1_created_at_-1"), "}", "]");
+    bson_error_t err;
+    bool ok = mongoc_collection_write_command_with_opts(s->messages, cmd, NULL, NULL, &err);
+
+    if (!ok)
+        log_warn("mongo: cannot create the messages index: %s", err.message);
+    bson_destroy(cmd);
+    return ok ? 0 : FC_EDEP;
+}
+
 /* Converts @doc to a jansson value through relaxed extended JSON; NULL on failure. */
 static json_t *to_json(const bson_t *doc)
 {

@@ -59,6 +59,9 @@ struct reply_doc {
 void store_init(struct store *s, mongoc_client_t *client, const char *db);
 void store_release(struct store *s);
 
+/* Creates the index the history query needs (messages: conversation_id, created_at desc) if
+ * it is missing. 0 or FC_EDEP; the worker runs without it, only slower. */
+int store_ensure_indexes(struct store *s);
 /* Reads the assistant message @id. 0 and fills @out (release with stored_reply_release());
  * FC_ENOTFOUND when there is none; FC_EDEP when MongoDB failed. */
 int store_get_reply(struct store *s, const char *id, struct stored_reply *out);

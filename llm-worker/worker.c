@@ -1288,6 +1288,15 @@ struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned er
     w->pool = mongo_pool_new(cfg->mongo_url, &w->db, errbuf, errlen);
     if (!w->pool)
         goto out_free;
+    {
+        mongoc_client_t *c = mongoc_client_pool_pop(w->pool);
+        struct store st;
+
+        store_init(&st, c, w->db);
+        store_ensure_indexes(&st);
+        store_release(&st);
+        mongoc_client_pool_push(w->pool, c);
+    }
     w->storeq = storeq_new(w->pool, w->db, STORE_THREADS, w->wake[1], errbuf, errlen);
     if (!w->storeq)
         goto out_free;
