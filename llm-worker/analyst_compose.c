@@ -73,6 +73,8 @@ static void top_categories(struct ans *a, size_t k)
 /* Months needed to put aside @remaining at @per_month, rounded up. */
 static int64_t months_to(int64_t remaining, int64_t per_month)
 {
+    if (per_month <= 0)
+        return -1; /* never: callers check first */
     return (remaining + per_month - 1) / per_month;
 }
 
@@ -745,7 +747,7 @@ static void whatif_effects(struct ans *a, int64_t extra)
         int64_t target, cur;
         const char *name = analyst_doc_str_any(it, analyst_doc_category_keys);
 
-        if (!analyst_doc_money(it, "target_minor", &target) ||
+        if (now + extra <= 0 || !analyst_doc_money(it, "target_minor", &target) ||
             !analyst_doc_money(it, "current_minor", &cur) || target <= cur)
             continue;
         abuf_printf(&a->out, " Your goal \"%s\" (", name ? name : "savings goal");

@@ -30,7 +30,12 @@ static bool money_of(const json_t *v, int64_t *out)
 
 bool analyst_doc_money(const json_t *o, const char *key, int64_t *out)
 {
-    return money_of(json_object_get(o, key), out);
+    int64_t v;
+
+    if (!money_of(json_object_get(o, key), &v) || v > ANALYST_MONEY_MAX || v < -ANALYST_MONEY_MAX)
+        return false;
+    *out = v;
+    return true;
 }
 
 int64_t analyst_doc_money_or(const json_t *o, const char *key, int64_t def)

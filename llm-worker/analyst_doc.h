@@ -17,6 +17,9 @@
 #include <stdint.h>
 
 #define ANALYST_ROWS 64 /* entries of one list the analyst looks at */
+/* Larger amounts (10 trillion in major units) are not believed: bounding money keeps every
+ * sum, share and projection of the analyst far from int64_t overflow. */
+#define ANALYST_MONEY_MAX 1000000000000000LL
 
 /* One list entry with the money figure it is sorted and shown by, and its name. */
 struct analyst_row {
@@ -37,7 +40,8 @@ extern const char *const analyst_doc_category_keys[];
 extern const char *const analyst_doc_merchant_keys[];
 extern const char *const analyst_doc_date_keys[];
 
-/* Reads the money member @key of @o into *@out; false when absent or not money. */
+/* Reads the money member @key of @o into *@out; false when absent, not money, or beyond
+ * +-ANALYST_MONEY_MAX. */
 bool analyst_doc_money(const json_t *o, const char *key, int64_t *out);
 int64_t analyst_doc_money_or(const json_t *o, const char *key, int64_t def);
 /* |@v|, with INT64_MIN left as it is. */

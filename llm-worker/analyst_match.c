@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define MAX_WORDS 64
+#define NUMBER_MAX 1000000000000LL /* larger numbers in a question are ignored */
 
 /* True when @needle occurs in @q starting at a word boundary (a prefix or phrase match). */
 bool analyst_match_has(const char *q, const char *needle)
@@ -145,7 +146,7 @@ void analyst_match_numbers(const char *q, int64_t *pct_tenths, int64_t *amount)
             continue;
         dollar = p > q && p[-1] == '$';
         for (e = s; isdigit((unsigned char)*e) || (*e == ',' && isdigit((unsigned char)e[1])); e++)
-            if (*e != ',' && whole < INT64_MAX / 100)
+            if (*e != ',' && whole <= NUMBER_MAX)
                 whole = whole * 10 + (*e - '0');
         if (*e == '.' && isdigit((unsigned char)e[1]))
             for (e++; isdigit((unsigned char)*e); e++)
@@ -157,6 +158,10 @@ void analyst_match_numbers(const char *q, int64_t *pct_tenths, int64_t *amount)
             frac *= 10;
         while (*e == ' ')
             e++;
+        if (whole > NUMBER_MAX) {
+            p = e - 1; /* not a figure anyone means: ignored */
+            continue;
+        }
         if (*e == '%' || strncmp(e, "percent", 7) == 0 || strncmp(e, "pct", 3) == 0) {
             if (*pct_tenths < 0 && whole <= 100)
                 *pct_tenths = whole * 10 + frac / 10;

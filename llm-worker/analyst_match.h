@@ -22,7 +22,7 @@ bool analyst_match_name(const char *q, const char *name);
 /* Parses the numbers of a what-if question: the first percentage into *@pct_tenths (tenths
  * of a percent, 0..1000) and the first amount into *@amount (minor units: "$500", "500
  * dollars", "$1,250.50", "$2k", or a bare number when the question says "more", "extra" or
- * "save"). Exact integer arithmetic; -1 for what is absent. */
+ * "save"). Exact integer arithmetic; numbers over 10^12 are ignored; -1 for what is absent. */
 void analyst_match_numbers(const char *q, int64_t *pct_tenths, int64_t *amount);
 
 #endif

@@ -255,6 +255,42 @@ static void test_missing_data(void)
     json_decref(odd);
 }
 
+/* Found by fuzz_analyst: a what-if worth nothing with nothing saved divided by zero; huge
+ * figures overflowed. */
+static void test_fuzz_regressions(void)
+{
+    json_t *c = json_loads("{\"goals\":[{\"name\":\"G\",\"target_minor\":100,"
+                           "\"current_minor\":0}],\"top_categories\":[{\"category\":\"Dining\","
+                           "\"amount_minor\":1000}],\"month\":{\"income_minor\":100,"
+                           "\"expenses_minor\":100}}",
+                           0, NULL);
+    json_t *huge = json_loads("{\"top_categories\":[{\"category\":\"Dining\",\"amount_minor\":"
+                              "9223372036854775807}],\"budgets\":[{\"category\":\"Dining\","
+                              "\"limit_minor\":1,\"spent_minor\":-9223372036854775807}]}",
+                              0, NULL);
+    char *t;
+
+    CHECK(c && huge);
+    t = analyst_answer("What if I cut dining by 0%?", c);
+    CHECK(strstr(t, "**$0.00** a month") != NULL);
+    CHECK(strstr(t, "months") == NULL);
+    free(t);
+    t = analyst_answer("what if I save $99999999999999999999 more", c);
+    CHECK(strstr(t, "Tell me what to change") != NULL);
+    free(t);
+    t = analyst_answer("what if I save $999999999999k more", c);
+    CHECK(t && *t);
+    free(t);
+    t = analyst_answer("How are my budgets?", huge);
+    CHECK(strstr(t, "9,223") == NULL); /* beyond belief: treated as absent */
+    free(t);
+    t = analyst_answer("How much on dining?", huge);
+    CHECK(t && *t);
+    free(t);
+    json_decref(c);
+    json_decref(huge);
+}
+
 static void test_tokens_and_determinism(void)
 {
     const char *s = "Hello world  foo\n- bar";
@@ -287,4 +323,4 @@ static void test_cleanup(void)
 }
 
 TEST_MAIN(load_context, test_money, test_pct_and_month, test_intents, test_answers,
-          test_missing_data, test_tokens_and_determinism, test_cleanup)
+          test_missing_data, test_fuzz_regressions, test_tokens_and_determinism, test_cleanup)
