@@ -42,17 +42,39 @@ export function setReauthHandler(fn: Reauth | null) {
   reauthHandler = fn;
 }
 
-let refreshing: Promise<boolean> | null = null;
-/** POST /auth/refresh with the refresh cookie; concurrent callers share one request. */
-export function refreshSession(): Promise<boolean> {
-  if (!refreshing) {
-    refreshing = fetch(`${API_BASE}/auth/refresh`, {
+async function doRefresh(): Promise<boolean> {
+  try {
+    const r = await fetch(`${API_BASE}/auth/refresh`, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", ...csrfHeaders("POST") },
       body: "{}",
-    })
-      .then((r) => r.ok)
+    });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+let refreshing: Promise<boolean> | null = null;
+/** POST /auth/refresh with the refresh cookie; concurrent callers share one request. Across
+ * tabs, a Web Lock serialises refreshes and a tab that waited first checks whether another
+ * tab already refreshed the shared cookies: presenting a rotated refresh token twice would
+ * revoke the whole token family (SPEC §4) and sign every tab out. */
+export function refreshSession(): Promise<boolean> {
+  if (!refreshing) {
+    const locks = typeof navigator !== "undefined" ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
+    const csrfBefore = readCookie("finchat_csrf");
+    const run = locks
+      ? locks.request("finchat-session-refresh", async () => {
+          if (readCookie("finchat_csrf") !== csrfBefore) {
+            const me = await fetch(`${API_BASE}/me`, { credentials: "same-origin", cache: "no-store" }).catch(() => null);
+            if (me?.ok) return true; // another tab refreshed while we waited
+          }
+          return doRefresh();
+        })
+      : doRefresh();
+    refreshing = Promise.resolve(run)
       .catch(() => false)
       .finally(() => {
         setTimeout(() => (refreshing = null), 0);
