@@ -363,6 +363,10 @@ static int start_http(struct gen *g, int64_t now)
     curl_easy_setopt(g->easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
     curl_easy_setopt(g->easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(g->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* Over TLS, wait for the HTTP/2 connection to a provider rather than open one per answer:
+     * many generations then share one connection as multiplexed streams. */
+    if (strncmp(p->url, "https://", 8) == 0)
+        curl_easy_setopt(g->easy, CURLOPT_PIPEWAIT, 1L);
     g->status = 0;
     g->retry_after = -1;
     g->attempt_start = now;
