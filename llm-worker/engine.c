@@ -222,10 +222,9 @@ static void finish(struct gen *g, int rc, const char *errmsg)
         breaker_abandon(&current(g)->breaker);
     drop_attempt(g);
     disarm(g);
-    if (rc == 0) {
-        usage.prompt_tokens = g->usage_prompt >= 0 ? g->usage_prompt : g->prompt_est;
-        usage.completion_tokens = g->usage_completion >= 0 ? g->usage_completion : g->ntokens;
-    }
+    /* Also on failure: a canceled answer still spent what it streamed. */
+    usage.prompt_tokens = g->usage_prompt >= 0 ? g->usage_prompt : g->prompt_est;
+    usage.completion_tokens = g->usage_completion >= 0 ? g->usage_completion : g->ntokens;
     if (g->prev)
         g->prev->next = g->next;
     else
@@ -233,7 +232,7 @@ static void finish(struct gen *g, int rc, const char *errmsg)
     if (g->next)
         g->next->prev = g->prev;
     e->inflight--;
-    sink.on_done(sink.ud, rc, rc == 0 ? &usage : NULL, rc == 0 ? NULL : errmsg);
+    sink.on_done(sink.ud, rc, &usage, rc == 0 ? NULL : errmsg);
     g->prev = g->next = NULL;
     gen_free(g);
 }
