@@ -183,7 +183,8 @@ json_t *context_build(PGconn *pg, const char *user_id)
     p[HOLD] = finance_holdings(pg, user_id);
     p[ALERTS] = finance_alerts(pg, user_id, "open", NULL);
     p[BUDGETS] = finance_budgets(pg, user_id);
-    p[HEALTH] = finance_health(pg, user_id);
+    p[HEALTH] =
+        p[BUDGETS] && p[SUBS] ? finance_health_with(pg, user_id, p[BUDGETS], p[SUBS]) : NULL;
     p[FC] = forecast_summary(pg, user_id);
     p[LARGE] = finance_largest_expenses(pg, user_id, 5);
     p[RECENT] = finance_recent(pg, user_id, 15);

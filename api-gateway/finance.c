@@ -365,7 +365,7 @@ static int insert_account(struct api_req *req, const char *const vals[6], int64_
         const char *tv[5] = {req->user_id, id, now, amt, vals[5]};
 
         snprintf(amt, sizeof(amt), "%lld", (long long)opening);
-        finance_timestamp_text(clock_wall_ms() / 1000, now, sizeof(now));
+        clock_rfc3339(clock_wall_ms(), now, sizeof(now));
         res = finance_sql(req->pg,
                           "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
                           " currency, merchant, description, category, type, source)"
@@ -648,7 +648,10 @@ static int read_new_txn(struct api_req *req, struct api_resp *resp, struct new_t
                          "posted_at must be an RFC 3339 timestamp or a date YYYY-MM-DD");
     if (t->posted_s > clock_wall_ms() / 1000 + 86400)
         return api_error(resp, 400, "invalid_field", "posted_at must not be in the future");
-    finance_timestamp_text(t->posted_s, t->posted_at, sizeof(t->posted_at));
+    if (s)
+        finance_timestamp_text(t->posted_s, t->posted_at, sizeof(t->posted_at));
+    else /* now, to the millisecond, so that quick successive entries keep their order */
+        clock_rfc3339(clock_wall_ms(), t->posted_at, sizeof(t->posted_at));
     rc = opt_string(resp, req->body, "currency", 3, true, &s);
     if (rc)
         return rc;

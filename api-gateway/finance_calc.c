@@ -367,6 +367,7 @@ static bool judge_merchant(const struct sub_charge *c, size_t n, int64_t today, 
     if (!ok)
         return false;
     it->merchant = c[n - 1].merchant;
+    it->label = c[n - 1].label ? c[n - 1].label : c[n - 1].merchant;
     it->amount_minor = c[n - 1].amount_minor;
     it->last_day = c[n - 1].day;
     it->next_day = add_month(c[n - 1].day);

@@ -57,13 +57,15 @@ const char *finance_budget_status(int64_t spent, int64_t limit);
 /* One expense charge, for subscription detection. */
 struct sub_charge {
     const char *merchant; /* grouping key, compared exactly (callers pass a normalised name) */
+    const char *label;    /* the name to show; the latest charge's label names the item */
     int64_t day;          /* epoch days of the charge */
     int64_t amount_minor; /* magnitude, > 0 */
 };
 
 /* A detected recurring merchant. */
 struct sub_item {
-    const char *merchant; /* borrowed from the input charges */
+    const char *merchant; /* the grouping key, borrowed from the input charges */
+    const char *label;    /* the latest charge's label (or its key when it has none) */
     int64_t amount_minor; /* the latest charge */
     int64_t last_day;     /* epoch days */
     int64_t next_day;     /* last_day plus one calendar month */

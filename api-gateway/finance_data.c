@@ -204,10 +204,9 @@ static PGresult *month_rows(PGconn *pg, const char *uid, int oldest, int newest)
         "SELECT to_char(s, 'YYYY-MM'),"
         " coalesce(sum(t.amount_minor) FILTER (WHERE t.type = 'income'), 0),"
         " coalesce(-sum(t.amount_minor) FILTER (WHERE t.type = 'expense'), 0), count(t.id)"
-        " FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC')"
-        "   - make_interval(months => $2::int),"
-        "  date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => $3::int),"
-        "  interval '1 month') s"
+        " FROM generate_series($3::int, $2::int) k"
+        " CROSS JOIN LATERAL (SELECT date_trunc('month', now() AT TIME ZONE 'UTC')"
+        "   - make_interval(months => k) AS s) m"
         " LEFT JOIN transactions t ON t.user_id = $1 AND t.posted_at >= (s AT TIME ZONE 'UTC')"
         "  AND t.posted_at < ((s + interval '1 month') AT TIME ZONE 'UTC')"
         " GROUP BY s ORDER BY s",
@@ -312,9 +311,10 @@ json_t *finance_networth(PGconn *pg, const char *uid, int months)
         " SELECT to_char(s, 'YYYY-MM'), cur.b - coalesce((SELECT sum(t.amount_minor)"
         "   FROM transactions t WHERE t.user_id = $1"
         "   AND t.posted_at >= ((s + interval '1 month') AT TIME ZONE 'UTC')), 0)"
-        " FROM cur, generate_series(date_trunc('month', now() AT TIME ZONE 'UTC')"
-        "   - make_interval(months => $2::int), date_trunc('month', now() AT TIME ZONE 'UTC'),"
-        "   interval '1 month') s ORDER BY s",
+        " FROM cur, generate_series(0, $2::int) k CROSS JOIN LATERAL"
+        "  (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => k) AS "
+        "s) m"
+        " ORDER BY s",
         2, vals);
     if (!res)
         return NULL;
@@ -328,22 +328,33 @@ json_t *finance_networth(PGconn *pg, const char *uid, int months)
 
 json_t *finance_subscriptions(PGconn *pg, const char *uid)
 {
-    const char *vals[1] = {uid};
-    PGresult *res = finance_sql(
-        pg,
-        "SELECT first_value(merchant) OVER (PARTITION BY lower(merchant) ORDER BY posted_at DESC),"
-        " (posted_at AT TIME ZONE 'UTC')::date - date '1970-01-01', -amount_minor"
-        " FROM transactions WHERE user_id = $1 AND type = 'expense' AND merchant <> ''"
-        " AND category NOT IN ('housing', 'rent', 'mortgage', 'utilities', 'insurance', 'loans',"
-        " 'transfer') AND posted_at >= now() - interval '400 days'"
-        " ORDER BY lower(merchant), posted_at, id",
-        1, vals);
+    char months[16], days[16];
+    const char *vals[3] = {uid, months, days};
     struct sub_charge *c;
     struct sub_item *items;
     size_t n, nitems;
     int64_t total = 0;
+    PGresult *res;
     json_t *arr;
 
+    snprintf(months, sizeof(months), "%d", SUB_MIN_MONTHS);
+    snprintf(days, sizeof(days), "%d", SUB_ACTIVE_DAYS);
+    /* The CTE r is a cheap pre-filter on the rules finance_subs_detect() then applies in full,
+     * so heavy users do not ship every expense of the year to the gateway. */
+    res = finance_sql(
+        pg,
+        "WITH e AS (SELECT lower(merchant) AS k, merchant, posted_at, amount_minor, id"
+        "  FROM transactions WHERE user_id = $1 AND type = 'expense' AND merchant <> ''"
+        "  AND category NOT IN ('housing', 'rent', 'mortgage', 'utilities', 'insurance', 'loans',"
+        "  'transfer') AND posted_at >= now() - interval '400 days'),"
+        " r AS (SELECT k FROM e GROUP BY k"
+        "  HAVING count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) >= $2::int"
+        "  AND count(*) <= count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) + 1"
+        "  AND max(posted_at) >= now() - make_interval(days => $3::int + 1))"
+        " SELECT e.k, e.merchant, (e.posted_at AT TIME ZONE 'UTC')::date - date '1970-01-01',"
+        " -e.amount_minor FROM e JOIN r ON r.k = e.k"
+        " ORDER BY e.k COLLATE \"C\", e.posted_at, e.id",
+        3, vals);
     if (!res)
         return NULL;
     n = (size_t)PQntuples(res);
@@ -351,8 +362,9 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
     items = xcalloc(n ? n : 1, sizeof(*items));
     for (size_t i = 0; i < n; i++) {
         c[i].merchant = str(res, (int)i, 0);
-        c[i].day = i64(res, (int)i, 1);
-        c[i].amount_minor = i64(res, (int)i, 2);
+        c[i].label = str(res, (int)i, 1);
+        c[i].day = i64(res, (int)i, 2);
+        c[i].amount_minor = i64(res, (int)i, 3);
     }
     nitems = finance_subs_detect(c, n, today_days(), items, n);
     arr = json_array();
@@ -363,7 +375,7 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
         finance_day_text(items[i].next_day, next, sizeof(next));
         total += items[i].amount_minor;
         json_array_append_new(
-            arr, json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:i}", "merchant", items[i].merchant,
+            arr, json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:i}", "merchant", items[i].label,
                            "amount_minor", (json_int_t)items[i].amount_minor, "cadence", "monthly",
                            "last_charged", last, "next_expected", next, "annual_minor",
                            (json_int_t)items[i].annual_minor, "count", items[i].count));
@@ -419,12 +431,12 @@ static json_t *health_json(const struct health_score *s)
     return json_pack("{s:i,s:o}", "score", s->score, "parts", parts);
 }
 
-json_t *finance_health(PGconn *pg, const char *uid)
+json_t *finance_health_with(PGconn *pg, const char *uid, json_t *budgets, json_t *subs)
 {
     struct health_input in = {0};
     struct health_score score;
     char cur[4] = "USD";
-    json_t *budgets = NULL, *subs = NULL, *item;
+    json_t *item;
     int64_t nw;
     size_t i;
     int n;
@@ -436,13 +448,6 @@ json_t *finance_health(PGconn *pg, const char *uid)
     if (n < 0 || balances(pg, uid, &in, &nw) != 0)
         return NULL;
     in.nmonths = n;
-    budgets = finance_budgets(pg, uid);
-    subs = finance_subscriptions(pg, uid);
-    if (!budgets || !subs) {
-        json_decref(budgets);
-        json_decref(subs);
-        return NULL;
-    }
     json_array_foreach(json_object_get(budgets, "items"), i, item)
     {
         const char *st = json_string_value(json_object_get(item, "status"));
@@ -453,10 +458,18 @@ json_t *finance_health(PGconn *pg, const char *uid)
     }
     in.subscriptions_monthly_minor =
         json_integer_value(json_object_get(subs, "monthly_total_minor"));
-    json_decref(budgets);
-    json_decref(subs);
     finance_health_compute(&in, &score);
     return health_json(&score);
+}
+
+json_t *finance_health(PGconn *pg, const char *uid)
+{
+    json_t *budgets = finance_budgets(pg, uid), *subs = finance_subscriptions(pg, uid);
+    json_t *out = budgets && subs ? finance_health_with(pg, uid, budgets, subs) : NULL;
+
+    json_decref(budgets);
+    json_decref(subs);
+    return out;
 }
 
 json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const char *alert_id)

@@ -77,6 +77,9 @@ json_t *finance_networth(PGconn *pg, const char *uid, int months);
 json_t *finance_subscriptions(PGconn *pg, const char *uid);
 /* HealthScore {score,parts:[{key,label,value,points,max_points,reason}]}. */
 json_t *finance_health(PGconn *pg, const char *uid);
+/* The same from the already fetched finance_budgets() and finance_subscriptions() bodies
+ * (borrowed), for callers that show those too. */
+json_t *finance_health_with(PGconn *pg, const char *uid, json_t *budgets, json_t *subs);
 /* [FraudAlert] with status @status ("open", "resolved", or NULL for all), newest first; with
  * @alert_id only that alert. */
 json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const char *alert_id);

@@ -145,18 +145,18 @@ static int64_t D(int y, int m, int d)
 static void test_subscriptions(void)
 {
     const struct sub_charge c[] = {
-        {"gym", D(2026, 9, 3), 4000},        {"gym", D(2026, 10, 3), 4000},
-        {"groceries", D(2026, 8, 1), 5000},  {"groceries", D(2026, 9, 1), 9000},
-        {"groceries", D(2026, 10, 1), 3000}, {"netflix", D(2026, 8, 15), 1549},
-        {"netflix", D(2026, 9, 15), 1549},   {"netflix", D(2026, 10, 15), 1549},
-        {"old", D(2026, 3, 1), 999},         {"old", D(2026, 4, 1), 999},
-        {"old", D(2026, 5, 1), 999},         {"spotify", D(2026, 8, 31), 1000},
-        {"spotify", D(2026, 9, 30), 1100},   {"spotify", D(2026, 10, 31), 900},
-        {"twice", D(2026, 8, 2), 500},       {"twice", D(2026, 8, 20), 500},
-        {"twice", D(2026, 9, 2), 500},       {"twice", D(2026, 9, 20), 500},
-        {"twice", D(2026, 10, 2), 500},      {"twice", D(2026, 10, 20), 500},
-        {"wobbly", D(2026, 8, 5), 1000},     {"wobbly", D(2026, 9, 5), 1101},
-        {"wobbly", D(2026, 10, 5), 1000},
+        {"gym", NULL, D(2026, 9, 3), 4000},        {"gym", NULL, D(2026, 10, 3), 4000},
+        {"groceries", NULL, D(2026, 8, 1), 5000},  {"groceries", NULL, D(2026, 9, 1), 9000},
+        {"groceries", NULL, D(2026, 10, 1), 3000}, {"netflix", NULL, D(2026, 8, 15), 1549},
+        {"netflix", NULL, D(2026, 9, 15), 1549},   {"netflix", "Netflix", D(2026, 10, 15), 1549},
+        {"old", NULL, D(2026, 3, 1), 999},         {"old", NULL, D(2026, 4, 1), 999},
+        {"old", NULL, D(2026, 5, 1), 999},         {"spotify", NULL, D(2026, 8, 31), 1000},
+        {"spotify", NULL, D(2026, 9, 30), 1100},   {"spotify", NULL, D(2026, 10, 31), 900},
+        {"twice", NULL, D(2026, 8, 2), 500},       {"twice", NULL, D(2026, 8, 20), 500},
+        {"twice", NULL, D(2026, 9, 2), 500},       {"twice", NULL, D(2026, 9, 20), 500},
+        {"twice", NULL, D(2026, 10, 2), 500},      {"twice", NULL, D(2026, 10, 20), 500},
+        {"wobbly", NULL, D(2026, 8, 5), 1000},     {"wobbly", NULL, D(2026, 9, 5), 1101},
+        {"wobbly", NULL, D(2026, 10, 5), 1000},
     };
     struct sub_item out[8];
     size_t n = finance_subs_detect(c, sizeof(c) / sizeof(c[0]), D(2026, 11, 10), out, 8);
@@ -164,12 +164,14 @@ static void test_subscriptions(void)
     CHECK_EQ_INT(n, 2);
     if (n == 2) {
         CHECK_EQ_STR(out[0].merchant, "netflix");
+        CHECK_EQ_STR(out[0].label, "Netflix"); /* the latest charge names the item */
         CHECK_EQ_INT(out[0].amount_minor, 1549);
         CHECK_EQ_INT(out[0].annual_minor, 1549 * 12);
         CHECK_EQ_INT(out[0].count, 3);
         CHECK_EQ_INT(out[0].last_day, D(2026, 10, 15));
         CHECK_EQ_INT(out[0].next_day, D(2026, 11, 15));
         CHECK_EQ_STR(out[1].merchant, "spotify"); /* exactly +-10 % of the median */
+        CHECK_EQ_STR(out[1].label, "spotify");
         CHECK_EQ_INT(out[1].amount_minor, 900);
         CHECK_EQ_INT(out[1].next_day, D(2026, 11, 30)); /* Oct 31 + 1 month, clamped */
     }
