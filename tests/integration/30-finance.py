@@ -77,10 +77,15 @@ check(len(d.get("recent_transactions", [])) == 10
       and all(set(t) == TXN_KEYS for t in d["recent_transactions"]),
       "dashboard has 10 recent transactions in the Transaction shape")
 check(isinstance(d.get("briefing"), dict) and d["briefing"].get("text"), "demo has a cached briefing")
-check(len(d.get("fraud_alerts", [])) >= 2 and all(set(a) >= ALERT_KEYS for a in d["fraud_alerts"]),
-      "demo has open fraud alerts in the FraudAlert shape")
-levels = {a["level"] for a in d.get("fraud_alerts", [])}
-check("high" in levels, "a planted anomaly is a high-risk alert")
+check(all(set(a) >= ALERT_KEYS and a["status"] == "open" for a in d.get("fraud_alerts", [])),
+      "dashboard fraud alerts are open FraudAlerts")
+every = get("/api/v1/insights/fraud-alerts", demo, status="all").json()["items"]
+levels = {a["level"] for a in every}
+check(len(every) >= 3 and "high" in levels and "review" in levels
+      and any(a["score"] >= 50 and any("23:00" in x for x in a["reasons"]) for a in every)
+      and any(any("duplicate" in x for x in a["reasons"]) for a in every),
+      "the planted anomalies raised alerts: night purchase and duplicate (high), outlier (review)",
+      str([(a["score"], a["level"]) for a in every]))
 hs = d.get("health_score", {})
 check([p["key"] for p in hs.get("parts", [])] == HEALTH_KEYS
       and [p["max_points"] for p in hs["parts"]] == HEALTH_MAX
@@ -260,7 +265,7 @@ check(is_error(r, 400, "invalid_field"), "an over-long q is 400")
 before_a = snapshot(uid_a)
 before_demo = snapshot(demo_id)
 demo_txn = get("/api/v1/transactions", demo, limit=1).json()["items"][0]
-demo_alert = get("/api/v1/insights/fraud-alerts", demo).json()["items"][0]
+demo_alert = get("/api/v1/insights/fraud-alerts", demo, status="all").json()["items"][0]
 demo_acct = accounts[0]["id"]
 cases = [
     ("GET", f"/api/v1/transactions?account_id={demo_acct}", None),
@@ -276,7 +281,7 @@ r = request("POST", f"/api/v1/imports?account_id={demo_acct}", raw=b"date,descri
 check(is_error(r, 404, "not_found"), "user B: import into the demo user's account is 404")
 check(snapshot(demo_id) == before_demo and psql_one(
     "SELECT note FROM transactions WHERE id = :'a1'", demo_txn["id"]) == demo_txn["note"]
-    and psql_one("SELECT status FROM fraud_alerts WHERE id = :'a1'", demo_alert["id"]) == "open",
+    and psql_one("SELECT status FROM fraud_alerts WHERE id = :'a1'", demo_alert["id"]) == demo_alert["status"],
     "the demo user's rows are untouched")
 r = request("PATCH", "/api/v1/transactions/00000000-0000-4000-8000-000000000000", {"note": "x"}, token=tok_a)
 check(is_error(r, 404, "not_found"), "unknown transaction id is 404")
