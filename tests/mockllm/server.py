@@ -5,6 +5,7 @@ Speaks three protocols, streaming a scripted answer at a known pace:
   POST .../chat/completions   OpenAI chat completions (SSE; stream_options.include_usage)
   POST .../v1/messages        Anthropic Messages (SSE events)
   POST .../api/chat           Ollama native chat (NDJSON)
+  GET  .../models             an OpenAI model list naming "mock"
 
 The answer is --text split into words (each token is a word with its following space), or,
 without --text, "tok0 tok1 ... tok{N-1}" for N = --tokens. Tokens are sent at --tps tokens per
@@ -441,6 +442,10 @@ async def handle(state, reader, writer):
                 body = None
             if path.startswith("/__"):
                 await admin(state, method, path, body if isinstance(body, dict) else {}, writer)
+                continue
+            if method == "GET" and path.endswith("/models"):
+                await send_json(writer, 200, "OK", {"object": "list", "data": [
+                    {"id": "mock", "object": "model", "owned_by": "mockllm"}]})
                 continue
             proto = protocol_for(path)
             if method != "POST" or proto is None:
