@@ -656,7 +656,7 @@ static void test_cancel(void)
     CHECK_EQ_INT(r.rc, FC_ECANCELED);
     CHECK_EQ_INT(r.tokens, 2);
     CHECK_EQ_INT(r.usage.completion_tokens, 2); /* what was streamed before the cancel */
-    CHECK(clock_mono_ms() - t0 < 1200); /* the whole answer takes 1600 ms */
+    CHECK(clock_mono_ms() - t0 < 1200);         /* the whole answer takes 1600 ms */
     CHECK_EQ_INT(engine_inflight(e), 0);
     usleep(300 * 1000);
     st = mock("GET", "/__stats", NULL);
