@@ -30,13 +30,15 @@ struct gen_usage {
 /* Callbacks for one generation; @ud is the caller's pointer. Strings are valid only
  * during the call. After on_done() the generation is freed by the engine. */
 struct gen_sink {
-    /* A provider started answering (before its first token). */
+    /* A provider started answering: called just before its first token, so once per
+     * provider that streams anything (again after an on_reset()). */
     void (*on_start)(void *ud, const char *provider, const char *model);
     /* A piece of answer text (UTF-8, may be any length >= 1). */
     void (*on_token)(void *ud, const char *text, size_t len);
     /* The answer so far is void; a new provider starts over. */
     void (*on_reset)(void *ud, const char *reason);
-    /* Finished: rc 0 with usage, or a negative FC_E* code with a message. */
+    /* Finished: rc 0, or a negative FC_E* code with a message. @usage is never NULL: on
+     * failure it counts what was spent (prompt estimate, tokens streamed). */
     void (*on_done)(void *ud, int rc, const struct gen_usage *usage, const char *errmsg);
     void *ud;
 };
@@ -50,7 +52,7 @@ struct gen_request {
     json_t *history;          /* [{role:"user"|"assistant", content}] oldest first (borrowed) */
     const char *user_text;    /* the question */
     int max_tokens;
-    int64_t deadline_ms;      /* absolute, clock_mono_ms() scale */
+    int64_t deadline_ms; /* absolute, clock_mono_ms() scale */
 };
 
 /* Creates an engine from @cfg; NULL with @errbuf filled on failure. */
