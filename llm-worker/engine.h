@@ -60,7 +60,9 @@ struct engine *engine_new(const struct fc_config *cfg, char *errbuf, unsigned er
 void engine_free(struct engine *e);
 
 /* Starts a generation; the sink is called from later engine_step() calls, never from here.
- * Returns a handle valid until on_done() ran. */
+ * The engine copies @req's strings and takes references on its JSON (jansson's reference
+ * counts are atomic), so the caller may release them once this returns. Returns a handle
+ * valid until on_done() ran, or NULL for a missing sink callback. */
 struct gen *engine_start(struct engine *e, const struct gen_request *req, struct gen_sink sink);
 /* Stops a generation: on_done() follows with FC_ECANCELED. */
 void engine_cancel(struct engine *e, struct gen *g);
