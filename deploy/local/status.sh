@@ -4,3 +4,4 @@ set -euo pipefail
 here="$(dirname "$0")"
 "$here/stack.sh" status
 "$here/services.sh" status
+if [ -x "$here/llm-local.sh" ]; then "$here/llm-local.sh" status || true; fi

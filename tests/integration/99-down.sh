@@ -3,7 +3,7 @@
 #
 # Runs deploy/local/down.sh and asserts that the processes of our pid files are
 # gone and that none of our ports (PostgreSQL, Kafka broker and controller,
-# FerretDB, the gateway) is still listening (`ss -ltn`); then runs
+# FerretDB, the gateway, the optional local LLM) is still listening (`ss -ltn`); then runs
 # deploy/local/up.sh again so that whatever runs after this suite finds the stack
 # as it was. TAP output; exits non-zero on any failure.
 set -euo pipefail
@@ -23,7 +23,8 @@ check() {
 TEST_LOG="$FINCHAT_LOG_DIR/test-99-down.log"
 mkdir -p "$FINCHAT_LOG_DIR"
 : >"$TEST_LOG"
-PORTS=("$FINCHAT_PG_PORT" "$FINCHAT_KAFKA_PORT" "$FINCHAT_KAFKA_CONTROLLER_PORT" "$FINCHAT_MONGO_PORT" "${FINCHAT_HTTP_ADDR##*:}")
+PORTS=("$FINCHAT_PG_PORT" "$FINCHAT_KAFKA_PORT" "$FINCHAT_KAFKA_CONTROLLER_PORT" "$FINCHAT_MONGO_PORT"
+  "${FINCHAT_HTTP_ADDR##*:}" "${FINCHAT_LLM_PORT:-18081}")
 
 run_script() {
   if "$FINCHAT_LOCAL_DIR/$1" >>"$TEST_LOG" 2>&1; then return 0; fi
