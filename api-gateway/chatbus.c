@@ -7,6 +7,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pgconn.h"
+#include "trace.h"
 #include "xmalloc.h"
 
 #include <fcntl.h>
@@ -154,29 +155,7 @@ bool chatbus_ping(struct chatbus *b, int timeout_ms)
 
 void chatbus_traceparent(const char *parent, char *out, unsigned outlen)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char rnd[24];
-    char trace[33], span[17];
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0 || read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd))
-        memset(rnd, 7, sizeof(rnd));
-    if (fd >= 0)
-        close(fd);
-    for (int i = 0; i < 16; i++) {
-        trace[2 * i] = hex[rnd[i] >> 4];
-        trace[2 * i + 1] = hex[rnd[i] & 15];
-    }
-    trace[32] = '\0';
-    for (int i = 0; i < 8; i++) {
-        span[2 * i] = hex[rnd[16 + i] >> 4];
-        span[2 * i + 1] = hex[rnd[16 + i] & 15];
-    }
-    span[16] = '\0';
-    if (parent && strlen(parent) == 55 && strncmp(parent, "00-", 3) == 0 &&
-        strspn(parent + 3, "0123456789abcdef") == 32)
-        memcpy(trace, parent + 3, 32);
-    snprintf(out, outlen, "00-%s-%s-01", trace, span);
+    trace_child(parent, out, outlen, NULL);
 }
 
 /* Parses FINCHAT_REPLY_PARTITIONS ("0-3,6") against @count partitions. */

@@ -387,7 +387,7 @@ static void text_put(struct sub *r, const char *s, size_t n)
 
 static void openai_chunk(struct sub *r, json_t *delta, const char *finish, json_t *usage)
 {
-    json_t *o = json_pack("{s:s++,s:s,s:I,s:s,s:[{s:i,s:o,s:o}]}", "id", "chatcmpl-", r->request_id,
+    json_t *o = json_pack("{s:s+,s:s,s:I,s:s,s:[{s:i,s:o,s:o}]}", "id", "chatcmpl-", r->request_id,
                           "object", "chat.completion.chunk", "created", (json_int_t)r->created_s,
                           "model", r->model, "choices", "index", 0, "delta", delta, "finish_reason",
                           finish ? json_string(finish) : json_null());
@@ -444,7 +444,7 @@ static void render(struct sub *r, const struct event *ev)
             buf_put(r, "data: [DONE]\n\n", 14);
         } else {
             json_t *o = json_pack(
-                "{s:s++,s:s,s:I,s:s,s:[{s:i,s:{s:s,s:s%},s:s}],s:O}", "id", "chatcmpl-",
+                "{s:s+,s:s,s:I,s:s,s:[{s:i,s:{s:s,s:s%},s:s}],s:O}", "id", "chatcmpl-",
                 r->request_id, "object", "chat.completion", "created", (json_int_t)r->created_s,
                 "model", r->model, "choices", "index", 0, "message", "role", "assistant", "content",
                 r->text ? r->text : "", r->text_len, "finish_reason", "stop", "usage", usage);

@@ -37,7 +37,8 @@ int migrate_run(PGconn *pg, char *errbuf, unsigned errlen)
 {
     int n = 0, rc = 0;
 
-    if (!exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_ID ")", errbuf, errlen))
+    if (!exec_ok(pg, "SET client_min_messages TO warning", errbuf, errlen) ||
+        !exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_ID ")", errbuf, errlen))
         return FC_EDEP;
     if (!exec_ok(pg,
                  "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "

@@ -89,8 +89,8 @@ struct guard {
     struct job *job;
 };
 
-static const struct api_route *const default_tables[] = {auth_routes,   finance_routes, chat_routes,
-                                                         facade_routes, ops_routes,     NULL};
+static const struct api_route *const default_tables[] = {
+    auth_routes, finance_routes, chat_routes, facade_routes, ops_routes, plaid_routes, NULL};
 
 /* ---- small helpers ---- */
 

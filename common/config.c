@@ -111,6 +111,8 @@ static const struct centry table[] = {
       "Delay between analyst tokens (0 = no pacing)"),
     I("FINCHAT_WORKER_MAX_INFLIGHT", worker_max_inflight, "64", 1, 10000,
       "Generations in flight per worker"),
+    I("FINCHAT_WORKER_DRAIN_MS", worker_drain_ms, "25000", 0, 600000,
+      "On SIGTERM, how long a worker lets answers in flight finish"),
     I("FINCHAT_CONNECT_TIMEOUT_MS", connect_timeout_ms, "3000", 10, 600000,
       "Provider connect timeout"),
     I("FINCHAT_FIRST_TOKEN_TIMEOUT_MS", first_token_timeout_ms, "20000", 10, 600000,

@@ -57,6 +57,7 @@ struct fc_config {
     char *local_model;
     int analyst_pace_ms;
     int worker_max_inflight;
+    int worker_drain_ms;
     int connect_timeout_ms;
     int first_token_timeout_ms;
     int idle_timeout_ms;

@@ -1,15 +1,32 @@
 /* mongo.c - mongo-c-driver pool creation and ping. */
 #include "mongo.h"
 
+#include "log.h"
 #include "xmalloc.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/* Routes the driver's messages into the JSON log (plain text on stderr otherwise).
+ * FerretDB's "no such command: endSessions" when a client closes is expected: debug. */
+static void driver_log(mongoc_log_level_t level, const char *domain, const char *message, void *ud)
+{
+    enum log_level lvl = LOG_DEBUG;
+
+    (void)ud;
+    if (level <= MONGOC_LOG_LEVEL_ERROR)
+        lvl = LOG_ERROR;
+    else if (level == MONGOC_LOG_LEVEL_WARNING && !strstr(message, "endSessions"))
+        lvl = LOG_WARN;
+    log_emit(lvl, NULL, NULL, NULL, "mongo %s: %s", domain, message);
+}
+
 static void do_init(void)
 {
+    mongoc_log_set_handler(driver_log, NULL);
     mongoc_init();
 }
 

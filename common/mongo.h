@@ -6,7 +6,8 @@
 #include <mongoc/mongoc.h>
 #include <stdbool.h>
 
-/* Initialises the driver once per process; safe to call repeatedly. */
+/* Initialises the driver once per process and routes its log into the JSON log; safe to
+ * call repeatedly. */
 void mongo_global_init(void);
 /* Creates a pool for @url with short server-selection timeouts; NULL with @errbuf on a bad URL.
  * @db_out receives the database named in the URL path (default "finchat"); caller frees. */

@@ -59,6 +59,8 @@ char *xvasprintf(const char *fmt, va_list ap)
     int n;
     char *p;
 
+    if (!fmt)
+        abort();
     va_copy(cp, ap);
     n = vsnprintf(NULL, 0, fmt, cp);
     va_end(cp);

@@ -2,26 +2,12 @@
 #include "config.h"
 #include "err.h"
 #include "log.h"
+#include "mongo.h"
 #include "sig.h"
 #include "worker.h"
 
-#include <mongoc/mongoc.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Routes the MongoDB driver's messages into the JSON log (they are plain text on stderr
- * otherwise). FerretDB's "no such command: endSessions" on close is expected: debug. */
-static void driver_log(mongoc_log_level_t level, const char *domain, const char *message, void *ud)
-{
-    enum log_level lvl = LOG_DEBUG;
-
-    (void)ud;
-    if (level <= MONGOC_LOG_LEVEL_ERROR)
-        lvl = LOG_ERROR;
-    else if (level == MONGOC_LOG_LEVEL_WARNING && !strstr(message, "endSessions"))
-        lvl = LOG_WARN;
-    log_emit(lvl, NULL, NULL, NULL, "mongo %s: %s", domain, message);
-}
 
 int main(int argc, char **argv)
 {
@@ -42,7 +28,7 @@ int main(int argc, char **argv)
         return 1;
     }
     sig_install();
-    mongoc_log_set_handler(driver_log, NULL);
+    mongo_global_init();
     w = worker_new(&cfg, err, sizeof(err));
     if (!w) {
         log_error("cannot start: %s", err);

@@ -9,6 +9,7 @@
 #include "inflight.h"
 #include "kafka.h"
 #include "log.h"
+#include "trace.h"
 #include "mongo.h"
 #include "prompt.h"
 #include "sig.h"
@@ -137,46 +138,6 @@ static bool is_hex(const char *s, size_t n)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
             return false;
     return true;
-}
-
-static void random_hex(char *out, size_t nbytes)
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char buf[32];
-
-    if (nbytes > sizeof(buf))
-        nbytes = sizeof(buf);
-    if (getrandom(buf, nbytes, 0) != (ssize_t)nbytes) {
-        uint64_t x = (uint64_t)clock_mono_ns() ^ ((uint64_t)getpid() << 32);
-
-        for (size_t i = 0; i < nbytes; i++) {
-            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-            buf[i] = (unsigned char)(x >> 56);
-        }
-    }
-    for (size_t i = 0; i < nbytes; i++) {
-        out[2 * i] = hex[buf[i] >> 4];
-        out[2 * i + 1] = hex[buf[i] & 15];
-    }
-    out[2 * nbytes] = '\0';
-}
-
-/* Makes the worker's traceparent for a request: the trace id of @parent when it is a valid
- * W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>), a new one otherwise, and a new span id. */
-static void make_traceparent(const char *parent, char *out, size_t outlen, char *trace_id)
-{
-    char span[17];
-
-    if (parent && strlen(parent) == 55 && strncmp(parent, "00-", 3) == 0 && parent[35] == '-' &&
-        parent[52] == '-' && is_hex(parent + 3, 32) && is_hex(parent + 36, 16) &&
-        strspn(parent + 3, "0") < 32) {
-        memcpy(trace_id, parent + 3, 32);
-        trace_id[32] = '\0';
-    } else {
-        random_hex(trace_id, 16);
-    }
-    random_hex(span, 8);
-    snprintf(out, outlen, "00-%s-%s-01", trace_id, span);
 }
 
 /* Logs @fmt for @j with its request id, trace id, partition, offset and attempt. */
@@ -929,7 +890,7 @@ static void poison(struct worker *w, const rd_kafka_message_t *m, const char *re
         rid = NIL_UUID;
     notify = strcmp(rid, NIL_UUID) != 0 && json_is_integer(rp) && json_integer_value(rp) >= 0 &&
              (w->chunk_partitions < 0 || json_integer_value(rp) < w->chunk_partitions);
-    make_traceparent(traceparent, tmp.traceparent, sizeof(tmp.traceparent), tmp.trace_id);
+    trace_child(traceparent, tmp.traceparent, sizeof(tmp.traceparent), tmp.trace_id);
     snprintf(why, sizeof(why), "invalid_request: %s", reason);
     tok = ctoken_new(&tmp, notify ? 2 : 1);
     if (notify) {
@@ -984,7 +945,7 @@ static void on_request(struct worker *w, const rd_kafka_message_t *m)
     j->ttft_ms = -1;
     j->t0_ms = clock_mono_ms();
     j->state = JOB_BEGIN;
-    make_traceparent(parent, j->traceparent, sizeof(j->traceparent), j->trace_id);
+    trace_child(parent, j->traceparent, sizeof(j->traceparent), j->trace_id);
     if (inflight_add(w->inflight, m->partition, m->offset, &j->epoch) != 0) {
         /* Seen before in this assignment (a consumer never goes back without a rebalance). */
         jlog(LOG_WARN, j, "skipping an offset already tracked");
@@ -1394,7 +1355,7 @@ int worker_run(struct worker *w)
         if (sig_stop_requested() && !w->draining) {
             log_info("draining: %d answers in flight", w->njobs);
             w->draining = true;
-            drain_until = clock_mono_ms() + WORKER_DRAIN_MS;
+            drain_until = clock_mono_ms() + w->cfg->worker_drain_ms;
             set_paused(w, true);
         }
         if (w->draining && w->njobs == 0 && w->pending_tokens == 0)

@@ -21,7 +21,6 @@
 #include "config.h"
 
 #define WORKER_GROUP "finchat-workers"
-#define WORKER_DRAIN_MS 25000 /* longest graceful drain after SIGTERM */
 
 struct worker;
 
@@ -29,7 +28,7 @@ struct worker;
  * @cfg must outlive the worker. */
 struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned errlen);
 /* Runs until sig_stop_requested(), then drains: stops consuming, lets in-flight answers
- * finish (at most WORKER_DRAIN_MS), commits and leaves the group. 0, or a negative FC_E*
+ * finish (at most FINCHAT_WORKER_DRAIN_MS), commits and leaves the group. 0, or a negative FC_E*
  * code when Kafka failed fatally. @locality the engine thread (the caller). */
 int worker_run(struct worker *w);
 /* Frees @w; NULL is a no-op. */

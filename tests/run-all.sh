@@ -31,7 +31,8 @@ tally "banned calls" tests/check-banned.sh
 tally "config table" tests/check-config-doc.sh
 tally "unit" make -s -j"$(nproc)" unit
 tally "unit (asan+ubsan)" make -s -j"$(nproc)" asan
-[ -x tests/proto/check-golden.sh ] && tally "golden messages" tests/proto/check-golden.sh
+tally "golden messages" tests/proto/check-golden.sh
+tally "fuzz (short)" env FUZZ_SECONDS="${FUZZ_SECONDS:-5}" tests/fuzz/run.sh
 
 # Restart the services so they run with the test settings above.
 deploy/local/services.sh down >/dev/null 2>&1 || true
