@@ -16,14 +16,17 @@
 # database). Fifty concurrent chats all complete with the stored text.
 #
 # Environment: FINCHAT_URL (http://127.0.0.1:8080), FINCHAT_PG_URL for the audit and budget
-# checks (postgresql://finchat@127.0.0.1:55432/finchat), FINCHAT_CHAT_CONCURRENCY (50).
-# The stack should run with a chat rate limit above ~100/min (make test sets
-# FINCHAT_CHAT_RATE_LIMIT). Needs bash, curl and python3; psql optional. Prints `ok - ...` /
-# `not ok - ...` and exits non-zero when any check failed.
+# checks (postgresql://finchat@127.0.0.1:55432/finchat), FINCHAT_CHAT_CONCURRENCY (50),
+# FINCHAT_CHAT_EMAIL / FINCHAT_CHAT_PASSWORD (the demo user). The stack should run with a
+# chat rate limit above ~100/min (make test sets FINCHAT_CHAT_RATE_LIMIT). Needs bash, curl
+# and python3; psql optional. Prints `ok - ...` / `not ok - ...` and exits non-zero when any
+# check failed.
 set -uo pipefail
 URL="${FINCHAT_URL:-http://127.0.0.1:8080}"
 PG="${FINCHAT_PG_URL:-postgresql://finchat@127.0.0.1:55432/finchat}"
 CONC="${FINCHAT_CHAT_CONCURRENCY:-50}"
+EMAIL="${FINCHAT_CHAT_EMAIL:-demo@finchat.dev}"
+PASSWORD="${FINCHAT_CHAT_PASSWORD:-DemoPass2026!}"
 TMP="$(mktemp -d)"
 trap 'jobs -p | xargs -r kill 2>/dev/null; rm -rf "$TMP"' EXIT
 failed=0
@@ -57,32 +60,180 @@ call() {
 STATUS=000
 api() { STATUS="$(call "$TMP/body" "$@")"; }
 
-# jq_ EXPR [FILE]: a Python expression over the JSON document `d` (default: the last body);
-# strings print raw, containers as JSON, null/missing as nothing.
-jq_() {
-  python3 - "${2:-$TMP/body}" "$1" <<'PY' 2>/dev/null
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-    v = eval(sys.argv[2])
-except Exception:
-    sys.exit(0)
-if v is None:
-    pass
-elif isinstance(v, str):
-    print(v)
-else:
-    print(json.dumps(v))
+# The Python side (stdlib only): JSON queries, SSE parsing, partial readers, stored answers.
+# Each check costs one interpreter start, which matters on a loaded two-core machine.
+cat >"$TMP/h.py" <<'PY'
+import http.client, json, os, sys, time, urllib.parse
+
+env = os.environ
+
+def load(path):
+    try:
+        return json.load(open(path, encoding="utf-8"))
+    except Exception:
+        return None
+
+def events(path):
+    """The SSE events of a captured stream, comments skipped."""
+    out, cur = [], {}
+    try:
+        text = open(path, encoding="utf-8", newline="").read()
+    except OSError:
+        return out
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        if raw == "":
+            if cur.get("event") or cur.get("data"):
+                out.append(cur)
+            cur = {}
+        elif not raw.startswith(":"):
+            k, _, v = raw.partition(":")
+            v = v[1:] if v.startswith(" ") else v
+            cur[k] = cur[k] + "\n" + v if k == "data" and k in cur else v
+    return out
+
+def summarize(paths):
+    """ids, types, the assembled text (a reset discards), final/error data, checks."""
+    ids, types, text, final, error, wellformed = [], [], "", None, None, True
+    for e in [e for p in paths for e in events(p)]:
+        try:
+            data = json.loads(e.get("data", ""))
+            ids.append(int(e["id"]))
+        except Exception:
+            wellformed = False
+            continue
+        t = e.get("event", "message")
+        types.append(t)
+        if t == "token":
+            text += data.get("text", "")
+        elif t == "reset":
+            text = ""
+        elif t == "final":
+            final = data
+        elif t == "error":
+            error = data
+    return {"ids": ids, "types": types, "text": text, "final": final, "error": error,
+            "increasing": all(a < b for a, b in zip(ids, ids[1:])), "wellformed": wellformed,
+            "last": types[-1] if types else None}
+
+def request(method, path, token, body=None):
+    u = urllib.parse.urlsplit(env["URL"])
+    c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=60)
+    h = {"Authorization": "Bearer " + token}
+    if body is not None:
+        h["Content-Type"] = "application/json"
+    c.request(method, path, body=body, headers=h)
+    return c, c.getresponse()
+
+def stored(token, conv, rid, wait=10.0):
+    """The stored assistant answer of request rid once complete, else None."""
+    end = time.time() + wait
+    while True:
+        c, r = request("GET", f"/api/v1/conversations/{conv}/messages", token)
+        items = json.loads(r.read() or b"{}").get("items", [])
+        c.close()
+        for m in items:
+            if m.get("role") == "assistant" and m.get("request_id") == rid and m.get("status") == "complete":
+                return m.get("text")
+        if time.time() > end:
+            return None
+        time.sleep(0.25)
+
+def partial(token, rid, n, out, cancel_out=None):
+    """Reads a live stream until n token events arrived, then hangs up, keeping whole events.
+    With cancel_out, cancels the request at that point instead (the response goes to
+    cancel_out as "STATUS BODY") and reads on until the server ends the stream."""
+    c, r = request("GET", "/api/v1/streams/" + rid, token)
+    kept, block, tokens = [], [], 0
+    while True:
+        line = r.readline().decode("utf-8")
+        if not line:
+            break
+        block.append(line)
+        if line in ("\n", "\r\n"):
+            kept.extend(block)
+            kinds = [l[7:].strip() for l in block if l.startswith("event: ")]
+            tokens += kinds.count("token")
+            block = []
+            if "final" in kinds or "error" in kinds:
+                break
+            if tokens >= n and cancel_out and not os.path.exists(cancel_out):
+                k, kr = request("POST", f"/api/v1/streams/{rid}/cancel", token)
+                open(cancel_out, "w").write(f"{kr.status} {kr.read().decode()}")
+                k.close()
+            elif tokens >= n and not cancel_out:
+                break
+    open(out, "w", encoding="utf-8").write("".join(kept))
+    c.close()
+
+def head(path, last):
+    """The events of a captured stream up to and including id `last`, as SSE text."""
+    blocks = open(path, encoding="utf-8").read().replace("\r\n", "\n").split("\n\n")
+    for b in blocks:
+        ids = [l[4:] for l in b.split("\n") if l.startswith("id: ")]
+        if ids and int(ids[0]) <= int(last):
+            sys.stdout.write(b + "\n\n")
+
+def verify(token, n, tmp, convs):
+    """Concurrent chats: accepted, streamed to a final with growing ids, equal to stored."""
+    accepted = complete = equal = 0
+    for i in range(1, n + 1):
+        if open(f"{tmp}/cc.{i}.status").read().strip() != "202":
+            continue
+        accepted += 1
+        s = summarize([f"{tmp}/cs.{i}"])
+        if s["last"] != "final" or not s["increasing"]:
+            continue
+        complete += 1
+        rid = load(f"{tmp}/cc.{i}")["request_id"]
+        equal += s["text"] == stored(token, convs[i % len(convs)], rid)
+    print(accepted, complete, equal)
+
+cmd, args = sys.argv[1], sys.argv[2:]
+if cmd == "get":  # get EXPR FILE: prints the value (strings raw, containers as JSON)
+    try:
+        v = eval("(" + args[0] + ")", {"d": load(args[1]), "env": env})
+    except Exception:
+        v = None
+    if v is not None:
+        print(v if isinstance(v, str) else json.dumps(v))
+elif cmd == "ok":  # ok EXPR FILE: exit status says whether EXPR holds
+    try:
+        sys.exit(0 if eval("(" + args[0] + ")", {"d": load(args[1]), "env": env}) else 1)
+    except Exception:
+        sys.exit(1)
+elif cmd == "summary":
+    json.dump(summarize(args), sys.stdout)
+elif cmd == "stored":
+    t = stored(*args)
+    if t is None:
+        sys.exit(1)
+    sys.stdout.write(t)
+elif cmd == "partial":
+    partial(args[0], args[1], int(args[2]), args[3])
+elif cmd == "cancel":  # cancel TOKEN RID OUT: cancels after the first token, reads to the end
+    partial(args[0], args[1], 1, args[2], args[2] + ".cancel")
+elif cmd == "head":
+    head(*args)
+elif cmd == "verify":
+    verify(args[0], int(args[1]), args[2], args[3:])
 PY
-}
+export URL
+py() { python3 "$TMP/h.py" "$@"; }
+# jq_ EXPR [FILE]: a Python expression over the JSON document `d` (default: the last body),
+# with the environment as `env`; strings print raw, containers as JSON, null as nothing.
+jq_() { py get "$1" "${2:-$TMP/body}"; }
+# pyok EXPR [FILE]: succeeds when the expression holds.
+pyok() { py ok "$1" "${2:-$TMP/body}"; }
+# summary SSE-FILES...: the summary of the streams (see h.py) for sok.
+summary() { py summary "$@" >"$TMP/summary.json"; }
+sok() { pyok "$1" "$TMP/summary.json"; }
 
-is_error() { # is_error STATUS CODE: the last response has that status and error code
-  [ "$STATUS" = "$1" ] && [ "$(jq_ 'd["error"]["code"]')" = "$2" ] &&
-    [ -n "$(jq_ 'd["error"]["message"]')" ] && [ -n "$(jq_ 'd["error"]["request_id"]')" ]
+is_error() { # is_error STATUS CODE: the last response has that status and error shape
+  [ "$STATUS" = "$1" ] &&
+    C="$2" pyok 'd["error"]["code"] == env["C"] and d["error"]["message"] and d["error"]["request_id"]'
 }
-
 is_accepted() { # is_accepted REQUEST_ID: the last response is a 202 for that request
-  [ "$STATUS" = 202 ] && [ -n "$1" ] && [ "$(jq_ 'd["stream_url"]')" = "/api/v1/streams/$1" ]
+  [ "$STATUS" = 202 ] && [ -n "$1" ] && R="$1" pyok 'd["stream_url"] == "/api/v1/streams/" + env["R"]'
 }
 
 # stream OUT REQUEST_ID [curl args]: reads the SSE stream until the server ends it.
@@ -95,155 +246,62 @@ stream() {
   return 0
 }
 
-# SSE files -> a JSON summary: ids, types, the assembled text (a reset discards), the final
-# and error data, whether ids strictly increase and whether every event had id and data.
-cat >"$TMP/sse.py" <<'PY'
-import json, sys
-
-def events(path):
-    out, cur = [], {}
-    for raw in open(path, encoding="utf-8", newline="").read().replace("\r\n", "\n").split("\n"):
-        if raw == "":
-            if cur.get("event") or cur.get("data"):
-                out.append(cur)
-            cur = {}
-        elif raw.startswith(":"):
-            continue
-        else:
-            k, _, v = raw.partition(":")
-            v = v[1:] if v.startswith(" ") else v
-            cur[k] = cur.get(k, "") + ("\n" if k == "data" and k in cur else "") + v
-    return out
-
-evs = [e for p in sys.argv[1:] for e in events(p)]
-ids, types, text, final, error, wellformed = [], [], "", None, None, True
-for e in evs:
-    try:
-        data = json.loads(e.get("data", ""))
-        ids.append(int(e["id"]))
-    except Exception:
-        wellformed = False
-        continue
-    t = e.get("event", "message")
-    types.append(t)
-    if t == "token":
-        text += data.get("text", "")
-    elif t == "reset":
-        text = ""
-    elif t == "final":
-        final = data
-    elif t == "error":
-        error = data
-print(json.dumps({"ids": ids, "types": types, "text": text, "final": final, "error": error,
-                  "increasing": all(a < b for a, b in zip(ids, ids[1:])),
-                  "wellformed": wellformed, "n": len(evs)}))
-PY
-summary() { python3 "$TMP/sse.py" "$@" >"$TMP/summary.json"; }
-sj() { jq_ "$1" "$TMP/summary.json"; }
-
-# Reads a live stream until N token events arrived, then hangs up; the complete events go to
-# OUT (the client side of a dropped connection).
-cat >"$TMP/partial.py" <<'PY'
-import http.client, sys, urllib.parse
-url, rid, token, n, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-u = urllib.parse.urlsplit(url)
-c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=60)
-c.request("GET", "/api/v1/streams/" + rid, headers={"Authorization": "Bearer " + token})
-r = c.getresponse()
-kept, block, tokens = [], [], 0
-while True:
-    line = r.readline()
-    if not line:
-        break
-    line = line.decode("utf-8")
-    block.append(line)
-    if line in ("\n", "\r\n"):
-        kept.extend(block)
-        if any(l.startswith("event: token") for l in block):
-            tokens += 1
-        if any(l.startswith("event: final") or l.startswith("event: error") for l in block):
-            break
-        block = []
-        if tokens >= n:
-            break
-open(out, "w", encoding="utf-8").write("".join(kept))
-c.close()
-PY
-
-# stored_text CONV REQUEST_ID: waits (10 s at most) for the stored assistant answer of the
-# request and prints its text; nothing when it did not show up complete.
-stored_text() {
-  local conv="$1" rid="$2" i
-  for i in $(seq 1 40); do
-    call "$TMP/msgs.$rid" GET "/api/v1/conversations/$conv/messages" >/dev/null
-    local st
-    st="$(jq_ "[m['status'] for m in d['items'] if m['role']=='assistant' and m['request_id']=='$rid'][0]" "$TMP/msgs.$rid")"
-    if [ "$st" = complete ]; then
-      jq_ "[m['text'] for m in d['items'] if m['role']=='assistant' and m['request_id']=='$rid'][0]" "$TMP/msgs.$rid"
-      return 0
-    fi
-    sleep 0.25
-  done
-  return 1
-}
-
-# post CONV TEXT: posts a question; request id into $RID, message id into $MID.
+# post CONV TEXT: posts a question; request id into $RID.
 post() {
   local body
-  body="$(python3 -c 'import json,sys; print(json.dumps({"text": sys.argv[1]}))' "$2")"
+  body="$(T="$2" python3 -c 'import json,os; print(json.dumps({"text": os.environ["T"]}))')"
   api POST "/api/v1/conversations/$1/messages" "$body"
   RID="$(jq_ 'd["request_id"]')"
-  MID="$(jq_ 'd["message_id"]')"
+}
+
+# answered CONV REQUEST_ID: the last summary ends in final and its text is the stored one.
+answered() {
+  local stored
+  stored="$(py stored "$TOKEN" "$1" "$2")" && S="$stored" sok 'd["last"] == "final" and d["text"] == env["S"] and d["text"]'
 }
 
 # ---- log in -------------------------------------------------------------------------------
 TOKEN=""
-api POST /api/v1/auth/login '{"email":"demo@finchat.dev","password":"DemoPass2026!"}'
+api POST /api/v1/auth/login "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}"
 TOKEN="$(jq_ 'd["access_token"]')"
 if [ "$STATUS" != 200 ] || [ -z "$TOKEN" ]; then
-  not_ok "log in as the demo user (status $STATUS)"
+  not_ok "log in as $EMAIL (status $STATUS)"
   exit 1
 fi
-ok "log in as the demo user"
+ok "log in as $EMAIL"
 DEMO_TOKEN="$TOKEN"
-tag="itest$$x$RANDOM"
+export tag="itest$$x$RANDOM"
 
 # ---- conversations ------------------------------------------------------------------------
 api POST /api/v1/conversations "{\"title\":\"$tag chat\"}"
 CONV="$(jq_ 'd["id"]')"
 [ "$STATUS" = 201 ] &&
-  [ "$(jq_ 'sorted(d.keys())')" = '["created_at", "id", "last_message", "title", "updated_at"]' ] &&
-  [ "$(jq_ 'd["title"]')" = "$tag chat" ]
+  pyok 'sorted(d) == ["created_at", "id", "last_message", "title", "updated_at"] and d["title"] == env["tag"] + " chat"'
 res "POST /conversations is 201 with a Conversation"
 api POST /api/v1/conversations "{\"title\":\"$tag%_pct\"}"
-CONV_PCT="$(jq_ 'd["id"]')"
+export CONV_PCT="$(jq_ 'd["id"]')"
 api POST /api/v1/conversations '{}'
 CONV_AUTO="$(jq_ 'd["id"]')"
-[ "$(jq_ 'd["title"]')" = "New conversation" ]
+pyok 'd["title"] == "New conversation"'
 res "a conversation without a title gets the default one"
 api POST /api/v1/conversations '{"title":42}'
 is_error 400 invalid_field
 res "a non-string title is 400 invalid_field"
 
 api GET "/api/v1/conversations?q=$tag"
-[ "$STATUS" = 200 ] &&
-  [ "$(jq_ 'len(d["items"])')" = 2 ] &&
-  [ "$(jq_ '"next_cursor" in d')" = true ]
+[ "$STATUS" = 200 ] && pyok 'len(d["items"]) == 2 and "next_cursor" in d'
 res "GET /conversations?q= finds the conversations by title"
 api GET "/api/v1/conversations?q=$tag%25"
-[ "$(jq_ '[c["id"] for c in d["items"]]')" = "[\"$CONV_PCT\"]" ]
+pyok '[c["id"] for c in d["items"]] == [env["CONV_PCT"]]'
 res "q matches % literally"
 api GET "/api/v1/conversations?q=${tag}_chat"
-[ "$(jq_ 'len(d["items"])')" = 0 ]
+pyok 'd["items"] == []'
 res "q matches _ literally"
 api GET "/api/v1/conversations?limit=1"
-first="$(jq_ 'd["items"][0]["id"]')"
+export first="$(jq_ 'd["items"][0]["id"]')"
 cursor="$(jq_ 'd["next_cursor"]')"
 api GET "/api/v1/conversations?limit=1&cursor=$cursor"
-[ "$STATUS" = 200 ] &&
-  [ -n "$cursor" ] &&
-  [ -n "$(jq_ 'd["items"][0]["id"]')" ] &&
-  [ "$(jq_ 'd["items"][0]["id"]')" != "$first" ]
+[ "$STATUS" = 200 ] && [ -n "$cursor" ] && pyok 'len(d["items"]) == 1 and d["items"][0]["id"] != env["first"]'
 res "cursor pagination continues with the next conversation"
 api GET "/api/v1/conversations?cursor=garbage"
 is_error 400 invalid_field
@@ -253,8 +311,7 @@ is_error 400 invalid_field
 res "limit above 100 is 400"
 
 api PATCH "/api/v1/conversations/$CONV_PCT" "{\"title\":\"$tag renamed\"}"
-[ "$STATUS" = 200 ] &&
-  [ "$(jq_ 'd["title"]')" = "$tag renamed" ]
+[ "$STATUS" = 200 ] && pyok 'd["title"] == env["tag"] + " renamed"'
 res "PATCH renames"
 api PATCH "/api/v1/conversations/$CONV_PCT" '{"title":"   "}'
 is_error 400 invalid_field
@@ -263,7 +320,7 @@ api DELETE "/api/v1/conversations/$CONV_PCT"
 [ "$STATUS" = 204 ]
 res "DELETE is 204"
 api GET "/api/v1/conversations?q=$tag"
-[ "$(jq_ '[c["id"] for c in d["items"]]')" = "[\"$CONV\"]" ]
+C="$CONV" pyok '[c["id"] for c in d["items"]] == [env["C"]]'
 res "a deleted conversation is no longer listed"
 api GET "/api/v1/conversations/$CONV_PCT/messages"
 is_error 404 not_found
@@ -276,80 +333,57 @@ is_error 404 not_found
 res "a malformed conversation id is 404"
 
 # ---- a question, streamed -----------------------------------------------------------------
-Q1="How much did I spend on dining this month?"
+export Q1="How much did I spend on dining this month?"
 post "$CONV" "$Q1"
-RID1="$RID"
-MID1="$MID"
+export RID1="$RID" MID1="$(jq_ 'd["message_id"]')"
 is_accepted "$RID1" && [ -n "$MID1" ]
 res "POST messages is 202 {request_id, message_id, stream_url}"
 stream "$TMP/s1" "$RID1"
 summary "$TMP/s1"
-[ "$(sj 'd["types"][0]')" = start ] &&
-  [ "$(sj 'd["types"][-1]')" = final ] &&
-  [ "$(sj 'd["increasing"]')" = true ] &&
-  [ "$(sj 'd["wellformed"]')" = true ] &&
-  [ "$(sj '"token" in d["types"]')" = true ]
+sok 'd["types"][0] == "start" and d["last"] == "final" and "token" in d["types"] and d["increasing"] and d["wellformed"]'
 res "the stream runs start ... token ... final with ids strictly increasing"
-[ -n "$(sj 'd["final"]["message_id"]')" ] &&
-  [ -n "$(sj 'd["final"]["provider"]')" ] &&
-  [ -n "$(sj 'd["final"]["usage"]["completion_tokens"]')" ] &&
-  [ -n "$(sj 'd["final"]["timings"]["total_ms"]')" ]
+sok 'all(k in d["final"] for k in ("message_id", "provider", "model", "usage", "timings")) and "completion_tokens" in d["final"]["usage"]'
 res "final carries message id, provider, model, usage and timings"
-TEXT1="$(sj 'd["text"]')"
-STORED1="$(stored_text "$CONV" "$RID1")"
-[ -n "$TEXT1" ] &&
-  [ "$TEXT1" = "$STORED1" ]
+answered "$CONV" "$RID1"
 res "the assembled answer equals the stored assistant message"
+export TEXT1="$(jq_ 'd["text"]' "$TMP/summary.json")"
+cp "$TMP/summary.json" "$TMP/s1.json"
 api GET "/api/v1/conversations/$CONV/messages"
-[ "$(jq_ '[m["role"] for m in d["items"]]')" = '["user", "assistant"]' ] &&
-  [ "$(jq_ 'd["items"][0]["id"]')" = "$MID1" ] &&
-  [ "$(jq_ 'd["items"][0]["text"]')" = "$Q1" ] &&
-  [ "$(jq_ 'd["items"][1]["request_id"]')" = "$RID1" ] &&
-  [ "$(jq_ 'sorted(d["items"][1].keys())')" = '["attempt", "conversation_id", "created_at", "id", "latency_ms", "model", "provider", "request_id", "role", "status", "text", "usage"]' ] &&
-  [ "$(jq_ 'd["items"][0]["created_at"] <= d["items"][1]["created_at"]')" = true ]
+pyok '[m["role"] for m in d["items"]] == ["user", "assistant"] and d["items"][0]["id"] == env["MID1"]
+  and d["items"][0]["text"] == env["Q1"] and d["items"][1]["request_id"] == env["RID1"]
+  and sorted(d["items"][1]) == ["attempt", "conversation_id", "created_at", "id", "latency_ms", "model",
+      "provider", "request_id", "role", "status", "text", "usage"]
+  and d["items"][0]["created_at"] <= d["items"][1]["created_at"]'
 res "messages list user then assistant, oldest first, with the API.md fields"
 api GET "/api/v1/conversations?q=$tag"
-[ "$(jq_ 'd["items"][0]["last_message"]')" = "$Q1" ]
+pyok 'd["items"][0]["last_message"] == env["Q1"]'
 res "the conversation shows the last message"
 
 post "$CONV_AUTO" "What is my biggest financial risk right now?"
 stream "$TMP/auto" "$RID"
 api GET "/api/v1/conversations?limit=100"
-[ "$(jq_ "[c['title'] for c in d['items'] if c['id']=='$CONV_AUTO'][0]")" = "What is my biggest financial risk right now?" ]
+C="$CONV_AUTO" pyok '[c["title"] for c in d["items"] if c["id"] == env["C"]] == ["What is my biggest financial risk right now?"]'
 res "the first message names an untitled conversation"
 
 # ---- resume -------------------------------------------------------------------------------
-n1="$(sj 'len(d["ids"])')"
-mid_id="$(sj 'd["ids"][len(d["ids"]) // 2]')"
+export n1="$(jq_ 'len(d["ids"])' "$TMP/s1.json")"
+export mid_id="$(jq_ 'd["ids"][len(d["ids"]) // 2]' "$TMP/s1.json")"
+last_id="$(jq_ 'd["ids"][-1]' "$TMP/s1.json")"
 stream "$TMP/r1" "$RID1" -H "Last-Event-ID: $mid_id"
 summary "$TMP/r1"
-[ "$(sj 'd["ids"][0] if d["ids"] else 0')" -gt "$mid_id" ] &&
-  [ "$(sj 'd["types"][-1]')" = final ]
+sok 'd["ids"] and d["ids"][0] > int(env["mid_id"]) and d["last"] == "final"'
 res "Last-Event-ID after the end resumes right after that event"
-python3 - "$TMP/s1" "$mid_id" >"$TMP/head1" <<'PY'
-import sys
-blocks = open(sys.argv[1], encoding="utf-8").read().replace("\r\n", "\n").split("\n\n")
-out = []
-for b in blocks:
-    ids = [l[4:] for l in b.split("\n") if l.startswith("id: ")]
-    if ids and int(ids[0]) <= int(sys.argv[2]):
-        out.append(b + "\n\n")
-sys.stdout.write("".join(out))
-PY
+py head "$TMP/s1" "$mid_id" >"$TMP/head1"
 summary "$TMP/head1" "$TMP/r1"
-[ "$(sj 'len(d["ids"])')" = "$n1" ] &&
-  [ "$(sj 'd["increasing"]')" = true ] &&
-  [ "$(sj 'd["text"]')" = "$TEXT1" ]
+sok 'len(d["ids"]) == int(env["n1"]) and d["increasing"] and d["text"] == env["TEXT1"]'
 res "head + resumed tail = the whole stream, nothing lost or repeated"
 stream "$TMP/r2" "$RID1" -G --data-urlencode "last_event_id=$mid_id"
 summary "$TMP/head1" "$TMP/r2"
-[ "$(sj 'len(d["ids"])')" = "$n1" ] &&
-  [ "$(sj 'd["text"]')" = "$TEXT1" ]
+sok 'len(d["ids"]) == int(env["n1"]) and d["increasing"] and d["text"] == env["TEXT1"]'
 res "?last_event_id= resumes the same way"
-last_id="$(python3 "$TMP/sse.py" "$TMP/s1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ids"][-1])')"
 stream "$TMP/r3" "$RID1" -H "Last-Event-ID: $last_id" --max-time 15
 summary "$TMP/r3"
-[ "$(sj 'len(d["ids"])')" = 0 ]
+sok 'd["ids"] == []'
 res "resuming after the last event yields nothing more"
 api GET "/api/v1/streams/$RID1" - -H "Last-Event-ID: abc"
 is_error 400 invalid_field
@@ -360,47 +394,40 @@ res "a negative last_event_id is 400"
 
 post "$CONV" "Give me a detailed breakdown of my spending by category, my subscriptions and my budget status."
 RID2="$RID"
-python3 "$TMP/partial.py" "$URL" "$RID2" "$TOKEN" 3 "$TMP/p2"
+py partial "$TOKEN" "$RID2" 3 "$TMP/p2"
 summary "$TMP/p2"
-cut_id="$(sj 'd["ids"][-1] if d["ids"] else ""')"
+cut_id="$(jq_ 'd["ids"][-1]' "$TMP/summary.json")"
 stream "$TMP/q2" "$RID2" -H "Last-Event-ID: $cut_id"
 summary "$TMP/p2" "$TMP/q2"
-TEXT2="$(sj 'd["text"]')"
-STORED2="$(stored_text "$CONV" "$RID2")"
-[ -n "$cut_id" ] &&
-  [ "$(sj 'd["increasing"]')" = true ] &&
-  [ "$(sj 'd["types"][-1]')" = final ] &&
-  [ -n "$TEXT2" ] &&
-  [ "$TEXT2" = "$STORED2" ]
+[ -n "$cut_id" ] && sok 'd["increasing"]' && answered "$CONV" "$RID2"
 res "a connection dropped mid-stream resumes with Last-Event-ID: ids strictly increase, text equals the stored one"
 
 # ---- cancel -------------------------------------------------------------------------------
+# The canceling client reads the stream, cancels after the first token and reads on: the same
+# connection must end with `error` canceled. An answer can finish first; then try again.
 canceled=""
 for try in 1 2 3; do
   post "$CONV" "Explain in detail my cash flow for the last six months, month by month, and what drives it."
-  RID3="$RID"
-  python3 "$TMP/partial.py" "$URL" "$RID3" "$TOKEN" 1 "$TMP/c3"
-  api POST "/api/v1/streams/$RID3/cancel"
-  if [ "$STATUS" = 202 ] && [ "$(jq_ 'd["canceled"]')" = true ]; then
+  rm -f "$TMP/c3" "$TMP/c3.cancel"
+  py cancel "$TOKEN" "$RID" "$TMP/c3"
+  if grep -q '^202 .*"canceled": *true' "$TMP/c3.cancel" 2>/dev/null; then
     canceled=1
     break
   fi
+  echo "# try $try: the answer finished before the cancel ($(cat "$TMP/c3.cancel" 2>/dev/null))"
 done
 [ -n "$canceled" ]
 res "cancel of a running answer is 202 {canceled:true}"
-c3_last="$(python3 "$TMP/sse.py" "$TMP/c3" | python3 -c 'import json,sys; i=json.load(sys.stdin)["ids"]; print(i[-1] if i else "")')"
-if [ -n "$c3_last" ]; then
-  stream "$TMP/c3b" "$RID3" -H "Last-Event-ID: $c3_last"
-else
-  stream "$TMP/c3b" "$RID3"
-fi
-summary "$TMP/c3" "$TMP/c3b"
-[ "$(sj 'd["types"][-1]')" = error ] &&
-  [ "$(sj 'd["error"]["code"]')" = canceled ]
+summary "$TMP/c3"
+sok 'd["last"] == "error" and d["error"]["code"] == "canceled" and d["increasing"]'
 res "a canceled stream ends with error code canceled"
+first_tok="$(jq_ '[i for i, t in zip(d["ids"], d["types"]) if t == "token"][0]' "$TMP/summary.json")"
+stream "$TMP/c3r" "$RID" -H "Last-Event-ID: ${first_tok:-0}"
+summary "$TMP/c3r"
+sok 'd["last"] == "error" and d["error"]["code"] == "canceled"'
+res "resuming a canceled stream replays up to the canceled error"
 api POST "/api/v1/streams/$RID1/cancel"
-[ "$STATUS" = 202 ] &&
-  [ "$(jq_ 'd["canceled"]')" = false ]
+[ "$STATUS" = 202 ] && pyok 'd["canceled"] is False'
 res "cancel of a finished answer is 202 {canceled:false}"
 
 # ---- regenerate ---------------------------------------------------------------------------
@@ -410,8 +437,7 @@ is_accepted "$RIDG"
 res "regenerate is 202 for the last question"
 stream "$TMP/g" "$RIDG"
 summary "$TMP/g"
-[ "$(sj 'd["types"][-1]')" = final ] &&
-  [ "$(sj 'd["text"]')" = "$(stored_text "$CONV" "$RIDG")" ]
+answered "$CONV" "$RIDG"
 res "the regenerated answer streams to final and is stored"
 api POST /api/v1/conversations '{"title":"empty"}'
 CONV_EMPTY="$(jq_ 'd["id"]')"
@@ -437,11 +463,10 @@ api POST "/api/v1/conversations/$CONV/messages" "{\"text\":\"$(printf 'é%.0s' $
 res "4000 characters (8000 bytes) are accepted"
 stream "$TMP/long" "$(jq_ 'd["request_id"]')"
 post "$CONV_AUTO" $'What\x07 is my\x1b savings rate?'
-RIDC="$RID"
+stream "$TMP/ctl" "$RID"
 api GET "/api/v1/conversations/$CONV_AUTO/messages"
-[ "$(jq_ "[m['text'] for m in d['items'] if m['role']=='user'][-1]")" = "What is my savings rate?" ]
+pyok '[m["text"] for m in d["items"] if m["role"] == "user"][-1] == "What is my savings rate?"'
 res "control characters are stripped before storage"
-stream "$TMP/ctl" "$RIDC"
 
 # Each line: what the screen must do with the question, then the question.
 rejected=0 attacks=0 passed=0 questions=0
@@ -474,9 +499,11 @@ EOF
 res "injection attempts are 422 prompt_rejected ($rejected/$attacks)"
 [ "$passed" = "$questions" ]
 res "finance questions pass the screen ($passed/$questions)"
-if command -v psql >/dev/null && psql "$PG" -Atc 'SELECT 1' >/dev/null 2>&1; then
-  n="$(psql "$PG" -Atc "SELECT count(*) FROM audit_log a JOIN users u ON u.id = a.user_id WHERE u.email = 'demo@finchat.dev' AND a.action = 'prompt_rejected' AND a.at > now() - interval '5 minutes' AND a.detail ? 'rule' AND NOT a.detail ? 'text'")"
-  [ "${n:-0}" -ge 10 ]
+HAVE_PSQL=0
+command -v psql >/dev/null && psql "$PG" -Atc 'SELECT 1' >/dev/null 2>&1 && HAVE_PSQL=1
+if [ "$HAVE_PSQL" = 1 ]; then
+  n="$(psql "$PG" -Atc "SELECT count(*) FROM audit_log a JOIN users u ON u.id = a.user_id WHERE u.email = '$EMAIL' AND a.action = 'prompt_rejected' AND a.at > now() - interval '5 minutes' AND a.detail ? 'rule' AND NOT a.detail ? 'text'")"
+  [ "${n:-0}" -ge "$attacks" ]
   res "rejections are audited with the rule name, not the text"
 fi
 
@@ -509,15 +536,14 @@ if [ -n "$TOKEN" ]; then
   is_error 404 not_found
   res "an unknown stream is 404"
   api GET "/api/v1/conversations?q=$tag"
-  [ "$(jq_ 'len(d["items"])')" = 0 ]
-  res "another user lists none of the demo user's conversations"
-  if command -v psql >/dev/null && psql "$PG" -Atc 'SELECT 1' >/dev/null 2>&1; then
+  pyok 'd["items"] == []'
+  res "another user lists none of the first user's conversations"
+  if [ "$HAVE_PSQL" = 1 ]; then
     api POST /api/v1/conversations '{"title":"budget"}'
     conv_o="$(jq_ 'd["id"]')"
-    psql "$PG" -qc "INSERT INTO chat_requests (id, user_id, conversation_id, message_id, reply_message_id, status, reply_partition, completion_tokens, created_at) SELECT gen_random_uuid(), u.id, '$conv_o', gen_random_uuid(), gen_random_uuid(), 'complete', 0, 2000000000, now() FROM users u WHERE u.email = '$email'" >/dev/null
+    psql "$PG" -qc "INSERT INTO chat_requests (id, user_id, conversation_id, message_id, reply_message_id, status, reply_partition, completion_tokens) SELECT gen_random_uuid(), u.id, '$conv_o', gen_random_uuid(), gen_random_uuid(), 'complete', 0, 2000000000 FROM users u WHERE u.email = '$email'" >/dev/null
     post "$conv_o" "How much did I spend on dining?"
-    is_error 429 budget_exceeded &&
-      grep -qi '^retry-after: [1-9]' "$TMP/body.h"
+    is_error 429 budget_exceeded && grep -qi '^retry-after: [1-9]' "$TMP/body.h"
     res "a spent daily token budget is 429 budget_exceeded with Retry-After"
   fi
 else
@@ -527,36 +553,24 @@ TOKEN="$DEMO_TOKEN"
 
 # ---- concurrency --------------------------------------------------------------------------
 convs=()
-for i in 1 2 3 4 5; do
+for i in 0 1 2 3 4; do
   api POST /api/v1/conversations "{\"title\":\"$tag load $i\"}"
   convs+=("$(jq_ 'd["id"]')")
 done
 one_chat() { # one_chat I: posts into a conversation and reads the stream to its end
-  local i="$1" conv="${convs[$(($1 % 5))]}" st
-  st="$(call "$TMP/cc.$i" POST "/api/v1/conversations/$conv/messages" '{"text":"What is my biggest spending category this month?"}')"
+  local i="$1" st rid
+  st="$(call "$TMP/cc.$i" POST "/api/v1/conversations/${convs[$((i % 5))]}/messages" '{"text":"What is my biggest spending category this month?"}')"
   echo "$st" >"$TMP/cc.$i.status"
   [ "$st" = 202 ] || return 0
-  stream "$TMP/cs.$i" "$(jq_ 'd["request_id"]' "$TMP/cc.$i")"
+  rid="$(sed -n 's/.*"request_id": *"\([0-9a-f-]*\)".*/\1/p' "$TMP/cc.$i")"
+  stream "$TMP/cs.$i" "$rid"
 }
 t0=$(date +%s)
 for i in $(seq 1 "$CONC"); do one_chat "$i" & done
 wait
 t1=$(date +%s)
-accepted=0
-complete=0
-equal=0
-for i in $(seq 1 "$CONC"); do
-  [ "$(cat "$TMP/cc.$i.status" 2>/dev/null)" = 202 ] || continue
-  accepted=$((accepted + 1))
-  summary "$TMP/cs.$i"
-  [ "$(sj 'd["types"][-1] if d["types"] else ""')" = final ] && [ "$(sj 'd["increasing"]')" = true ] || continue
-  complete=$((complete + 1))
-  rid="$(jq_ 'd["request_id"]' "$TMP/cc.$i")"
-  [ "$(sj 'd["text"]')" = "$(stored_text "${convs[$((i % 5))]}" "$rid")" ] && equal=$((equal + 1))
-done
-[ "$accepted" = "$CONC" ] &&
-  [ "$complete" = "$CONC" ] &&
-  [ "$equal" = "$CONC" ]
+read -r accepted complete equal < <(py verify "$TOKEN" "$CONC" "$TMP" "${convs[@]}")
+[ "$accepted" = "$CONC" ] && [ "$complete" = "$CONC" ] && [ "$equal" = "$CONC" ]
 res "$CONC concurrent chats: $accepted accepted, $complete streamed to final, $equal equal to the stored text ($((t1 - t0)) s)"
 
 # ---- clean up -----------------------------------------------------------------------------
