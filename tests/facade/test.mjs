@@ -6,13 +6,17 @@
 // deltas whose concatenation equals the stored answer; a bad key is 401; an injection
 // attempt is 422; a request without a user message is 400. The key is deleted at the end.
 //
-// Environment: FINCHAT_URL (http://127.0.0.1:8080). Run: node --test test.mjs
+// Environment: FINCHAT_URL (http://127.0.0.1:8080), FINCHAT_CHAT_EMAIL / FINCHAT_CHAT_PASSWORD
+// (the demo user). Run: node --test test.mjs
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 
 const BASE = process.env.FINCHAT_URL || 'http://127.0.0.1:8080';
-const DEMO = { email: 'demo@finchat.dev', password: 'DemoPass2026!' };
+const DEMO = {
+  email: process.env.FINCHAT_CHAT_EMAIL || 'demo@finchat.dev',
+  password: process.env.FINCHAT_CHAT_PASSWORD || 'DemoPass2026!',
+};
 let token = '';
 let key = null;
 let client = null;
