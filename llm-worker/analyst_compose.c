@@ -82,7 +82,14 @@ static int64_t months_to(int64_t remaining, int64_t per_month)
 
 static void answer_greeting(struct ans *a)
 {
-    abuf_puts(&a->out, "Hi! I'm finchat's built-in analyst. I answer from your own numbers, "
+    const char *name = analyst_doc_str(a->ctx, "name");
+    size_t n = name ? strcspn(name, " \t\r\n*_`[]<>") : 0;
+
+    if (n > 0 && n <= 40)
+        abuf_printf(&a->out, "Hi %.*s! ", (int)n, name);
+    else
+        abuf_puts(&a->out, "Hi! ");
+    abuf_puts(&a->out, "I'm finchat's built-in analyst. I answer from your own numbers, "
                        "and I work even when no AI model is reachable. You can ask me about:\n");
     abuf_puts(&a->out, help_topics);
 }
@@ -96,8 +103,9 @@ static void answer_unknown(struct ans *a)
 
 static void answer_spending(struct ans *a)
 {
-    int64_t income, expenses, prev;
+    int64_t income, expenses, prev = 0;
     const char *label, *pm;
+    const json_t *lm;
     struct analyst_row rows[ANALYST_ROWS];
     size_t n;
 
@@ -122,25 +130,35 @@ static void answer_spending(struct ans *a)
     } else {
         abuf_puts(&a->out, ".");
     }
-    n = analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS);
-    if (n > 0 && label && rows[n - 1].key && strcmp(rows[n - 1].key, label) == 0)
-        n--; /* the latest row is this month: compare with the one before */
-    if (n > 0 && analyst_doc_money(rows[n - 1].j, "expenses_minor", &prev) &&
-        analyst_doc_abs(prev) > 0) {
-        prev = analyst_doc_abs(prev);
-        pm = rows[n - 1].key;
-        abuf_puts(&a->out, " That's ");
-        abuf_pct(&a->out, expenses >= prev ? expenses - prev : prev - expenses, prev);
-        abuf_printf(&a->out, " %s than ", expenses >= prev ? "more" : "less");
-        if (pm) {
+    /* The month before: `last_month`, else the cash-flow month before this one. */
+    lm = analyst_doc_section(a->ctx, "last_month");
+    if (!analyst_doc_money(lm, "expenses_minor", &prev)) {
+        n = analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS);
+        if (n > 0 && label && rows[n - 1].key && strcmp(rows[n - 1].key, label) == 0)
+            n--; /* the latest row is this month: compare with the one before */
+        lm = n > 0 ? rows[n - 1].j : NULL;
+        if (!analyst_doc_money(lm, "expenses_minor", &prev))
+            lm = NULL;
+    }
+    prev = analyst_doc_abs(prev);
+    if (lm && prev > 0) {
+        pm = analyst_doc_str(lm, "month");
+        abuf_puts(&a->out, " In ");
+        if (pm)
             abuf_month(&a->out, pm);
-            abuf_puts(&a->out, " (");
-            money_out(a, prev);
-            abuf_puts(&a->out, ").");
+        else
+            abuf_puts(&a->out, "the month before");
+        abuf_puts(&a->out, " you spent ");
+        money_out(a, prev);
+        abuf_puts(&a->out, " in total; ");
+        if (expenses >= prev) {
+            abuf_puts(&a->out, "this month is already ");
+            abuf_pct(&a->out, expenses - prev, prev);
+            abuf_puts(&a->out, " above that.");
         } else {
-            abuf_puts(&a->out, "last month (");
-            money_out(a, prev);
-            abuf_puts(&a->out, ").");
+            abuf_puts(&a->out, "so far this month is ");
+            abuf_pct(&a->out, prev - expenses, prev);
+            abuf_puts(&a->out, " below that.");
         }
     }
     if (analyst_doc_list(a->ctx, "top_categories") &&

@@ -66,8 +66,25 @@ const char *analyst_doc_str_any(const json_t *o, const char *const *keys)
     return NULL;
 }
 
+/* Other names of a section: the gateway's (api-gateway/context.h) come first. */
+static const char *const section_aliases[][2] = {
+    {"month", "this_month"},
+    {"cashflow", "last_6_months"},
+    {"top_categories", "top_categories_this_month"},
+    {"largest_expenses", "largest_expenses_this_month"},
+};
+
 const json_t *analyst_doc_section(const json_t *doc, const char *key)
 {
+    for (size_t i = 0; i < sizeof(section_aliases) / sizeof(section_aliases[0]); i++) {
+        const json_t *v;
+
+        if (strcmp(section_aliases[i][0], key) != 0)
+            continue;
+        v = json_object_get(doc, section_aliases[i][1]);
+        if (v && !json_is_null(v))
+            return v;
+    }
     return json_object_get(doc, key);
 }
 
@@ -77,7 +94,7 @@ const json_t *analyst_doc_list(const json_t *doc, const char *key)
     const json_t *v = analyst_doc_section(doc, key);
 
     if (json_is_object(v))
-        v = json_object_get(v, "items");
+        v = json_object_get(v, json_object_get(v, "items") ? "items" : "months");
     return json_is_array(v) ? v : NULL;
 }
 
@@ -310,10 +327,19 @@ static bool scenario_gain(const json_t *fc, const char *name, int64_t *out)
 bool analyst_doc_forecast(const json_t *doc, const char *name, int64_t *out)
 {
     const json_t *fc = analyst_doc_section(doc, "forecast");
+    const json_t *net = json_object_get(fc, "monthly_net_minor");
     char key[40];
 
     snprintf(key, sizeof(key), "%s_12m_minor", name);
-    return analyst_doc_money(fc, key, out) || scenario_gain(fc, name, out);
+    if (analyst_doc_money(fc, key, out))
+        return true;
+    /* The gateway's summary: a monthly net per scenario (or one figure, the expected). */
+    if (analyst_doc_money(net, name, out) ||
+        (strcmp(name, "expected") == 0 && analyst_doc_money(fc, "monthly_net_minor", out))) {
+        *out *= 12;
+        return true;
+    }
+    return scenario_gain(fc, name, out);
 }
 
 const json_t *analyst_doc_health_part(const json_t *doc, const char *key)

@@ -142,7 +142,8 @@ static void expect_answer(const char *q, const json_t *c, const char *const *wan
 static void test_answers(void)
 {
     EXPECT("How much did I spend this month?", "$5,123.45", "$6,500.00", "$1,376.55 unspent",
-           "5.0% more than May 2025 ($4,880.00)", "Housing ($2,100.00)");
+           "In May 2025 you spent $4,880.00 in total; this month is already 5.0% above that.",
+           "Housing ($2,100.00)");
     EXPECT("Where does my money go?", "$5,123.45** in total", "- Housing: $2,100.00 (41.0%)",
            "- Dining: $642.50 (12.5%)");
     EXPECT("How much on dining?", "**$642.50** on Dining", "12.5% of your spending",
@@ -188,6 +189,45 @@ static void test_answers(void)
            "fraud alert");
     EXPECT("hello", "built-in analyst", "what if I cut dining by 20%?");
     EXPECT("Who won the world cup?", "can't answer that from your data", "net worth");
+}
+
+/* The document as the gateway writes it (api-gateway/context.h): this_month, last_month,
+ * last_6_months.months, top_categories_this_month, {items} envelopes, a forecast summary. */
+static void test_gateway_shape(void)
+{
+    char path[512];
+    const char *slash = strrchr(__FILE__, '/');
+    json_t *g;
+
+    snprintf(path, sizeof(path), "%.*s/data/analyst_context_gateway.json",
+             slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
+    g = json_load_file(path, 0, NULL);
+    CHECK(g != NULL);
+    expect_answer("How much did I spend this month?", g,
+                  (const char *const[]){"**$3,100.00**", "$5,200.00",
+                                        "In May 2025 you spent $4,000.00 in total; so far this "
+                                        "month is 22.5% below that.",
+                                        "Rent ($1,800.00)", NULL});
+    expect_answer("How much on dining?", g,
+                  (const char *const[]){"**$310.00** on Dining", "over it by **$10.00**", NULL});
+    expect_answer("What's my savings rate?", g,
+                  (const char *const[]){"**40.4%**", "last 6 months", "$1,200.00 a month", NULL});
+    expect_answer("subscriptions", g,
+                  (const char *const[]){"2 subscriptions", "**$26.98** a month", NULL});
+    expect_answer("any fraud alerts?", g,
+                  (const char *const[]){"$1,499.00 at Electro World on 2025-06-12", NULL});
+    expect_answer("budget status", g,
+                  (const char *const[]){"- Dining: $310.00 of $300.00 - **over by $10.00**", NULL});
+    expect_answer("forecast", g,
+                  (const char *const[]){"**$14,400.00** over the next 12 months",
+                                        "between $10,800.00", "$18,000.00", NULL});
+    expect_answer("largest expenses", g,
+                  (const char *const[]){"**$1,800.00** at Parkside Lettings", NULL});
+    expect_answer("cash flow", g, (const char *const[]){"- December 2024: in $5,200.00", NULL});
+    expect_answer("what if I cut groceries by 10%", g,
+                  (const char *const[]){"**$52.00** a month", NULL});
+    expect_answer("hello", g, (const char *const[]){"Hi Dana!", NULL});
+    json_decref(g);
 }
 
 static void test_missing_data(void)
@@ -323,4 +363,5 @@ static void test_cleanup(void)
 }
 
 TEST_MAIN(load_context, test_money, test_pct_and_month, test_intents, test_answers,
-          test_missing_data, test_fuzz_regressions, test_tokens_and_determinism, test_cleanup)
+          test_gateway_shape, test_missing_data, test_fuzz_regressions, test_tokens_and_determinism,
+          test_cleanup)
