@@ -2,12 +2,13 @@
  * document with real figures, deterministically and without any network.
  *
  * It recognises what a question is about from keywords (analyst_intent()), composes an answer
- * from the `contexts` document the gateway builds (currency, net_worth_minor, accounts, month,
- * cashflow, top_categories, subscriptions, goals, fraud_alerts, budgets, health_score,
- * forecast, largest_expenses, recent_transactions; any of them may be missing, and the answer
- * then says what it lacks), and says plainly when a question cannot be answered from the data.
- * Money is integer minor units throughout. The engine streams the answer token by token
- * (analyst_token_len()) at FINCHAT_ANALYST_PACE_MS.
+ * from the user's `contexts` document (analyst_doc.h says which parts it reads; any may be
+ * missing, and the answer then says what it lacks), and says plainly when a question cannot
+ * be answered from the data. Money is integer minor units throughout. The engine streams the
+ * answer token by token (analyst_token_len()) at FINCHAT_ANALYST_PACE_MS.
+ *
+ * Modules: analyst_match (reading the question), analyst_doc (reading the document),
+ * analyst_compose (the answers), analyst_fmt (money and text).
  *
  * Pure: no I/O, no globals; any thread. */
 #ifndef FINCHAT_ANALYST_H

@@ -1,11 +1,13 @@
 /* analyst_doc.h - tolerant reading of the user's context document for the analyst.
  *
- * The document is what the gateway stores in MongoDB `contexts` (proto/API.md shapes):
- * currency, net_worth_minor, accounts, month, cashflow, top_categories, subscriptions,
- * goals, fraud_alerts, budgets, health_score, forecast, largest_expenses,
- * recent_transactions. Any part may be missing or of the wrong type: readers then report
- * absence instead of guessing. Lists are also accepted in the API's {"items":[...]} envelope.
- * Money is integer minor units; an integral JSON real is tolerated.
+ * The document is what the gateway stores in MongoDB `contexts` (api-gateway/context.h):
+ * currency, name, net_worth_minor, accounts, this_month, last_month, last_6_months.months,
+ * top_categories_this_month, subscriptions, goals, fraud_alerts, budgets, health_score,
+ * forecast, largest_expenses_this_month, recent_transactions. The shorter names of the
+ * dashboard (month, cashflow, top_categories, largest_expenses) are read too. Any part may be
+ * missing or of the wrong type: readers then report absence instead of guessing. Lists are
+ * also accepted in {"items":[...]} or {"months":[...]} envelopes. Money is integer minor
+ * units; an integral JSON real is tolerated.
  *
  * Pure: no I/O, no globals; any thread. Returned pointers borrow from the document. */
 #ifndef FINCHAT_ANALYST_DOC_H
