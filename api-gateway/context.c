@@ -8,6 +8,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,6 +213,21 @@ out_free:
     return out;
 }
 
+/* Takes (@take) or releases the session-level advisory lock of @user_id's rebuilds. */
+static int rebuild_lock(PGconn *pg, const char *user_id, bool take)
+{
+    const char *vals[1] = {user_id};
+    PGresult *res = finance_sql(pg,
+                                take ? "SELECT pg_advisory_lock(hashtextextended($1, 8))"
+                                     : "SELECT pg_advisory_unlock(hashtextextended($1, 8))",
+                                1, vals);
+
+    if (!res)
+        return FC_EDEP;
+    PQclear(res);
+    return 0;
+}
+
 int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const char *user_id)
 {
     mongoc_collection_t *coll = NULL;
@@ -223,15 +239,22 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
 
     if (!mongo || !db)
         return FC_EINVAL;
-    ctx = context_build(pg, user_id);
-    if (!ctx)
+    /* Rebuilds of one user run one at a time, each reading after its own write committed, so
+     * the last one to store its snapshot has read the latest state. */
+    if (rebuild_lock(pg, user_id, true) != 0)
         return FC_EDEP;
+    ctx = context_build(pg, user_id);
+    if (!ctx) {
+        rebuild_lock(pg, user_id, false);
+        return FC_EDEP;
+    }
     text = json_dumps(ctx, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(ctx);
     doc = bson_new_from_json((const uint8_t *)text, -1, &error);
     free(text);
     if (!doc) {
         log_error("context: bson from json: %s", error.message);
+        rebuild_lock(pg, user_id, false);
         return FC_EDEP;
     }
     coll = mongoc_client_get_collection(mongo, db, CONTEXT_COLLECTION);
@@ -245,5 +268,6 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
     bson_destroy(selector);
     bson_destroy(doc);
     mongoc_collection_destroy(coll);
+    rebuild_lock(pg, user_id, false);
     return rc;
 }
