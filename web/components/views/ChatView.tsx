@@ -12,6 +12,8 @@ import { Badge, Empty, ErrorBox, Loading } from "../ui";
 import { Icon } from "../icons";
 
 const MAX_CHARS = 4000;
+/** A finished answer this tab was streaming is still replayed from its stream for this long. */
+const RESUME_FINISHED_MS = 10 * 60_000;
 const SUGGESTIONS = [
   "How much did I spend this month?",
   "What's my biggest financial risk right now?",
@@ -211,10 +213,16 @@ export function ChatView() {
         if (streamRef.current === h) streamRef.current = null;
         if (s.status === "closed") return; // left the page or switched conversation: resume later
         clearInFlight(requestId);
+        if (s.status === "error" && s.error?.code === "not_found" && opts.resume) {
+          // The stream is gone (expired): the stored message is all there is.
+          setLive((l) => (l && l.requestId === requestId ? null : l));
+          void loadMessages(conversationId);
+          return;
+        }
         void finishStream(conversationId, requestId, s.text);
       });
     },
-    [finishStream],
+    [finishStream, loadMessages],
   );
 
   // On entering a conversation: load its messages, then resume an answer still in flight
@@ -235,7 +243,10 @@ export function ChatView() {
       if (cancelled || !items) return;
       const saved = loadInFlight(activeId);
       const storedSaved = saved ? items.find((m) => m.role === "assistant" && m.request_id === saved.requestId) : undefined;
-      if (saved && !(storedSaved && (storedSaved.status === "complete" || storedSaved.status === "error" || storedSaved.status === "canceled"))) {
+      const finished = !!storedSaved && (storedSaved.status === "complete" || storedSaved.status === "error" || storedSaved.status === "canceled");
+      // Resume what this tab was reading, even when the answer finished meanwhile (the stream
+      // replays after Last-Event-ID, SPEC §8), so the text shown is exactly what was stored.
+      if (saved && (!finished || Date.now() - saved.startedAt < RESUME_FINISHED_MS)) {
         startStream(activeId, saved.requestId, { resume: true });
         return;
       }
