@@ -634,6 +634,26 @@ static void run_timers(struct engine *e)
     }
 }
 
+/* Writes " at <url>" for a log line, without any user:password@ (never log secrets). */
+static const char *safe_url(const char *url, char *buf, size_t len)
+{
+    const char *host, *at, *slash;
+
+    if (!url) {
+        buf[0] = '\0';
+        return buf;
+    }
+    host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    slash = strchr(host, '/');
+    at = memchr(host, '@', slash ? (size_t)(slash - host) : strlen(host));
+    if (at)
+        snprintf(buf, len, " at %.*s%s", (int)(host - url), url, at + 1);
+    else
+        snprintf(buf, len, " at %s", url);
+    return buf;
+}
+
 /* ---- the contract ---- */
 
 struct engine *engine_new(const struct fc_config *cfg, char *errbuf, unsigned errlen)
@@ -662,10 +682,12 @@ struct engine *engine_new(const struct fc_config *cfg, char *errbuf, unsigned er
     if (e->rng == 0)
         e->rng = 1;
     for (int i = 0; i < e->nchain; i++) {
+        char where[256];
+
         analyst |= e->chain[i].kind == PROVIDER_ANALYST;
-        log_info("provider %s: %s%s%s", e->chain[i].name,
+        log_info("provider %s: %s%s", e->chain[i].name,
                  e->chain[i].configured ? "configured" : "not configured, skipped",
-                 e->chain[i].url ? " at " : "", e->chain[i].url ? e->chain[i].url : "");
+                 safe_url(e->chain[i].url, where, sizeof(where)));
     }
     if (!analyst)
         log_warn("FINCHAT_LLM_CHAIN has no analyst: answers fail when every provider does");
