@@ -1,0 +1,470 @@
+#!/usr/bin/env python3
+"""bench.py - the Python side of `make bench` (tests/bench/run.sh); stdlib only.
+
+  bench.py login URL EMAIL PASSWORD           print an access token
+  bench.py users URL N PREFIX TOKENS          ensure N users PREFIX-<i>@bench.finchat.dev exist,
+                                              log each in, write their access tokens to TOKENS
+  bench.py spread URL TOKENS N JOBS           N new conversations round-robin over those users;
+                                              writes "TOKEN CONVERSATION_ID" lines to JOBS
+  bench.py conversations URL TOKEN N JOBS     N conversations of one user, same JOBS format
+  bench.py post URL TOKEN TEXT                new conversation + message; print the request_id
+  bench.py cancel URL TOKEN REQUEST_ID        POST /streams/{id}/cancel
+  bench.py mock URL PATH JSON                 POST JSON to the mock's admin endpoint PATH
+  bench.py first-token URL TOKEN REQUEST_ID S wait up to S seconds for the stream to send a
+                                              `token` event (exit 0) or to end (exit 1)
+  bench.py report RAWDIR OUT.json             assemble the report and print the table
+"""
+import concurrent.futures
+import http.client
+import json
+import math
+import os
+import statistics
+import sys
+import time
+import urllib.parse
+
+BENCH_PASSWORD = "BenchPass2026!"
+
+
+def req(url, method, path, body=None, token=None, timeout=60, headers=None):
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=timeout)
+    h = dict(headers or {})
+    if token:
+        h["Authorization"] = "Bearer " + token
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=h)
+    r = conn.getresponse()
+    raw = r.read()
+    conn.close()
+    try:
+        j = json.loads(raw) if raw else None
+    except ValueError:
+        j = None
+    return r.status, j, raw
+
+
+def must(cond, what, status, raw):
+    if not cond:
+        sys.exit("bench.py: %s failed: HTTP %s %s" % (what, status, raw[:300]))
+
+
+def login(url, email, password):
+    for attempt in range(20):
+        st, j, raw = req(url, "POST", "/api/v1/auth/login", {"email": email, "password": password})
+        if st == 429:
+            time.sleep(1 + attempt)
+            continue
+        must(st == 200 and j and "access_token" in j, "login " + email, st, raw)
+        return j["access_token"]
+    sys.exit("bench.py: login %s: still rate limited" % email)
+
+
+def new_conversation(url, token, title="bench"):
+    st, j, raw = req(url, "POST", "/api/v1/conversations", {"title": title}, token)
+    must(st == 201 and j and "id" in j, "POST /conversations", st, raw)
+    return j["id"]
+
+
+def ensure_user(url, email):
+    st, j, raw = req(url, "POST", "/api/v1/auth/register",
+                     {"email": email, "password": BENCH_PASSWORD, "name": "Bench User"})
+    must(st in (201, 409), "register " + email, st, raw)
+    return login(url, email, BENCH_PASSWORD)
+
+
+def cmd_users(url, n, prefix, tokens_out):
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        toks = list(ex.map(lambda i: ensure_user(url, "%s-%d@bench.finchat.dev" % (prefix, i)),
+                           range(int(n))))
+    with open(tokens_out, "w") as f:
+        for tok in toks:
+            f.write(tok + "\n")
+
+
+def cmd_spread(url, tokens_file, n, jobs):
+    """N new conversations, round-robin over the users of tokens_file."""
+    with open(tokens_file) as f:
+        toks = [line.strip() for line in f if line.strip()]
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        rows = list(ex.map(lambda i: (toks[i % len(toks)], new_conversation(url, toks[i % len(toks)])),
+                           range(int(n))))
+    with open(jobs, "w") as f:
+        for tok, conv in rows:
+            f.write("%s %s\n" % (tok, conv))
+
+
+def cmd_conversations(url, token, n, jobs):
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        convs = list(ex.map(lambda i: new_conversation(url, token), range(int(n))))
+    with open(jobs, "w") as f:
+        for c in convs:
+            f.write("%s %s\n" % (token, c))
+
+
+def cmd_post(url, token, text):
+    conv = new_conversation(url, token, "bench idle")
+    st, j, raw = req(url, "POST", "/api/v1/conversations/%s/messages" % conv, {"text": text}, token)
+    must(st == 202 and j and "request_id" in j, "POST /messages", st, raw)
+    print(j["request_id"])
+
+
+def cmd_first_token(url, token, rid, seconds):
+    """Reads the stream until its first token (0) or its end / the time limit (1)."""
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=float(seconds))
+    conn.request("GET", "/api/v1/streams/" + rid, headers={"Authorization": "Bearer " + token})
+    r = conn.getresponse()
+    if r.status != 200:
+        print("stream: HTTP %d %s" % (r.status, r.read()[:200]), file=sys.stderr)
+        return 1
+    try:
+        while True:
+            line = r.fp.readline()
+            if not line:
+                return 1
+            if line.startswith(b"event: token"):
+                return 0
+            if line.startswith(b"event: error") or line.startswith(b"event: final"):
+                return 1
+    except OSError:
+        return 1
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------
+# report
+
+
+def load_json(path, default=None):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+
+def load_jsonl(path):
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("{"):
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        pass
+    except OSError:
+        pass
+    return out
+
+
+def percentile(values, q):
+    """Nearest-rank percentile of a list (None when empty)."""
+    if not values:
+        return None
+    v = sorted(values)
+    k = max(0, min(len(v) - 1, int(math.ceil(q * len(v))) - 1))
+    return v[k]
+
+
+def percentile_failed_inf(values, nfail, q):
+    """Percentile over successes and failures, failures counting as infinitely slow: None
+    when the percentile falls on a failure."""
+    n = len(values) + nfail
+    if n == 0:
+        return None
+    v = sorted(values)
+    k = max(0, int(math.ceil(q * n)) - 1)
+    return v[k] if k < len(v) else None
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def rnd(x, nd=2):
+    return None if x is None else round(x, nd)
+
+
+def http_section(raw):
+    out, detail = {}, {}
+    for name in ("dashboard", "transactions"):
+        runs = [load_json(os.path.join(raw, f)) for f in sorted(os.listdir(raw))
+                if f.startswith("http-%s-" % name) and f.endswith(".json")]
+        runs = [r for r in runs if r]
+        if not runs:
+            continue
+        out[name] = {"p50_ms": rnd(med([r["p50_ms"] for r in runs]), 3),
+                     "p99_ms": rnd(med([r["p99_ms"] for r in runs]), 3)}
+        detail[name] = {"runs": runs,
+                        "p999_ms_median": rnd(med([r["p999_ms"] for r in runs]), 3),
+                        "max_ms_max": rnd(max(r["max_ms"] for r in runs), 3),
+                        "errors": sum(r["errors"] + r["non2xx"] for r in runs),
+                        "requests": sum(r["count"] for r in runs)}
+    rps = load_json(os.path.join(raw, "rps.json"), {})
+    if rps.get("healthz") and rps.get("nginx"):
+        out["healthz_rps"] = round(med(rps["healthz"]))
+        out["nginx_rps"] = round(med(rps["nginx"]))
+        out["healthz_vs_nginx"] = rnd(out["healthz_rps"] / out["nginx_rps"], 3)
+        detail["rps_runs"] = rps
+    return out, detail
+
+
+def iso_to_unix(ts):
+    """'2026-11-22T04:35:37.695Z' -> Unix seconds (UTC)."""
+    import calendar
+    base, _, frac = ts.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) + float("0." + (frac or "0"))
+
+
+def breakdown(ok, mock_reqs, worker_recv, mock_ttft_ms):
+    """Where the time to first token goes, per chat, from three clocks on one machine: the
+    client (wall time of the POST), the worker's log ("request received", ms), the mock's
+    request log (arrival). The trace id sent in traceparent joins them."""
+    arrival = {}
+    for m in mock_reqs or []:
+        tp = (m.get("headers") or {}).get("traceparent") or ""
+        parts = tp.split("-")
+        if len(parts) >= 2 and parts[1] not in arrival:
+            arrival[parts[1]] = m.get("ts")
+    to_worker, to_provider, delivery = [], [], []
+    for r in ok:
+        t = r.get("trace")
+        w = worker_recv.get(t)
+        a = arrival.get(t)
+        if w is not None:
+            to_worker.append((w - r["wall_begin"]) * 1000)
+        if w is not None and a is not None:
+            to_provider.append((a - w) * 1000)
+        if a is not None:
+            delivery.append((r["wall_begin"] + r["ttft_ms"] / 1000 - a) * 1000 - mock_ttft_ms)
+
+    def pp(v):
+        return {"p50": rnd(percentile(v, .5)), "p99": rnd(percentile(v, .99)), "n": len(v)}
+
+    return {"post_to_worker_received_ms": pp(to_worker),
+            "worker_received_to_provider_request_ms": pp(to_provider),
+            "provider_first_token_to_client_ms": pp(delivery),
+            "how": "client wall clock at POST; worker log 'request received' (ms resolution); "
+                   "mock arrival time; provider first token assumed at arrival + mock_ttft_ms"}
+
+
+def chat_level(rows, mock_ttft_ms, mock_reqs=None, worker_recv=None):
+    ok = [r for r in rows if not r["warmup"] and r["outcome"] == "ok" and r["ttft_ms"] >= 0]
+    bad = [r for r in rows if not r["warmup"] and not (r["outcome"] == "ok" and r["ttft_ms"] >= 0)]
+    ttft = [r["ttft_ms"] for r in ok]
+    over = [t - mock_ttft_ms for t in ttft]
+    wk = [r["final"]["timings"]["ttft_ms"] for r in ok
+          if isinstance(r.get("final"), dict) and isinstance(r["final"].get("timings"), dict)]
+    outcomes = {}
+    for r in bad:
+        key = r["outcome"]
+        outcomes[key] = outcomes.get(key, 0) + 1
+    return {
+        "p50": rnd(percentile_failed_inf(over, len(bad), .5)),
+        "p99": rnd(percentile_failed_inf(over, len(bad), .99)),
+    }, {
+        "chats_ok": len(ok), "chats_failed": len(bad), "failures": outcomes,
+        "first_failure": (bad[0].get("final") if bad else None),
+        "client_ttft_ms": {"p50": rnd(percentile(ttft, .5)), "p90": rnd(percentile(ttft, .9)),
+                           "p99": rnd(percentile(ttft, .99)), "max": rnd(max(ttft) if ttft else None)},
+        "post_202_ms": {"p50": rnd(percentile([r["post_ms"] for r in ok], .5)),
+                        "p99": rnd(percentile([r["post_ms"] for r in ok], .99))},
+        "start_event_ms": {"p50": rnd(percentile([r["start_ms"] for r in ok if r["start_ms"] >= 0], .5)),
+                           "p99": rnd(percentile([r["start_ms"] for r in ok if r["start_ms"] >= 0], .99))},
+        "worker_ttft_ms": {"p50": percentile(wk, .5), "p99": percentile(wk, .99)},
+        "total_ms": {"p50": rnd(percentile([r["total_ms"] for r in ok], .5)),
+                     "p99": rnd(percentile([r["total_ms"] for r in ok], .99))},
+        "breakdown": breakdown(ok, mock_reqs, worker_recv or {}, mock_ttft_ms),
+    }
+
+
+def direct_level(rows):
+    ok = [r for r in rows if not r["warmup"] and r["outcome"] == "ok" and r["ttft_ms"] >= 0]
+    nbad = len([r for r in rows if not r["warmup"]]) - len(ok)
+    ttft = [r["ttft_ms"] for r in ok]
+    return {"chats_ok": len(ok), "chats_failed": nbad,
+            "ttft_ms": {"p50": rnd(percentile_failed_inf(ttft, nbad, .5)),
+                        "p99": rnd(percentile_failed_inf(ttft, nbad, .99))}}
+
+
+def tps_of(rows, direct):
+    vals = []
+    for r in rows:
+        if r["outcome"] != "ok" or r["ttft_ms"] < 0 or r["last_ms"] <= r["ttft_ms"]:
+            continue
+        tokens = r["tokens"]
+        if not direct and isinstance(r.get("final"), dict):
+            tokens = (r["final"].get("usage") or {}).get("completion_tokens") or tokens
+        # tokens after the first one, over the time from first to last token
+        vals.append({"tokens": tokens, "events": r["tokens"], "bytes": r["text_bytes"],
+                     "stream_s": round((r["last_ms"] - r["ttft_ms"]) / 1000, 4),
+                     "tokens_per_s": round((tokens - 1) / ((r["last_ms"] - r["ttft_ms"]) / 1000), 1),
+                     "total_ms": r["total_ms"]})
+    return vals
+
+
+def cmd_report(raw, out_path):
+    meta = load_json(os.path.join(raw, "meta.json"), {})
+    report = {"schema": "finchat.bench/1", "started_at": meta.get("started_at"),
+              "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "machine": meta.get("machine"), "config": meta.get("config"),
+              "load": {"start": meta.get("loadavg_start"), "end": meta.get("loadavg_end"),
+                       "samples": meta.get("loadavg_samples")},
+              "targets": {"http.dashboard.p99_ms": "< 10 at 200 req/s",
+                          "http.healthz_vs_nginx": ">= 0.5",
+                          "sse_idle_bytes_per_conn": "<= 10240"},
+              "details": {}}
+    http, hd = http_section(raw)
+    if http:
+        report["http"] = http
+        report["details"]["http"] = hd
+
+    mock_ttft = (meta.get("config") or {}).get("mock_ttft_ms")
+    levels = (meta.get("config") or {}).get("chat_levels") or []
+    tt, td, dd = {}, {}, {}
+    worker_recv = {}
+    for w in load_jsonl(os.path.join(raw, "worker-received.jsonl")):
+        if w.get("trace_id") and w.get("ts") and w.get("attempt", 1) == 1:
+            worker_recv.setdefault(w["trace_id"], iso_to_unix(w["ts"]))
+    for c in levels:
+        rows = load_jsonl(os.path.join(raw, "chat-c%s.jsonl" % c))
+        if rows and mock_ttft is not None:
+            tt["c%s" % c], td["c%s" % c] = chat_level(
+                rows, mock_ttft, load_json(os.path.join(raw, "mock-requests-c%s.json" % c), []),
+                worker_recv)
+        drows = load_jsonl(os.path.join(raw, "direct-c%s.jsonl" % c))
+        if drows:
+            dd["c%s" % c] = direct_level(drows)
+    if tt:
+        report["ttft_overhead_ms"] = tt
+        report["details"]["chat"] = td
+        report["details"]["mock_direct"] = dd
+
+    p = tps_of(load_jsonl(os.path.join(raw, "tps-pipeline.jsonl")), False)
+    d = tps_of(load_jsonl(os.path.join(raw, "tps-direct.jsonl")), True)
+    if p or d:
+        report["tokens_per_s"] = {"pipeline": rnd(med([x["tokens_per_s"] for x in p]), 1),
+                                  "direct": rnd(med([x["tokens_per_s"] for x in d]), 1)}
+        if report["tokens_per_s"]["pipeline"] and report["tokens_per_s"]["direct"]:
+            report["tokens_per_s"]["pipeline_vs_direct"] = rnd(
+                report["tokens_per_s"]["pipeline"] / report["tokens_per_s"]["direct"], 3)
+        report["details"]["tokens_per_s"] = {"pipeline_runs": p, "direct_runs": d}
+
+    idle = load_json(os.path.join(raw, "idle.json"))
+    if idle and idle.get("rounds"):
+        first = idle["rounds"][0]
+        report["sse_idle_conns"] = first.get("established")
+        report["sse_idle_bytes_per_conn"] = first.get("bytes_per_conn")
+        report["details"]["sse_idle"] = idle
+
+    report["errors"] = meta.get("errors") or []
+    tmp = out_path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(report, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, out_path)
+    print_table(report)
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        v = ("%.2f" % v) if abs(v) < 100 else ("%.0f" % v)
+    return "%s%s" % (v, unit)
+
+
+def print_table(r):
+    rows = []
+    h = r.get("http") or {}
+    hd = (r.get("details") or {}).get("http") or {}
+
+    def verdict(ok):
+        return "" if ok is None else ("ok" if ok else "MISSED")
+
+    for name, label in (("dashboard", "GET /api/v1/dashboard"),
+                        ("transactions", "GET /api/v1/transactions?limit=50")):
+        if name in h:
+            d = h[name]
+            n = (hd.get(name) or {}).get("runs") or []
+            rate = n[0]["rate"] if n else None
+            rows.append(("%s @ %s req/s" % (label, fmt(rate)), "p50 %s  p99 %s" % (
+                fmt(d["p50_ms"], " ms"), fmt(d["p99_ms"], " ms")),
+                "p99 < 10 ms" if name == "dashboard" else "",
+                verdict(d["p99_ms"] < 10) if name == "dashboard" and d["p99_ms"] is not None else ""))
+    if "healthz_rps" in h:
+        rows.append(("GET /healthz vs nginx static (req/s)", "%s vs %s = %s x" % (
+            fmt(h["healthz_rps"]), fmt(h["nginx_rps"]), fmt(h["healthz_vs_nginx"])),
+            ">= 0.5 x", verdict(h["healthz_vs_nginx"] >= 0.5)))
+    tt = r.get("ttft_overhead_ms") or {}
+    cd = (r.get("details") or {}).get("chat") or {}
+    for k, v in tt.items():
+        d = cd.get(k) or {}
+        extra = "" if not d.get("chats_failed") else "  (%d failed)" % d["chats_failed"]
+        rows.append(("TTFT overhead, %s concurrent chats" % k[1:], "p50 %s  p99 %s%s" % (
+            fmt(v["p50"], " ms"), fmt(v["p99"], " ms"), extra),
+            "client TTFT p50 %s" % fmt((d.get("client_ttft_ms") or {}).get("p50"), " ms"), ""))
+    tp = r.get("tokens_per_s")
+    if tp:
+        rows.append(("tokens/s, one long answer", "pipeline %s vs direct %s" % (
+            fmt(tp.get("pipeline")), fmt(tp.get("direct"))),
+            "%s x" % fmt(tp.get("pipeline_vs_direct")), ""))
+    if r.get("sse_idle_bytes_per_conn") is not None:
+        b = r["sse_idle_bytes_per_conn"]
+        rows.append(("idle SSE memory per connection", "%s B at %s conns" % (
+            fmt(b), fmt(r.get("sse_idle_conns"))), "<= 10 KB", verdict(b <= 10240)))
+    w = [max(len(x[i]) for x in rows) if rows else 0 for i in range(4)]
+    print()
+    print("finchat bench  (load %s -> %s; %s)" % (
+        " ".join(map(str, (r.get("load") or {}).get("start") or [])),
+        " ".join(map(str, (r.get("load") or {}).get("end") or [])),
+        (r.get("machine") or {}).get("cpus", "?") and "%s CPUs" % (r.get("machine") or {}).get("cpus")))
+    sep = "-+-".join("-" * n for n in w)
+    print(sep)
+    for x in rows:
+        print(" | ".join(x[i].ljust(w[i]) for i in range(4)).rstrip())
+    print(sep)
+    for e in r.get("errors") or []:
+        print("note: " + e)
+
+
+def main():
+    a = sys.argv[1:]
+    if not a:
+        sys.exit(__doc__)
+    cmd = a[0]
+    if cmd == "login":
+        print(login(a[1], a[2], a[3]))
+    elif cmd == "users":
+        cmd_users(a[1], a[2], a[3], a[4])
+    elif cmd == "spread":
+        cmd_spread(a[1], a[2], a[3], a[4])
+    elif cmd == "conversations":
+        cmd_conversations(a[1], a[2], a[3], a[4])
+    elif cmd == "post":
+        cmd_post(a[1], a[2], a[3])
+    elif cmd == "cancel":
+        st, _, raw = req(a[1], "POST", "/api/v1/streams/%s/cancel" % a[3], {}, a[2])
+        must(st in (200, 202, 409), "cancel", st, raw)
+    elif cmd == "mock":
+        st, j, raw = req(a[1], "POST", a[2], json.loads(a[3]))
+        must(st == 200, "mock " + a[2], st, raw)
+    elif cmd == "first-token":
+        sys.exit(cmd_first_token(a[1], a[2], a[3], a[4]))
+    elif cmd == "report":
+        cmd_report(a[1], a[2])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
