@@ -162,94 +162,6 @@ static int opt_int(struct api_resp *resp, json_t *body, const char *name, int64_
     return 0;
 }
 
-/* ---- cursor: base64url of "<sort>.<key>.<uuid>" ---- */
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static void b64url_encode(const char *in, size_t n, char *out)
-{
-    size_t o = 0;
-
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)in[i] << 16;
-
-        if (i + 1 < n)
-            v |= (unsigned char)in[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)in[i + 2];
-        out[o++] = b64[(v >> 18) & 63];
-        out[o++] = b64[(v >> 12) & 63];
-        if (i + 1 < n)
-            out[o++] = b64[(v >> 6) & 63];
-        if (i + 2 < n)
-            out[o++] = b64[v & 63];
-    }
-    out[o] = '\0';
-}
-
-/* Decodes base64url (no padding) into @out of @cap bytes; returns the length or -1. */
-static int b64url_decode(const char *in, char *out, size_t cap)
-{
-    size_t n = strlen(in), o = 0;
-    unsigned acc = 0;
-    int bits = 0;
-
-    if (n % 4 == 1)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = in[i] ? strchr(b64, in[i]) : NULL;
-
-        if (!p)
-            return -1;
-        acc = (acc << 6) | (unsigned)(p - b64);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o + 1 >= cap)
-                return -1;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    out[o] = '\0';
-    return (int)o;
-}
-
-struct cursor {
-    int64_t key;
-    char id[37];
-};
-
-static void cursor_make(int sort, int64_t key, const char *id, char *out)
-{
-    char raw[96];
-    int n = snprintf(raw, sizeof(raw), "%d.%lld.%s", sort, (long long)key, id);
-
-    b64url_encode(raw, (size_t)n, out);
-}
-
-static bool cursor_parse(const char *s, int sort, struct cursor *c)
-{
-    char raw[96], *end;
-    const char *p;
-    long long key;
-
-    if (strlen(s) > 120 || b64url_decode(s, raw, sizeof(raw)) < 0)
-        return false;
-    if (raw[0] != (char)('0' + sort) || raw[1] != '.')
-        return false;
-    p = raw + 2;
-    if (!((*p >= '0' && *p <= '9') || *p == '-'))
-        return false;
-    key = strtoll(p, &end, 10);
-    if (*end != '.' || end - p > 20)
-        return false;
-    if (!finance_uuid_valid(end + 1))
-        return false;
-    c->key = key;
-    snprintf(c->id, sizeof(c->id), "%s", end + 1);
-    return true;
-}
-
 /* ---- a parameterised query under construction ---- */
 
 #define QB_MAX 16
@@ -287,22 +199,6 @@ static int qb_num(struct qb *q, int64_t v)
 {
     snprintf(q->nums[q->n], sizeof(q->nums[0]), "%lld", (long long)v);
     return qb_param(q, q->nums[q->n]);
-}
-
-/* "%" + @s with \ % _ escaped + "%", for ILIKE ... ESCAPE '\'. Caller frees. */
-static char *like_pattern(const char *s)
-{
-    char *out = xmalloc(2 * strlen(s) + 3), *o = out;
-
-    *o++ = '%';
-    for (; *s; s++) {
-        if (*s == '\\' || *s == '%' || *s == '_')
-            *o++ = '\\';
-        *o++ = *s;
-    }
-    *o++ = '%';
-    *o = '\0';
-    return out;
 }
 
 static int query_date(struct api_req *req, struct api_resp *resp, const char *name, int64_t *day)
@@ -502,7 +398,7 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
         " ORDER BY t.amount_minor DESC, t.id DESC", " ORDER BY t.amount_minor ASC, t.id ASC"};
     struct txn_filter f;
     struct qb q = {.len = 0};
-    struct cursor cur;
+    struct finance_cursor cur;
     char *pattern = NULL, next[200];
     PGresult *res;
     json_t *items;
@@ -511,7 +407,7 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
     rc = read_filter(req, resp, &f);
     if (rc)
         return rc;
-    if (f.cursor && *f.cursor && !cursor_parse(f.cursor, f.sort, &cur))
+    if (f.cursor && *f.cursor && finance_cursor_decode(f.cursor, f.sort, &cur) != 0)
         return api_error(resp, 400, "invalid_field",
                          "cursor is not valid (or belongs to another sort order)");
     qb_add(&q,
@@ -536,7 +432,7 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
     if (f.max >= 0)
         qb_add(&q, " AND abs(t.amount_minor) <= $%d::bigint", qb_num(&q, f.max));
     if (f.q && *f.q) {
-        pattern = like_pattern(f.q);
+        pattern = finance_like_pattern(f.q);
         p = qb_param(&q, pattern);
         qb_add(&q, " AND (t.merchant ILIKE $%d ESCAPE '\\' OR t.description ILIKE $%d ESCAPE '\\')",
                p, p);
@@ -567,7 +463,7 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
         int last = (int)f.limit - 1;
         int64_t key = strtoll(PQgetvalue(res, last, f.sort < 2 ? FIN_TXN_NCOLS : 4), NULL, 10);
 
-        cursor_make(f.sort, key, PQgetvalue(res, last, 0), next);
+        finance_cursor_encode(f.sort, key, PQgetvalue(res, last, 0), next, sizeof(next));
     }
     PQclear(res);
     return api_json(resp, 200,
