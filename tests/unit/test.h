@@ -1,7 +1,8 @@
 /* test.h - a minimal assertion header for unit tests.
  *
  * A test file defines test functions, lists them with TEST_MAIN(...) and exits non-zero
- * when any check failed. Output: one line per failed check, then "unit: <file> N checks, M failed". */
+ * when any check failed. Output: one line per failed check, then "unit: <file> N checks, M failed".
+ */
 #ifndef FINCHAT_TEST_H
 #define FINCHAT_TEST_H
 

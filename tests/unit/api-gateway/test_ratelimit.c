@@ -21,7 +21,7 @@ static void test_limits(void)
 static void test_table_full_admits(void)
 {
     struct ratelimit *rl = ratelimit_new(4);
-    char key[16];
+    char key[32];
     int blocked = 0;
 
     for (int i = 0; i < 100; i++) {

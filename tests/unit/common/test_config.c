@@ -9,6 +9,10 @@ static void test_defaults_and_overrides(void)
     struct fc_config cfg;
     char err[256];
 
+    /* The test's own environment (make test raises limits) must not leak in. */
+    unsetenv("FINCHAT_RATE_LIMIT");
+    unsetenv("FINCHAT_JWT_SECRET");
+    unsetenv("FINCHAT_DATA_KEY");
     setenv("FINCHAT_STATE_DIR", "/tmp/finchat-unit-config", 1);
     unsetenv("FINCHAT_ENV");
     setenv("FINCHAT_HTTP_ADDR", "0.0.0.0:9999", 1);

@@ -607,6 +607,7 @@ static void test_breaker(void)
     struct fc_config c;
     struct engine *e;
     struct rec r;
+    json_t *st, *p;
 
     config(&c, "openai,analyst");
     c.breaker_threshold = 3;
@@ -634,6 +635,14 @@ static void test_breaker(void)
     run(e, &r, 1, 5000);
     CHECK_EQ_STR(r.events, "start:openai,done:0");
     CHECK_EQ_STR(circuit_of(e, "openai"), "closed");
+    st = engine_provider_status(e);
+    p = json_array_get(st, 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(p, "answers")), 1);
+    CHECK_EQ_INT(json_integer_value(json_object_get(p, "failures")), 3);
+    CHECK_EQ_INT(json_integer_value(json_object_get(p, "retries")), 2);
+    CHECK_EQ_INT(json_integer_value(json_object_get(p, "skipped")), 1);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(st, 1), "answers")), 2);
+    json_decref(st);
     engine_free(e);
 }
 
@@ -695,6 +704,8 @@ static void test_deadline_and_exhaustion(void)
     mock_reset();
     start(e, &r, "q", clock_mono_ms() + 250);
     run(e, &r, 1, 3000);
+    if (r.rc != FC_ETIMEDOUT)
+        fprintf(stderr, "deadline test: events %s, err %s, text %s\n", r.events, r.err, r.text);
     CHECK_EQ_INT(r.rc, FC_ETIMEDOUT);
     CHECK(r.done_ms - r.started_ms >= 250 && r.done_ms - r.started_ms < 3000);
     engine_free(e);
@@ -821,7 +832,7 @@ static void test_concurrent(void)
 
 static void setup(void)
 {
-    log_init("test_providers", LOG_ERROR + 1);
+    log_init("test_providers", getenv("TEST_LOG") ? LOG_DEBUG : LOG_ERROR + 1);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     history =
         json_pack("[{s:s,s:s},{s:s,s:s}]", "role", "user", "content", "What did I spend last week?",
