@@ -396,6 +396,21 @@ test("session expiry: the request is retried after POST /auth/refresh, nothing t
   }
 });
 
+test("chat at 390 px: an open conversation fits the screen", async () => {
+  const url = page.url();
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.goto(url);
+    await page.getByTestId("assistant-message").first().waitFor({ timeout: 15000 });
+    const o = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+    assert(o.sw <= o.cw, `chat overflows at 390 px: ${o.sw} > ${o.cw}`);
+    assert(await page.getByLabel("Message", { exact: true }).isVisible(), "composer visible");
+    await shot("mobile-chat-conversation");
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
 test("chat: conversations can be searched, renamed and deleted", async () => {
   const id = conversationId();
   const title = `E2E renamed ${Date.now()}`;

@@ -442,7 +442,7 @@ export function ChatView() {
 
       <section className="card chat-thread" aria-labelledby="thread-title">
         <div className="thread-head">
-          <div className="row" style={{ minWidth: 0, flexWrap: "nowrap" }}>
+          <div className="thread-title-row">
             {activeId ? (
               <button type="button" className="btn btn-sm btn-ghost mobile-only" onClick={() => select(null)}>
                 ← All conversations
@@ -470,7 +470,7 @@ export function ChatView() {
             )}
           </div>
           {activeId && renaming === null ? (
-            <div className="row" style={{ flexWrap: "nowrap" }}>
+            <div className="row thread-actions">
               {confirmDelete ? (
                 <>
                   <span className="small">Delete this conversation?</span>
@@ -542,7 +542,7 @@ export function ChatView() {
             ref={composer}
             className="textarea"
             rows={2}
-            placeholder="Ask about your spending, budgets, subscriptions… (Enter to send, Shift+Enter for a new line)"
+            placeholder="Ask about your spending, budgets, subscriptions…"
             value={draft}
             maxLength={MAX_CHARS}
             onChange={(e) => setDraft(e.target.value)}
@@ -593,7 +593,7 @@ function AssistantMessage({ m, canRegenerate, onRegenerate }: { m: Message; canR
         {m.status === "canceled" ? <p className="hint" style={{ marginTop: 8 }}>Stopped before the end.</p> : null}
         {m.status === "error" ? <p className="hint" style={{ marginTop: 8 }}>This answer failed.</p> : null}
       </div>
-      <div className="row-between">
+      <div className="msg-foot">
         <Meta provider={m.provider} model={m.model} latencyMs={m.latency_ms} tokens={m.usage?.completion_tokens ?? null} />
         {canRegenerate ? (
           <button type="button" className="btn btn-sm btn-ghost" onClick={onRegenerate}>
