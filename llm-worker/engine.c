@@ -359,7 +359,8 @@ static int start_http(struct gen *g, int64_t now)
     curl_easy_setopt(g->easy, CURLOPT_PRIVATE, g);
     curl_easy_setopt(g->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(g->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)e->connect_ms);
-    curl_easy_setopt(g->easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
+    /* A safety net only: the deadline timer ends the answer first, as FC_ETIMEDOUT. */
+    curl_easy_setopt(g->easy, CURLOPT_TIMEOUT_MS, (long)(left > 0 ? left : 0) + 1000L);
     curl_easy_setopt(g->easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(g->easy, CURLOPT_PROTOCOLS_STR, "http,https");
     /* Over TLS, wait for the HTTP/2 connection to a provider rather than open one per answer:
@@ -397,11 +398,13 @@ static void attempt_failed(struct gen *g, int64_t now, const char *why, bool ret
 
     snprintf(g->last_err, sizeof(g->last_err), "%s: %s", p->name, why);
     breaker_failure(&p->breaker, now);
+    p->failures++;
     log_attempt(g, LOG_WARN, g->last_err);
     delay = g->retry_after >= 0 ? g->retry_after : backoff_ms(g->e, g->retries);
     drop_attempt(g);
     if (g->started) {
         g->started = false;
+        p->resets++;
         g->sink.on_reset(g->sink.ud, g->last_err);
         if (g->canceled) {
             arm(g, now);
@@ -413,6 +416,7 @@ static void attempt_failed(struct gen *g, int64_t now, const char *why, bool ret
     if (retryable && g->retries < MAX_RETRIES && delay <= RETRY_AFTER_MAX_MS &&
         now + delay < g->deadline) {
         g->retries++;
+        p->retries++;
         g->state = GS_BACKOFF;
         arm(g, now + delay);
         return;
@@ -423,6 +427,7 @@ static void attempt_failed(struct gen *g, int64_t now, const char *why, bool ret
 static void attempt_succeeded(struct gen *g)
 {
     breaker_success(&current(g)->breaker);
+    current(g)->answers++;
     finish(g, 0, NULL);
 }
 
@@ -523,6 +528,7 @@ static void analyst_tick(struct gen *g, int64_t now)
         size_t n = analyst_token_len(g->answer + g->pos, len - g->pos);
 
         if (n == 0 || (g->req.max_tokens > 0 && g->emitted >= g->req.max_tokens)) {
+            current(g)->answers++;
             finish(g, 0, NULL);
             return;
         }
@@ -565,6 +571,7 @@ static void pick(struct gen *g, int64_t now)
             return;
         }
         if (!breaker_allow(&p->breaker, now)) {
+            p->skipped++;
             log_emit(LOG_DEBUG, g->req.request_id, NULL, NULL, "%s skipped: circuit open", p->name);
             continue;
         }
@@ -807,10 +814,13 @@ json_t *engine_provider_status(const struct engine *e)
     for (int i = 0; i < e->nchain; i++) {
         const struct provider *p = &e->chain[i];
 
-        json_array_append_new(arr, json_pack("{s:s, s:b, s:s, s:s?}", "name", p->name, "configured",
-                                             p->configured, "circuit",
-                                             breaker_state_name(&p->breaker, now), "model",
-                                             p->configured ? p->model : NULL));
+        json_array_append_new(
+            arr,
+            json_pack("{s:s, s:b, s:s, s:s?, s:I, s:I, s:I, s:I, s:I}", "name", p->name,
+                      "configured", p->configured, "circuit", breaker_state_name(&p->breaker, now),
+                      "model", p->configured ? p->model : NULL, "answers", (json_int_t)p->answers,
+                      "failures", (json_int_t)p->failures, "retries", (json_int_t)p->retries,
+                      "resets", (json_int_t)p->resets, "skipped", (json_int_t)p->skipped));
     }
     return arr;
 }

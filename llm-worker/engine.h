@@ -73,7 +73,8 @@ void engine_cancel(struct engine *e, struct gen *g);
 int engine_step(struct engine *e, int timeout_ms, int extra_fd);
 int engine_inflight(const struct engine *e);
 
-/* Appends provider state for /status and /metrics: [{name,configured,circuit}]. Caller owns. */
+/* Appends provider state for /status and /metrics: [{name,configured,circuit}], each also
+ * with model and the counters answers, failures, retries, resets, skipped. Caller owns. */
 json_t *engine_provider_status(const struct engine *e);
 
 #endif

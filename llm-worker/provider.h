@@ -25,6 +25,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define PROVIDER_NAME_MAX 16
 #define PROVIDER_MAX 8
@@ -41,6 +42,9 @@ struct provider {
     char *api_key; /* NULL when the endpoint takes none */
     char *model;
     struct breaker breaker;
+    /* Outcomes since start, for /metrics: answers completed, attempts failed, retries, hand-
+     * overs after streaming (resets), and generations that skipped an open circuit. */
+    uint64_t answers, failures, retries, resets, skipped;
 };
 
 /* Builds the chain named by @cfg->llm_chain into a newly allocated array (*@out of *@n,
