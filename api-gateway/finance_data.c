@@ -98,13 +98,27 @@ json_t *finance_txn_json(PGresult *res, int row, int c)
                      str(res, row, c + 10), "fraud_score", (json_int_t)i64(res, row, c + 11));
 }
 
-static json_t *txn_array(PGresult *res)
-{
-    json_t *arr = json_array();
+/* Maps one row of a result to a JSON value (new reference). */
+typedef json_t *(*row_fn)(PGresult *res, int row);
 
+/* Runs @sql and returns the array of @fn over its rows, or NULL after logging a failure. */
+static json_t *query_array(PGconn *pg, const char *sql, int n, const char *const *vals, row_fn fn)
+{
+    PGresult *res = finance_sql(pg, sql, n, vals);
+    json_t *arr;
+
+    if (!res)
+        return NULL;
+    arr = json_array();
     for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(arr, finance_txn_json(res, i, 0));
+        json_array_append_new(arr, fn(res, i));
+    PQclear(res);
     return arr;
+}
+
+static json_t *txn_row(PGresult *res, int row)
+{
+    return finance_txn_json(res, row, 0);
 }
 
 json_t *finance_txn_get(PGconn *pg, const char *uid, const char *txn_id, bool *found)
@@ -142,52 +156,42 @@ int finance_user_currency(PGconn *pg, const char *uid, char cur[4])
     return rc;
 }
 
+static json_t *account_row(PGresult *res, int i)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "id", str(res, i, 0), "name", str(res, i, 1),
+                     "type", str(res, i, 2), "institution", str(res, i, 3), "balance_minor",
+                     (json_int_t)i64(res, i, 4), "currency", str(res, i, 5), "mask",
+                     str(res, i, 6));
+}
+
 json_t *finance_accounts(PGconn *pg, const char *uid)
 {
     const char *vals[1] = {uid};
-    PGresult *res = finance_sql(
-        pg,
-        "SELECT id, name, type, institution, balance_minor, currency, mask FROM accounts"
-        " WHERE user_id = $1 ORDER BY array_position(ARRAY['checking','savings','credit',"
-        "'investment'], type), name, id",
-        1, vals);
-    json_t *arr;
 
-    if (!res)
-        return NULL;
-    arr = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "id", str(res, i, 0),
-                                             "name", str(res, i, 1), "type", str(res, i, 2),
-                                             "institution", str(res, i, 3), "balance_minor",
-                                             (json_int_t)i64(res, i, 4), "currency", str(res, i, 5),
-                                             "mask", str(res, i, 6)));
-    PQclear(res);
-    return arr;
+    return query_array(pg,
+                       "SELECT id, name, type, institution, balance_minor, currency, mask"
+                       " FROM accounts WHERE user_id = $1 ORDER BY array_position(ARRAY["
+                       "'checking','savings','credit','investment'], type), name, id",
+                       1, vals, account_row);
+}
+
+static json_t *holding_row(PGresult *res, int i)
+{
+    return json_pack("{s:s,s:s,s:o,s:f,s:I,s:I,s:s}", "symbol", str(res, i, 0), "name",
+                     str(res, i, 1), "account_id", str_or_null(res, i, 2), "quantity",
+                     (double)i64(res, i, 3) / 1000.0, "price_minor", (json_int_t)i64(res, i, 4),
+                     "market_value_minor", (json_int_t)i64(res, i, 6), "currency", str(res, i, 5));
 }
 
 json_t *finance_holdings(PGconn *pg, const char *uid)
 {
     const char *vals[1] = {uid};
-    PGresult *res = finance_sql(pg,
-                                "SELECT symbol, name, account_id, quantity_milli, price_minor,"
-                                " currency, round(quantity_milli::numeric * price_minor / 1000)"
-                                " FROM holdings WHERE user_id = $1 ORDER BY 7 DESC, symbol",
-                                1, vals);
-    json_t *arr;
 
-    if (!res)
-        return NULL;
-    arr = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(
-            arr, json_pack("{s:s,s:s,s:o,s:f,s:I,s:I,s:s}", "symbol", str(res, i, 0), "name",
-                           str(res, i, 1), "account_id", str_or_null(res, i, 2), "quantity",
-                           (double)i64(res, i, 3) / 1000.0, "price_minor",
-                           (json_int_t)i64(res, i, 4), "market_value_minor",
-                           (json_int_t)i64(res, i, 6), "currency", str(res, i, 5)));
-    PQclear(res);
-    return arr;
+    return query_array(pg,
+                       "SELECT symbol, name, account_id, quantity_milli, price_minor, currency,"
+                       " round(quantity_milli::numeric * price_minor / 1000) FROM holdings"
+                       " WHERE user_id = $1 ORDER BY 7 DESC, symbol",
+                       1, vals, holding_row);
 }
 
 /* Month label, income, expenses and transaction count of the months @oldest .. @newest
@@ -297,15 +301,19 @@ json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_
     return json_pack("{s:I,s:o}", "total_minor", (json_int_t)total, "items", items);
 }
 
+static json_t *networth_row(PGresult *res, int i)
+{
+    return json_pack("{s:s,s:I}", "month", str(res, i, 0), "net_worth_minor",
+                     (json_int_t)i64(res, i, 1));
+}
+
 json_t *finance_networth(PGconn *pg, const char *uid, int months)
 {
     char m[16];
     const char *vals[2] = {uid, m};
-    PGresult *res;
-    json_t *arr;
 
     snprintf(m, sizeof(m), "%d", months - 1);
-    res = finance_sql(
+    return query_array(
         pg,
         "WITH cur AS (SELECT coalesce(sum(balance_minor), 0) b FROM accounts WHERE user_id = $1)"
         " SELECT to_char(s, 'YYYY-MM'), cur.b - coalesce((SELECT sum(t.amount_minor)"
@@ -315,15 +323,7 @@ json_t *finance_networth(PGconn *pg, const char *uid, int months)
         "  (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => k) AS "
         "s) m"
         " ORDER BY s",
-        2, vals);
-    if (!res)
-        return NULL;
-    arr = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(arr, json_pack("{s:s,s:I}", "month", str(res, i, 0),
-                                             "net_worth_minor", (json_int_t)i64(res, i, 1)));
-    PQclear(res);
-    return arr;
+        2, vals, networth_row);
 }
 
 json_t *finance_subscriptions(PGconn *pg, const char *uid)
@@ -543,30 +543,25 @@ json_t *finance_budgets(PGconn *pg, const char *uid)
     return json_pack("{s:s,s:o}", "month", month, "items", items);
 }
 
+static json_t *goal_row(PGresult *res, int i)
+{
+    int64_t target = i64(res, i, 2), current = i64(res, i, 3);
+
+    return json_pack("{s:s,s:s,s:I,s:I,s:o,s:f}", "id", str(res, i, 0), "name", str(res, i, 1),
+                     "target_minor", (json_int_t)target, "current_minor", (json_int_t)current,
+                     "target_date", str_or_null(res, i, 4), "progress_pct",
+                     target > 0 ? finance_pct(current, target) : 0.0);
+}
+
 json_t *finance_goals(PGconn *pg, const char *uid)
 {
     const char *vals[1] = {uid};
-    PGresult *res = finance_sql(pg,
-                                "SELECT id, name, target_minor, current_minor,"
-                                " to_char(target_date, 'YYYY-MM-DD') FROM goals"
-                                " WHERE user_id = $1 ORDER BY target_date NULLS LAST, name, id",
-                                1, vals);
-    json_t *arr;
 
-    if (!res)
-        return NULL;
-    arr = json_array();
-    for (int i = 0; i < PQntuples(res); i++) {
-        int64_t target = i64(res, i, 2), current = i64(res, i, 3);
-
-        json_array_append_new(
-            arr, json_pack("{s:s,s:s,s:I,s:I,s:o,s:f}", "id", str(res, i, 0), "name",
-                           str(res, i, 1), "target_minor", (json_int_t)target, "current_minor",
-                           (json_int_t)current, "target_date", str_or_null(res, i, 4),
-                           "progress_pct", target > 0 ? finance_pct(current, target) : 0.0));
-    }
-    PQclear(res);
-    return arr;
+    return query_array(pg,
+                       "SELECT id, name, target_minor, current_minor,"
+                       " to_char(target_date, 'YYYY-MM-DD') FROM goals"
+                       " WHERE user_id = $1 ORDER BY target_date NULLS LAST, name, id",
+                       1, vals, goal_row);
 }
 
 static json_t *scenario(int64_t start, int64_t net, int months, int64_t today)
@@ -614,40 +609,26 @@ json_t *finance_recent(PGconn *pg, const char *uid, int n)
 {
     char lim[16];
     const char *vals[2] = {uid, lim};
-    PGresult *res;
-    json_t *arr;
 
     snprintf(lim, sizeof(lim), "%d", n);
-    res = finance_sql(pg,
-                      "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1"
-                      " ORDER BY t.posted_at DESC, t.id DESC LIMIT $2::int",
-                      2, vals);
-    if (!res)
-        return NULL;
-    arr = txn_array(res);
-    PQclear(res);
-    return arr;
+    return query_array(pg,
+                       "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1"
+                       " ORDER BY t.posted_at DESC, t.id DESC LIMIT $2::int",
+                       2, vals, txn_row);
 }
 
 json_t *finance_largest_expenses(PGconn *pg, const char *uid, int n)
 {
     char lim[16];
     const char *vals[2] = {uid, lim};
-    PGresult *res;
-    json_t *arr;
 
     snprintf(lim, sizeof(lim), "%d", n);
-    res = finance_sql(pg,
-                      "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1"
-                      " AND t.type = 'expense' AND t.posted_at >= " FIN_MONTH_START
-                      " AND t.posted_at < " FIN_MONTH_END
-                      " ORDER BY t.amount_minor, t.id LIMIT $2::int",
-                      2, vals);
-    if (!res)
-        return NULL;
-    arr = txn_array(res);
-    PQclear(res);
-    return arr;
+    return query_array(pg,
+                       "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1"
+                       " AND t.type = 'expense' AND t.posted_at >= " FIN_MONTH_START
+                       " AND t.posted_at < " FIN_MONTH_END
+                       " ORDER BY t.amount_minor, t.id LIMIT $2::int",
+                       2, vals, txn_row);
 }
 
 json_t *finance_briefing(PGconn *pg, const char *uid)
