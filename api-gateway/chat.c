@@ -5,6 +5,7 @@
 #include "chatmsg.h"
 #include "clock.h"
 #include "err.h"
+#include "finance_calc.h"
 #include "gateway.h"
 #include "hub.h"
 #include "log.h"
@@ -25,6 +26,7 @@
 #define MAX_TOKENS 1024
 #define RATE_LOCK_CLASS 4242 /* first key of the per-user advisory lock */
 #define STREAM_URL "/api/v1/streams/"
+#define CONV_CURSOR_SORT 9 /* finance_cursor namespace of the conversation list */
 
 /* Conversation columns, in the order conv_json() reads them. */
 #define CONV_COLS                                                                                  \
@@ -37,25 +39,10 @@
 
 bool chat_uuid_parse(const char *in, char out[37])
 {
-    static const char hex[] = "0123456789abcdef";
-
-    if (!in || strlen(in) != 36)
+    if (!in || !finance_uuid_valid(in))
         return false;
-    for (int i = 0; i < 36; i++) {
-        char c = in[i];
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return false;
-            out[i] = c;
-            continue;
-        }
-        if (c >= 'A' && c <= 'F')
-            c = (char)(c + 32);
-        if (!memchr(hex, c, 16) || c == '\0')
-            return false;
-        out[i] = c;
-    }
+    for (int i = 0; i < 36; i++)
+        out[i] = (char)(in[i] >= 'A' && in[i] <= 'F' ? in[i] + 32 : in[i]);
     out[36] = '\0';
     return true;
 }
@@ -194,7 +181,39 @@ static int conv_check(struct api_req *req, struct api_resp *resp, const char *id
     return 0;
 }
 
+/* The conversation of the route's {id}, when it is the caller's (404 otherwise). */
+static int conv_param(struct api_req *req, struct api_resp *resp, char id[37])
+{
+    int rc = param_uuid(req, resp, 0, "conversation", id);
+
+    return rc ? rc : conv_check(req, resp, id);
+}
+
+/* The route's {id} as a UUID and a JSON object body, both required. */
+static int id_and_body(struct api_req *req, struct api_resp *resp, char id[37])
+{
+    int rc = param_uuid(req, resp, 0, "conversation", id);
+
+    return rc ? rc : body_object(req, resp, true);
+}
+
 /* ---- conversations ---- */
+
+/* Answers the Conversation row that @res (a write ... RETURNING CONV_COLS) produced with
+ * @status, 404 when it produced none, or the database failure when @res is NULL. */
+static int conv_answer(struct api_req *req, struct api_resp *resp, PGresult *res, int status)
+{
+    int rc;
+
+    if (!res)
+        return api_pg_fail(req, resp, NULL);
+    if (PQntuples(res) == 0)
+        rc = api_error(resp, 404, "not_found", "no such conversation");
+    else
+        rc = api_json(resp, status, conv_json(res, 0));
+    PQclear(res);
+    return rc;
+}
 
 static int conversations_create(struct api_req *req, struct api_resp *resp)
 {
@@ -217,52 +236,14 @@ static int conversations_create(struct api_req *req, struct api_resp *resp)
                       2, v);
     }
     free(title);
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
-    rc = api_json(resp, 201, conv_json(res, 0));
-    PQclear(res);
-    return rc;
-}
-
-/* Turns the user's search text into an ILIKE pattern matching it anywhere, with the
- * pattern characters escaped. Caller frees. */
-static char *like_pattern(const char *q)
-{
-    size_t n = strlen(q), o = 0;
-    char *out = xmalloc(2 * n + 3);
-
-    out[o++] = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-            out[o++] = '\\';
-        out[o++] = q[i];
-    }
-    out[o++] = '%';
-    out[o] = '\0';
-    return out;
-}
-
-/* Parses a list cursor "<updated_at in µs>_<id>". */
-static bool cursor_parse(const char *s, char usec[24], char id[37])
-{
-    const char *sep = strchr(s, '_');
-    char *end;
-    long long v;
-
-    if (!sep || sep == s || (size_t)(sep - s) >= 24)
-        return false;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno || end != sep || v < 0)
-        return false;
-    snprintf(usec, 24, "%lld", v);
-    return chat_uuid_parse(sep + 1, id);
+    return conv_answer(req, resp, res, 201);
 }
 
 static int conversations_list(struct api_req *req, struct api_resp *resp)
 {
     const char *q = api_query(req, "q"), *cur = api_query(req, "cursor");
-    char usec[24], cid[37], lim[24];
+    struct finance_cursor after;
+    char usec[24], lim[24];
     char *pattern = NULL, *clean_q = NULL;
     json_t *items, *body;
     int64_t limit;
@@ -273,8 +254,10 @@ static int conversations_list(struct api_req *req, struct api_resp *resp)
     rc = api_query_int(req, resp, "limit", LIST_DEFAULT, 1, LIST_MAX, &limit);
     if (rc)
         return rc;
-    if (cur && *cur && !cursor_parse(cur, usec, cid))
+    if (cur && *cur && finance_cursor_decode(cur, CONV_CURSOR_SORT, &after) != 0)
         return api_error(resp, 400, "invalid_field", "cursor is malformed");
+    if (cur && *cur)
+        snprintf(usec, sizeof(usec), "%lld", (long long)after.key);
     if (q) {
         clean_q = screen_clean(q, strlen(q), &qn);
         if (qn > TITLE_MAX) {
@@ -283,12 +266,12 @@ static int conversations_list(struct api_req *req, struct api_resp *resp)
                              TITLE_MAX);
         }
         if (qn > 0)
-            pattern = like_pattern(clean_q);
+            pattern = finance_like_pattern(clean_q);
     }
     snprintf(lim, sizeof(lim), "%lld", (long long)limit + 1);
     {
         const char *v[] = {req->user_id, pattern, cur && *cur ? usec : NULL,
-                           cur && *cur ? cid : NULL, lim};
+                           cur && *cur ? after.id : NULL, lim};
 
         res = api_sql(req,
                       "SELECT " CONV_COLS " FROM conversations c WHERE c.user_id=$1::uuid "
@@ -309,11 +292,12 @@ static int conversations_list(struct api_req *req, struct api_resp *resp)
         json_array_append_new(items, conv_json(res, i));
     body = json_pack("{s:o, s:n}", "items", items, "next_cursor");
     if (rows > limit) {
-        char *next = xasprintf("%s_%s", PQgetvalue(res, (int)limit - 1, 5),
-                               PQgetvalue(res, (int)limit - 1, 0));
+        char next[FINANCE_CURSOR_MAX + 1];
 
+        finance_cursor_encode(CONV_CURSOR_SORT,
+                              strtoll(PQgetvalue(res, (int)limit - 1, 5), NULL, 10),
+                              PQgetvalue(res, (int)limit - 1, 0), next, sizeof(next));
         json_object_set_new(body, "next_cursor", json_string(next));
-        free(next);
     }
     PQclear(res);
     return api_json(resp, 200, body);
@@ -325,10 +309,7 @@ static int conversations_rename(struct api_req *req, struct api_resp *resp)
     PGresult *res;
     int rc;
 
-    rc = param_uuid(req, resp, 0, "conversation", id);
-    if (rc)
-        return rc;
-    rc = body_object(req, resp, true);
+    rc = id_and_body(req, resp, id);
     if (rc)
         return rc;
     rc = read_title(req, resp, true, &title);
@@ -343,14 +324,7 @@ static int conversations_rename(struct api_req *req, struct api_resp *resp)
                       3, v);
     }
     free(title);
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
-    if (PQntuples(res) == 0)
-        rc = api_error(resp, 404, "not_found", "no such conversation");
-    else
-        rc = api_json(resp, 200, conv_json(res, 0));
-    PQclear(res);
-    return rc;
+    return conv_answer(req, resp, res, 200);
 }
 
 static int conversations_delete(struct api_req *req, struct api_resp *resp)
@@ -596,10 +570,7 @@ static int messages_list(struct api_req *req, struct api_resp *resp)
     json_t *arr;
     int rc;
 
-    rc = param_uuid(req, resp, 0, "conversation", id);
-    if (rc)
-        return rc;
-    rc = conv_check(req, resp, id);
+    rc = conv_param(req, resp, id);
     if (rc)
         return rc;
     rc = load_messages(req, id, &items, &n, &cap);
@@ -917,10 +888,7 @@ static int messages_post(struct api_req *req, struct api_resp *resp)
     json_t *t;
     int rc;
 
-    rc = param_uuid(req, resp, 0, "conversation", id);
-    if (rc)
-        return rc;
-    rc = body_object(req, resp, true);
+    rc = id_and_body(req, resp, id);
     if (rc)
         return rc;
     t = json_object_get(req->body, "text");
@@ -976,10 +944,7 @@ static int regenerate(struct api_req *req, struct api_resp *resp)
     char id[37], msg_id[40], *text = NULL;
     int rc;
 
-    rc = param_uuid(req, resp, 0, "conversation", id);
-    if (rc)
-        return rc;
-    rc = conv_check(req, resp, id);
+    rc = conv_param(req, resp, id);
     if (rc)
         return rc;
     rc = last_user_message(req, id, msg_id, &text);
