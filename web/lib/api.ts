@@ -77,7 +77,7 @@ export function refreshSession(): Promise<boolean> {
     refreshing = Promise.resolve(run)
       .catch(() => false)
       .finally(() => {
-        setTimeout(() => (refreshing = null), 0);
+        refreshing = null;
       });
   }
   return refreshing;
