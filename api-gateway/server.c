@@ -241,7 +241,7 @@ static void send_json(struct server *s, h2o_req_t *req, const char *rid, int sta
 
         if (json_is_object(err))
             json_object_set_new(err, "request_id", json_string(rid));
-        txt = json_dumps(body, JSON_COMPACT);
+        txt = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
         len = strlen(txt);
     }
     req->res.status = status;

@@ -71,6 +71,8 @@ bodies = {
     ("post", "/api/v1/simulate"): {"savings_rate": 20, "monthly_extra_minor": 10000, "expense_change_pct": -5, "annual_return_pct": 6, "months": 24},
     ("put", "/api/v1/budgets"): None,  # filled from GET below
     ("post", "/api/v1/conversations"): {"title": "openapi"},
+    ("post", "/api/v1/accounts"): {"name": "OpenAPI Wallet", "type": "checking", "opening_balance_minor": 1000},
+    ("post", "/api/v1/plaid/exchange"): {"public_token": "public-sandbox-none"},
     ("patch", "/api/v1/conversations/{id}"): {"title": "renamed by openapi check"},
     ("post", "/api/v1/conversations/{id}/messages"): {"text": "How much did I spend this month?"},
     ("post", "/v1/chat/completions"): {"model": "finchat", "messages": [{"role": "user", "content": "What is my net worth?"}]},
