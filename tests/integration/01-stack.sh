@@ -94,6 +94,45 @@ kafka_roundtrip() {
 
 mongo_ok() { "$FINCHAT_PYTHON" "$FINCHAT_LOCAL_DIR/mongo-ping.py" "$FINCHAT_LOCAL_HOST:$FINCHAT_MONGO_PORT" 3 --roundtrip; }
 
+# Log in as the demo user, ask one question, read its SSE stream to the `final` event:
+# the whole pipeline (gateway -> Kafka -> worker -> Kafka -> gateway) works again.
+chat_roundtrip() {
+  "$FINCHAT_PYTHON" - "http://$FINCHAT_HTTP_ADDR" <<'PY' 2>>"$TEST_LOG"
+import json, sys, time, urllib.request
+base = sys.argv[1] + "/api/v1"
+def call(method, path, body=None, token=None):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"content-type": "application/json"})
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+tok = call("POST", "/auth/login", {"email": "demo@finchat.dev", "password": "DemoPass2026!"})["access_token"]
+conv = call("POST", "/conversations", {"title": "01-stack self-test"}, tok)["id"]
+sent = call("POST", f"/conversations/{conv}/messages", {"text": "How much did I spend this month?"}, tok)
+req = urllib.request.Request(base + f"/streams/{sent['request_id']}", headers={"authorization": "Bearer " + tok})
+events, deadline = [], time.time() + 60
+with urllib.request.urlopen(req, timeout=60) as r:
+    for raw in r:
+        line = raw.decode().strip()
+        if line.startswith("event:"):
+            events.append(line[6:].strip())
+            if events[-1] in ("final", "error") or time.time() > deadline:
+                break
+# Tidy up: the demo user's conversation list is what people see.
+try:
+    urllib.request.urlopen(urllib.request.Request(base + f"/conversations/{conv}", method="DELETE",
+                                                  headers={"authorization": "Bearer " + tok}), timeout=10)
+except OSError:
+    pass
+ok = events[:1] == ["start"] and "token" in events and events[-1] == "final"
+if not ok:
+    print("# stream events:", events, file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+}
+
 stack_all_ready() {
   local out
   out="$("$FINCHAT_LOCAL_DIR/stack.sh" status)"
@@ -123,4 +162,5 @@ check "GET /readyz is 200 again" wait_code 200 30
 new_pid="$(pid_of kafka)"
 check "a new broker runs (pid $new_pid)" test -n "$new_pid" -a "$new_pid" != "$old_pid"
 check "the topics survived the crash" topics_ok
+check "a chat question is answered end to end (SSE start/token/final) after the restart" chat_roundtrip
 finish
