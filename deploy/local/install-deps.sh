@@ -19,8 +19,12 @@ APT_PACKAGES=(
   build-essential pkg-config libh2o-evloop-dev librdkafka-dev libmongoc-dev libbson-dev
   libjansson-dev libjwt-dev libargon2-dev libcurl4-openssl-dev libssl-dev libpq-dev
   postgresql-15 kcat nginx-light wrk chromium clang clang-format
-  default-jre-headless maven curl iproute2 procps util-linux python3 ca-certificates
+  curl iproute2 procps util-linux python3 ca-certificates
 )
+# Java (Kafka) and Maven (its jars) may come from elsewhere than Debian (a JDK in /opt,
+# SDKMAN ...): only ask apt for them when they are not on PATH.
+command -v java >/dev/null 2>&1 || APT_PACKAGES+=(default-jre-headless)
+command -v mvn >/dev/null 2>&1 || APT_PACKAGES+=(maven)
 # shellcheck disable=SC2206 # word splitting of the extra list is intended
 APT_PACKAGES+=(${FINCHAT_APT_EXTRA:-})
 
