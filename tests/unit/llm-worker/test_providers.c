@@ -13,6 +13,7 @@
 #include "log.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -47,8 +48,11 @@ static void start_mock(void)
     mock_pid = fork();
     if (mock_pid == 0) {
         char tps[16], tokens[16];
+        int null = open("/dev/null", O_WRONLY);
 
         prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (null >= 0)
+            dup2(null, STDOUT_FILENO); /* its banner; errors still reach stderr */
         snprintf(tps, sizeof(tps), "%d", MOCK_TPS);
         snprintf(tokens, sizeof(tokens), "%d", SCRIPT_TOKENS);
         execlp("python3", "python3", server, "--port", "0", "--port-file", portfile, "--tps", tps,
