@@ -113,6 +113,8 @@ static const struct centry table[] = {
       "Generations in flight per worker"),
     I("FINCHAT_WORKER_DRAIN_MS", worker_drain_ms, "25000", 0, 600000,
       "On SIGTERM, how long a worker lets answers in flight finish"),
+    S("FINCHAT_WORKER_HEALTH_ADDR", worker_health_addr, "",
+      "Worker probe/metrics endpoint host:port: /healthz, /readyz, /metrics (empty = off)"),
     I("FINCHAT_CONNECT_TIMEOUT_MS", connect_timeout_ms, "3000", 10, 600000,
       "Provider connect timeout"),
     I("FINCHAT_FIRST_TOKEN_TIMEOUT_MS", first_token_timeout_ms, "20000", 10, 600000,

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "inflight.h"
 #include "kafka.h"
+#include "healthsrv.h"
 #include "log.h"
 #include "trace.h"
 #include "mongo.h"
@@ -40,7 +41,8 @@
 #define CANCEL_TTL_MS (10 * 60 * 1000)
 #define PRODUCE_RETRIES 3 /* re-sends of a final/error/DLQ message whose delivery failed */
 #define RAW_DLQ_MAX 16384 /* bytes of an undecodable message kept in its DLQ entry */
-#define HEALTH_EVERY_MS 5000
+#define HEALTH_EVERY_MS 2000
+#define STATUS_EVERY_MS 1000
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
 
 enum job_state {
@@ -125,6 +127,12 @@ struct worker {
     unsigned cancel_next;
     struct health health;
     long consumed, answered, failed, dlq;
+    /* The latest status snapshot, made by the engine thread (the engine is not thread-safe)
+     * and read by the health thread and the probe endpoint. */
+    pthread_mutex_t status_lock;
+    json_t *status;       /* @locks status_lock */
+    int64_t status_at_ms; /* @locality engine thread */
+    struct healthsrv *healthsrv;
 };
 
 struct task;
@@ -1201,6 +1209,72 @@ static int setup_kafka(struct worker *w, char *errbuf, unsigned errlen)
     return 0;
 }
 
+/* Takes a status snapshot for /status, /metrics and the `workers` document.
+ * @locality engine thread */
+static void snapshot_status(struct worker *w)
+{
+    json_t *st = json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:I}", "worker", w->name, "providers",
+                           engine_provider_status(w->engine), "inflight", w->njobs, "consumed",
+                           (json_int_t)w->consumed, "answered", (json_int_t)w->answered, "failed",
+                           (json_int_t)w->failed, "dlq", (json_int_t)w->dlq);
+
+    pthread_mutex_lock(&w->status_lock);
+    json_decref(w->status);
+    w->status = st;
+    pthread_mutex_unlock(&w->status_lock);
+    w->status_at_ms = clock_mono_ms();
+}
+
+static json_t *status_get(void *ud)
+{
+    struct worker *w = ud;
+    json_t *st;
+
+    pthread_mutex_lock(&w->status_lock);
+    st = json_incref(w->status);
+    pthread_mutex_unlock(&w->status_lock);
+    return st;
+}
+
+static bool status_ready(void *ud)
+{
+    struct worker *w = ud;
+
+    return atomic_load(&w->health.kafka_ok) && atomic_load(&w->health.mongo_ok);
+}
+
+/* Publishes the snapshot as this worker's document in MongoDB `workers` (the gateway's
+ * /api/v1/status shows provider circuits from there). Best effort. */
+static void publish_status(struct worker *w, mongoc_client_t *client)
+{
+    json_t *st = status_get(w);
+    char *txt;
+    bson_t *doc, selector = BSON_INITIALIZER, opts = BSON_INITIALIZER;
+    bson_error_t err;
+    mongoc_collection_t *coll;
+
+    if (!st)
+        return;
+    json_object_set_new(st, "_id", json_string(w->name));
+    json_object_set_new(st, "updated_ms", json_integer(clock_wall_ms()));
+    json_object_set_new(st, "ready", json_boolean(status_ready(w)));
+    txt = json_dumps(st, JSON_COMPACT);
+    doc = bson_new_from_json((const uint8_t *)txt, -1, &err);
+    if (doc) {
+        coll = mongoc_client_get_collection(client, w->db, "workers");
+        BSON_APPEND_UTF8(&selector, "_id", w->name);
+        BSON_APPEND_BOOL(&opts, "upsert", true);
+        if (!mongoc_collection_replace_one(coll, &selector, doc, &opts, NULL, &err))
+            log_debug("worker status: %s", err.message);
+        mongoc_collection_destroy(coll);
+        bson_destroy(doc);
+    }
+    bson_destroy(&selector);
+    bson_destroy(&opts);
+    free(txt);
+    json_decref(st);
+}
+
 /* The health thread: pings Kafka (through the thread-safe producer handle) and MongoDB (with
  * a client of its own) and logs readiness when it changes. */
 static void *health_main(void *arg)
@@ -1225,6 +1299,8 @@ static void *health_main(void *arg)
                      now == 3 ? "ready" : "not ready");
             last = now;
         }
+        if (m)
+            publish_status(w, client);
         for (int i = 0; i < HEALTH_EVERY_MS / 100 && !atomic_load(&w->health.stop); i++)
             usleep(100 * 1000);
     }
@@ -1238,6 +1314,7 @@ struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned er
     char host[256] = "localhost";
 
     w->cfg = cfg;
+    pthread_mutex_init(&w->status_lock, NULL);
     w->wake[0] = w->wake[1] = -1;
     gethostname(host, sizeof(host) - 1);
     snprintf(w->name, sizeof(w->name), "%s:%d", host, (int)getpid());
@@ -1266,8 +1343,18 @@ struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned er
         goto out_free;
     if (setup_kafka(w, errbuf, errlen) != 0)
         goto out_free;
+    snapshot_status(w);
     if (pthread_create(&w->health.thread, NULL, health_main, w) == 0)
         w->health.started = true;
+    if (*cfg->worker_health_addr) {
+        struct healthsrv_source src = {status_ready, status_get, w};
+
+        w->healthsrv = healthsrv_start(cfg->worker_health_addr, src, errbuf, errlen);
+        if (!w->healthsrv) {
+            worker_free(w);
+            return NULL;
+        }
+    }
     log_info("worker %s started: max_inflight=%d max_attempts=%d chain=%s", w->name,
              cfg->worker_max_inflight, cfg->max_attempts, cfg->llm_chain);
     return w;
@@ -1365,6 +1452,10 @@ int worker_run(struct worker *w)
             break;
         }
         timeout = retry_waiting(w);
+        if (timeout > STATUS_EVERY_MS)
+            timeout = STATUS_EVERY_MS;
+        if (clock_mono_ms() - w->status_at_ms >= STATUS_EVERY_MS)
+            snapshot_status(w);
         engine_step(w->engine, timeout, w->wake[0]);
         drain_wake(w);
         take_tasks(w);
@@ -1393,10 +1484,13 @@ void worker_free(struct worker *w)
 
     if (!w)
         return;
+    healthsrv_stop(w->healthsrv);
     if (w->health.started) {
         atomic_store(&w->health.stop, true);
         pthread_join(w->health.thread, NULL);
     }
+    json_decref(w->status);
+    pthread_mutex_destroy(&w->status_lock);
     /* Whatever is left ends silently: dropped jobs produce nothing. */
     for (j = w->jobs; j; j = j->next)
         j->dropped = true;
