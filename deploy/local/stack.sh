@@ -74,6 +74,11 @@ pg_layout() {
     chmod 700 "$alt"
     ln -sfn "$alt" "$PG_BASE"
   fi
+  if [ -L "$PG_BASE" ]; then
+    # The cluster lives elsewhere: so does its log, linked from the log directory.
+    ln -sfn "$(readlink -f "$PG_BASE")/postgres.log" "$PG_LOG"
+    PG_LOG="$(readlink -f "$PG_BASE")/postgres.log"
+  fi
   PG_BASE="$(readlink -f "$PG_BASE")"
   PG_DATA="$PG_BASE/data"
   PG_SOCK="$PG_BASE/sock"
