@@ -44,6 +44,27 @@ pattern_of() {
   esac
 }
 
+# A fingerprint of the services' configuration: the values of the variables of
+# `finchatctl config-doc` (the configuration table). When it differs from the one the
+# running services were started with, `up` restarts them, so that `make up` always
+# leaves them running with the settings it was given (e.g. `make up LLM=local`).
+config_fingerprint() {
+  local names
+  # shellcheck disable=SC2016 # the backquotes are Markdown, not shell
+  names="$("$BIN_DIR/finchatctl" config-doc 2>/dev/null | sed -n 's/^| `\([A-Z][A-Z0-9_]*\)`.*/\1/p')" || true
+  [ -n "$names" ] || return 0
+  while read -r n; do printf '%s=%s\n' "$n" "${!n-}"; done <<<"$names" | sha256sum | cut -c1-64
+}
+FINGERPRINT_FILE="$FINCHAT_RUN_DIR/services.config.sha256"
+
+any_running() {
+  local name
+  while read -r name; do
+    if running "$name" "$(pattern_of "$name")"; then return 0; fi
+  done < <(started_names)
+  return 1
+}
+
 readyz_ok() { curl -fsS -o /dev/null --max-time 2 "$READY_URL"; }
 
 start_one() {
@@ -58,13 +79,18 @@ start_one() {
 }
 
 cmd_up() {
-  local t0 name
+  local t0 name fp
   t0="$(now_s)"
   if [ ! -x "$GATEWAY_BIN" ] || [ ! -x "$WORKER_BIN" ]; then
     die "$GATEWAY_BIN or $WORKER_BIN missing: run 'make bins'"
   fi
   mkdir -p "$FINCHAT_RUN_DIR" "$FINCHAT_LOG_DIR"
   cd "$FINCHAT_ROOT"
+  fp="$(config_fingerprint)"
+  if [ -n "$fp" ] && [ -f "$FINGERPRINT_FILE" ] && [ "$(cat "$FINGERPRINT_FILE")" != "$fp" ] && any_running; then
+    log "the services' configuration changed since they started: restarting them"
+    cmd_down
+  fi
   if ! running gateway "$GATEWAY_BIN"; then need_free_port finchat-gateway "$HTTP_PORT"; fi
   start_one gateway "$GATEWAY_BIN"
   while read -r name; do start_one "$name" "$WORKER_BIN"; done < <(worker_names)
@@ -75,6 +101,7 @@ cmd_up() {
       die "$name exited (log: $FINCHAT_LOG_DIR/$name.log)"
     }
   done < <(worker_names)
+  if [ -n "$fp" ]; then printf '%s\n' "$fp" >"$FINGERPRINT_FILE"; fi
   log "services ready in $(elapsed "$t0"): gateway + $WORKERS workers"
 }
 
@@ -83,6 +110,7 @@ cmd_down() {
   mapfile -t names < <(started_names)
   for name in "${names[@]}"; do signal_stop "$name" "$(pattern_of "$name")" TERM; done
   for name in "${names[@]}"; do wait_stopped "$name" "$(pattern_of "$name")"; done
+  rm -f "$FINGERPRINT_FILE"
 }
 
 cmd_status() {
