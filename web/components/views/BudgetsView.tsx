@@ -72,7 +72,7 @@ export function BudgetsView() {
               {d.items.map((i) => {
                 const tone = i.status === "exceeded" ? "bad" : i.status === "warning" ? "warn" : "good";
                 return (
-                  <li key={i.category} style={{ display: "grid", gap: 6 }} data-testid="budget-row">
+                  <li key={i.category} style={{ display: "grid", gridTemplateColumns: "minmax(0, 1fr)", gap: 6 }} data-testid="budget-row">
                     <div className="row-between">
                       <strong>{titleCase(i.category)}</strong>
                       <Badge tone={tone}>{i.status === "exceeded" ? "Over budget" : i.status === "warning" ? "Near limit (80%+)" : "On track"}</Badge>

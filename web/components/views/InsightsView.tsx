@@ -44,7 +44,7 @@ export function InsightsView() {
               {h.parts.map((p) => {
                 const ratio = p.max_points ? (p.points / p.max_points) * 100 : 0;
                 return (
-                  <li key={p.key} style={{ display: "grid", gap: 6 }} data-key={p.key}>
+                  <li key={p.key} style={{ display: "grid", gridTemplateColumns: "minmax(0, 1fr)", gap: 6 }} data-key={p.key}>
                     <div className="row-between">
                       <strong>{p.label}</strong>
                       <span className="num">

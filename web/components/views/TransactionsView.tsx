@@ -343,7 +343,7 @@ function ImportCard({ accounts, onImported }: { accounts: Account[]; onImported:
               ))}
             </select>
           </div>
-          <div className="field">
+          <div className="field" style={{ gridColumn: "span 2" }}>
             <label htmlFor="import-file">File</label>
             <input id="import-file" type="file" className="input" accept=".csv,.ofx,.qfx,text/csv,application/x-ofx" onChange={(e) => setFile(e.target.files?.[0] ?? null)} disabled={!!unavailable} />
           </div>
