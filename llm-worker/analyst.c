@@ -61,6 +61,8 @@ enum analyst_intent analyst_intent(const char *question, const json_t *context)
         "net worth",          "worth", "balance", "account", "assets", "how much money do i have",
         "how much do i have", "debt",  "owe",     NULL};
     static const char *const income[] = {"income", "earn", "salary", "paycheck", "wage", NULL};
+    static const char *const invest[] = {"invest", "holding", "portfolio", "stock",
+                                         "shares", "etf",     "brokerage", NULL};
     static const char *const savings[] = {"saving", "save", "put aside", NULL};
     static const char *const recent[] = {"recent", "latest", "last transaction", "last few", NULL};
     static const char *const cashflow[] = {
@@ -104,6 +106,8 @@ enum analyst_intent analyst_intent(const char *question, const json_t *context)
         it = ANALYST_LARGEST;
     else if (analyst_match_any(q, risk))
         it = ANALYST_RISK;
+    else if (analyst_match_any(q, invest))
+        it = ANALYST_INVESTMENTS;
     else if (analyst_match_any(q, worth))
         it = ANALYST_NET_WORTH;
     else if (analyst_match_any(q, income))
@@ -135,9 +139,10 @@ enum analyst_intent analyst_intent(const char *question, const json_t *context)
 const char *analyst_intent_name(enum analyst_intent intent)
 {
     static const char *const names[] = {
-        "unknown",       "greeting", "spending", "category", "categories", "risk",      "savings",
-        "subscriptions", "fraud",    "budgets",  "forecast", "what_if",    "net_worth", "income",
-        "largest",       "goals",    "health",   "recent",   "cashflow",   "summary",
+        "unknown",   "greeting",      "spending",    "category", "categories", "risk",
+        "savings",   "subscriptions", "fraud",       "budgets",  "forecast",   "what_if",
+        "net_worth", "income",        "largest",     "goals",    "health",     "recent",
+        "cashflow",  "summary",       "investments",
     };
 
     if ((size_t)intent >= sizeof(names) / sizeof(names[0]))

@@ -39,7 +39,8 @@ enum analyst_intent {
     ANALYST_HEALTH,
     ANALYST_RECENT, /* recent transactions */
     ANALYST_CASHFLOW,
-    ANALYST_SUMMARY, /* "how am I doing", "give me an overview" */
+    ANALYST_SUMMARY,     /* "how am I doing", "give me an overview" */
+    ANALYST_INVESTMENTS, /* holdings and portfolio */
 };
 
 /* Returns what @question is about; @context (may be NULL) lets it recognise the user's own

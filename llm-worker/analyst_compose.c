@@ -20,14 +20,14 @@ struct ans {
 };
 
 static const char help_topics[] =
-    "- your spending this month, or in one category (\"how much on dining?\")\n"
+    "- your spending this month or last month, or in one category (\"how much on dining?\")\n"
     "- where your money goes, category by category\n"
     "- your biggest financial risk\n"
     "- your savings rate and your income\n"
     "- subscriptions, fraud alerts and budget status\n"
     "- your 12-month forecast, and what-ifs (\"what if I cut dining by 20%?\", \"what if I "
     "save $500 more a month?\")\n"
-    "- net worth and accounts, largest expenses, goals, your health score, recent "
+    "- net worth and accounts, investments, largest expenses, goals, your health score, recent "
     "transactions and cash flow";
 
 /* ---- shared sentences ---- */
@@ -101,6 +101,42 @@ static void answer_unknown(struct ans *a)
     abuf_puts(&a->out, help_topics);
 }
 
+/* "How much did I spend last month?", from the gateway's `last_month`. */
+static void answer_last_month(struct ans *a, const json_t *lm)
+{
+    int64_t income = analyst_doc_money_or(lm, "income_minor", 0);
+    int64_t expenses = analyst_doc_abs(analyst_doc_money_or(lm, "expenses_minor", 0));
+    const char *m = analyst_doc_str(lm, "month");
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories_last_month"),
+                                "amount_minor", analyst_doc_category_keys, rows, ANALYST_ROWS);
+
+    abuf_puts(&a->out, "Last month");
+    if (m) {
+        abuf_puts(&a->out, " (");
+        abuf_month(&a->out, m);
+        abuf_puts(&a->out, ")");
+    }
+    abuf_puts(&a->out, " you spent ");
+    bold_money(a, expenses);
+    if (income > 0) {
+        abuf_puts(&a->out, " against income of ");
+        money_out(a, income);
+        abuf_puts(&a->out, ", a savings rate of ");
+        abuf_pct(&a->out, income - expenses, income);
+    }
+    abuf_puts(&a->out, ".");
+    for (size_t i = 0; i < n && i < 3; i++) {
+        abuf_printf(&a->out, "%s%s (",
+                    i == 0                 ? " The biggest categories were "
+                    : i + 1 == n || i == 2 ? " and "
+                                           : ", ",
+                    rows[i].key ? rows[i].key : "Uncategorized");
+        money_out(a, rows[i].amount);
+        abuf_puts(&a->out, i + 1 == n || i == 2 ? ")." : ")");
+    }
+}
+
 static void answer_spending(struct ans *a)
 {
     int64_t income, expenses, prev = 0;
@@ -109,6 +145,11 @@ static void answer_spending(struct ans *a)
     struct analyst_row rows[ANALYST_ROWS];
     size_t n;
 
+    lm = analyst_doc_section(a->ctx, "last_month");
+    if (analyst_match_has(a->q, "last month") && analyst_doc_money(lm, "expenses_minor", &prev)) {
+        answer_last_month(a, lm);
+        return;
+    }
     if (!analyst_doc_month(a->ctx, &income, &expenses, &label)) {
         missing(a, "this month's spending");
         return;
@@ -131,7 +172,6 @@ static void answer_spending(struct ans *a)
         abuf_puts(&a->out, ".");
     }
     /* The month before: `last_month`, else the cash-flow month before this one. */
-    lm = analyst_doc_section(a->ctx, "last_month");
     if (!analyst_doc_money(lm, "expenses_minor", &prev)) {
         n = analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS);
         if (n > 0 && label && rows[n - 1].key && strcmp(rows[n - 1].key, label) == 0)
@@ -855,6 +895,52 @@ static void answer_what_if(struct ans *a)
 
 /* ---- balances, income, goals and history ---- */
 
+/* Holdings by market value: {symbol, name, quantity, market_value_minor}. */
+static void answer_investments(struct ans *a)
+{
+    const json_t *arr = analyst_doc_list(a->ctx, "holdings");
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n =
+        analyst_doc_rows(arr, "market_value_minor", analyst_doc_category_keys, rows, ANALYST_ROWS);
+    int64_t total = 0, nw;
+    const json_t *part = analyst_doc_health_part(a->ctx, "investments");
+
+    if (n == 0) {
+        abuf_puts(&a->out, arr ? "You don't hold any investments that I can see. "
+                               : "I don't have your investment holdings in your data yet. ");
+        abuf_puts(&a->out, "Once a brokerage account is linked, I can show what you own and "
+                           "how much of your net worth it makes up.");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        total += rows[i].amount;
+    abuf_printf(&a->out, "Your investments are worth ");
+    bold_money(a, total);
+    abuf_printf(&a->out, " across %zu holding%s:\n", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n && i < 8; i++) {
+        const char *sym = analyst_doc_str(rows[i].j, "symbol");
+        const json_t *q = json_object_get(rows[i].j, "quantity");
+
+        abuf_printf(&a->out, "- %s", sym ? sym : (rows[i].key ? rows[i].key : "Holding"));
+        if (sym && rows[i].key)
+            abuf_printf(&a->out, " (%s)", rows[i].key);
+        if (json_is_number(q))
+            abuf_printf(&a->out, ", %g shares", json_number_value(q));
+        abuf_puts(&a->out, ": ");
+        money_out(a, rows[i].amount);
+        abuf_puts(&a->out, " (");
+        abuf_pct(&a->out, rows[i].amount, total);
+        abuf_puts(&a->out, ")\n");
+    }
+    if (analyst_doc_money(a->ctx, "net_worth_minor", &nw) && nw > 0) {
+        abuf_puts(&a->out, "That's ");
+        abuf_pct(&a->out, total, nw);
+        abuf_puts(&a->out, " of your net worth.");
+    }
+    if (analyst_doc_str(part, "reason"))
+        abuf_printf(&a->out, " Health score: %s.", analyst_doc_str(part, "reason"));
+}
+
 static void answer_net_worth(struct ans *a)
 {
     const json_t *arr = analyst_doc_list(a->ctx, "accounts");
@@ -1260,6 +1346,9 @@ static void compose(struct ans *a, enum analyst_intent intent)
         break;
     case ANALYST_SUMMARY:
         answer_summary(a);
+        break;
+    case ANALYST_INVESTMENTS:
+        answer_investments(a);
         break;
     case ANALYST_UNKNOWN:
         answer_unknown(a);

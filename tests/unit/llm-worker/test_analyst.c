@@ -108,6 +108,7 @@ static void test_intents(void)
         {"hi", ANALYST_GREETING},
         {"What can you do?", ANALYST_GREETING},
         {"", ANALYST_GREETING},
+        {"What's in my portfolio?", ANALYST_INVESTMENTS},
         {"Who won the world cup?", ANALYST_UNKNOWN},
         {"Write me a poem about the sea", ANALYST_UNKNOWN},
     };
@@ -227,6 +228,18 @@ static void test_gateway_shape(void)
     expect_answer("what if I cut groceries by 10%", g,
                   (const char *const[]){"**$52.00** a month", NULL});
     expect_answer("hello", g, (const char *const[]){"Hi Dana!", NULL});
+    expect_answer("How much did I spend last month?", g,
+                  (const char *const[]){"Last month (May 2025) you spent **$4,000.00**",
+                                        "a savings rate of 23.1%",
+                                        "The biggest categories were Rent ($1,800.00) and "
+                                        "Travel ($900.00).",
+                                        NULL});
+    expect_answer("How are my investments doing?", g,
+                  (const char *const[]){"**$3,000.00** across 2 holdings",
+                                        "- VTI (Vanguard Total Stock Market ETF), 10 shares: "
+                                        "$2,500.00 (83.3%)",
+                                        "- AAPL (Apple Inc.), 2.5 shares",
+                                        "14.0% of your net worth", NULL});
     json_decref(g);
 }
 
