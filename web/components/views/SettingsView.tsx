@@ -134,6 +134,7 @@ function Providers() {
     <Card title="AI providers" id="providers" action={<span className="muted small">Tried in this order</span>}>
       {s.error ? <ErrorBox error={s.error} onRetry={() => void s.reload()} /> : null}
       {!s.data && !s.error ? <Loading rows={4} /> : null}
+      {s.data && s.data.providers.length === 0 ? <p className="muted small">The server reports no provider state.</p> : null}
       {s.data ? (
         <ul className="list">
           {s.data.providers.map((p) => (

@@ -1,5 +1,6 @@
 "use client";
 
+import { useState } from "react";
 import { useQuery } from "@/lib/hooks";
 import type { Status } from "@/lib/types";
 import { titleCase } from "@/lib/format";
@@ -16,6 +17,9 @@ function uptime(s: number) {
 export function StatusView() {
   const s = useQuery<Status>("/status", undefined, { intervalMs: 3000 });
   const d = s.data;
+  const [allRoutes, setAllRoutes] = useState(false);
+  const routes = d ? [...d.routes].sort((a, b) => b.count - a.count) : [];
+  const shownRoutes = allRoutes ? routes : routes.slice(0, 12);
   const allUp = d ? Object.values(d.components).every((c) => c.status === "ok") : false;
   return (
     <div className="page">
@@ -48,6 +52,7 @@ export function StatusView() {
               </ul>
             </Card>
             <Card title="LLM providers" id="providers">
+              {d.providers.length === 0 ? <p className="muted small">This gateway reports no provider state; the workers choose providers (FINCHAT_LLM_CHAIN).</p> : null}
               <ul className="list">
                 {d.providers.map((p) => (
                   <li key={p.name}>
@@ -58,7 +63,7 @@ export function StatusView() {
               </ul>
             </Card>
           </div>
-          <Card title="Route latency" id="routes">
+          <Card title="Route latency" id="routes" action={<span className="muted small">Busiest first</span>}>
             <div className="table-scroll">
               <table className="data">
                 <thead>
@@ -70,7 +75,7 @@ export function StatusView() {
                   </tr>
                 </thead>
                 <tbody>
-                  {d.routes.map((r) => (
+                  {shownRoutes.map((r) => (
                     <tr key={r.route}>
                       <td><code>{r.route}</code></td>
                       <td className="r num">{r.count.toLocaleString()}</td>
@@ -81,6 +86,13 @@ export function StatusView() {
                 </tbody>
               </table>
             </div>
+            {routes.length > 12 ? (
+              <div className="row" style={{ justifyContent: "center", marginTop: 10 }}>
+                <button type="button" className="btn btn-sm" onClick={() => setAllRoutes((v) => !v)} aria-expanded={allRoutes}>
+                  {allRoutes ? "Show the busiest 12 routes" : `Show all ${routes.length} routes`}
+                </button>
+              </div>
+            ) : null}
           </Card>
         </>
       ) : null}
