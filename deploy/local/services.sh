@@ -44,16 +44,20 @@ pattern_of() {
   esac
 }
 
-# A fingerprint of the services' configuration: the values of the variables of
-# `finchatctl config-doc` (the configuration table). When it differs from the one the
-# running services were started with, `up` restarts them, so that `make up` always
-# leaves them running with the settings it was given (e.g. `make up LLM=local`).
+# A fingerprint of what the services run: their binaries (path, mtime, size) and the
+# values of the variables of `finchatctl config-doc` (the configuration table). When it
+# differs from the one the running services were started with, `up` restarts them, so
+# that `make up` always leaves them running the code just built, with the settings it
+# was given (e.g. `make up LLM=local`).
 config_fingerprint() {
   local names
   # shellcheck disable=SC2016 # the backquotes are Markdown, not shell
   names="$("$BIN_DIR/finchatctl" config-doc 2>/dev/null | sed -n 's/^| `\([A-Z][A-Z0-9_]*\)`.*/\1/p')" || true
   [ -n "$names" ] || return 0
-  while read -r n; do printf '%s=%s\n' "$n" "${!n-}"; done <<<"$names" | sha256sum | cut -c1-64
+  {
+    stat -c '%n %Y %s' "$GATEWAY_BIN" "$WORKER_BIN"
+    while read -r n; do printf '%s=%s\n' "$n" "${!n-}"; done <<<"$names"
+  } | sha256sum | cut -c1-64
 }
 FINGERPRINT_FILE="$FINCHAT_RUN_DIR/services.config.sha256"
 
@@ -88,7 +92,7 @@ cmd_up() {
   cd "$FINCHAT_ROOT"
   fp="$(config_fingerprint)"
   if [ -n "$fp" ] && [ -f "$FINGERPRINT_FILE" ] && [ "$(cat "$FINGERPRINT_FILE")" != "$fp" ] && any_running; then
-    log "the services' configuration changed since they started: restarting them"
+    log "the services' binaries or configuration changed since they started: restarting them"
     cmd_down
   fi
   if ! running gateway "$GATEWAY_BIN"; then need_free_port finchat-gateway "$HTTP_PORT"; fi
