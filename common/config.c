@@ -221,6 +221,11 @@ out:
 
 int config_load(struct fc_config *cfg, char *errbuf, unsigned errlen)
 {
+    return config_load_opts(cfg, 0, errbuf, errlen);
+}
+
+int config_load_opts(struct fc_config *cfg, unsigned flags, char *errbuf, unsigned errlen)
+{
     memset(cfg, 0, sizeof(*cfg));
     for (size_t i = 0; i < NTABLE; i++) {
         const struct centry *e = &table[i];
@@ -250,7 +255,7 @@ int config_load(struct fc_config *cfg, char *errbuf, unsigned errlen)
         char **f = str_field(cfg, e);
         char name[64];
 
-        if (e->type != C_SECRET || **f)
+        if (e->type != C_SECRET || **f || (flags & CONFIG_NO_SECRETS))
             continue;
         if (config_is_production(cfg)) {
             snprintf(errbuf, errlen, "%s is required when FINCHAT_ENV=production", e->env);
@@ -267,6 +272,8 @@ int config_load(struct fc_config *cfg, char *errbuf, unsigned errlen)
             return FC_EIO;
         }
     }
+    if (flags & CONFIG_NO_SECRETS)
+        return 0;
     if (strlen(cfg->jwt_secret) < 32) {
         snprintf(errbuf, errlen, "FINCHAT_JWT_SECRET must be at least 32 characters");
         config_release(cfg);

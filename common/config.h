@@ -74,6 +74,11 @@ struct fc_config {
 /* Loads defaults, then environment overrides, then checks bounds and secrets.
  * Returns 0, or a negative error code with a message in @errbuf. */
 int config_load(struct fc_config *cfg, char *errbuf, unsigned errlen);
+
+/* For processes that use none of the secrets (the worker): they are left empty and not
+ * required, even in production. */
+#define CONFIG_NO_SECRETS 0x1
+int config_load_opts(struct fc_config *cfg, unsigned flags, char *errbuf, unsigned errlen);
 /* Frees every string owned by @cfg. */
 void config_release(struct fc_config *cfg);
 /* Prints the configuration table as Markdown (name, default, description). */

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: finchat-worker (configured by environment, see README)\n");
         return 2;
     }
-    rc = config_load(&cfg, err, sizeof(err));
+    rc = config_load_opts(&cfg, CONFIG_NO_SECRETS, err, sizeof(err));
     if (rc) {
         log_error("configuration: %s", err);
         return 1;

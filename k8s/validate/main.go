@@ -816,9 +816,20 @@ func (o *overlay) checkNetworkPolicies() []string {
 		}
 	}
 	if w := deployment(o.objs, workerName); w != nil {
+		// The workers serve only their probe/metrics endpoint (9090); nothing else may reach them.
 		for _, np := range nps {
-			if selects(np, podLabels(w)) && len(np.Spec.Ingress) > 0 {
-				p = append(p, "NetworkPolicy "+np.Name+" opens ingress to the workers, which serve nothing")
+			if !selects(np, podLabels(w)) {
+				continue
+			}
+			for _, rule := range np.Spec.Ingress {
+				if len(rule.Ports) == 0 {
+					p = append(p, "NetworkPolicy "+np.Name+" opens every port of the workers")
+				}
+				for _, pp := range rule.Ports {
+					if pp.Port == nil || pp.Port.IntValue() != 9090 {
+						p = append(p, "NetworkPolicy "+np.Name+" opens a worker port other than 9090")
+					}
+				}
 			}
 		}
 		if !allowsEgressPort(nps, podLabels(w), 443) {
@@ -847,7 +858,7 @@ func validateOverlay(dir, name string, external map[string]bool) {
 	o.check("KEDA ScaledObject scales the workers on lag of "+workerGroup+" on "+requestsTopic, o.checkKEDA)
 	o.check("Strimzi KafkaTopics: the four SPEC §6 topics with at least their partitions", o.checkTopics)
 	o.check("ConfigMap, Secret and ServiceAccount references resolve", o.checkRefs)
-	o.check("NetworkPolicies: default deny, DNS/Kafka/MongoDB egress, gateway ingress on 8080 only", o.checkNetworkPolicies)
+	o.check("NetworkPolicies: default deny, DNS/Kafka/MongoDB egress, gateway ingress on 8080, worker metrics on 9090 only", o.checkNetworkPolicies)
 }
 
 // ---- compose ------------------------------------------------------------------------

@@ -58,4 +58,19 @@ static void test_bad_values(void)
     unsetenv("FINCHAT_DATA_KEY");
 }
 
-TEST_MAIN(test_defaults_and_overrides, test_bad_values)
+static void test_worker_needs_no_secrets(void)
+{
+    struct fc_config cfg;
+    char err[256];
+
+    setenv("FINCHAT_ENV", "production", 1);
+    unsetenv("FINCHAT_JWT_SECRET");
+    unsetenv("FINCHAT_DATA_KEY");
+    CHECK(config_load(&cfg, err, sizeof(err)) != 0);
+    CHECK_EQ_INT(config_load_opts(&cfg, CONFIG_NO_SECRETS, err, sizeof(err)), 0);
+    CHECK_EQ_STR(cfg.jwt_secret, "");
+    config_release(&cfg);
+    unsetenv("FINCHAT_ENV");
+}
+
+TEST_MAIN(test_defaults_and_overrides, test_bad_values, test_worker_needs_no_secrets)
