@@ -78,8 +78,13 @@ start_one() {
     return 0
   fi
   log "starting $name"
-  # FINCHAT_INSTANCE_ID names the process in logs and metrics.
-  spawn "$name" "$FINCHAT_LOG_DIR/$name.log" env "FINCHAT_INSTANCE_ID=$name" "$bin"
+  # FINCHAT_INSTANCE_ID names the process in logs and metrics. Worker N serves its probes and
+  # metrics on 127.0.0.1:$((FINCHAT_WORKER_HEALTH_BASE + N)) (18091, 18092, ...).
+  local extra=()
+  case "$name" in
+    worker-*) extra=("FINCHAT_WORKER_HEALTH_ADDR=$FINCHAT_LOCAL_HOST:$((${FINCHAT_WORKER_HEALTH_BASE:-18090} + ${name#worker-}))") ;;
+  esac
+  spawn "$name" "$FINCHAT_LOG_DIR/$name.log" env "FINCHAT_INSTANCE_ID=$name" "${extra[@]}" "$bin"
 }
 
 cmd_up() {
