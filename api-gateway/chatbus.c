@@ -116,6 +116,7 @@ int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const 
     int rc = send_acked(b, TOPIC_REQUESTS, r->conversation_id, payload, &meta);
 
     free(payload);
+    metrics_add(rc ? M_KAFKA_PRODUCE_ERR : M_KAFKA_PRODUCED, 1);
     return rc;
 }
 
@@ -254,6 +255,8 @@ static void record_chunk(struct chatbus *b, const struct chat_chunk *c, int64_t 
                            "('queued','streaming')",
                            4, NULL, v, NULL, NULL, 0);
     } else if (c->type == CHUNK_FINAL) {
+        metrics_add(M_CHAT_TTFT_COUNT, 1);
+        metrics_add(M_CHAT_TTFT_SUM_MS, json_integer_value(json_object_get(timings, "ttft_ms")));
         snprintf(pt, sizeof(pt), "%lld",
                  (long long)json_integer_value(json_object_get(usage, "prompt_tokens")));
         snprintf(ct, sizeof(ct), "%lld",
