@@ -81,12 +81,22 @@ function watch(page) {
 }
 const page = await context.newPage();
 watch(page);
+let rateLimited = 0;
+page.on("response", (r) => r.status() === 429 && rateLimited++);
 
 // API calls of the tests themselves go through the browser context's cookie jar (same
 // session as the page) but not through the page, so their 404s are not page console errors.
+// A 429 (the stack's per-IP rate limit) is waited out as Retry-After says.
 const apiGet = async (path) => {
-  const r = await context.request.get(`${BASE}/api/v1${path}`, { headers: { Accept: "application/json" } });
-  return { status: r.status(), body: r.status() === 204 ? null : await r.json().catch(() => null) };
+  for (let i = 0; ; i++) {
+    const r = await context.request.get(`${BASE}/api/v1${path}`, { headers: { Accept: "application/json" } });
+    if (r.status() === 429 && i < 3) {
+      rateLimited++;
+      await sleep(1000 * Math.min(30, Number(r.headers()["retry-after"] ?? 5)));
+      continue;
+    }
+    return { status: r.status(), body: r.status() === 204 ? null : await r.json().catch(() => null) };
+  }
 };
 const fmtMoney = (minor, currency) =>
   page.evaluate(([m, c]) => {
@@ -631,5 +641,7 @@ for (const t of tests) {
   }
 }
 await browser.close();
+if (rateLimited)
+  console.log(`# ${rateLimited} responses were 429 (rate limited): run the stack with FINCHAT_RATE_LIMIT and FINCHAT_AUTH_RATE_LIMIT raised, as make test does`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
