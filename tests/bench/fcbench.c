@@ -18,7 +18,9 @@
  *          stdin closes or SIGTERM; then prints a JSON summary.
  *
  * Build: cc -O2 -o fcbench fcbench.c (run.sh does it). Linux only (epoll, timerfd). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -55,6 +57,14 @@ static void die(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     exit(2);
+}
+
+/* Parses a decimal integer (0 when malformed; the arguments come from run.sh). */
+static int to_int(const char *s)
+{
+    long v = strtol(s, NULL, 10);
+
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int)v;
 }
 
 static void *xcalloc(size_t n, size_t sz)
@@ -244,7 +254,7 @@ static int hresp_feed(struct hresp *r, const char *p, size_t n, int eof)
             }
             if (strncmp(r->head, "HTTP/1.", 7) != 0)
                 return -1;
-            r->status = atoi(r->head + 9);
+            r->status = to_int(r->head + 9);
             {
                 const char *te = header_value(r->head, "transfer-encoding");
                 const char *cl = header_value(r->head, "content-length");
@@ -258,7 +268,7 @@ static int hresp_feed(struct hresp *r, const char *p, size_t n, int eof)
                     r->state = H_CSIZE;
                     r->llen = 0;
                 } else if (cl) {
-                    r->remaining = atoll(cl);
+                    r->remaining = strtoll(cl, NULL, 10);
                     r->state = r->remaining > 0 ? H_LEN : H_DONE;
                 } else if (r->status == 204 || r->status == 304) {
                     r->state = H_DONE;
@@ -375,8 +385,7 @@ static void sse_line(struct sse *s)
         if (s->dlen || s->event[0]) {
             if (s->data)
                 s->data[s->dlen] = '\0';
-            s->on_event(s->ud, s->event[0] ? s->event : "message", s->data ? s->data : "",
-                        s->dlen);
+            s->on_event(s->ud, s->event[0] ? s->event : "message", s->data ? s->data : "", s->dlen);
         }
         s->event[0] = '\0';
         s->dlen = 0;
@@ -495,7 +504,7 @@ static int mode_rate(void)
     int64_t *queue = xcalloc(total, sizeof(int64_t));
     int64_t *lat = xcalloc(total, sizeof(int64_t)), *svc = xcalloc(total, sizeof(int64_t));
     size_t qh = 0, qt = 0, nlat = 0, sent = 0, done = 0;
-    long errors = 0, non2xx = 0, conn_opened = 0;
+    long errors = 0, non2xx = 0, conn_opened = 0, incomplete = 0, done_in_window = 0;
     int open = 0, busy = 0;
     char req[8192];
     int reqlen;
@@ -504,8 +513,8 @@ static int mode_rate(void)
     int64_t first_status_fail = 0;
 
     build_extra_headers();
-    reqlen = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s\r\n",
-                      opt_path, opt_port, extra_headers);
+    reqlen = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s\r\n", opt_path,
+                      opt_port, extra_headers);
     if (ep < 0 || tfd < 0)
         die("epoll/timerfd: %s", strerror(errno));
     {
@@ -514,23 +523,23 @@ static int mode_rate(void)
         epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
     }
 
-#define OPEN_CONN()                                                                            \
-    do {                                                                                       \
-        for (int k_ = 0; k_ < opt_max_conns; k_++) {                                           \
-            if (c[k_].state != C_FREE)                                                         \
-                continue;                                                                      \
-            c[k_].fd = connect_nb(opt_port);                                                   \
-            if (c[k_].fd < 0) {                                                                \
-                errors++;                                                                      \
-                break;                                                                         \
-            }                                                                                  \
-            c[k_].state = C_CONNECTING;                                                        \
-            struct epoll_event ev_ = {.events = EPOLLOUT | EPOLLIN, .data.u64 = (uint64_t)k_}; \
-            epoll_ctl(ep, EPOLL_CTL_ADD, c[k_].fd, &ev_);                                      \
-            open++;                                                                            \
-            conn_opened++;                                                                     \
-            break;                                                                             \
-        }                                                                                      \
+#define OPEN_CONN()                                                                                \
+    do {                                                                                           \
+        for (int k_ = 0; k_ < opt_max_conns; k_++) {                                               \
+            if (c[k_].state != C_FREE)                                                             \
+                continue;                                                                          \
+            c[k_].fd = connect_nb(opt_port);                                                       \
+            if (c[k_].fd < 0) {                                                                    \
+                errors++;                                                                          \
+                break;                                                                             \
+            }                                                                                      \
+            c[k_].state = C_CONNECTING;                                                            \
+            struct epoll_event ev_ = {.events = EPOLLOUT | EPOLLIN, .data.u64 = (uint64_t)k_};     \
+            epoll_ctl(ep, EPOLL_CTL_ADD, c[k_].fd, &ev_);                                          \
+            open++;                                                                                \
+            conn_opened++;                                                                         \
+            break;                                                                                 \
+        }                                                                                          \
     } while (0)
 
     for (int k = 0; k < opt_conns && k < opt_max_conns; k++)
@@ -604,8 +613,23 @@ static int mode_rate(void)
         }
         if (next >= t_end && qh == qt && busy == 0)
             break;
-        if (now > t_end + 10000000000LL) { /* 10 s grace for stragglers */
-            errors += (long)(qt - qh) + busy;
+        if (now > t_end + 10000000000LL) {
+            /* 10 s grace for stragglers; what is still unanswered counts with the time it
+             * has waited so far, so the percentiles become lower bounds, not survivors'. */
+            for (size_t q = qh; q < qt; q++)
+                if (queue[q] >= t_measure) {
+                    lat[nlat] = now - queue[q];
+                    svc[nlat] = 0;
+                    nlat++;
+                    incomplete++;
+                }
+            for (int k = 0; k < opt_max_conns; k++)
+                if (c[k].state == C_BUSY && c[k].due >= t_measure) {
+                    lat[nlat] = now - c[k].due;
+                    svc[nlat] = now - c[k].sent;
+                    nlat++;
+                    incomplete++;
+                }
             break;
         }
         {
@@ -693,6 +717,8 @@ static int mode_rate(void)
                                     cc->r.status, cc->r.body);
                         }
                     }
+                    if (t >= t_measure && t < t_end)
+                        done_in_window++;
                     if (cc->due >= t_measure) {
                         lat[nlat] = t - cc->due;
                         svc[nlat] = t - cc->sent;
@@ -722,10 +748,12 @@ static int mode_rate(void)
         json_escape(stdout, opt_path);
         printf("\",\"rate\":%.1f,\"duration_s\":%.1f,\"warmup_s\":%.1f,\"count\":%zu,"
                "\"sent\":%zu,\"completed\":%zu,\"errors\":%ld,\"non2xx\":%ld,\"connections\":%ld,"
+               "\"incomplete\":%ld,\"achieved_rps\":%.1f,"
                "\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,"
                "\"mean_ms\":%.3f,\"service_p50_ms\":%.3f,\"service_p99_ms\":%.3f}\n",
                opt_rate, opt_duration, opt_warmup, nlat, sent, done, errors, non2xx, conn_opened,
-               pct(lat, nlat, .5), pct(lat, nlat, .9), pct(lat, nlat, .99), pct(lat, nlat, .999),
+               incomplete, (double)done_in_window / opt_duration, pct(lat, nlat, .5),
+               pct(lat, nlat, .9), pct(lat, nlat, .99), pct(lat, nlat, .999),
                nlat ? (double)lat[nlat - 1] / 1e6 : -1, mean, pct(svc, nlat, .5),
                pct(svc, nlat, .99));
     }
@@ -748,7 +776,7 @@ struct chat {
     char stream_url[256]; /* non-empty: GET it once connected (the POST's connection closed) */
     struct hresp r;
     struct sse s;
-    char trace[33]; /* trace id sent in traceparent, to find the chat in the mock's log */
+    char trace[33];    /* trace id sent in traceparent, to find the chat in the mock's log */
     double wall_begin; /* Unix time of t_begin */
     /* timings of the current chat */
     int64_t t_begin, t_posted, t_hdr, t_start, t_first, t_last, t_end;
@@ -836,7 +864,8 @@ static void chat_record(struct chat *c)
     c->t_end = now_ns();
     fprintf(g_out,
             "{\"client\":%d,\"n\":%d,\"warmup\":%s,\"outcome\":\"%s\",\"http_status\":%d,"
-            "\"request_id\":\"%s\",\"trace\":\"%s\",\"wall_begin\":%.6f,\"t_begin\":%lld,\"post_ms\":%.3f,\"headers_ms\":%.3f,"
+            "\"request_id\":\"%s\",\"trace\":\"%s\",\"wall_begin\":%.6f,\"t_begin\":%lld,\"post_"
+            "ms\":%.3f,\"headers_ms\":%.3f,"
             "\"start_ms\":%.3f,\"ttft_ms\":%.3f,\"last_ms\":%.3f,\"total_ms\":%.3f,"
             "\"tokens\":%ld,\"text_bytes\":%ld,\"final\":",
             c->idx, c->chats_done, warm ? "true" : "false", c->outcome[0] ? c->outcome : "none",
@@ -872,10 +901,11 @@ static void chat_post(struct chat *c)
     int bl, rl;
 
     if (g_direct) {
-        bl = snprintf(body, sizeof(body),
-                      "{\"model\":\"%s\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
-                      "\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}",
-                      opt_model, opt_text);
+        bl = snprintf(
+            body, sizeof(body),
+            "{\"model\":\"%s\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+            "\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}",
+            opt_model, opt_text);
         rl = snprintf(req, sizeof(req),
                       "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                       "Authorization: Bearer x\r\nContent-Type: application/json\r\n"
@@ -1082,10 +1112,12 @@ static int mode_chat(void)
         cs[i].state = S_WAIT;
         cs[i].s.on_event = chat_on_event;
         cs[i].s.ud = &cs[i];
-        cs[i].start_at = t0 + (int64_t)(opt_stagger * 1e9 * i / (opt_clients > 1 ? opt_clients : 1));
+        cs[i].start_at =
+            t0 + (int64_t)(opt_stagger * 1e9 * i / (opt_clients > 1 ? opt_clients : 1));
     }
     g_active = opt_clients;
-    deadline = t0 + (int64_t)((opt_stagger + opt_chat_timeout * (opt_chats + opt_warm_chats)) * 1e9);
+    deadline =
+        t0 + (int64_t)((opt_stagger + opt_chat_timeout * (opt_chats + opt_warm_chats)) * 1e9);
     while (g_active > 0) {
         struct epoll_event evs[512];
         int64_t now = now_ns(), wake = now + 100000000LL;
@@ -1099,8 +1131,7 @@ static int mode_chat(void)
                     chat_begin(c);
                 else if (c->start_at < wake)
                     wake = c->start_at;
-            } else if (c->state != S_DONE &&
-                       now - c->t_begin > (int64_t)(opt_chat_timeout * 1e9)) {
+            } else if (c->state != S_DONE && now - c->t_begin > (int64_t)(opt_chat_timeout * 1e9)) {
                 snprintf(c->outcome, sizeof(c->outcome), "timeout");
                 c->r.keepalive = 0;
                 chat_finish(c);
@@ -1170,9 +1201,10 @@ static int mode_idle(void)
             die("idle: RLIMIT_NOFILE %lu < %d", (unsigned long)rl.rlim_cur, opt_n + 64);
     }
     build_extra_headers();
-    reqlen = snprintf(req, sizeof(req),
-                      "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n%s\r\n",
-                      opt_path, opt_port, extra_headers);
+    reqlen =
+        snprintf(req, sizeof(req),
+                 "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n%s\r\n",
+                 opt_path, opt_port, extra_headers);
     signal(SIGTERM, on_stop);
     signal(SIGINT, on_stop);
     signal(SIGPIPE, SIG_IGN);
@@ -1283,8 +1315,8 @@ static int mode_idle(void)
                 if (k->r.state != H_HEAD) {
                     if (k->r.status != 200) {
                         if (!first_fail[0])
-                            snprintf(first_fail, sizeof(first_fail), "HTTP %d %.150s",
-                                     k->r.status, k->r.body);
+                            snprintf(first_fail, sizeof(first_fail), "HTTP %d %.150s", k->r.status,
+                                     k->r.body);
                         goto fail;
                     }
                     k->state = 3;
@@ -1345,32 +1377,32 @@ int main(int argc, char **argv)
 
 #define ARG(name) (strcmp(a, name) == 0 && v && (i++, 1))
         if (ARG("--port"))
-            opt_port = atoi(v);
+            opt_port = to_int(v);
         else if (ARG("--path"))
             opt_path = v;
         else if (ARG("-H")) {
             if (opt_nheaders < 16)
                 opt_headers[opt_nheaders++] = (char *)v;
         } else if (ARG("--rate"))
-            opt_rate = atof(v);
+            opt_rate = strtod(v, NULL);
         else if (ARG("--duration"))
-            opt_duration = atof(v);
+            opt_duration = strtod(v, NULL);
         else if (ARG("--warmup"))
-            opt_warmup = atof(v);
+            opt_warmup = strtod(v, NULL);
         else if (ARG("--conns"))
-            opt_conns = atoi(v);
+            opt_conns = to_int(v);
         else if (ARG("--max-conns"))
-            opt_max_conns = atoi(v);
+            opt_max_conns = to_int(v);
         else if (ARG("--clients"))
-            opt_clients = atoi(v);
+            opt_clients = to_int(v);
         else if (ARG("--chats"))
-            opt_chats = atoi(v);
+            opt_chats = to_int(v);
         else if (ARG("--warm-chats"))
-            opt_warm_chats = atoi(v);
+            opt_warm_chats = to_int(v);
         else if (ARG("--stagger"))
-            opt_stagger = atof(v);
+            opt_stagger = strtod(v, NULL);
         else if (ARG("--timeout"))
-            opt_chat_timeout = atof(v);
+            opt_chat_timeout = strtod(v, NULL);
         else if (ARG("--jobs"))
             opt_jobs = v;
         else if (ARG("--text"))
@@ -1378,9 +1410,9 @@ int main(int argc, char **argv)
         else if (ARG("--model"))
             opt_model = v;
         else if (ARG("-n"))
-            opt_n = atoi(v);
+            opt_n = to_int(v);
         else if (ARG("--batch"))
-            opt_batch = atoi(v);
+            opt_batch = to_int(v);
         else if (ARG("--run-id"))
             opt_run_id = (unsigned)strtoul(v, NULL, 16);
         else

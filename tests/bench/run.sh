@@ -45,6 +45,8 @@ GW_PORT="${FINCHAT_BENCH_HTTP_PORT:-18680}"
 export FINCHAT_HTTP_ADDR="127.0.0.1:$GW_PORT"
 export FINCHAT_BIN_DIR="$OUT/build/bin"
 export FINCHAT_WORKERS=2
+# Workers serve health/metrics on BASE+N (services.sh); keep clear of the default 18091...
+export FINCHAT_WORKER_HEALTH_BASE="${FINCHAT_BENCH_WORKER_HEALTH_BASE:-18690}"
 # shellcheck source=deploy/local/lib.sh
 . "$ROOT/deploy/local/lib.sh"
 
@@ -146,7 +148,7 @@ if ! make -s -C "$SRC" -j"$(nproc)" BUILD="$BUILD_DIR" bins >"$OUT/build.log" 2>
     die "make bins failed (log: $OUT/build.log)"
   fi
 fi
-cc -O2 -Wall -Wextra -o "$FCBENCH" "$BENCH_SRC/fcbench.c" || die "building fcbench failed"
+cc -std=c11 -O2 -Wall -Wextra -o "$FCBENCH" "$BENCH_SRC/fcbench.c" || die "building fcbench failed"
 
 # ---- the mock provider --------------------------------------------------------------------
 MOCK_PORT="$(free_port)"
@@ -183,8 +185,19 @@ FINCHAT_SKIP_BUILD=1 FINCHAT_SKIP_DEPS="${FINCHAT_SKIP_DEPS:-0}" "$ROOT/deploy/l
 }
 GW_PID="$(gw_pid)"
 [ -n "$GW_PID" ] || die "no gateway pid in $FINCHAT_RUN_DIR"
+sleep 2
+for w in worker-1 worker-2; do
+  running "$w" "$FINCHAT_BIN_DIR/finchat-worker" || {
+    log_tail "$FINCHAT_LOG_DIR/$w.log" 10
+    die "$w exited after start (log: $FINCHAT_LOG_DIR/$w.log)"
+  }
+done
 log "gateway pid $GW_PID, limit $(awk '/Max open files/ { print $4 }' "/proc/$GW_PID/limits") open files"
 
+# Planner statistics for the freshly seeded tables (autovacuum would get there within a
+# minute or two, in the middle of the HTTP measurements).
+psql -X -q -h "$FINCHAT_LOCAL_HOST" -p "$FINCHAT_PG_PORT" -U finchat -d finchat -c ANALYZE ||
+  note "ANALYZE of the bench database failed"
 DEMO_TOKEN="$("$PY" "$BENCH_SRC/bench.py" login "$URL" demo@finchat.dev 'DemoPass2026!')"
 AUTH="Authorization: Bearer $DEMO_TOKEN"
 
@@ -192,6 +205,22 @@ LOAD_SAMPLES=("$(date -u +%T) $(loadavg) start")
 sample_load() { LOAD_SAMPLES+=("$(date -u +%T) $(loadavg) $1"); }
 
 # =============================== 1. HTTP ===================================================
+# After an overloaded run the gateway still works through what the client gave up on: wait
+# until a small authenticated query is quick again (up to 60 s), so runs do not overlap.
+wait_drained() {
+  local t0=$SECONDS ok=0 t
+  while [ $((SECONDS - t0)) -lt 60 ]; do
+    t="$(curl -s -o /dev/null -w '%{time_total}' -H "$AUTH" "$URL/api/v1/accounts" || echo 9)"
+    if awk -v t="$t" 'BEGIN { exit !(t < 0.2) }'; then
+      ok=$((ok + 1))
+      [ "$ok" -ge 3 ] && return 0
+    else
+      ok=0
+    fi
+    sleep 0.5
+  done
+}
+
 phase_http() {
   local i name path nginx_port ndir hz=() ng=() r
   log "HTTP: dashboard and transactions at $RATE req/s (${WARMUP}s warm-up + ${HTTP_SECONDS}s) x $RUNS"
@@ -204,10 +233,24 @@ phase_http() {
       "$FCBENCH" rate --port "$GW_PORT" --path "$path" -H "$AUTH" --rate "$RATE" \
         --duration "$HTTP_SECONDS" --warmup "$WARMUP" --conns 8 --max-conns 256 \
         >"$RAW/http-$name-$i.json"
-      printf '    %-13s run %d: %s\n' "$name" "$i" "$("$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print("p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d requests, %d errors, %d non-2xx)" % (r["p50_ms"], r["p99_ms"], r["max_ms"], r["count"], r["errors"], r["non2xx"]))' "$RAW/http-$name-$i.json")"
+      wait_drained
+      printf '    %-13s run %d: %s\n' "$name" "$i" "$("$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print("p50 %.2f ms  p99 %.2f ms  max %.2f ms  served %.0f req/s  (%d requests, %d errors, %d non-2xx%s)" % (r["p50_ms"], r["p99_ms"], r["max_ms"], r["achieved_rps"], r["count"], r["errors"], r["non2xx"], ", %d unanswered 10 s after the end: lower bounds" % r["incomplete"] if r["incomplete"] else ""))' "$RAW/http-$name-$i.json")"
     done
   done
   sample_load "after http latency"
+  # Context for the fixed-rate figures: the most each route serves, closed loop (wrk, 8
+  # connections), so a p99 far above the target can be told apart from overload.
+  log "HTTP: capacity of the two routes, closed loop (wrk -t1 -c8 -d5s)"
+  for name in dashboard transactions; do
+    case "$name" in
+      dashboard) path=/api/v1/dashboard ;;
+      transactions) path='/api/v1/transactions?limit=50' ;;
+    esac
+    r="$(FINCHAT_BENCH_TOKEN="$DEMO_TOKEN" wrk -t1 -c8 -d5s -s "$BENCH_SRC/auth.lua" "$URL$path" |
+      awk '/^Requests\/sec:/ { print $2 }')"
+    printf '    %-13s %s req/s\n' "$name" "${r:-?}"
+    printf '{"route":"%s","tool":"wrk -t1 -c8 -d5s","rps":%s}\n' "$name" "${r:-null}" >"$RAW/capacity-$name.json"
+  done
 
   # nginx: a private instance, 2 workers, serving the same bytes as /healthz.
   nginx_port="$(free_port)"
