@@ -17,6 +17,9 @@ const SHOTS = process.env.FINCHAT_SCREENSHOTS ?? join(ROOT, "build", "screenshot
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 mkdirSync(SHOTS, { recursive: true });
+// A test that fails early can leave a waitForRequest/Response promise behind; its later
+// rejection belongs to a test already reported as failed.
+process.on("unhandledRejection", (e) => console.log(`  # (after a failure) ${String(e?.message ?? e).split("\n")[0]}`));
 
 const PAGES = [
   { path: "/dashboard/", name: "Dashboard" },
