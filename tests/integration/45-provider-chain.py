@@ -1,0 +1,99 @@
+"""45: the provider chain of a real worker, through Kafka, against the scripted mock LLM.
+
+A worker with FINCHAT_LLM_CHAIN=openai,anthropic,analyst, both HTTP providers pointed at
+tests/mockllm: while the mock is up the answer comes from `openai` with the mock's text;
+with the mock killed (every provider but the analyst dead) the answer still comes, from
+`analyst`; a provider that cuts its stream after some tokens hands over with a `reset`, and
+the final answer is the analyst's alone — never spliced. Stored text equals assembled text."""
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from worker_itest import (ROOT, Answer, collect, done, follow_from_end, golden_request, ok,
+                          put_context, send_request, start_workers, stop_all, stored_message,
+                          worker_pid)
+
+SCRIPT = "Your checking account holds enough for this month's rent."
+
+
+def start_mock():
+    port_file = tempfile.mktemp()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests/mockllm/server.py"), "--port", "0",
+                             "--port-file", port_file, "--tps", "200", "--text", SCRIPT],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if os.path.exists(port_file) and pathlib.Path(port_file).read_text().strip():
+            return proc, int(pathlib.Path(port_file).read_text().strip())
+        time.sleep(0.1)
+    raise SystemExit("not ok - the mock LLM did not start")
+
+
+def ask(chunks, mine, text):
+    """Sends requests until one of @mine answers; returns that Answer (or the last one)."""
+    ans = None
+    for _ in range(8):
+        req = golden_request(reply_partition=2, text=text)
+        put_context(req["user_id"])
+        send_request(req)
+        ans = Answer(req["request_id"])
+        collect(chunks, {req["request_id"]: ans}, lambda: ans.finished, 40)
+        ans.req = req
+        if worker_pid(ans) in mine:
+            return ans
+    return ans
+
+
+def provider_of(ans):
+    return (ans.final or {}).get("provider")
+
+
+mock, port = start_mock()
+chunks = follow_from_end("finchat.chat.chunks", [2])
+env = dict(FINCHAT_LLM_CHAIN="openai,anthropic,analyst", OPENAI_API_KEY="test-key",
+           OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_MODEL="mock",
+           ANTHROPIC_API_KEY="test-key", ANTHROPIC_BASE_URL=f"http://127.0.0.1:{port}",
+           ANTHROPIC_MODEL="mock", FINCHAT_CONNECT_TIMEOUT_MS=500, FINCHAT_ANALYST_PACE_MS=5)
+workers = start_workers(1, **env)
+mine = {w.pid for w in workers}
+try:
+    ans = ask(chunks, mine, "How is my checking account?")
+    ok(provider_of(ans) == "openai" and ans.text == SCRIPT,
+       "with the provider up, the answer is the openai provider's", f"{provider_of(ans)} {ans.text[:60]!r}")
+    ok(stored_message(ans.req["reply_message_id"]).get("text") == ans.text, "stored text equals the streamed text")
+
+    mock.send_signal(signal.SIGKILL)
+    mock.wait()
+    ans = ask(chunks, mine, "How much did I spend this month?")
+    ok(provider_of(ans) == "analyst" and ans.final is not None and len(ans.text) > 20,
+       "with every provider but the analyst dead, the analyst still answers",
+       f"{provider_of(ans)} {ans.error}")
+    ok(stored_message(ans.req["reply_message_id"]).get("text") == ans.text, "the analyst's answer is stored as streamed")
+finally:
+    stop_all(workers)
+    if mock.poll() is None:
+        mock.kill()
+
+# A provider that fails after streaming some tokens: reset, then a clean answer from the next.
+mock, port = start_mock()
+env.update(OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_MODEL="mock-cut:4",
+           ANTHROPIC_BASE_URL=f"http://127.0.0.1:{port}", ANTHROPIC_MODEL="mock-cut:4")
+workers = start_workers(1, **env)
+mine = {w.pid for w in workers}
+try:
+    ans = ask(chunks, mine, "What are my subscriptions?")
+    types = ans.types()
+    ok("reset" in types and provider_of(ans) == "analyst",
+       "a stream cut mid-answer hands over with reset; the final answer is the analyst's", str(types[:12]))
+    ok(ans.final is not None and "checking account holds" not in ans.text,
+       "no text from the failed provider survives the reset", ans.text[:80])
+    ok(stored_message(ans.req["reply_message_id"]).get("text") == ans.text, "stored text equals the client's assembled text")
+finally:
+    stop_all(workers)
+    mock.kill()
+    chunks.close()
+done()
