@@ -569,7 +569,7 @@ export function ChatView() {
   );
 }
 
-function Meta({ provider, model, latencyMs, ttftMs, tokens }: { provider: string | null; model: string | null; latencyMs?: number | null; ttftMs?: number | null; tokens?: number | null }) {
+function Meta({ provider, model, latencyMs, ttftMs, tokens, promptTokens }: { provider: string | null; model: string | null; latencyMs?: number | null; ttftMs?: number | null; tokens?: number | null; promptTokens?: number | null }) {
   return (
     <div className="msg-meta">
       {provider ? (
@@ -580,7 +580,7 @@ function Meta({ provider, model, latencyMs, ttftMs, tokens }: { provider: string
       ) : null}
       {ttftMs != null ? <span>first token {duration(ttftMs)}</span> : null}
       {latencyMs != null ? <span>· {duration(latencyMs)}</span> : null}
-      {tokens != null ? <span>· {tokens} tokens</span> : null}
+      {tokens != null ? <span title={promptTokens != null ? `${promptTokens} prompt tokens, ${tokens} answer tokens` : undefined}>· {tokens} tokens{promptTokens ? ` (${promptTokens} in)` : ""}</span> : null}
     </div>
   );
 }
@@ -594,7 +594,7 @@ function AssistantMessage({ m, canRegenerate, onRegenerate }: { m: Message; canR
         {m.status === "error" ? <p className="hint" style={{ marginTop: 8 }}>This answer failed.</p> : null}
       </div>
       <div className="msg-foot">
-        <Meta provider={m.provider} model={m.model} latencyMs={m.latency_ms} tokens={m.usage?.completion_tokens ?? null} />
+        <Meta provider={m.provider} model={m.model} latencyMs={m.latency_ms} tokens={m.usage?.completion_tokens ?? null} promptTokens={m.usage?.prompt_tokens ?? null} />
         {canRegenerate ? (
           <button type="button" className="btn btn-sm btn-ghost" onClick={onRegenerate}>
             <Icon.refresh /> Regenerate answer
@@ -634,7 +634,7 @@ function LiveAnswer({ live, onRetry }: { live: Live; onRetry: () => void }) {
         </div>
       ) : null}
       {stopped && !streaming ? <p className="hint">Stopped.</p> : null}
-      <Meta provider={live.provider} model={live.model} ttftMs={live.final?.timings.ttft_ms} latencyMs={live.final?.timings.total_ms} tokens={live.final?.usage.completion_tokens} />
+      <Meta provider={live.provider} model={live.model} ttftMs={live.final?.timings.ttft_ms} latencyMs={live.final?.timings.total_ms} tokens={live.final?.usage.completion_tokens} promptTokens={live.final?.usage.prompt_tokens} />
       <span className="sr-only" role="status">{streaming ? "Answer streaming" : live.status === "done" ? "Answer complete" : ""}</span>
     </div>
   );
