@@ -31,6 +31,7 @@ tally "banned calls" tests/check-banned.sh
 tally "config table" tests/check-config-doc.sh
 tally "unit" make -s -j"$(nproc)" unit
 tally "unit (asan+ubsan)" make -s -j"$(nproc)" asan
+tally "web unit" tests/e2e/unit.sh
 tally "golden messages" tests/proto/check-golden.sh
 tally "fuzz (short)" env FUZZ_SECONDS="${FUZZ_SECONDS:-5}" tests/fuzz/run.sh
 
@@ -41,7 +42,7 @@ if FINCHAT_SKIP_DEPS=1 FINCHAT_SKIP_BUILD=1 deploy/local/up.sh; then
     PASSED=$((PASSED + 1))
     tally "integration" tests/run-integration.sh
     if [ -x tests/e2e/run.sh ]; then
-        tally "e2e" tests/e2e/run.sh
+        tally "e2e" env E2E_SKIP_UNIT=1 tests/e2e/run.sh
     fi
 else
     echo "not ok - stack up"
