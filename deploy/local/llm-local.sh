@@ -19,7 +19,9 @@
 #                (install output: llm-install.log), model alias $FINCHAT_LOCAL_MODEL
 #                (default smollm2-135m-instruct), context $FINCHAT_LLM_CTX (2048).
 #   4. ready     waits until GET /v1/models answers with that alias
-#                ($FINCHAT_LLM_TIMEOUT s, default 120; log tail on failure).
+#                ($FINCHAT_LLM_TIMEOUT s, default 120; log tail on failure), then sends
+#                one 1-token completion so the first real question is not the one that
+#                pays for lazy initialisation (best effort).
 #
 # `down` stops exactly the process recorded in the pid file (SIGTERM, SIGKILL after
 # $FINCHAT_STOP_TIMEOUT s). `status` prints one line; exit 0 when ready, 3 otherwise.
@@ -169,6 +171,14 @@ models_ok() {
   curl -fsS --max-time 2 "$LLM_URL/models" 2>/dev/null | grep -q "\"$LLM_ALIAS\""
 }
 
+# warm_up: one tiny completion; failures are only logged.
+warm_up() {
+  curl -fsS --max-time 60 -H 'Content-Type: application/json' \
+    -d "{\"model\":\"$LLM_ALIAS\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}" \
+    "$LLM_URL/chat/completions" >/dev/null 2>>"$LLM_LOG" ||
+    warn "local LLM warm-up request failed (log: $LLM_LOG)"
+}
+
 cmd_up() {
   local t0 model lock
   t0="$(now_s)"
@@ -194,6 +204,7 @@ cmd_up() {
   log "starting the local LLM ($LLM_ALIAS on $LLM_URL)"
   spawn "$NAME" "$LLM_LOG" "$PY" -m llama_cpp.server "${args[@]}" 9>&-
   wait_until "local LLM ($LLM_URL)" "$LLM_TIMEOUT" "$LLM_LOG" "$NAME" models_ok
+  warm_up
   log "local LLM ready in $(elapsed "$t0"): $LLM_URL (pid $(pid_of "$NAME"), log ${LLM_LOG#"$FINCHAT_ROOT"/})"
 }
 
