@@ -205,7 +205,12 @@ static bool origin_allowed(const struct server *s, h2o_iovec_t origin)
 
 static void add_hdr(h2o_req_t *req, const char *name, const char *val)
 {
-    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 1, NULL,
+    /* HTTP/2 requires lower-case field names; handlers may write "Set-Cookie". */
+    h2o_iovec_t n = h2o_strdup(&req->pool, name, SIZE_MAX);
+
+    for (size_t i = 0; i < n.len; i++)
+        n.base[i] = (char)(n.base[i] >= 'A' && n.base[i] <= 'Z' ? n.base[i] + 32 : n.base[i]);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 1, NULL,
                           h2o_strdup(&req->pool, val, SIZE_MAX).base, strlen(val));
 }
 
