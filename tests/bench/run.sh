@@ -19,14 +19,23 @@
 #   idle  gateway RSS growth per idle SSE connection, 10,000 connections to a stream whose
 #         provider stalls before its first token
 # Prints a table and writes build/bench/report.json (raw samples in build/bench/raw/).
+# `tests/bench/run.sh down` stops a bench stack kept with FINCHAT_BENCH_KEEP=1.
 #
-# Environment (defaults): FINCHAT_BENCH_RUNS (3) repetitions of the HTTP measurements,
-# FINCHAT_BENCH_RATE (200), FINCHAT_BENCH_HTTP_SECONDS (10) + FINCHAT_BENCH_WARMUP (5),
-# FINCHAT_BENCH_CHAT_LEVELS ("1 100 500"), FINCHAT_BENCH_MOCK_TPS (40) and
-# FINCHAT_BENCH_MOCK_TOKENS (20) for the TTFT chats, FINCHAT_BENCH_USERS (100) users sharing
-# the concurrent chats, FINCHAT_BENCH_TPS_TOKENS (20000), FINCHAT_BENCH_IDLE_CONNS (10000),
-# FINCHAT_BENCH_WORKER_INFLIGHT (256, per worker), FINCHAT_BENCH_KEEP=1 to leave the
-# private stack running afterwards, FINCHAT_BENCH_*_PORT to move its ports.
+# Environment (defaults; tests/bench/README.md says more):
+#   FINCHAT_BENCH_ONLY ("http chat tps idle")   phases to run
+#   FINCHAT_BENCH_RUNS (3)                      repetitions of the HTTP and tokens/s runs
+#   FINCHAT_BENCH_RATE (200), FINCHAT_BENCH_HTTP_SECONDS (10), FINCHAT_BENCH_WARMUP (5)
+#   FINCHAT_BENCH_CHAT_LEVELS ("1 100 500"), FINCHAT_BENCH_CHATS ("1:1:30 100:1:2 500:0:1",
+#     level:warm-up:measured chats per client), FINCHAT_BENCH_USERS (100),
+#     FINCHAT_BENCH_CHAT_TIMEOUT (180 s), FINCHAT_BENCH_MOCK_TPS (40), FINCHAT_BENCH_MOCK_TOKENS (20)
+#   FINCHAT_BENCH_TPS_TOKENS (20000), FINCHAT_BENCH_IDLE_CONNS (10000)
+#   FINCHAT_BENCH_WORKER_INFLIGHT (256 per worker)
+#   FINCHAT_BENCH_SOURCE (unset = working tree) a git revision to bench instead
+#   FINCHAT_BENCH_FRESH (1) start from an empty bench stack; 0 reuses the last one
+#   FINCHAT_BENCH_KEEP (0) 1 leaves the bench stack running afterwards
+#   FINCHAT_BENCH_{PG,KAFKA,KAFKA_CONTROLLER,MONGO,HTTP}_PORT, FINCHAT_BENCH_WORKER_HEALTH_BASE
+#     (55632, 19292, 19293, 27218, 18680, 18690) the bench stack's ports
+#   FINCHAT_SKIP_DEPS (0) passed to deploy/local/up.sh
 set -euo pipefail
 
 BENCH_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -85,6 +94,37 @@ free_port() {
   "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Stops every process of the bench's pid files that runs a binary from build/bench (those of
+# an earlier run may come from another FINCHAT_BENCH_SOURCE, which services.sh would not
+# recognise as its own).
+stop_bench_services() {
+  local f pid pids=() t0=$SECONDS
+  for f in "$FINCHAT_RUN_DIR"/gateway.pid "$FINCHAT_RUN_DIR"/worker-*.pid; do
+    [ -e "$f" ] || continue
+    pid="$(tr -dc '0-9' <"$f")"
+    if proc_matches "$pid" "$OUT/" && proc_matches "$pid" /bin/finchat-; then
+      kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+    fi
+    rm -f "$f"
+  done
+  for pid in "${pids[@]+"${pids[@]}"}"; do
+    while kill -0 "$pid" 2>/dev/null; do
+      if [ $((SECONDS - t0)) -ge "$FINCHAT_STOP_TIMEOUT" ]; then
+        kill -KILL "$pid" 2>/dev/null
+        break
+      fi
+      sleep 0.2
+    done
+  done
+}
+
+# `run.sh down`: stop a bench stack left running with FINCHAT_BENCH_KEEP=1.
+if [ "${1:-}" = down ]; then
+  stop_bench_services
+  "$ROOT/deploy/local/stack.sh" down
+  exit 0
+fi
+
 # ---- processes this script starts, stopped on exit ---------------------------------------
 MOCK_PID="" NGINX_PID="" IDLE_PID=""
 cleanup() {
@@ -94,10 +134,10 @@ cleanup() {
     [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
   done
   if [ "${FINCHAT_BENCH_KEEP:-0}" = 1 ]; then
-    log "leaving the bench stack running (FINCHAT_BENCH_KEEP=1): FINCHAT_STATE_DIR=$FINCHAT_STATE_DIR deploy/local/down.sh stops it"
+    log "leaving the bench stack running (FINCHAT_BENCH_KEEP=1): 'tests/bench/run.sh down' stops it"
   else
     log "stopping the bench services and stack"
-    "$ROOT/deploy/local/services.sh" down >/dev/null 2>&1
+    stop_bench_services
     "$ROOT/deploy/local/stack.sh" down >/dev/null 2>&1
   fi
   exit "$rc"
@@ -138,15 +178,8 @@ else
   log "building the working tree's services into ${BUILD_DIR#"$ROOT"/}"
 fi
 if ! make -s -C "$SRC" -j"$(nproc)" BUILD="$BUILD_DIR" bins >"$OUT/build.log" 2>&1; then
-  # finchatctl/main.c includes api-gateway headers without -Iapi-gateway in the Makefile.
-  if grep -q 'finchatctl/main.c.*fatal error' "$OUT/build.log" &&
-    make -s -C "$SRC" -j"$(nproc)" BUILD="$BUILD_DIR" \
-      CSTD="-std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Iapi-gateway" bins >>"$OUT/build.log" 2>&1; then
-    note "make bins fails as written (finchatctl/main.c cannot find api-gateway headers); built with -Iapi-gateway added"
-  else
-    tail -n 30 "$OUT/build.log" >&2
-    die "make bins failed (log: $OUT/build.log)"
-  fi
+  tail -n 30 "$OUT/build.log" >&2
+  die "make bins failed (log: $OUT/build.log)"
 fi
 cc -std=c11 -O2 -Wall -Wextra -o "$FCBENCH" "$BENCH_SRC/fcbench.c" || die "building fcbench failed"
 
@@ -159,8 +192,8 @@ MOCK_PID=$!
 wait_until "mock provider" 20 "$OUT/mockllm.log" "" curl -fsS -o /dev/null "$MOCK_URL/__health"
 
 # ---- the private stack and services -------------------------------------------------------
-# Services from an earlier, interrupted bench would keep their old environment: restart.
-"$ROOT/deploy/local/services.sh" down >/dev/null 2>&1 || true
+# An earlier bench's services keep their old environment: stop them.
+stop_bench_services
 # Every run starts from the same state (FINCHAT_BENCH_FRESH=0 reuses the last one): the
 # chat phases add thousands of messages, and what the worker reads gets slower with them.
 if [ "${FINCHAT_BENCH_FRESH:-1}" != 0 ] && [ -d "$FINCHAT_STATE_DIR" ]; then
