@@ -3,12 +3,14 @@
 
 #include "clock.h"
 #include "context.h"
+#include "dashcache.h"
 #include "err.h"
 #include "finance_calc.h"
 #include "finance_data.h"
 #include "forecast.h"
 #include "fraud.h"
 #include "log.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 #include <math.h>
@@ -28,7 +30,14 @@ static const char *const sorts[] = {"date_desc", "date_asc", "amount_desc", "amo
 
 void finance_changed(struct api_req *req)
 {
-    int rc = context_rebuild(req->pg, req->mongo, req->mongo_db, req->user_id);
+    const char *vals[1] = {req->user_id};
+    PGresult *res = finance_sql(
+        req->pg, "UPDATE users SET data_version = data_version + 1 WHERE id = $1::uuid", 1, vals);
+    int rc;
+
+    /* Cached dashboards of this user, on every gateway, are stale from here on. */
+    PQclear(res);
+    rc = context_rebuild(req->pg, req->mongo, req->mongo_db, req->user_id);
 
     if (rc)
         log_emit(LOG_WARN, req->request_id, NULL, NULL,
@@ -215,12 +224,46 @@ static int query_date(struct api_req *req, struct api_resp *resp, const char *na
 
 /* ---- handlers ---- */
 
+/* GET /dashboard, served from dashcache.h while the user's data_version and the UTC day are
+ * unchanged; otherwise computed and cached. */
 static int h_dashboard(struct api_req *req, struct api_resp *resp)
 {
-    json_t *body = finance_dashboard(req->pg, req->user_id);
+    const char *vals[1] = {req->user_id};
+    PGresult *res = finance_sql(req->pg,
+                                "SELECT data_version, (now() AT TIME ZONE 'UTC')::date -"
+                                " date '1970-01-01' FROM users WHERE id = $1::uuid",
+                                1, vals);
+    int64_t version;
+    int32_t day;
+    json_t *body;
+    size_t len;
+    char *text;
 
+    if (!res || PQntuples(res) != 1) {
+        PQclear(res);
+        return finance_db_error(req, resp);
+    }
+    version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    day = (int32_t)strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    PQclear(res);
+    text = dashcache_get(req->user_id, version, day, &len);
+    if (text) {
+        metrics_add(M_DASH_CACHE_HITS, 1);
+        resp->status = 200;
+        resp->raw = text;
+        resp->raw_len = len;
+        resp->raw_type = "application/json";
+        return 0;
+    }
+    metrics_add(M_DASH_CACHE_MISSES, 1);
+    body = finance_dashboard(req->pg, req->user_id);
     if (!body)
         return finance_db_error(req, resp);
+    text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    if (text) {
+        dashcache_put(req->user_id, version, day, text, strlen(text));
+        free(text);
+    }
     return api_json(resp, 200, body);
 }
 

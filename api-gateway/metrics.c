@@ -28,11 +28,17 @@ static int nroutes;
 static atomic_llong counters[M_COUNTER_MAX];
 
 static const char *const counter_names[M_COUNTER_MAX] = {
-    "finchat_sse_active_streams",         "finchat_kafka_produced_total",
-    "finchat_kafka_produce_errors_total", "finchat_kafka_chunks_consumed_total",
-    "finchat_kafka_replays_total",        "finchat_stream_hub_hits_total",
-    "finchat_stream_hub_misses_total",    "finchat_chat_ttft_count",
+    "finchat_sse_active_streams",
+    "finchat_kafka_produced_total",
+    "finchat_kafka_produce_errors_total",
+    "finchat_kafka_chunks_consumed_total",
+    "finchat_kafka_replays_total",
+    "finchat_stream_hub_hits_total",
+    "finchat_stream_hub_misses_total",
+    "finchat_chat_ttft_count",
     "finchat_chat_ttft_ms_sum",
+    "finchat_dashboard_cache_hits_total",
+    "finchat_dashboard_cache_misses_total",
 };
 
 int metrics_route(const char *route)

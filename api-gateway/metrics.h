@@ -17,6 +17,8 @@ enum metric_counter {
     M_STREAM_HUB_MISSES, /* stream needed a replay from Kafka */
     M_CHAT_TTFT_COUNT,
     M_CHAT_TTFT_SUM_MS,
+    M_DASH_CACHE_HITS,   /* dashboards served from dashcache */
+    M_DASH_CACHE_MISSES, /* dashboards computed */
     M_COUNTER_MAX
 };
 

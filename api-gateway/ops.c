@@ -48,15 +48,18 @@ static json_t *provider_states(struct api_req *req)
 static int get_status(struct api_req *req, struct api_resp *resp)
 {
     struct gateway *gw = req->server;
-    int64_t hits = metrics_get(M_STREAM_HUB_HITS), misses = metrics_get(M_STREAM_HUB_MISSES);
-    double ratio = hits + misses ? (double)hits / (double)(hits + misses) : 1.0;
+    int64_t hits = metrics_get(M_DASH_CACHE_HITS), misses = metrics_get(M_DASH_CACHE_MISSES);
+    int64_t shits = metrics_get(M_STREAM_HUB_HITS), smiss = metrics_get(M_STREAM_HUB_MISSES);
+    double ratio = hits + misses ? (double)hits / (double)(hits + misses) : 0.0;
+    double sratio = shits + smiss ? (double)shits / (double)(shits + smiss) : 0.0;
     json_t *body = json_pack(
-        "{s:s,s:I,s:s,s:o,s:o,s:o,s:o,s:{s:f,s:I,s:I},s:{s:I,s:i}}", "version", FINCHAT_VERSION,
+        "{s:s,s:I,s:s,s:o,s:o,s:o,s:o,s:{s:f,s:I,s:I,s:f},s:{s:I,s:i}}", "version", FINCHAT_VERSION,
         "uptime_s", (json_int_t)((clock_wall_ms() - gw->started_ms) / 1000), "instance",
         gw->instance, "components", health_components(gw->health, true), "providers",
         provider_states(req), "requests", metrics_requests_json(), "routes", metrics_routes_json(),
         "cache", "hit_ratio", ratio, "hits", (json_int_t)hits, "misses", (json_int_t)misses,
-        "streams", "active", (json_int_t)metrics_get(M_SSE_ACTIVE), "held", hub_size(gw->hub));
+        "streams_hit_ratio", sratio, "streams", "active", (json_int_t)metrics_get(M_SSE_ACTIVE),
+        "held", hub_size(gw->hub));
 
     return api_json(resp, 200, body);
 }

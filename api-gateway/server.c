@@ -359,6 +359,7 @@ static void job_respond(struct job *j)
         req->res.reason = reason_of(j->aresp.status);
         common_headers(s, req, rid);
         add_hdr(req, "content-type", j->aresp.raw_type ? j->aresp.raw_type : "text/plain");
+        add_hdr(req, "cache-control", "no-store");
         h2o_send_inline(req, j->aresp.raw, j->aresp.raw_len);
         metrics_observe(j->metric, j->aresp.status, (clock_mono_ns() - j->start_ns) / 1000);
         return;
