@@ -374,6 +374,7 @@ phase_chat() {
     "$PY" "$BENCH_SRC/bench.py" spread "$URL" "$jobs.users" "$c" "$jobs"
     # chats per client: WARM (not counted) + MEASURED; FINCHAT_BENCH_CHATS overrides
     # per level as "LEVEL:WARM:MEASURED ...".
+    # shellcheck disable=SC2086 # the plan is a list of words
     spec="$(printf '%s\n' $CHAT_PLAN | awk -F: -v c="$c" '$1 == c { print $2, $3 }')"
     if [ -z "$spec" ]; then spec="1 $((c == 1 ? 30 : 1))"; fi
     read -r warm chats <<<"$spec"
