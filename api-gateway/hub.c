@@ -574,6 +574,7 @@ static void pump(struct sub *r)
         start_json_response(r, !error_end);
         r->finished = true;
         detach(r);
+        r->req->res.content_length = r->buf_len;
         h2o_send_inline(r->req, r->buf, r->buf_len);
         return;
     }

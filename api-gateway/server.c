@@ -257,6 +257,9 @@ static void send_json(struct server *s, h2o_req_t *req, const char *rid, int sta
                        H2O_STRLIT("application/json"));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
                    H2O_STRLIT("no-store"));
+    /* A known length keeps HTTP/1.1 connections alive for every status (h2o's chunked
+     * encoder only keeps them for 200). */
+    req->res.content_length = len;
     h2o_send_inline(req, txt ? txt : "", len);
     free(txt);
     metrics_observe(metric, status, (clock_mono_ns() - start_ns) / 1000);
@@ -360,6 +363,7 @@ static void job_respond(struct job *j)
         common_headers(s, req, rid);
         add_hdr(req, "content-type", j->aresp.raw_type ? j->aresp.raw_type : "text/plain");
         add_hdr(req, "cache-control", "no-store");
+        req->res.content_length = j->aresp.raw_len;
         h2o_send_inline(req, j->aresp.raw, j->aresp.raw_len);
         metrics_observe(j->metric, j->aresp.status, (clock_mono_ns() - j->start_ns) / 1000);
         return;
@@ -683,6 +687,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         req->res.reason = "OK";
         common_headers(s, req, rid);
         add_hdr(req, "content-type", "text/plain; version=0.0.4");
+        req->res.content_length = strlen(txt);
         h2o_send_inline(req, txt, strlen(txt));
         free(txt);
         metrics_observe(s->m_metrics, 200, (clock_mono_ns() - start_ns) / 1000);
@@ -699,6 +704,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
                     "Authorization, Content-Type, X-CSRF-Token, Last-Event-ID, traceparent");
             add_hdr(req, "access-control-max-age", "600");
         }
+        req->res.content_length = 0;
         h2o_send_inline(req, "", 0);
         return 0;
     }

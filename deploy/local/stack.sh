@@ -250,12 +250,17 @@ kafka_format() {
   [ -f "$FINCHAT_KAFKA_LIBS/kafka_2.13-$FINCHAT_KAFKA_VERSION.jar" ] ||
     die "Kafka jars not found in $FINCHAT_KAFKA_LIBS; run deploy/local/install-deps.sh"
   if [ ! -s "$KAFKA_DIR/cluster.id" ]; then
-    "$FINCHAT_PYTHON" -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))' \
-      >"$KAFKA_DIR/cluster.id"
+    # An id starting with '-' reads as an option to StorageTool's parser: draw again.
+    "$FINCHAT_PYTHON" -c 'import base64, uuid
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if s[0].isalnum():
+        print(s)
+        break' >"$KAFKA_DIR/cluster.id"
   fi
   log "formatting Kafka storage in $KAFKA_DIR/data"
   kafka_java -Xmx256m -XX:TieredStopAtLevel=1 kafka.tools.StorageTool format --ignore-formatted \
-    -t "$(cat "$KAFKA_DIR/cluster.id")" -c "$KAFKA_DIR/server.properties" >>"$KAFKA_LOG" 2>&1 ||
+    --cluster-id="$(cat "$KAFKA_DIR/cluster.id")" -c "$KAFKA_DIR/server.properties" >>"$KAFKA_LOG" 2>&1 ||
     {
       log_tail "$KAFKA_LOG"
       die "formatting Kafka storage failed"
