@@ -5,4 +5,4 @@
 # worker does not answer again), and a clean SIGTERM drain (see 40-worker-stream.py).
 set -euo pipefail
 . "$(dirname "$0")/lib/worker-env.sh"
-exec "$PY" "$(dirname "$0")/40-worker-stream.py"
+run_itest "$(dirname "$0")/40-worker-stream.py"

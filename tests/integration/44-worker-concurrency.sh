@@ -2,4 +2,4 @@
 # Worker: 50 concurrent requests over two workers all complete, each assembled answer equal to its stored message (see 44-worker-concurrency.py).
 set -euo pipefail
 . "$(dirname "$0")/lib/worker-env.sh"
-exec "$PY" "$(dirname "$0")/44-worker-concurrency.py"
+run_itest "$(dirname "$0")/44-worker-concurrency.py"

@@ -2,4 +2,4 @@
 # Worker: provider chain through Kafka against the scripted mock LLM (see 45-provider-chain.py).
 set -euo pipefail
 . "$(dirname "$0")/lib/worker-env.sh"
-exec "$PY" "$(dirname "$0")/45-provider-chain.py"
+run_itest "$(dirname "$0")/45-provider-chain.py"

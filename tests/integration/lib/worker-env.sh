@@ -16,3 +16,24 @@ if [ -z "${FINCHAT_WORKER_BIN:-}" ] && [ ! -x "$ROOT/build/bin/finchat-worker" ]
 fi
 export PYTHONPATH="$ROOT/tests/integration/lib${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONUNBUFFERED=1
+
+# run_itest SCRIPT: runs a worker test with the stack's own workers (deploy/local/services.sh)
+# stopped, so the consumer group holds only the test's workers and every request reaches
+# them; the stack's workers are started again afterwards, whatever the outcome.
+run_itest() {
+    local rc=0 name stopped=""
+    # shellcheck source=deploy/local/lib.sh
+    . "$ROOT/deploy/local/lib.sh"
+    for f in "$FINCHAT_RUN_DIR"/worker-*.pid; do
+        [ -e "$f" ] || continue
+        name="$(basename "$f" .pid)"
+        stop_proc "$name" "$ROOT/build/bin/finchat-worker" >/dev/null 2>&1 && stopped="$stopped $name"
+    done
+    [ -n "$stopped" ] && echo "# stopped the stack's workers for this test:$stopped"
+    "$PY" "$@" || rc=$?
+    if [ -n "$stopped" ]; then
+        "$ROOT/deploy/local/services.sh" up >/dev/null 2>&1 ||
+            echo "# warning: could not restart the stack's workers"
+    fi
+    return $rc
+}
