@@ -1,6 +1,7 @@
 /* store.c - MongoDB reads and writes of the worker (contexts, messages). */
 #include "store.h"
 
+#include "clock.h"
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -13,6 +14,7 @@ void store_init(struct store *s, mongoc_client_t *client, const char *db)
     s->client = client;
     s->messages = mongoc_client_get_collection(client, db, "messages");
     s->contexts = mongoc_client_get_collection(client, db, "contexts");
+    s->histories = mongoc_client_get_collection(client, db, "histories");
 }
 
 void store_release(struct store *s)
@@ -21,6 +23,7 @@ void store_release(struct store *s)
         return;
     mongoc_collection_destroy(s->messages);
     mongoc_collection_destroy(s->contexts);
+    mongoc_collection_destroy(s->histories);
     memset(s, 0, sizeof(*s));
 }
 
@@ -144,6 +147,8 @@ void stored_reply_release(struct stored_reply *r)
     memset(r, 0, sizeof(*r));
 }
 
+static void record_turn(struct store *s, const struct reply_doc *d);
+
 static void append_str_or_null(bson_t *doc, const char *key, const char *val)
 {
     if (val)
@@ -184,6 +189,8 @@ int store_put_reply(struct store *s, const struct reply_doc *d)
         log_emit(LOG_WARN, d->req->request_id, NULL, NULL, "mongo store message %s: %s",
                  d->req->reply_message_id, err.message);
         rc = FC_EDEP;
+    } else if (strcmp(d->status, "complete") == 0) {
+        record_turn(s, d);
     }
     bson_destroy(&doc);
     bson_destroy(opts);
@@ -205,8 +212,11 @@ int store_load_context(struct store *s, const char *user_id, json_t **out)
     return rc;
 }
 
-int store_load_history(struct store *s, const char *conversation_id, const char *user_id, int limit,
-                       json_t **out)
+/* Queries `messages` for the conversation's newest documents. On MongoDB the index serves
+ * it; on FerretDB/SQLite it scans the collection, so it is only the fallback for a
+ * conversation that has no `histories` document yet. */
+static int query_messages(struct store *s, const char *conversation_id, const char *user_id,
+                          int limit, json_t **out)
 {
     bson_t *filter =
         BCON_NEW("conversation_id", BCON_UTF8(conversation_id), "user_id", BCON_UTF8(user_id));
@@ -219,6 +229,109 @@ int store_load_history(struct store *s, const char *conversation_id, const char 
     bson_destroy(opts);
     bson_destroy(filter);
     return rc;
+}
+
+int store_load_history(struct store *s, const char *conversation_id, const char *user_id, int limit,
+                       json_t **out)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(conversation_id));
+    json_t *arr = json_array(), *doc;
+    int rc = find_json(s->histories, filter, NULL, 1, arr);
+
+    bson_destroy(filter);
+    doc = json_array_get(arr, 0);
+    if (rc == 0 && doc && json_is_string(json_object_get(doc, "user_id")) &&
+        strcmp(json_string_value(json_object_get(doc, "user_id")), user_id) == 0 &&
+        json_is_array(json_object_get(doc, "items"))) {
+        *out = json_incref(json_object_get(doc, "items"));
+        json_decref(arr);
+        return 0;
+    }
+    json_decref(arr);
+    return query_messages(s, conversation_id, user_id, limit, out);
+}
+
+/* The sort key of a history item: its created_at as relaxed extended JSON writes it. */
+static const char *item_when(json_t *m)
+{
+    json_t *c = json_object_get(m, "created_at");
+    const char *d = json_string_value(json_is_object(c) ? json_object_get(c, "$date") : c);
+
+    return d ? d : "";
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+    return strcmp(item_when(*(json_t *const *)a), item_when(*(json_t *const *)b));
+}
+
+static json_t *item(const char *id, const char *role, const char *text, const char *status,
+                    int64_t at_ms, const char *reply_to)
+{
+    char when[32];
+
+    clock_rfc3339(at_ms, when, sizeof(when));
+    return json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:s*}", "_id", id, "role", role, "text",
+                     text ? text : "", "status", status, "created_at", "$date", when, "reply_to",
+                     reply_to);
+}
+
+/* Records a finished turn in the conversation's `histories` document (the newest
+ * STORE_HISTORY_KEEP messages), replacing an earlier answer to the same question. Best
+ * effort: a lost update only shortens the context of a later question. */
+static void record_turn(struct store *s, const struct reply_doc *d)
+{
+    const struct chat_request *r = d->req;
+    json_t *items = NULL, *keep = json_array(), *m, *doc;
+    json_t **v;
+    size_t i, n;
+    char *text;
+    bson_t *bdoc, *filter, *opts;
+    bson_error_t err;
+
+    if (store_load_history(s, r->conversation_id, r->user_id, STORE_HISTORY_KEEP, &items) != 0) {
+        json_decref(items);
+        json_decref(keep);
+        return;
+    }
+    json_array_foreach(items, i, m)
+    {
+        const char *id = json_string_value(json_object_get(m, "_id"));
+        const char *to = json_string_value(json_object_get(m, "reply_to"));
+
+        if ((id && (strcmp(id, r->message_id) == 0 || strcmp(id, r->reply_message_id) == 0)) ||
+            (to && strcmp(to, r->message_id) == 0))
+            continue;
+        json_array_append(keep, m);
+    }
+    json_array_append_new(keep,
+                          item(r->message_id, "user", r->text, "complete", r->created_ms, NULL));
+    json_array_append_new(keep, item(r->reply_message_id, "assistant", d->text, d->status,
+                                     d->created_ms, r->message_id));
+    n = json_array_size(keep);
+    v = xcalloc(n, sizeof(*v));
+    for (i = 0; i < n; i++)
+        v[i] = json_array_get(keep, i);
+    qsort(v, n, sizeof(*v), item_cmp);
+    doc = json_pack("{s:s,s:s,s:[]}", "_id", r->conversation_id, "user_id", r->user_id, "items");
+    for (i = n > STORE_HISTORY_KEEP ? n - STORE_HISTORY_KEEP : 0; i < n; i++)
+        json_array_append(json_object_get(doc, "items"), v[i]);
+    free(v);
+    text = json_dumps(doc, JSON_COMPACT);
+    bdoc = text ? bson_new_from_json((const uint8_t *)text, -1, &err) : NULL;
+    if (bdoc) {
+        filter = BCON_NEW("_id", BCON_UTF8(r->conversation_id));
+        opts = BCON_NEW("upsert", BCON_BOOL(true));
+        if (!mongoc_collection_replace_one(s->histories, filter, bdoc, opts, NULL, &err))
+            log_emit(LOG_WARN, r->request_id, NULL, NULL, "mongo store history: %s", err.message);
+        bson_destroy(opts);
+        bson_destroy(filter);
+        bson_destroy(bdoc);
+    }
+    free(text);
+    json_decref(doc);
+    json_decref(keep);
+    json_decref(items);
 }
 
 static bool finished(const char *status)

@@ -23,6 +23,7 @@ struct store {
     mongoc_client_t *client; /* borrowed */
     mongoc_collection_t *messages;
     mongoc_collection_t *contexts;
+    mongoc_collection_t *histories; /* one document per conversation: its recent turns */
 };
 
 /* A stored assistant message, as far as the worker needs it. */
@@ -87,8 +88,15 @@ enum store_plan store_plan(const struct stored_reply *r, int req_attempt, int ma
 /* Loads the contexts document of @user_id into *@out (new reference; NULL when there is
  * none). 0 or FC_EDEP. */
 int store_load_context(struct store *s, const char *user_id, json_t **out);
-/* Loads up to @limit newest messages of @conversation_id owned by @user_id into *@out (new
- * JSON array, newest first). 0 or FC_EDEP. */
+/* The conversation's recent turns, kept in collection `histories` (one document per
+ * conversation, _id = conversation id, read with one lookup by _id) and written after
+ * each complete answer. */
+#define STORE_HISTORY_KEEP 40
+
+/* Loads the recent messages of @conversation_id owned by @user_id into *@out (new JSON
+ * array, in no particular order: prompt_select_history() sorts by created_at): from the
+ * conversation's `histories` document, or, when it has none yet, the @limit newest of
+ * `messages`. 0 or FC_EDEP. */
 int store_load_history(struct store *s, const char *conversation_id, const char *user_id, int limit,
                        json_t **out);
 

@@ -33,11 +33,11 @@ def start_mock():
     raise SystemExit("not ok - the mock LLM did not start")
 
 
-def ask(chunks, mine, text):
+def ask(chunks, mine, text, **over):
     """Sends requests until one of @mine answers; returns that Answer (or the last one)."""
     ans = None
     for _ in range(8):
-        req = golden_request(reply_partition=2, text=text)
+        req = golden_request(reply_partition=2, text=text, **over)
         put_context(req["user_id"])
         send_request(req)
         ans = Answer(req["request_id"])
@@ -65,6 +65,22 @@ try:
     ok(provider_of(ans) == "openai" and ans.text == SCRIPT,
        "with the provider up, the answer is the openai provider's", f"{provider_of(ans)} {ans.text[:60]!r}")
     ok(stored_message(ans.req["reply_message_id"]).get("text") == ans.text, "stored text equals the streamed text")
+
+    # The next question of the same conversation carries the earlier turn as history, in
+    # user/assistant turns after the user's data — never in the system turn.
+    first = ans.req
+    ans2 = ask(chunks, mine, "And my savings?", conversation_id=first["conversation_id"], user_id=first["user_id"])
+    import json as _json
+    import urllib.request as _ur
+    reqs = _json.loads(_ur.urlopen(f"http://127.0.0.1:{port}/__requests").read())
+    last = next((r for r in reversed(reqs) if "And my savings?" in _json.dumps(r.get("body"))), None)
+    msgs = (last or {}).get("body", {}).get("messages", []) if last else []
+    system = " ".join(m.get("content", "") for m in msgs if m.get("role") == "system")
+    ok(provider_of(ans2) == "openai" and any(m.get("content") == "How is my checking account?" for m in msgs)
+       and any(m.get("role") == "assistant" and m.get("content") == SCRIPT for m in msgs)
+       and "How is my checking account?" not in system,
+       "the conversation's earlier turn reaches the provider as history, outside the system turn",
+       str([(m.get("role"), str(m.get("content"))[:30]) for m in msgs]))
 
     mock.send_signal(signal.SIGKILL)
     mock.wait()
