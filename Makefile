@@ -9,6 +9,9 @@ CSTD     := -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0
 OPT      ?= -O2 -g
 SAN      ?=
 BUILD    ?= build
+# Absolute, so the dependency files (-MMD) name objects the same way whichever form of
+# BUILD a caller passes: a header change then rebuilds every object that includes it.
+override BUILD := $(abspath $(BUILD))
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I. -Icommon $(PKG_CFLAGS) -MMD -MP

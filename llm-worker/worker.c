@@ -1230,8 +1230,9 @@ static json_t *status_get(void *ud)
     struct worker *w = ud;
     json_t *st;
 
+    /* A private copy: callers add fields, and the engine thread replaces the snapshot. */
     pthread_mutex_lock(&w->status_lock);
-    st = json_incref(w->status);
+    st = w->status ? json_deep_copy(w->status) : NULL;
     pthread_mutex_unlock(&w->status_lock);
     return st;
 }
