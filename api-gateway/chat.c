@@ -10,6 +10,7 @@
 #include "hub.h"
 #include "log.h"
 #include "screen.h"
+#include "trace.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -858,7 +859,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     r.created_ms = clock_wall_ms();
     r.deadline_ms = r.created_ms + req->cfg->deadline_ms;
     r.attempt = 1;
-    chatbus_traceparent(req->traceparent, tp, sizeof(tp));
+    trace_child(req->traceparent, tp, sizeof(tp), NULL);
     if (chatbus_send_request(gw->bus, &r, tp) != 0) {
         abandon_request(req, gw, out->request_id);
         if (!regenerate_of)
@@ -1058,7 +1059,7 @@ static int stream_cancel(struct api_req *req, struct api_resp *resp)
         return api_json(resp, 202, json_pack("{s:b}", "canceled", 0));
     if (!gw || !gw->bus)
         return api_error(resp, 503, "dependency_down", "chat is not available");
-    chatbus_traceparent(req->traceparent, tp, sizeof(tp));
+    trace_child(req->traceparent, tp, sizeof(tp), NULL);
     if (chatbus_send_cancel(gw->bus, id, tp) != 0)
         return api_error(resp, 503, "dependency_down", "the message bus did not take the cancel");
     {

@@ -7,7 +7,6 @@
 #include "log.h"
 #include "metrics.h"
 #include "pgconn.h"
-#include "trace.h"
 #include "xmalloc.h"
 
 #include <fcntl.h>
@@ -152,11 +151,6 @@ int chatbus_reply_partition(struct chatbus *b, int32_t *partition, int64_t *offs
 bool chatbus_ping(struct chatbus *b, int timeout_ms)
 {
     return kafka_ping(b->producer, timeout_ms);
-}
-
-void chatbus_traceparent(const char *parent, char *out, unsigned outlen)
-{
-    trace_child(parent, out, outlen, NULL);
 }
 
 /* Parses FINCHAT_REPLY_PARTITIONS ("0-3,6") against @count partitions. */

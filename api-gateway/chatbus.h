@@ -34,8 +34,5 @@ int chatbus_send_cancel(struct chatbus *b, const char *request_id, const char *t
 int chatbus_reply_partition(struct chatbus *b, int32_t *partition, int64_t *offset);
 /* True when a broker answered within @timeout_ms (for /readyz). */
 bool chatbus_ping(struct chatbus *b, int timeout_ms);
-/* Produces a new W3C traceparent (00-<trace>-<span>-01) into @out (>= 56 bytes); when
- * @parent is a valid traceparent its trace id is kept. */
-void chatbus_traceparent(const char *parent, char *out, unsigned outlen);
 
 #endif

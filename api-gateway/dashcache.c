@@ -1,6 +1,7 @@
 /* dashcache.c - direct-mapped table of rendered dashboards. */
 #include "dashcache.h"
 
+#include "hash.h"
 #include "xmalloc.h"
 
 #include <pthread.h>
@@ -21,11 +22,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static unsigned slot_of(const char *id)
 {
-    uint32_t h = 2166136261u;
-
-    for (; *id; id++)
-        h = (h ^ (unsigned char)*id) * 16777619u;
-    return h % DASHCACHE_SLOTS;
+    return hash_str(id, 0) % DASHCACHE_SLOTS;
 }
 
 char *dashcache_get(const char *user_id, int64_t version, int32_t day, size_t *len)

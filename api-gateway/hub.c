@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "err.h"
+#include "hash.h"
 #include "kafka.h"
 #include "log.h"
 #include "metrics.h"
@@ -88,11 +89,7 @@ struct sub {
 
 static unsigned bucket_of(const char *id)
 {
-    uint32_t h = 2166136261u;
-
-    for (; *id; id++)
-        h = (h ^ (unsigned char)*id) * 16777619u;
-    return h % NBUCKETS;
+    return hash_str(id, 0) % NBUCKETS;
 }
 
 /* @locks hub->lock held */

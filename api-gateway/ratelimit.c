@@ -1,6 +1,7 @@
 /* ratelimit.c - open-addressed table of per-minute counters. */
 #include "ratelimit.h"
 
+#include "hash.h"
 #include "xmalloc.h"
 
 #include <pthread.h>
@@ -42,19 +43,10 @@ void ratelimit_free(struct ratelimit *rl)
     free(rl);
 }
 
-static uint32_t hash(const char *s, int cls)
-{
-    uint32_t h = 2166136261u ^ (uint32_t)cls;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 int ratelimit_hit(struct ratelimit *rl, const char *key, int cls, int limit, int64_t now_ms)
 {
     int64_t window = now_ms / 60000 + 1;
-    uint32_t h = hash(key, cls);
+    uint32_t h = hash_str(key, (uint32_t)cls);
     struct slot *found = NULL, *free_slot = NULL;
     int retry = 0;
 
