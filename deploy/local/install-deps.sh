@@ -7,8 +7,9 @@
 #      package lists are refreshed only if an install fails).
 #   2. Kafka $FINCHAT_KAFKA_VERSION jars from Maven Central (deploy/local/kafka/pom.xml)
 #      into ~/.cache/finchat/kafka-<version>/libs.
-#   3. FerretDB 1.24 (deploy/local/ferretdb, a Go program embedding it) built into
-#      ~/.cache/finchat/bin/ferretdb-local; rebuilt only when its sources change.
+#   3. FerretDB 1.24 (deploy/local/ferretdb, a Go program embedding it, with the patches
+#      in deploy/local/ferretdb/patches) built into ~/.cache/finchat/bin/ferretdb-local;
+#      rebuilt only when its sources or patches change.
 # Environment: FINCHAT_CACHE_DIR, FINCHAT_KAFKA_VERSION, FINCHAT_APT_EXTRA (more
 # packages), FINCHAT_SKIP_APT=1 (skip step 1).
 set -euo pipefail
@@ -19,7 +20,7 @@ APT_PACKAGES=(
   build-essential pkg-config libh2o-evloop-dev librdkafka-dev libmongoc-dev libbson-dev
   libjansson-dev libjwt-dev libargon2-dev libcurl4-openssl-dev libssl-dev libpq-dev
   postgresql-15 kcat nginx-light wrk chromium clang clang-format
-  curl iproute2 procps util-linux python3 ca-certificates
+  curl iproute2 procps util-linux python3 ca-certificates patch
 )
 # Java (Kafka) and Maven (its jars) may come from elsewhere than Debian (a JDK in /opt,
 # SDKMAN ...): only ask apt for them when they are not on PATH.
@@ -99,18 +100,36 @@ install_kafka() {
 
 GO_TAGS=ferretdb_no_postgresql
 
+# FerretDB is built from a copy of its module with deploy/local/ferretdb/patches/*.patch
+# applied (each patch says why), wired in with a go.mod replace in a build copy of
+# deploy/local/ferretdb; the sources in the repository and the module cache stay untouched.
 install_ferretdb() {
-  local src="$FINCHAT_LOCAL_DIR/ferretdb" bin="$FINCHAT_FERRETDB_BIN" want gov
+  local src="$FINCHAT_LOCAL_DIR/ferretdb" bin="$FINCHAT_FERRETDB_BIN" want gov mod work p
   command -v go >/dev/null || die "go not found: FerretDB is built with Go >= 1.24 (https://go.dev/dl is not reachable here; use the machine's Go)"
   gov="$(go env GOVERSION)"
-  want="$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-64) $gov $GO_TAGS"
+  want="$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" "$src"/patches/*.patch | sha256sum | cut -c1-64) $gov $GO_TAGS"
   if [ -x "$bin" ] && [ -f "$bin.stamp" ] && [ "$(cat "$bin.stamp")" = "$want" ]; then return 0; fi
-  log "building FerretDB ($src, $gov) into $bin"
+  log "building FerretDB ($src, $gov, $(find "$src/patches" -name '*.patch' | wc -l) patch(es)) into $bin"
   mkdir -p "$(dirname "$bin")"
+  work="$FINCHAT_CACHE_DIR/build/ferretdb"
+  rm -rf "$work"
+  mkdir -p "$work/main"
   (
+    set -e
     cd "$src"
-    GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath -buildvcs=false -tags "$GO_TAGS" \
-      -ldflags '-s -w' -o "$bin.tmp.$$" .
+    export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
+    go mod download github.com/FerretDB/FerretDB
+    mod="$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)"
+    cp -R "$mod" "$work/ferretdb-src"
+    chmod -R u+w "$work/ferretdb-src"
+    for p in "$src"/patches/*.patch; do
+      echo "applying $p"
+      patch -p1 --forward --batch -d "$work/ferretdb-src" <"$p"
+    done
+    cp main.go go.mod go.sum "$work/main/"
+    cd "$work/main"
+    go mod edit -replace github.com/FerretDB/FerretDB=../ferretdb-src
+    go build -trimpath -buildvcs=false -tags "$GO_TAGS" -ldflags '-s -w' -o "$bin.tmp.$$" .
   ) >"$bin.log" 2>&1 || {
     rm -f "$bin.tmp.$$"
     log_tail "$bin.log"

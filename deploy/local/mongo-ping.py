@@ -3,7 +3,8 @@
 
 Sends OP_MSG {ping: 1, $db: "admin"} over a plain TCP socket and exits 0 only if the
 server answers ok == 1. With --roundtrip it also inserts a document into
-finchat.selftest, finds it again by _id and deletes it. Standard library only; used
+finchat.selftest, finds it again by _id (checking with explain that the lookup uses the _id index, which
+FerretDB 1.24 only does with deploy/local/ferretdb/patches) and deletes it. Standard library only; used
 by deploy/local/stack.sh (readiness of FerretDB: really serving, not just an open
 port) and by tests/integration/01-stack.sh.
 """
@@ -123,9 +124,26 @@ def roundtrip(conn):
     conn.command({"insert": "selftest", "documents": [{"_id": doc_id, "n": 42, "s": "héllo"}], "$db": "finchat"})
     found = conn.command({"find": "selftest", "filter": {"_id": doc_id}, "$db": "finchat"})
     batch = found.get("cursor", {}).get("firstBatch", [])
+    plan = conn.command({"explain": {"find": "selftest", "filter": {"_id": doc_id}}, "$db": "finchat"})
     conn.command({"delete": "selftest", "deletes": [{"q": {"_id": doc_id}, "limit": 1}], "$db": "finchat"})
     if len(batch) != 1 or batch[0].get("n") != 42 or batch[0].get("s") != "héllo":
         raise ValueError(f"find returned {batch!r}")
+    details = [v for v in strings(plan) if "detail=" in v]
+    if not any("USING INDEX" in d for d in details):
+        raise ValueError("a lookup by _id does not use the _id index (query plan: %s); FerretDB "
+                         "must be built with deploy/local/ferretdb/patches" % (details or plan))
+
+
+def strings(v):
+    """Every string inside a decoded document."""
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from strings(x)
 
 
 def main():

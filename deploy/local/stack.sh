@@ -341,9 +341,18 @@ kafka_finish() {
 mongo_ping() { "$FINCHAT_PYTHON" "$FINCHAT_LOCAL_DIR/mongo-ping.py" "$MONGO_ADDR" 2; }
 
 mongo_start() {
+  local pid
   if running ferretdb "$(mongo_pattern)"; then
-    log "FerretDB already running (pid $(pid_of ferretdb))"
-    return 0
+    pid="$(pid_of ferretdb)"
+    # install-deps.sh replaces the binary when its sources or patches change: a process
+    # still running the old one is restarted (its data stays).
+    if [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" != *" (deleted)" ]]; then
+      log "FerretDB already running (pid $pid)"
+      return 0
+    fi
+    log "FerretDB (pid $pid) runs a replaced binary: restarting it"
+    signal_stop ferretdb "$(mongo_pattern)" TERM
+    wait_stopped ferretdb "$(mongo_pattern)"
   fi
   [ -x "$FINCHAT_FERRETDB_BIN" ] || die "$FINCHAT_FERRETDB_BIN not found; run deploy/local/install-deps.sh"
   need_free_port FerretDB "$FINCHAT_MONGO_PORT"

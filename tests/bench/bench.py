@@ -337,6 +337,70 @@ def tps_of(rows, direct):
     return vals
 
 
+def proc_tree_cpu_s():
+    """CPU seconds (user + system) of every process, with its parent: {pid: (ppid, s)}."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        f = st[st.rindex(")") + 2:].split()
+        out[int(d)] = (int(f[1]), (int(f[11]) + int(f[12])) / tick)
+    return out
+
+
+def cmd_cpu_sample(run_dir, out_path, label, extra):
+    """Appends one line to out_path: the CPU seconds used so far by each stack service (the
+    pid files in run_dir) and by each NAME=PID in extra, each with its descendants (the
+    PostgreSQL backends under the postmaster)."""
+    procs = proc_tree_cpu_s()
+    kids = {}
+    for pid, (ppid, _) in procs.items():
+        kids.setdefault(ppid, []).append(pid)
+    roots = {}
+    for name in sorted(os.listdir(run_dir)):
+        if name.endswith(".pid"):
+            try:
+                roots[name[:-4]] = int(open(os.path.join(run_dir, name)).read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+    for kv in extra:
+        name, _, pid = kv.partition("=")
+        if pid.isdigit():
+            roots[name] = int(pid)
+    cpu = {}
+    for name, root in roots.items():
+        if root not in procs:
+            continue
+        total, todo = 0.0, [root]
+        while todo:
+            pid = todo.pop()
+            total += procs[pid][1]
+            todo.extend(kids.get(pid, []))
+        cpu[name] = round(total, 2)
+    with open(out_path, "a") as f:
+        f.write(json.dumps({"label": label, "t": time.time(), "cpu_s": cpu}) + "\n")
+
+
+def cpu_section(raw):
+    """CPU seconds each process used in each phase (between consecutive samples)."""
+    rows = load_jsonl(os.path.join(raw, "cpu.jsonl"))
+    out = {}
+    for a, b in zip(rows, rows[1:]):
+        secs = b["t"] - a["t"]
+        if secs <= 0:
+            continue
+        used = {k: round(v - a["cpu_s"].get(k, 0.0), 2) for k, v in b["cpu_s"].items()}
+        out[b["label"]] = {"wall_s": round(secs, 1), "cpu_s": used,
+                           "cores_busy": round(sum(used.values()) / secs, 2)}
+    return out
+
+
 def cmd_report(raw, out_path):
     meta = load_json(os.path.join(raw, "meta.json"), {})
     report = {"schema": "finchat.bench/1", "started_at": meta.get("started_at"),
@@ -348,6 +412,9 @@ def cmd_report(raw, out_path):
                           "http.healthz_vs_nginx": ">= 0.5",
                           "sse_idle_bytes_per_conn": "<= 10240 (10 KiB)"},
               "details": {}}
+    cpu = cpu_section(raw)
+    if cpu:
+        report["details"]["cpu_by_phase"] = cpu
     http, hd = http_section(raw)
     if http:
         report["http"] = http
@@ -488,6 +555,8 @@ def main():
         must(st == 200, "mock " + a[2], st, raw)
     elif cmd == "first-token":
         sys.exit(cmd_first_token(a[1], a[2], a[3], a[4]))
+    elif cmd == "cpu-sample":
+        cmd_cpu_sample(a[1], a[2], a[3], a[4:])
     elif cmd == "report":
         cmd_report(a[1], a[2])
     else:

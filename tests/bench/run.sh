@@ -234,8 +234,15 @@ psql -X -q -h "$FINCHAT_LOCAL_HOST" -p "$FINCHAT_PG_PORT" -U finchat -d finchat 
 DEMO_TOKEN="$("$PY" "$BENCH_SRC/bench.py" login "$URL" demo@finchat.dev 'DemoPass2026!')"
 AUTH="Authorization: Bearer $DEMO_TOKEN"
 
-LOAD_SAMPLES=("$(date -u +%T) $(loadavg) start")
-sample_load() { LOAD_SAMPLES+=("$(date -u +%T) $(loadavg) $1"); }
+LOAD_SAMPLES=()
+# Load average, and the CPU seconds each process of the bench has used so far
+# (details.cpu_by_phase in the report: which process a phase kept busy).
+sample_load() {
+  LOAD_SAMPLES+=("$(date -u +%T) $(loadavg) $1")
+  "$PY" "$BENCH_SRC/bench.py" cpu-sample "$FINCHAT_RUN_DIR" "$RAW/cpu.jsonl" "$1" \
+    "mock=$MOCK_PID" || true
+}
+sample_load start
 
 # =============================== 1. HTTP ===================================================
 # After an overloaded run the gateway still works through what the client gave up on: wait
@@ -381,6 +388,7 @@ phase_chat() {
     stagger="$(awk -v c="$c" 'BEGIN { print (c == 1 ? 0 : (c < 200 ? 2 : 5)) }')"
     log "chat: $c concurrent chats, $warm warm-up + $chats measured each, started over ${stagger}s; mock TTFT $MOCK_TTFT_MS ms, $MOCK_TOKENS tokens at $MOCK_TPS tokens/s"
     mock /__reset '{}'
+    sample_load "before chat c$c"
     "$FCBENCH" chat --port "$GW_PORT" --jobs "$jobs" --clients "$c" --chats "$chats" \
       --warm-chats "$warm" --stagger "$stagger" --timeout "$CHAT_TIMEOUT" \
       --run-id "$(printf '%04x%04x' "$RANDOM" "$c")" >"$RAW/chat-c$c.jsonl"
