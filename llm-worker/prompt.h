@@ -12,7 +12,6 @@
 
 #define PROMPT_CONTEXT_TOKENS 1500
 #define PROMPT_HISTORY_TOKENS 1500
-#define PROMPT_HISTORY_FETCH 40 /* messages worth fetching for the history */
 
 struct prompt {
     const char *system; /* static rules text */

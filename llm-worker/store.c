@@ -1,4 +1,4 @@
-/* store.c - MongoDB reads and writes of the worker (contexts, messages). */
+/* store.c - MongoDB reads and writes of the worker (contexts, messages, histories). */
 #include "store.h"
 
 #include "clock.h"
@@ -15,6 +15,7 @@ void store_init(struct store *s, mongoc_client_t *client, const char *db)
     s->messages = mongoc_client_get_collection(client, db, "messages");
     s->contexts = mongoc_client_get_collection(client, db, "contexts");
     s->histories = mongoc_client_get_collection(client, db, "histories");
+    s->meta = mongoc_client_get_collection(client, db, "meta");
 }
 
 void store_release(struct store *s)
@@ -24,6 +25,7 @@ void store_release(struct store *s)
     mongoc_collection_destroy(s->messages);
     mongoc_collection_destroy(s->contexts);
     mongoc_collection_destroy(s->histories);
+    mongoc_collection_destroy(s->meta);
     memset(s, 0, sizeof(*s));
 }
 
@@ -212,26 +214,7 @@ int store_load_context(struct store *s, const char *user_id, json_t **out)
     return rc;
 }
 
-/* Queries `messages` for the conversation's newest documents. On MongoDB the index serves
- * it; on FerretDB/SQLite it scans the collection, so it is only the fallback for a
- * conversation that has no `histories` document yet. */
-static int query_messages(struct store *s, const char *conversation_id, const char *user_id,
-                          int limit, json_t **out)
-{
-    bson_t *filter =
-        BCON_NEW("conversation_id", BCON_UTF8(conversation_id), "user_id", BCON_UTF8(user_id));
-    bson_t *opts =
-        BCON_NEW("sort", "{", "created_at", BCON_INT32(-1), "}", "limit", BCON_INT64(limit));
-    int rc;
-
-    *out = json_array();
-    rc = find_json(s->messages, filter, opts, limit, *out);
-    bson_destroy(opts);
-    bson_destroy(filter);
-    return rc;
-}
-
-int store_load_history(struct store *s, const char *conversation_id, const char *user_id, int limit,
+int store_load_history(struct store *s, const char *conversation_id, const char *user_id,
                        json_t **out)
 {
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(conversation_id));
@@ -242,13 +225,12 @@ int store_load_history(struct store *s, const char *conversation_id, const char 
     doc = json_array_get(arr, 0);
     if (rc == 0 && doc && json_is_string(json_object_get(doc, "user_id")) &&
         strcmp(json_string_value(json_object_get(doc, "user_id")), user_id) == 0 &&
-        json_is_array(json_object_get(doc, "items"))) {
+        json_is_array(json_object_get(doc, "items")))
         *out = json_incref(json_object_get(doc, "items"));
-        json_decref(arr);
-        return 0;
-    }
+    else
+        *out = json_array();
     json_decref(arr);
-    return query_messages(s, conversation_id, user_id, limit, out);
+    return rc;
 }
 
 /* The sort key of a history item: its created_at as relaxed extended JSON writes it. */
@@ -276,20 +258,129 @@ static json_t *item(const char *id, const char *role, const char *text, const ch
                      reply_to);
 }
 
+/* The `histories` document of conversation @cid owned by @uid: the newest
+ * STORE_HISTORY_KEEP of @items (history items, any order), oldest first, as BSON; NULL when
+ * it cannot be converted. */
+static bson_t *history_bson(const char *cid, const char *uid, json_t *items)
+{
+    size_t n = json_array_size(items), i;
+    json_t **v = xcalloc(n ? n : 1, sizeof(*v)), *doc;
+    bson_error_t err;
+    bson_t *b = NULL;
+    char *text;
+
+    for (i = 0; i < n; i++)
+        v[i] = json_array_get(items, i);
+    qsort(v, n, sizeof(*v), item_cmp);
+    doc = json_pack("{s:s,s:s,s:[]}", "_id", cid, "user_id", uid, "items");
+    for (i = n > STORE_HISTORY_KEEP ? n - STORE_HISTORY_KEEP : 0; i < n; i++)
+        json_array_append(json_object_get(doc, "items"), v[i]);
+    free(v);
+    text = json_dumps(doc, JSON_COMPACT);
+    if (text)
+        b = bson_new_from_json((const uint8_t *)text, -1, &err);
+    free(text);
+    json_decref(doc);
+    return b;
+}
+
+/* The fields of a `messages` document that a history item keeps. */
+static json_t *history_item_of(json_t *msg)
+{
+    static const char *const keep[] = {"_id", "role", "text", "status", "created_at", "reply_to"};
+    json_t *it = json_object();
+
+    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+        json_t *v = json_object_get(msg, keep[i]);
+
+        if (v)
+            json_object_set(it, keep[i], v);
+    }
+    return it;
+}
+
+int store_backfill_histories(struct store *s, int *written)
+{
+    bson_t *marker = BCON_NEW("_id", BCON_UTF8(STORE_BACKFILL_MARK));
+    bson_t *proj =
+        BCON_NEW("projection", "{", "conversation_id", BCON_INT32(1), "user_id", BCON_INT32(1),
+                 "role", BCON_INT32(1), "text", BCON_INT32(1), "status", BCON_INT32(1),
+                 "created_at", BCON_INT32(1), "reply_to", BCON_INT32(1), "}");
+    bson_t all = BSON_INITIALIZER, *mark;
+    json_t *seen = json_array(), *convs = json_object(), *owners = json_object();
+    mongoc_cursor_t *cur = NULL;
+    const bson_t *bdoc;
+    bson_error_t err;
+    const char *cid;
+    json_t *items;
+    int rc = 0;
+
+    *written = 0;
+    rc = find_json(s->meta, marker, NULL, 1, seen);
+    if (rc || json_array_size(seen) > 0)
+        goto out;
+    cur = mongoc_collection_find_with_opts(s->messages, &all, proj, NULL);
+    while (mongoc_cursor_next(cur, &bdoc)) {
+        json_t *m = to_json(bdoc);
+        const char *c = m ? json_string_value(json_object_get(m, "conversation_id")) : NULL;
+        const char *u = m ? json_string_value(json_object_get(m, "user_id")) : NULL;
+
+        if (c && u) {
+            json_t *arr = json_object_get(convs, c);
+
+            if (!arr) {
+                arr = json_array();
+                json_object_set_new(convs, c, arr);
+                json_object_set_new(owners, c, json_string(u));
+            }
+            json_array_append_new(arr, history_item_of(m));
+        }
+        json_decref(m);
+    }
+    if (mongoc_cursor_error(cur, &err)) {
+        log_warn("mongo: history backfill: reading messages: %s", err.message);
+        rc = FC_EDEP;
+        goto out;
+    }
+    json_object_foreach(convs, cid, items)
+    {
+        bson_t *b = history_bson(cid, json_string_value(json_object_get(owners, cid)), items);
+
+        /* Insert only: a conversation that already has its document (a turn answered since)
+         * keeps it; the duplicate-key error says so. */
+        if (b && mongoc_collection_insert_one(s->histories, b, NULL, NULL, &err))
+            (*written)++;
+        bson_destroy(b);
+    }
+    mark = BCON_NEW("_id", BCON_UTF8(STORE_BACKFILL_MARK), "conversations", BCON_INT32(*written),
+                    "at", BCON_DATE_TIME(clock_wall_ms()));
+    if (!mongoc_collection_insert_one(s->meta, mark, NULL, NULL, &err) &&
+        !strstr(err.message, "duplicate"))
+        log_warn("mongo: history backfill: marking done: %s", err.message);
+    bson_destroy(mark);
+out:
+    if (cur)
+        mongoc_cursor_destroy(cur);
+    json_decref(owners);
+    json_decref(convs);
+    json_decref(seen);
+    bson_destroy(proj);
+    bson_destroy(marker);
+    return rc;
+}
+
 /* Records a finished turn in the conversation's `histories` document (the newest
  * STORE_HISTORY_KEEP messages), replacing an earlier answer to the same question. Best
  * effort: a lost update only shortens the context of a later question. */
 static void record_turn(struct store *s, const struct reply_doc *d)
 {
     const struct chat_request *r = d->req;
-    json_t *items = NULL, *keep = json_array(), *m, *doc;
-    json_t **v;
-    size_t i, n;
-    char *text;
+    json_t *items = NULL, *keep = json_array(), *m;
     bson_t *bdoc, *filter, *opts;
     bson_error_t err;
+    size_t i;
 
-    if (store_load_history(s, r->conversation_id, r->user_id, STORE_HISTORY_KEEP, &items) != 0) {
+    if (store_load_history(s, r->conversation_id, r->user_id, &items) != 0) {
         json_decref(items);
         json_decref(keep);
         return;
@@ -308,17 +399,7 @@ static void record_turn(struct store *s, const struct reply_doc *d)
                           item(r->message_id, "user", r->text, "complete", r->created_ms, NULL));
     json_array_append_new(keep, item(r->reply_message_id, "assistant", d->text, d->status,
                                      d->created_ms, r->message_id));
-    n = json_array_size(keep);
-    v = xcalloc(n, sizeof(*v));
-    for (i = 0; i < n; i++)
-        v[i] = json_array_get(keep, i);
-    qsort(v, n, sizeof(*v), item_cmp);
-    doc = json_pack("{s:s,s:s,s:[]}", "_id", r->conversation_id, "user_id", r->user_id, "items");
-    for (i = n > STORE_HISTORY_KEEP ? n - STORE_HISTORY_KEEP : 0; i < n; i++)
-        json_array_append(json_object_get(doc, "items"), v[i]);
-    free(v);
-    text = json_dumps(doc, JSON_COMPACT);
-    bdoc = text ? bson_new_from_json((const uint8_t *)text, -1, &err) : NULL;
+    bdoc = history_bson(r->conversation_id, r->user_id, keep);
     if (bdoc) {
         filter = BCON_NEW("_id", BCON_UTF8(r->conversation_id));
         opts = BCON_NEW("upsert", BCON_BOOL(true));
@@ -328,8 +409,6 @@ static void record_turn(struct store *s, const struct reply_doc *d)
         bson_destroy(filter);
         bson_destroy(bdoc);
     }
-    free(text);
-    json_decref(doc);
     json_decref(keep);
     json_decref(items);
 }

@@ -24,6 +24,7 @@ struct store {
     mongoc_collection_t *messages;
     mongoc_collection_t *contexts;
     mongoc_collection_t *histories; /* one document per conversation: its recent turns */
+    mongoc_collection_t *meta;      /* markers of one-time work (the history backfill) */
 };
 
 /* A stored assistant message, as far as the worker needs it. */
@@ -94,10 +95,21 @@ int store_load_context(struct store *s, const char *user_id, json_t **out);
 #define STORE_HISTORY_KEEP 40
 
 /* Loads the recent messages of @conversation_id owned by @user_id into *@out (new JSON
- * array, in no particular order: prompt_select_history() sorts by created_at): from the
- * conversation's `histories` document, or, when it has none yet, the @limit newest of
- * `messages`. 0 or FC_EDEP. */
-int store_load_history(struct store *s, const char *conversation_id, const char *user_id, int limit,
+ * array, in no particular order: prompt_select_history() sorts by created_at) from the
+ * conversation's `histories` document; an empty array when it has none (a new
+ * conversation) or it belongs to another user. 0 or FC_EDEP (*@out is then empty). */
+int store_load_history(struct store *s, const char *conversation_id, const char *user_id,
                        json_t **out);
+
+/* The `meta` document that marks the backfill done. */
+#define STORE_BACKFILL_MARK "histories_backfill"
+
+/* One-time migration for conversations answered before `histories` existed: unless `meta`
+ * holds STORE_BACKFILL_MARK, reads `messages` once, inserts a `histories` document for each
+ * conversation that has none (the newest STORE_HISTORY_KEEP messages) and sets the mark.
+ * Workers starting together may both run it; inserts never overwrite. *@written is the
+ * number of documents inserted. 0 or FC_EDEP (then it runs again at the next start).
+ * Reading every message is slow on a big store, so it runs before the worker consumes. */
+int store_backfill_histories(struct store *s, int *written);
 
 #endif

@@ -31,11 +31,10 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define POLL_MAX_MS 100  /* longest engine_step() wait: bounds signal and timer latency */
-#define CONSUME_BATCH 64 /* messages taken from one queue per loop turn */
-#define RETRY_MS 1000    /* MongoDB retry interval of a waiting job */
-#define STORE_THREADS                                                                              \
-    2 /* MongoDB round trips in parallel (storeq.h); FerretDB/SQLite gains nothing from more */
+#define POLL_MAX_MS 100        /* longest engine_step() wait: bounds signal and timer latency */
+#define CONSUME_BATCH 64       /* messages taken from one queue per loop turn */
+#define RETRY_MS 1000          /* MongoDB retry interval of a waiting job */
+#define STORE_THREADS 4        /* MongoDB round trips in parallel (storeq.h) */
 #define STORE_GIVE_UP_MS 30000 /* a final that cannot be stored this long ends in an error */
 #define CANCEL_RING 1024       /* cancels remembered for requests not seen yet */
 #define CANCEL_TTL_MS (10 * 60 * 1000)
@@ -405,8 +404,7 @@ static void run_begin(struct storeq_task *base, struct store *s)
         return;
     }
     t->ctx_failed = store_load_context(s, req->user_id, &t->context) != 0;
-    t->hist_failed = store_load_history(s, req->conversation_id, req->user_id, PROMPT_HISTORY_FETCH,
-                                        &t->history) != 0;
+    t->hist_failed = store_load_history(s, req->conversation_id, req->user_id, &t->history) != 0;
 }
 
 /* @locality store thread. */
@@ -1331,8 +1329,14 @@ struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned er
         mongoc_client_t *c = mongoc_client_pool_pop(w->pool);
         struct store st;
 
+        int backfilled;
+
         store_init(&st, c, w->db);
         store_ensure_indexes(&st);
+        if (store_backfill_histories(&st, &backfilled) == 0 && backfilled > 0)
+            log_info("histories: %d conversation(s) answered before the histories collection "
+                     "existed now have theirs",
+                     backfilled);
         store_release(&st);
         mongoc_client_pool_push(w->pool, c);
     }

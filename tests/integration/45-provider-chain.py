@@ -4,7 +4,12 @@ A worker with FINCHAT_LLM_CHAIN=openai,anthropic,analyst, both HTTP providers po
 tests/mockllm: while the mock is up the answer comes from `openai` with the mock's text;
 with the mock killed (every provider but the analyst dead) the answer still comes, from
 `analyst`; a provider that cuts its stream after some tokens hands over with a `reset`, and
-the final answer is the analyst's alone — never spliced. Stored text equals assembled text."""
+the final answer is the analyst's alone — never spliced. Stored text equals assembled text.
+History: a later question carries the earlier turn; a conversation answered before the
+`histories` collection existed gets its turns from `messages` through the worker's one-time
+backfill."""
+import datetime
+import json
 import os
 import pathlib
 import signal
@@ -13,8 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+import uuid
 
-from worker_itest import (ROOT, Answer, collect, done, follow_from_end, golden_request, ok,
+from worker_itest import (ROOT, mongo, Answer, collect, done, follow_from_end, golden_request, ok,
                           put_context, send_request, start_workers, stop_all, stored_message,
                           worker_pid)
 
@@ -48,6 +55,13 @@ def ask(chunks, mine, text, **over):
     return ans
 
 
+def provider_messages(port, question):
+    """The chat messages of the last request the mock got that carries @question."""
+    reqs = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/__requests").read())
+    last = next((r for r in reversed(reqs) if question in json.dumps(r.get("body"))), None)
+    return (last or {}).get("body", {}).get("messages", []) if last else []
+
+
 def provider_of(ans):
     return (ans.final or {}).get("provider")
 
@@ -58,6 +72,16 @@ env = dict(FINCHAT_LLM_CHAIN="openai,anthropic,analyst", OPENAI_API_KEY="test-ke
            OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_MODEL="mock",
            ANTHROPIC_API_KEY="test-key", ANTHROPIC_BASE_URL=f"http://127.0.0.1:{port}",
            ANTHROPIC_MODEL="mock", FINCHAT_CONNECT_TIMEOUT_MS=500, FINCHAT_ANALYST_PACE_MS=5)
+# A conversation from before `histories`: its turns only in `messages`, and the backfill
+# not yet done in this database.
+old_conv, old_user = str(uuid.uuid4()), str(uuid.uuid4())
+mongo().meta.delete_one({"_id": "histories_backfill"})
+for i, (role, text) in enumerate([("user", "Which account pays my rent?"),
+                                  ("assistant", "Rent leaves Everyday Checking on the 1st.")]):
+    mongo().messages.insert_one({"_id": str(uuid.uuid4()), "conversation_id": old_conv,
+                                 "user_id": old_user, "role": role, "text": text,
+                                 "status": "complete",
+                                 "created_at": datetime.datetime(2026, 1, 2, 9, 0, i)})
 workers = start_workers(1, **env)
 mine = {w.pid for w in workers}
 try:
@@ -70,16 +94,25 @@ try:
     # user/assistant turns after the user's data — never in the system turn.
     first = ans.req
     ans2 = ask(chunks, mine, "And my savings?", conversation_id=first["conversation_id"], user_id=first["user_id"])
-    import json as _json
-    import urllib.request as _ur
-    reqs = _json.loads(_ur.urlopen(f"http://127.0.0.1:{port}/__requests").read())
-    last = next((r for r in reversed(reqs) if "And my savings?" in _json.dumps(r.get("body"))), None)
-    msgs = (last or {}).get("body", {}).get("messages", []) if last else []
+    msgs = provider_messages(port, "And my savings?")
     system = " ".join(m.get("content", "") for m in msgs if m.get("role") == "system")
     ok(provider_of(ans2) == "openai" and any(m.get("content") == "How is my checking account?" for m in msgs)
        and any(m.get("role") == "assistant" and m.get("content") == SCRIPT for m in msgs)
        and "How is my checking account?" not in system,
        "the conversation's earlier turn reaches the provider as history, outside the system turn",
+       str([(m.get("role"), str(m.get("content"))[:30]) for m in msgs]))
+
+    marker = mongo().meta.find_one({"_id": "histories_backfill"})
+    hist = mongo().histories.find_one({"_id": old_conv}) or {}
+    ok(marker is not None and [m.get("text") for m in hist.get("items", [])]
+       == ["Which account pays my rent?", "Rent leaves Everyday Checking on the 1st."]
+       and hist.get("user_id") == old_user,
+       "the backfill gives an older conversation its histories document, oldest turn first",
+       f"marker={marker} items={hist.get('items')}")
+    ask(chunks, mine, "Is that enough?", conversation_id=old_conv, user_id=old_user)
+    msgs = provider_messages(port, "Is that enough?")
+    ok(any(m.get("content") == "Rent leaves Everyday Checking on the 1st." for m in msgs),
+       "the older conversation's turns reach the provider as history",
        str([(m.get("role"), str(m.get("content"))[:30]) for m in msgs]))
 
     mock.send_signal(signal.SIGKILL)
