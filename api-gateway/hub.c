@@ -72,6 +72,7 @@ struct sub {
     struct stream *s;          /* @locks hub->lock; NULL once detached */
     struct sub *snext;         /* @locks hub->lock; stream's reader list */
     struct sub *dnext;         /* @locks hub->lock; thread's dirty list */
+    struct sub *wnext;         /* loop thread: on_wake's work list (publishers never touch it) */
     bool dirty;                /* @locks hub->lock */
     struct sub *tnext, *tprev; /* loop thread list */
     int cursor;                /* next event index */
@@ -617,17 +618,22 @@ static void on_wake(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
         h2o_linklist_unlink(messages->next);
     pthread_mutex_lock(&t->hub->lock);
     t->wake_pending = false;
+    /* The work list is linked through wnext: once the lock is released a publisher may mark
+     * a reader dirty again and relink its dnext, which must not cut this walk short (a
+     * reader dropped from it would wait for its next event or ping, seconds, to be sent). */
     list = t->dirty;
-    t->dirty = NULL;
-    for (struct sub *r = list; r; r = r->dnext)
+    for (struct sub *r = list; r; r = r->dnext) {
+        r->wnext = r->dnext;
         r->dirty = false;
+    }
+    t->dirty = NULL;
     pthread_mutex_unlock(&t->hub->lock);
-    /* Pumping may detach readers, which only unlinks them from lists we no longer walk
-     * (the dirty list was taken whole); their memory lives until the request is gone. */
+    /* Pumping may detach readers, which only unlinks them from the hub's lists, not from
+     * this one; their memory lives until the request is gone. */
     while (list) {
         struct sub *r = list;
 
-        list = r->dnext;
+        list = r->wnext;
         pump(r);
     }
 }
