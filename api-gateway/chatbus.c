@@ -20,19 +20,39 @@
 #define MAX_PARTITIONS 1024
 #define SEND_TIMEOUT_MS 10000
 
+/* A chat_requests update the consumer thread hands to the bookkeeping thread. */
+struct book {
+    struct book *next;
+    struct chat_chunk chunk; /* owned */
+    int64_t offset;
+};
+
 struct chatbus {
     const struct fc_config *cfg;
     struct hub *hub;
     rd_kafka_t *producer;
     rd_kafka_t *consumer;
-    pthread_t poll_thread, consume_thread;
+    pthread_t poll_thread, consume_thread, book_thread;
     atomic_bool stop;
     pthread_mutex_t lock;
     int32_t owned[MAX_PARTITIONS]; /* @locks lock */
     int nowned;                    /* @locks lock; 0 until assigned */
     unsigned next;                 /* @locks lock; round-robin cursor */
-    PGconn *pg;                    /* @locality consumer thread */
+    /* Per partition id: the offset the consumer reads next (-1 unknown). Written by the
+     * consumer thread, read by POST handlers: a lower bound of the offset of any chunk
+     * produced afterwards, so no broker round trip is needed per request. */
+    _Atomic int64_t next_offset[MAX_PARTITIONS];
+    /* Bookkeeping queue: the consumer thread must not wait on PostgreSQL while chunks for
+     * other streams queue behind it. */
+    pthread_mutex_t book_lock;
+    pthread_cond_t book_cond;
+    struct book *book_head, **book_tail; /* @locks book_lock */
+    int book_len;                        /* @locks book_lock */
+    bool book_stop;                      /* @locks book_lock */
+    PGconn *pg;                          /* @locality bookkeeping thread */
 };
+
+#define BOOK_MAX 100000 /* queued updates beyond this are dropped (and logged) */
 
 /* A blocked sender waiting for its delivery report. */
 struct waiter {
@@ -141,6 +161,9 @@ int chatbus_reply_partition(struct chatbus *b, int32_t *partition, int64_t *offs
     }
     *partition = b->owned[b->next++ % (unsigned)b->nowned];
     pthread_mutex_unlock(&b->lock);
+    *offset = atomic_load(&b->next_offset[*partition]);
+    if (*offset >= 0)
+        return 0;
     if (rd_kafka_query_watermark_offsets(b->producer, TOPIC_CHUNKS, *partition, &lo, &hi, 2000) !=
         RD_KAFKA_RESP_ERR_NO_ERROR)
         hi = -1;
@@ -209,6 +232,13 @@ static void assign_owned(struct chatbus *b)
     for (int i = 0; i < n; i++)
         rd_kafka_topic_partition_list_add(list, TOPIC_CHUNKS, owned[i])->offset =
             RD_KAFKA_OFFSET_END;
+    for (int i = 0; i < n; i++) {
+        int64_t lo = -1, hi = -1;
+
+        if (rd_kafka_query_watermark_offsets(b->consumer, TOPIC_CHUNKS, owned[i], &lo, &hi, 2000) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR)
+            atomic_store(&b->next_offset[owned[i]], hi);
+    }
     if (rd_kafka_assign(b->consumer, list) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         pthread_mutex_lock(&b->lock);
         memcpy(b->owned, owned, sizeof(owned[0]) * (size_t)n);
@@ -287,6 +317,60 @@ out:
     json_decref(data);
 }
 
+/* Hands @c (taken over; @c is left empty) to the bookkeeping thread. @locality consumer
+ * thread. */
+static void book_push(struct chatbus *b, struct chat_chunk *c, int64_t offset)
+{
+    struct book *k = xcalloc(1, sizeof(*k));
+
+    k->chunk = *c;
+    memset(c, 0, sizeof(*c));
+    k->offset = offset;
+    pthread_mutex_lock(&b->book_lock);
+    if (b->book_len >= BOOK_MAX) {
+        pthread_mutex_unlock(&b->book_lock);
+        log_emit(LOG_WARN, k->chunk.request_id, NULL, NULL,
+                 "chunk bookkeeping: %d updates queued, dropping this one", BOOK_MAX);
+        chat_chunk_release(&k->chunk);
+        free(k);
+        return;
+    }
+    *b->book_tail = k;
+    b->book_tail = &k->next;
+    b->book_len++;
+    pthread_cond_signal(&b->book_cond);
+    pthread_mutex_unlock(&b->book_lock);
+}
+
+/* The bookkeeping thread: applies queued updates in order; at stop, what is queued. */
+static void *book_main(void *arg)
+{
+    struct chatbus *b = arg;
+
+    for (;;) {
+        struct book *list;
+
+        pthread_mutex_lock(&b->book_lock);
+        while (!b->book_head && !b->book_stop)
+            pthread_cond_wait(&b->book_cond, &b->book_lock);
+        list = b->book_head;
+        b->book_head = NULL;
+        b->book_tail = &b->book_head;
+        b->book_len = 0;
+        pthread_mutex_unlock(&b->book_lock);
+        if (!list)
+            return NULL; /* stopping and nothing left */
+        while (list) {
+            struct book *k = list;
+
+            list = k->next;
+            record_chunk(b, &k->chunk, k->offset);
+            chat_chunk_release(&k->chunk);
+            free(k);
+        }
+    }
+}
+
 static void *consume_main(void *arg)
 {
     struct chatbus *b = arg;
@@ -324,13 +408,24 @@ static void *consume_main(void *arg)
             continue;
         }
         metrics_add(M_KAFKA_CONSUMED, 1);
+        atomic_store(&b->next_offset[msg->partition], msg->offset + 1);
         if (hub_publish(b->hub, &c) || c.type == CHUNK_FINAL || c.type == CHUNK_ERROR)
             if (c.type == CHUNK_START || c.type == CHUNK_FINAL || c.type == CHUNK_ERROR)
-                record_chunk(b, &c, msg->offset);
+                book_push(b, &c, msg->offset);
         chat_chunk_release(&c);
         rd_kafka_message_destroy(msg);
     }
     return NULL;
+}
+
+/* Lets the bookkeeping thread finish what is queued and joins it. */
+static void stop_book(struct chatbus *b)
+{
+    pthread_mutex_lock(&b->book_lock);
+    b->book_stop = true;
+    pthread_cond_signal(&b->book_cond);
+    pthread_mutex_unlock(&b->book_lock);
+    pthread_join(b->book_thread, NULL);
 }
 
 struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *errbuf,
@@ -344,6 +439,11 @@ struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *
     b->cfg = cfg;
     b->hub = hub;
     pthread_mutex_init(&b->lock, NULL);
+    pthread_mutex_init(&b->book_lock, NULL);
+    pthread_cond_init(&b->book_cond, NULL);
+    b->book_tail = &b->book_head;
+    for (int i = 0; i < MAX_PARTITIONS; i++)
+        atomic_init(&b->next_offset[i], -1);
     kafka_conf_set(pconf, "enable.idempotence", "true");
     kafka_conf_set(pconf, "acks", "all");
     kafka_conf_set(pconf, "linger.ms", "1");
@@ -359,16 +459,21 @@ struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *
     kafka_conf_set(cconf, "group.id", gid);
     kafka_conf_set(cconf, "enable.auto.commit", "false");
     kafka_conf_set(cconf, "enable.partition.eof", "false");
-    kafka_conf_set(cconf, "fetch.wait.max.ms", "10");
+    kafka_conf_set(cconf, "fetch.wait.max.ms", "100");
     kafka_conf_set(cconf, "fetch.error.backoff.ms", "50");
     b->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, errbuf, errlen);
     if (!b->consumer)
         goto fail;
-    if (pthread_create(&b->poll_thread, NULL, poll_main, b) != 0)
+    if (pthread_create(&b->book_thread, NULL, book_main, b) != 0)
         goto fail;
+    if (pthread_create(&b->poll_thread, NULL, poll_main, b) != 0) {
+        stop_book(b);
+        goto fail;
+    }
     if (pthread_create(&b->consume_thread, NULL, consume_main, b) != 0) {
         atomic_store(&b->stop, true);
         pthread_join(b->poll_thread, NULL);
+        stop_book(b);
         goto fail;
     }
     return b;
@@ -378,6 +483,8 @@ fail:
     if (b->producer)
         rd_kafka_destroy(b->producer);
     pthread_mutex_destroy(&b->lock);
+    pthread_mutex_destroy(&b->book_lock);
+    pthread_cond_destroy(&b->book_cond);
     free(b);
     return NULL;
 }
@@ -388,6 +495,7 @@ void chatbus_free(struct chatbus *b)
         return;
     atomic_store(&b->stop, true);
     pthread_join(b->consume_thread, NULL);
+    stop_book(b); /* after the consumer: it applies what the consumer queued */
     rd_kafka_consumer_close(b->consumer);
     rd_kafka_destroy(b->consumer);
     rd_kafka_flush(b->producer, 5000);
@@ -395,5 +503,7 @@ void chatbus_free(struct chatbus *b)
     rd_kafka_destroy(b->producer);
     pg_close(b->pg);
     pthread_mutex_destroy(&b->lock);
+    pthread_mutex_destroy(&b->book_lock);
+    pthread_cond_destroy(&b->book_cond);
     free(b);
 }

@@ -3,7 +3,10 @@
  * (feeding the stream hub and completing chat_requests rows in PostgreSQL), and the
  * bookkeeping that picks a reply partition for each new request.
  *
- * Threads: librdkafka's own; one poll thread serving delivery reports; one consumer thread.
+ * Threads: librdkafka's own; one poll thread serving delivery reports; one consumer thread
+ * (decodes chunks, hands them to the hub, never waits on PostgreSQL); one bookkeeping thread
+ * that applies the chat_requests updates the consumer queues (started/complete/error, in
+ * order, with its own connection).
  * Producing functions are called from pool threads (@locality any thread) and block until
  * the broker acknowledged the message (acks=all) or the timeout passed, so a 202 is only
  * ever answered for a request that Kafka holds. */
@@ -29,8 +32,10 @@ int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const 
 /* Produces a cancel for @request_id to finchat.chat.control. Same blocking contract. */
 int chatbus_send_cancel(struct chatbus *b, const char *request_id, const char *traceparent);
 /* Chooses the reply partition of a new request among this gateway's partitions and
- * returns it, with a lower bound of the offset its first chunk will get in *@offset
- * (-1 when Kafka could not tell). FC_EDEP when the partitions are not known yet. */
+ * returns it, with a lower bound of the offset its first chunk will get in *@offset: the
+ * offset this gateway's consumer reads next on that partition (no broker round trip), or
+ * the partition's high watermark before anything was read (-1 when Kafka could not tell).
+ * FC_EDEP when the partitions are not known yet. */
 int chatbus_reply_partition(struct chatbus *b, int32_t *partition, int64_t *offset);
 /* True when a broker answered within @timeout_ms (for /readyz). */
 bool chatbus_ping(struct chatbus *b, int timeout_ms);
