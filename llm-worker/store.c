@@ -159,34 +159,42 @@ static void append_str_or_null(bson_t *doc, const char *key, const char *val)
         BSON_APPEND_NULL(doc, key);
 }
 
+/* Appends the fields of the assistant message @d to @doc. */
+static void reply_bson(bson_t *doc, const struct reply_doc *d)
+{
+    bson_t usage;
+
+    BSON_APPEND_UTF8(doc, "_id", d->req->reply_message_id);
+    BSON_APPEND_UTF8(doc, "conversation_id", d->req->conversation_id);
+    BSON_APPEND_UTF8(doc, "user_id", d->req->user_id);
+    BSON_APPEND_UTF8(doc, "role", "assistant");
+    BSON_APPEND_UTF8(doc, "text", d->text ? d->text : "");
+    BSON_APPEND_UTF8(doc, "status", d->status);
+    BSON_APPEND_UTF8(doc, "request_id", d->req->request_id);
+    BSON_APPEND_UTF8(doc, "reply_to", d->req->message_id);
+    append_str_or_null(doc, "provider", d->provider);
+    append_str_or_null(doc, "model", d->model);
+    BSON_APPEND_DOCUMENT_BEGIN(doc, "usage", &usage);
+    BSON_APPEND_INT32(&usage, "prompt_tokens", d->prompt_tokens);
+    BSON_APPEND_INT32(&usage, "completion_tokens", d->completion_tokens);
+    bson_append_document_end(doc, &usage);
+    BSON_APPEND_INT64(doc, "latency_ms", d->latency_ms);
+    BSON_APPEND_INT32(doc, "ttft_ms", d->ttft_ms);
+    BSON_APPEND_INT32(doc, "attempt", d->attempt);
+    append_str_or_null(doc, "error_code", d->error_code);
+    append_str_or_null(doc, "error_message", d->error_message);
+    BSON_APPEND_DATE_TIME(doc, "created_at", d->created_ms);
+}
+
 int store_put_reply(struct store *s, const struct reply_doc *d)
 {
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(d->req->reply_message_id));
     bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-    bson_t doc = BSON_INITIALIZER, usage;
+    bson_t doc = BSON_INITIALIZER;
     bson_error_t err;
     int rc = 0;
 
-    BSON_APPEND_UTF8(&doc, "_id", d->req->reply_message_id);
-    BSON_APPEND_UTF8(&doc, "conversation_id", d->req->conversation_id);
-    BSON_APPEND_UTF8(&doc, "user_id", d->req->user_id);
-    BSON_APPEND_UTF8(&doc, "role", "assistant");
-    BSON_APPEND_UTF8(&doc, "text", d->text ? d->text : "");
-    BSON_APPEND_UTF8(&doc, "status", d->status);
-    BSON_APPEND_UTF8(&doc, "request_id", d->req->request_id);
-    BSON_APPEND_UTF8(&doc, "reply_to", d->req->message_id);
-    append_str_or_null(&doc, "provider", d->provider);
-    append_str_or_null(&doc, "model", d->model);
-    BSON_APPEND_DOCUMENT_BEGIN(&doc, "usage", &usage);
-    BSON_APPEND_INT32(&usage, "prompt_tokens", d->prompt_tokens);
-    BSON_APPEND_INT32(&usage, "completion_tokens", d->completion_tokens);
-    bson_append_document_end(&doc, &usage);
-    BSON_APPEND_INT64(&doc, "latency_ms", d->latency_ms);
-    BSON_APPEND_INT32(&doc, "ttft_ms", d->ttft_ms);
-    BSON_APPEND_INT32(&doc, "attempt", d->attempt);
-    append_str_or_null(&doc, "error_code", d->error_code);
-    append_str_or_null(&doc, "error_message", d->error_message);
-    BSON_APPEND_DATE_TIME(&doc, "created_at", d->created_ms);
+    reply_bson(&doc, d);
     if (!mongoc_collection_replace_one(s->messages, filter, &doc, opts, NULL, &err)) {
         log_emit(LOG_WARN, d->req->request_id, NULL, NULL, "mongo store message %s: %s",
                  d->req->reply_message_id, err.message);
@@ -197,6 +205,26 @@ int store_put_reply(struct store *s, const struct reply_doc *d)
     bson_destroy(&doc);
     bson_destroy(opts);
     bson_destroy(filter);
+    return rc;
+}
+
+int store_claim_reply(struct store *s, const struct reply_doc *d)
+{
+    bson_t doc = BSON_INITIALIZER;
+    bson_error_t err;
+    int rc = 0;
+
+    reply_bson(&doc, d);
+    if (!mongoc_collection_insert_one(s->messages, &doc, NULL, NULL, &err)) {
+        if (err.code == MONGOC_ERROR_DUPLICATE_KEY) {
+            rc = FC_ECONFLICT;
+        } else {
+            log_emit(LOG_WARN, d->req->request_id, NULL, NULL, "mongo claim message %s: %s",
+                     d->req->reply_message_id, err.message);
+            rc = FC_EDEP;
+        }
+    }
+    bson_destroy(&doc);
     return rc;
 }
 
@@ -369,22 +397,14 @@ out:
     return rc;
 }
 
-/* Records a finished turn in the conversation's `histories` document (the newest
- * STORE_HISTORY_KEEP messages), replacing an earlier answer to the same question. Best
- * effort: a lost update only shortens the context of a later question. */
-static void record_turn(struct store *s, const struct reply_doc *d)
+/* @items without this request's question and any earlier answer to it, plus the question
+ * and the answer of @d. New array. */
+static json_t *turns_with(json_t *items, const struct reply_doc *d)
 {
     const struct chat_request *r = d->req;
-    json_t *items = NULL, *keep = json_array(), *m;
-    bson_t *bdoc, *filter, *opts;
-    bson_error_t err;
+    json_t *keep = json_array(), *m;
     size_t i;
 
-    if (store_load_history(s, r->conversation_id, r->user_id, &items) != 0) {
-        json_decref(items);
-        json_decref(keep);
-        return;
-    }
     json_array_foreach(items, i, m)
     {
         const char *id = json_string_value(json_object_get(m, "_id"));
@@ -399,7 +419,30 @@ static void record_turn(struct store *s, const struct reply_doc *d)
                           item(r->message_id, "user", r->text, "complete", r->created_ms, NULL));
     json_array_append_new(keep, item(r->reply_message_id, "assistant", d->text, d->status,
                                      d->created_ms, r->message_id));
-    bdoc = history_bson(r->conversation_id, r->user_id, keep);
+    return keep;
+}
+
+/* Records a finished turn in the conversation's `histories` document (the newest
+ * STORE_HISTORY_KEEP messages), replacing an earlier answer to the same question. The turns
+ * read for the prompt (d->history) save a read when no other answer of the conversation
+ * was recorded meanwhile (the worker knows: see reply_doc); otherwise they are read again.
+ * Best effort: a lost update only shortens the context of a later question. */
+static void record_turn(struct store *s, const struct reply_doc *d)
+{
+    const struct chat_request *r = d->req;
+    json_t *items = d->history, *read = NULL, *turns;
+    bson_t *bdoc, *filter, *opts;
+    bson_error_t err;
+
+    if (!items) {
+        if (store_load_history(s, r->conversation_id, r->user_id, &read) != 0) {
+            json_decref(read);
+            return;
+        }
+        items = read;
+    }
+    turns = turns_with(items, d);
+    bdoc = history_bson(r->conversation_id, r->user_id, turns);
     if (bdoc) {
         filter = BCON_NEW("_id", BCON_UTF8(r->conversation_id));
         opts = BCON_NEW("upsert", BCON_BOOL(true));
@@ -409,8 +452,8 @@ static void record_turn(struct store *s, const struct reply_doc *d)
         bson_destroy(filter);
         bson_destroy(bdoc);
     }
-    json_decref(keep);
-    json_decref(items);
+    json_decref(turns);
+    json_decref(read);
 }
 
 static bool finished(const char *status)

@@ -5,7 +5,9 @@
  * "streaming" and the attempt number before the first chunk of an attempt, so a worker that
  * gets the request again after a failover can tell (SPEC §6), and complete / error / canceled
  * with the full text before the final or error chunk is produced, so what is stored equals
- * what the client assembled. Only find, insert and replace are used (FerretDB 1.24).
+ * what the client assembled. The first write of a first delivery is one insert
+ * (store_claim_reply); only when that finds a message is it read to plan a redelivery.
+ * Only find, insert and replace are used (FerretDB 1.24).
  *
  * @locality engine thread: a struct store wraps one mongoc_client_t, which belongs to one
  * thread. Every call blocks on the network (bounded by the client's timeouts). */
@@ -55,6 +57,10 @@ struct reply_doc {
     const char *error_code;
     const char *error_message;
     int64_t created_ms; /* Unix ms */
+    /* For a complete answer: the conversation's turns as read for its prompt (borrowed),
+     * when the caller knows no other answer of the conversation was recorded since; NULL
+     * to read them again before recording this turn. */
+    json_t *history;
 };
 
 /* Binds @s to @client (borrowed, must outlive @s) and database @db. */
@@ -70,6 +76,11 @@ int store_get_reply(struct store *s, const char *id, struct stored_reply *out);
 void stored_reply_release(struct stored_reply *r);
 /* Creates or replaces the assistant message. 0 or FC_EDEP. */
 int store_put_reply(struct store *s, const struct reply_doc *d);
+/* Creates the assistant message only if there is none: one insert, which on a first
+ * delivery (no message yet) both tells that and writes the "streaming" mark. 0 when
+ * created, FC_ECONFLICT when a message with that id exists (read it with
+ * store_get_reply() to decide), FC_EDEP when MongoDB failed. */
+int store_claim_reply(struct store *s, const struct reply_doc *d);
 
 /* How to answer a request, given what the message store holds for its reply. */
 enum store_plan {

@@ -81,9 +81,12 @@ struct job {
     char trace_id[33];
     struct gen *gen;
     json_t *context;
+    json_t *history;     /* the turns read for the prompt, recorded again with the answer */
+    bool history_shared; /* another answer of the conversation ran meanwhile: re-read */
     struct prompt prompt;
     bool have_prompt;
-    struct abuf text;
+    struct abuf text;   /* the attempt's answer so far (what is stored) */
+    struct abuf unsent; /* the tail of @text not yet produced: see flush_tokens() */
     char carry[4];
     size_t ncarry;
     char *provider, *model;
@@ -195,6 +198,8 @@ static int produce(struct worker *w, const char *topic, int32_t partition, const
     return rc;
 }
 
+static void flush_job_tokens(struct job *j);
+
 /* Sends chunk @type with @data (stolen) for @j; @tok (may be NULL) rides to the delivery
  * report. 0 or a negative FC_E* code. */
 static int send_chunk(struct job *j, enum chunk_type type, json_t *data, struct ctoken *tok)
@@ -203,6 +208,8 @@ static int send_chunk(struct job *j, enum chunk_type type, json_t *data, struct 
     char *payload;
     int rc;
 
+    if (type != CHUNK_TOKEN)
+        flush_job_tokens(j); /* what was said before this chunk goes first */
     if (!data) {
         jlog(LOG_ERROR, j, "cannot build %s chunk data", chunk_type_name(type));
         return FC_EINVAL;
@@ -258,6 +265,35 @@ static void send_text(struct job *j, const char *s, size_t len)
         off += n;
     }
     free(clean);
+}
+
+/* Token coalescing. The provider's text is not produced token by token as the parser
+ * finds it but once per loop turn: sink_token() appends to j->unsent and flush_tokens(),
+ * called after every engine_step(), produces what each job gathered as one token chunk.
+ * A provider pacing its tokens (each arrives in a read of its own) still gets one chunk per
+ * token with no added delay; one that sends hundreds of tokens in one read (a fast local
+ * model, a burst after a stall) gets one chunk for them instead of hundreds of Kafka
+ * messages, SSE events and broker appends. Any other chunk of the job flushes first, so
+ * the order of what the client sees never changes. */
+static void hold_text(struct job *j, const char *clean)
+{
+    abuf_puts(&j->unsent, clean);
+}
+
+static void flush_job_tokens(struct job *j)
+{
+    if (j->unsent.len == 0)
+        return;
+    send_text(j, j->unsent.s, j->unsent.len);
+    j->unsent.len = 0;
+    j->unsent.s[0] = '\0';
+}
+
+static void flush_tokens(struct worker *w)
+{
+    for (struct job *j = w->jobs; j; j = j->next)
+        if (!j->dropped)
+            flush_job_tokens(j);
 }
 
 /* Produces the DLQ entry of a request. @request_json is the message as JSON text. */
@@ -361,6 +397,15 @@ static void discard_task(struct storeq_task *base)
     task_free((struct task *)base);
 }
 
+/* @locality store thread: the documents the prompt is built from. */
+static void load_prompt_docs(struct task *t, struct store *s)
+{
+    const struct chat_request *req = &t->job->req;
+
+    t->ctx_failed = store_load_context(s, req->user_id, &t->context) != 0;
+    t->hist_failed = store_load_history(s, req->conversation_id, req->user_id, &t->history) != 0;
+}
+
 /* @locality store thread: decides the attempt, marks the reply "streaming" (or re-marks a
  * finished one with its new attempt), and loads the context and the history. */
 static void run_begin(struct storeq_task *base, struct store *s)
@@ -368,8 +413,28 @@ static void run_begin(struct storeq_task *base, struct store *s)
     struct task *t = (struct task *)base;
     const struct chat_request *req = &t->job->req;
     struct reply_doc d = {0};
-    int rc = store_get_reply(s, req->reply_message_id, &t->stored);
+    int rc;
 
+    /* A first delivery has no message yet: one insert of the "streaming" mark claims it. */
+    if (store_plan(NULL, req->attempt, t->max_attempts, &t->attempt) == PLAN_FRESH) {
+        d.req = req;
+        d.attempt = t->attempt;
+        d.created_ms = clock_wall_ms();
+        d.status = "streaming";
+        d.text = "";
+        rc = store_claim_reply(s, &d);
+        if (rc == 0) {
+            t->plan = PLAN_FRESH;
+            load_prompt_docs(t, s);
+            return;
+        }
+        if (rc == FC_EDEP) {
+            t->rc = FC_EDEP;
+            return;
+        }
+        memset(&d, 0, sizeof(d)); /* a message exists: plan from what it says */
+    }
+    rc = store_get_reply(s, req->reply_message_id, &t->stored);
     if (rc == FC_EDEP) {
         t->rc = FC_EDEP;
         return;
@@ -403,8 +468,7 @@ static void run_begin(struct storeq_task *base, struct store *s)
         t->rc = FC_EDEP;
         return;
     }
-    t->ctx_failed = store_load_context(s, req->user_id, &t->context) != 0;
-    t->hist_failed = store_load_history(s, req->conversation_id, req->user_id, &t->history) != 0;
+    load_prompt_docs(t, s);
 }
 
 /* @locality store thread. */
@@ -447,9 +511,11 @@ static void job_free(struct job *j)
     chat_request_release(&j->req);
     free(j->raw);
     json_decref(j->context);
+    json_decref(j->history);
     if (j->have_prompt)
         prompt_release(&j->prompt);
     abuf_release(&j->text);
+    abuf_release(&j->unsent);
     free(j->provider);
     free(j->model);
     free(j->errmsg);
@@ -593,7 +659,7 @@ static void sink_token(void *ud, const char *text, size_t len)
         char *clean = utf8_sanitize(buf, cut, &n);
 
         abuf_puts(&j->text, clean);
-        send_text(j, clean, n);
+        hold_text(j, clean);
         free(clean);
     }
     free(buf);
@@ -628,7 +694,8 @@ static void sink_done(void *ud, int rc, const struct gen_usage *usage, const cha
         char *clean = utf8_sanitize(j->carry, j->ncarry, &n);
 
         abuf_puts(&j->text, clean);
-        send_text(j, clean, n);
+        hold_text(j, clean);
+        flush_job_tokens(j);
         free(clean);
         j->ncarry = 0;
     }
@@ -666,6 +733,7 @@ static void job_store_final(struct job *j)
     t->doc.ttft_ms = j->ttft_ms < 0 ? (int)total : (int)j->ttft_ms;
     t->doc.latency_ms = total;
     t->doc.created_ms = clock_wall_ms();
+    t->doc.history = j->history_shared ? NULL : j->history;
     submit(j, t);
 }
 
@@ -777,6 +845,12 @@ static void on_begin_done(struct job *j, struct task *t)
         jlog(LOG_WARN, j, "history unavailable");
     j->context = t->context;
     t->context = NULL;
+    j->history = t->hist_failed ? NULL : json_incref(t->history); /* NULL: read again */
+    /* Answers of one conversation running side by side each read the turns before the
+     * other's was recorded: they re-read them before recording theirs. */
+    for (struct job *o = w->jobs; o; o = o->next)
+        if (o != j && !o->dropped && strcmp(o->req.conversation_id, j->req.conversation_id) == 0)
+            o->history_shared = j->history_shared = true;
     prompt_build(&j->prompt, j->context, t->history, j->req.message_id, j->req.reply_message_id,
                  PROMPT_CONTEXT_TOKENS, PROMPT_HISTORY_TOKENS);
     j->have_prompt = true;
@@ -1462,6 +1536,7 @@ int worker_run(struct worker *w)
         if (clock_mono_ms() - w->status_at_ms >= STATUS_EVERY_MS)
             snapshot_status(w);
         engine_step(w->engine, timeout, w->wake[0]);
+        flush_tokens(w);
         drain_wake(w);
         take_tasks(w);
         pump_kafka(w);
