@@ -25,6 +25,7 @@
 #   FINCHAT_BENCH_ONLY ("http chat tps idle")   phases to run
 #   FINCHAT_BENCH_RUNS (3)                      repetitions of the HTTP and tokens/s runs
 #   FINCHAT_BENCH_RATE (200), FINCHAT_BENCH_HTTP_SECONDS (10), FINCHAT_BENCH_WARMUP (5)
+#   FINCHAT_BENCH_CHAT_WARMUP (10 chats x 50 clients before the levels, not measured),
 #   FINCHAT_BENCH_CHAT_LEVELS ("1 100 500"), FINCHAT_BENCH_CHATS ("1:1:30 100:1:2 500:0:1",
 #     level:warm-up:measured chats per client), FINCHAT_BENCH_USERS (100),
 #     FINCHAT_BENCH_CHAT_TIMEOUT (180 s), FINCHAT_BENCH_MOCK_TPS (40), FINCHAT_BENCH_MOCK_TOKENS (20)
@@ -65,6 +66,7 @@ HTTP_SECONDS="${FINCHAT_BENCH_HTTP_SECONDS:-10}"
 WARMUP="${FINCHAT_BENCH_WARMUP:-5}"
 CHAT_LEVELS="${FINCHAT_BENCH_CHAT_LEVELS:-1 100 500}"
 CHAT_PLAN="${FINCHAT_BENCH_CHATS:-1:1:30 100:1:2 500:0:1}"
+CHAT_WARMUP="${FINCHAT_BENCH_CHAT_WARMUP:-10}"
 CHAT_TIMEOUT="${FINCHAT_BENCH_CHAT_TIMEOUT:-180}"
 MOCK_TPS="${FINCHAT_BENCH_MOCK_TPS:-40}"
 MOCK_TOKENS="${FINCHAT_BENCH_MOCK_TOKENS:-20}"
@@ -375,6 +377,17 @@ phase_chat() {
   jobs="$OUT/jobs.txt"
   log "chat: $USERS users (registered once, logged in)"
   "$PY" "$BENCH_SRC/bench.py" users "$URL" "$USERS" bench "$jobs.users"
+  # Warm-up, not measured: a freshly started stack spends its first minute compiling
+  # (Kafka's JIT takes a core) and filling caches; the levels measure it warmed up.
+  if [ "$CHAT_WARMUP" -gt 0 ]; then
+    log "chat: warm-up, 50 concurrent clients x $CHAT_WARMUP chats (not measured)"
+    "$PY" "$BENCH_SRC/bench.py" spread "$URL" "$jobs.users" 50 "$jobs"
+    sample_load "before chat warm-up"
+    "$FCBENCH" chat --port "$GW_PORT" --jobs "$jobs" --clients 50 --chats "$CHAT_WARMUP" \
+      --warm-chats 0 --stagger 2 --timeout "$CHAT_TIMEOUT" \
+      --run-id "$(printf 'w%03x%04x' "$((RANDOM % 4096))" 50)" >"$RAW/chat-warmup.jsonl"
+    sample_load "after chat warm-up"
+  fi
   for c in $CHAT_LEVELS; do
     # Each concurrent client runs its chats back to back on its own conversation; the
     # conversations are spread round-robin over the users.
@@ -510,6 +523,7 @@ meta = {
              "chat_levels": [int(x) for x in "$CHAT_LEVELS".split()],
              "mock_tps": $MOCK_TPS, "mock_tokens": $MOCK_TOKENS,
              "mock_ttft_ms": $MOCK_TTFT_MS, "chat_plan": "$CHAT_PLAN (level:warm-up:measured chats per client)",
+             "chat_warmup": "50 clients x $CHAT_WARMUP chats before the levels, not measured",
              "chat_timeout_s": $CHAT_TIMEOUT,
              "users": $USERS, "tps_tokens": $TPS_TOKENS, "idle_conns": $IDLE_CONNS,
              "worker_max_inflight": $INFLIGHT, "workers": 2, "gateway_threads": "one per core",
