@@ -764,6 +764,12 @@ static void *thread_main(void *arg)
         sig_request_stop();
         return NULL;
     }
+    /* A connection's first read buffer lives as long as its request (h2o parses the headers
+     * in place), so each open SSE stream pins one. h2o's default is 8 KiB; 4 KiB (what its
+     * read path asks for anyway) holds any ordinary request, grows by doubling for a bigger
+     * one, and halves what an idle stream costs (measured with heaptrack: 8 KiB of 13 KiB
+     * allocated per idle stream was this buffer). The prototype is per thread. */
+    h2o_socket_buffer_prototype._initial_buf.capacity = H2O_SOCKET_INITIAL_INPUT_BUFFER_SIZE;
     h2o_context_init(&t->ctx, h2o_evloop_create(), &s->h2o_cfg);
     t->accept_ctx.ctx = &t->ctx;
     t->accept_ctx.hosts = s->h2o_cfg.hosts;

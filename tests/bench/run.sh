@@ -447,7 +447,9 @@ phase_idle() {
   GW_PID="$(gw_pid)"
   mock /__config "{\"tps\": $MOCK_TPS, \"tokens\": $MOCK_TOKENS}"
   # The next provider request stalls: headers sent, no token, for up to 10 minutes.
-  mock /__fail '{"behavior": "stall", "arg": "600000", "times": 1}'
+  # Two stalls queued: a rebalance right after the stack started may hand the request to
+  # the other worker, whose attempt must stall too (the spare one is reset below).
+  mock /__fail '{"behavior": "stall", "arg": "600000", "times": 2}'
   rid="$("$PY" "$BENCH_SRC/bench.py" post "$URL" "$DEMO_TOKEN" "How much did I spend this month?")" || {
     note "idle SSE: could not post the stalled chat"
     return 0
