@@ -446,7 +446,7 @@ struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *
         atomic_init(&b->next_offset[i], -1);
     kafka_conf_set(pconf, "enable.idempotence", "true");
     kafka_conf_set(pconf, "acks", "all");
-    kafka_conf_set(pconf, "linger.ms", "1");
+    kafka_conf_set(pconf, "linger.ms", "0"); /* the poster waits for the ack */
     kafka_conf_set(pconf, "message.timeout.ms", "9000");
     rd_kafka_conf_set_dr_msg_cb(pconf, on_delivery);
     b->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, errbuf, errlen);

@@ -113,6 +113,9 @@ static const struct centry table[] = {
       "Generations in flight per worker"),
     I("FINCHAT_WORKER_DRAIN_MS", worker_drain_ms, "25000", 0, 600000,
       "On SIGTERM, how long a worker lets answers in flight finish"),
+    I("FINCHAT_TOKEN_FLUSH_MS", token_flush_ms, "50", 0, 1000,
+      "After an answer's first token (sent at once), tokens are gathered this long into one "
+      "chunk (0 = one chunk per read from the provider)"),
     S("FINCHAT_WORKER_HEALTH_ADDR", worker_health_addr, "",
       "Worker probe/metrics endpoint host:port: /healthz, /readyz, /metrics (empty = off)"),
     I("FINCHAT_CONNECT_TIMEOUT_MS", connect_timeout_ms, "3000", 10, 600000,

@@ -58,6 +58,7 @@ struct fc_config {
     int analyst_pace_ms;
     int worker_max_inflight;
     int worker_drain_ms;
+    int token_flush_ms;
     char *worker_health_addr;
     int connect_timeout_ms;
     int first_token_timeout_ms;

@@ -68,11 +68,12 @@ struct job {
     int64_t offset;
     uint64_t epoch;
     enum job_state state;
-    int64_t retry_at_ms;     /* mono; when a store step is retried, 0 for none */
-    struct task *retry_task; /* the store task to submit again at retry_at_ms, if any */
-    bool task_out;           /* a store task of this job is with the store threads */
-    bool cancel_requested;   /* a cancel came while the start was with the store thread */
-    int64_t give_up_ms;      /* mono */
+    int64_t retry_at_ms;           /* mono; when a store step is retried, 0 for none */
+    struct task *retry_task;       /* the store task to submit again at retry_at_ms, if any */
+    int tasks_out;                 /* store tasks of this job with the store threads */
+    struct task *begin_t, *load_t; /* JOB_BEGIN: the first of the two to finish waits here */
+    bool cancel_requested;         /* a cancel came while the start was with the store thread */
+    int64_t give_up_ms;            /* mono */
     int attempt;
     int64_t n; /* next chunk index within the attempt */
     bool redelivered;
@@ -85,8 +86,10 @@ struct job {
     bool history_shared; /* another answer of the conversation ran meanwhile: re-read */
     struct prompt prompt;
     bool have_prompt;
-    struct abuf text;   /* the attempt's answer so far (what is stored) */
-    struct abuf unsent; /* the tail of @text not yet produced: see flush_tokens() */
+    struct abuf text;    /* the attempt's answer so far (what is stored) */
+    struct abuf unsent;  /* the tail of @text not yet produced: see flush_tokens() */
+    bool text_sent;      /* a token chunk of this attempt went out */
+    int64_t flush_at_ms; /* mono: when the held text is due (0: nothing held) */
     char carry[4];
     size_t ncarry;
     char *provider, *model;
@@ -267,33 +270,51 @@ static void send_text(struct job *j, const char *s, size_t len)
     free(clean);
 }
 
-/* Token coalescing. The provider's text is not produced token by token as the parser
- * finds it but once per loop turn: sink_token() appends to j->unsent and flush_tokens(),
- * called after every engine_step(), produces what each job gathered as one token chunk.
- * A provider pacing its tokens (each arrives in a read of its own) still gets one chunk per
- * token with no added delay; one that sends hundreds of tokens in one read (a fast local
- * model, a burst after a stall) gets one chunk for them instead of hundreds of Kafka
- * messages, SSE events and broker appends. Any other chunk of the job flushes first, so
- * the order of what the client sees never changes. */
+/* Token coalescing. The provider's text is not produced token by token as the parser finds
+ * it: sink_token() appends to j->unsent, and flush_tokens(), called after every
+ * engine_step(), produces what is due as one token chunk. An attempt's first text is due at
+ * once (the time to first token gets no added delay); later text waits up to
+ * FINCHAT_TOKEN_FLUSH_MS (default 50 ms, a 20 Hz refresh no reader notices) or until 8 KiB
+ * are held. At a hosted model's 40-100 tokens/s that is 2-5 tokens per chunk, and every
+ * stage after the parser (Kafka messages, broker requests, the gateway's consumer, SSE
+ * writes) does that many times less work; a burst of hundreds of tokens in one read becomes
+ * one chunk. Any other chunk of the job flushes first, so the order the client sees never
+ * changes. */
+#define FLUSH_BYTES 8192
+
 static void hold_text(struct job *j, const char *clean)
 {
     abuf_puts(&j->unsent, clean);
+    if (!j->flush_at_ms)
+        j->flush_at_ms = j->text_sent ? clock_mono_ms() + j->w->cfg->token_flush_ms : 1;
 }
 
 static void flush_job_tokens(struct job *j)
 {
+    j->flush_at_ms = 0;
     if (j->unsent.len == 0)
         return;
     send_text(j, j->unsent.s, j->unsent.len);
+    j->text_sent = true;
     j->unsent.len = 0;
     j->unsent.s[0] = '\0';
 }
 
-static void flush_tokens(struct worker *w)
+/* Produces the held text that is due; returns the ms until the next is (POLL_MAX_MS when
+ * none is held). */
+static int flush_tokens(struct worker *w)
 {
-    for (struct job *j = w->jobs; j; j = j->next)
-        if (!j->dropped)
+    int64_t now = clock_mono_ms(), next = now + POLL_MAX_MS;
+
+    for (struct job *j = w->jobs; j; j = j->next) {
+        if (j->dropped || !j->flush_at_ms)
+            continue;
+        if (j->flush_at_ms <= now || j->unsent.len >= FLUSH_BYTES)
             flush_job_tokens(j);
+        else if (j->flush_at_ms < next)
+            next = j->flush_at_ms;
+    }
+    return (int)(next - now);
 }
 
 /* Produces the DLQ entry of a request. @request_json is the message as JSON text. */
@@ -352,10 +373,12 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 
 /* ---- store tasks --------------------------------------------------------------------- */
 
-enum task_kind { TASK_BEGIN, TASK_PUT };
+enum task_kind { TASK_BEGIN, TASK_LOAD, TASK_PUT };
 
 /* MongoDB work of one job, run on a store thread (storeq.h). While a task is out, the job
- * is not freed (task_out) and its request is not modified. */
+ * is not freed (tasks_out) and its request is not modified. A job starts with two tasks run
+ * side by side: TASK_BEGIN decides the attempt and writes the mark, TASK_LOAD reads what
+ * the prompt is built from; it continues when both are back. */
 struct task {
     struct storeq_task base;
     struct job *job;
@@ -397,17 +420,18 @@ static void discard_task(struct storeq_task *base)
     task_free((struct task *)base);
 }
 
-/* @locality store thread: the documents the prompt is built from. */
-static void load_prompt_docs(struct task *t, struct store *s)
+/* @locality store thread: TASK_LOAD, the documents the prompt is built from. */
+static void run_load(struct storeq_task *base, struct store *s)
 {
+    struct task *t = (struct task *)base;
     const struct chat_request *req = &t->job->req;
 
     t->ctx_failed = store_load_context(s, req->user_id, &t->context) != 0;
     t->hist_failed = store_load_history(s, req->conversation_id, req->user_id, &t->history) != 0;
 }
 
-/* @locality store thread: decides the attempt, marks the reply "streaming" (or re-marks a
- * finished one with its new attempt), and loads the context and the history. */
+/* @locality store thread: TASK_BEGIN decides the attempt and marks the reply "streaming" (or
+ * re-marks a finished one with its new attempt). */
 static void run_begin(struct storeq_task *base, struct store *s)
 {
     struct task *t = (struct task *)base;
@@ -425,7 +449,6 @@ static void run_begin(struct storeq_task *base, struct store *s)
         rc = store_claim_reply(s, &d);
         if (rc == 0) {
             t->plan = PLAN_FRESH;
-            load_prompt_docs(t, s);
             return;
         }
         if (rc == FC_EDEP) {
@@ -464,11 +487,8 @@ static void run_begin(struct storeq_task *base, struct store *s)
     }
     d.status = "streaming";
     d.text = "";
-    if (store_put_reply(s, &d) != 0) {
+    if (store_put_reply(s, &d) != 0)
         t->rc = FC_EDEP;
-        return;
-    }
-    load_prompt_docs(t, s);
 }
 
 /* @locality store thread. */
@@ -482,7 +502,7 @@ static void run_put(struct storeq_task *base, struct store *s)
 static void submit(struct job *j, struct task *t)
 {
     t->job = j;
-    j->task_out = true;
+    j->tasks_out++;
     j->retry_task = NULL;
     storeq_submit(j->w->storeq, &t->base);
 }
@@ -520,6 +540,8 @@ static void job_free(struct job *j)
     free(j->model);
     free(j->errmsg);
     task_free(j->retry_task);
+    task_free(j->begin_t);
+    task_free(j->load_t);
     free(j);
 }
 
@@ -675,6 +697,7 @@ static void sink_reset(void *ud, const char *reason)
     j->ncarry = 0;
     j->ttft_ms = -1;
     send_reset(j, reason && *reason ? reason : "provider_failover");
+    j->text_sent = false; /* after the held text of the failed attempt went out before it */
 }
 
 static void job_store_final(struct job *j);
@@ -791,6 +814,10 @@ static void job_begin(struct job *j)
     t->kind = TASK_BEGIN;
     t->max_attempts = j->w->cfg->max_attempts;
     j->state = JOB_BEGIN;
+    submit(j, t);
+    t = xcalloc(1, sizeof(*t));
+    t->base.run = run_load;
+    t->kind = TASK_LOAD;
     submit(j, t);
 }
 
@@ -911,17 +938,32 @@ static void take_tasks(struct worker *w)
         struct task *t = (struct task *)base;
         struct job *j = t->job;
 
-        j->task_out = false;
+        j->tasks_out--;
         if (j->dropped) {
             task_free(t);
-            if (!j->gen)
+            if (!j->gen && j->tasks_out == 0)
                 job_free(j);
             continue;
         }
-        if (t->kind == TASK_BEGIN)
-            on_begin_done(j, t);
-        else
+        if (t->kind == TASK_PUT) {
             on_put_done(j, t);
+            continue;
+        }
+        if (t->kind == TASK_BEGIN)
+            j->begin_t = t;
+        else
+            j->load_t = t;
+        if (!j->begin_t || !j->load_t)
+            continue; /* the other one is still out */
+        t = j->begin_t;
+        t->context = j->load_t->context;
+        t->history = j->load_t->history;
+        t->ctx_failed = j->load_t->ctx_failed;
+        t->hist_failed = j->load_t->hist_failed;
+        j->load_t->context = j->load_t->history = NULL;
+        task_free(j->load_t);
+        j->begin_t = j->load_t = NULL;
+        on_begin_done(j, t);
     }
 }
 
@@ -1060,7 +1102,7 @@ static void on_control(struct worker *w, const rd_kafka_message_t *m)
         jlog(LOG_INFO, j, "cancel requested");
         if (j->gen)
             engine_cancel(w->engine, j->gen);
-        else if (j->state == JOB_BEGIN && j->task_out)
+        else if (j->state == JOB_BEGIN && j->tasks_out > 0)
             j->cancel_requested = true;
         else if (j->state == JOB_BEGIN)
             job_fail(j, "canceled", "canceled", "canceled by the user", NULL);
@@ -1145,7 +1187,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 j->dropped = true;
                 if (j->gen)
                     engine_cancel(w->engine, j->gen);
-                else if (!j->task_out)
+                else if (j->tasks_out == 0)
                     job_free(j);
             }
             inflight_drop(w->inflight, p);
@@ -1218,7 +1260,7 @@ static int setup_kafka(struct worker *w, char *errbuf, unsigned errlen)
     conf = kafka_conf_new(cfg->kafka_brokers, "finchat-worker");
     kafka_conf_set(conf, "enable.idempotence", "true");
     kafka_conf_set(conf, "acks", "all");
-    kafka_conf_set(conf, "linger.ms", "2");
+    kafka_conf_set(conf, "linger.ms", "1"); /* a chunk waits at most 1 ms for company */
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     w->producer = make_client(w, RD_KAFKA_PRODUCER, conf, errbuf, errlen);
     if (!w->producer)
@@ -1497,7 +1539,7 @@ static int retry_waiting(struct worker *w)
 
     for (j = w->jobs; j; j = nx) {
         nx = j->next;
-        if (j->dropped || j->retry_at_ms == 0 || j->task_out)
+        if (j->dropped || j->retry_at_ms == 0 || j->tasks_out > 0)
             continue;
         if (j->retry_at_ms <= now) {
             j->retry_at_ms = 0;
@@ -1515,7 +1557,7 @@ static int retry_waiting(struct worker *w)
 int worker_run(struct worker *w)
 {
     int64_t drain_until = 0;
-    int timeout;
+    int timeout, flush_wait;
 
     while (true) {
         if (sig_stop_requested() && !w->draining) {
@@ -1535,6 +1577,9 @@ int worker_run(struct worker *w)
             timeout = STATUS_EVERY_MS;
         if (clock_mono_ms() - w->status_at_ms >= STATUS_EVERY_MS)
             snapshot_status(w);
+        flush_wait = flush_tokens(w);
+        if (timeout > flush_wait)
+            timeout = flush_wait;
         engine_step(w->engine, timeout, w->wake[0]);
         flush_tokens(w);
         drain_wake(w);

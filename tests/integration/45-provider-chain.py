@@ -89,6 +89,13 @@ try:
     ok(provider_of(ans) == "openai" and ans.text == SCRIPT,
        "with the provider up, the answer is the openai provider's", f"{provider_of(ans)} {ans.text[:60]!r}")
     ok(stored_message(ans.req["reply_message_id"]).get("text") == ans.text, "stored text equals the streamed text")
+    # The mock sends a token every 5 ms: after the first, FINCHAT_TOKEN_FLUSH_MS (50 ms)
+    # gathers them, so there are fewer token chunks than tokens and the first stands alone.
+    toks = [e for e in ans.events if e[0] == "token"]
+    n_tokens = ((ans.final or {}).get("usage") or {}).get("completion_tokens") or 0
+    ok(1 < len(toks) < n_tokens and len(toks[0][3].get("text", "")) < len(SCRIPT) // 2,
+       "tokens after the first are gathered into fewer chunks",
+       f"{len(toks)} token chunks for {n_tokens} tokens")
 
     # The next question of the same conversation carries the earlier turn as history, in
     # user/assistant turns after the user's data — never in the system turn.
