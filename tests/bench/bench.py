@@ -408,7 +408,9 @@ def cmd_report(raw, out_path):
               "machine": meta.get("machine"), "config": meta.get("config"),
               "load": {"start": meta.get("loadavg_start"), "end": meta.get("loadavg_end"),
                        "samples": meta.get("loadavg_samples")},
-              "targets": {"http.dashboard.p99_ms": "< 10 at 200 req/s",
+              "targets": {"ttft_overhead_ms.c100": "p50 <= 5, p99 <= 25",
+                          "tokens_per_s.pipeline_vs_direct": ">= 0.8",
+                          "http.dashboard.p99_ms": "< 10 at 200 req/s",
                           "http.healthz_vs_nginx": ">= 0.5",
                           "sse_idle_bytes_per_conn": "<= 10240 (10 KiB)"},
               "details": {}}
@@ -440,6 +442,14 @@ def cmd_report(raw, out_path):
         report["ttft_overhead_ms"] = tt
         report["details"]["chat"] = td
         report["details"]["mock_direct"] = dd
+    rows = load_jsonl(os.path.join(raw, "chat-short-c100.jsonl"))
+    if rows and mock_ttft is not None:
+        st, sd = chat_level(rows, mock_ttft,
+                            load_json(os.path.join(raw, "mock-requests-short-c100.json"), []),
+                            worker_recv)
+        report["ttft_overhead_ms_short_answers"] = {"c100": st}
+        sd["answer_tokens"] = (meta.get("config") or {}).get("short_tokens")
+        report["details"]["chat_short_answers"] = {"c100": sd}
 
     p = tps_of(load_jsonl(os.path.join(raw, "tps-pipeline.jsonl")), False)
     d = tps_of(load_jsonl(os.path.join(raw, "tps-direct.jsonl")), True)
@@ -508,6 +518,11 @@ def print_table(r):
         rows.append(("TTFT overhead, %s concurrent chats" % k[1:], "p50 %s  p99 %s%s" % (
             fmt(v["p50"], " ms"), fmt(v["p99"], " ms"), extra),
             "%s chats/s" % fmt(d.get("chats_per_s")), ""))
+    for k, v in (r.get("ttft_overhead_ms_short_answers") or {}).items():
+        d = ((r.get("details") or {}).get("chat_short_answers") or {}).get(k) or {}
+        rows.append(("  same, %s-token answers" % d.get("answer_tokens", "short"),
+                     "p50 %s  p99 %s" % (fmt(v["p50"], " ms"), fmt(v["p99"], " ms")),
+                     "%s chats/s" % fmt(d.get("chats_per_s")), ""))
     tp = r.get("tokens_per_s")
     if tp:
         rows.append(("tokens/s, one long answer", "pipeline %s vs direct %s" % (

@@ -25,10 +25,11 @@
 #   FINCHAT_BENCH_ONLY ("http chat tps idle")   phases to run
 #   FINCHAT_BENCH_RUNS (3)                      repetitions of the HTTP and tokens/s runs
 #   FINCHAT_BENCH_RATE (200), FINCHAT_BENCH_HTTP_SECONDS (10), FINCHAT_BENCH_WARMUP (5)
-#   FINCHAT_BENCH_CHAT_WARMUP (10 chats x 50 clients before the levels, not measured),
-#   FINCHAT_BENCH_CHAT_LEVELS ("1 100 500"), FINCHAT_BENCH_CHATS ("1:1:30 100:1:2 500:0:1",
+#   FINCHAT_BENCH_CHAT_WARMUP (4 chats x 50 clients before the levels, not measured),
+#   FINCHAT_BENCH_SHORT_TOKENS (20; 0 = skip the short-answer run at 100 concurrent chats),
+#   FINCHAT_BENCH_CHAT_LEVELS ("1 100 500"), FINCHAT_BENCH_CHATS ("1:1:20 100:1:2 500:0:1",
 #     level:warm-up:measured chats per client), FINCHAT_BENCH_USERS (100),
-#     FINCHAT_BENCH_CHAT_TIMEOUT (180 s), FINCHAT_BENCH_MOCK_TPS (40), FINCHAT_BENCH_MOCK_TOKENS (20)
+#     FINCHAT_BENCH_CHAT_TIMEOUT (180 s), FINCHAT_BENCH_MOCK_TPS (40), FINCHAT_BENCH_MOCK_TOKENS (150)
 #   FINCHAT_BENCH_TPS_TOKENS (20000), FINCHAT_BENCH_IDLE_CONNS (10000)
 #   FINCHAT_BENCH_WORKER_INFLIGHT (256 per worker)
 #   FINCHAT_BENCH_SOURCE (unset = working tree) a git revision to bench instead
@@ -65,11 +66,14 @@ RATE="${FINCHAT_BENCH_RATE:-200}"
 HTTP_SECONDS="${FINCHAT_BENCH_HTTP_SECONDS:-10}"
 WARMUP="${FINCHAT_BENCH_WARMUP:-5}"
 CHAT_LEVELS="${FINCHAT_BENCH_CHAT_LEVELS:-1 100 500}"
-CHAT_PLAN="${FINCHAT_BENCH_CHATS:-1:1:30 100:1:2 500:0:1}"
-CHAT_WARMUP="${FINCHAT_BENCH_CHAT_WARMUP:-10}"
+CHAT_PLAN="${FINCHAT_BENCH_CHATS:-1:1:20 100:1:2 500:0:1}"
+CHAT_WARMUP="${FINCHAT_BENCH_CHAT_WARMUP:-4}"
+SHORT_TOKENS="${FINCHAT_BENCH_SHORT_TOKENS:-20}"
 CHAT_TIMEOUT="${FINCHAT_BENCH_CHAT_TIMEOUT:-180}"
 MOCK_TPS="${FINCHAT_BENCH_MOCK_TPS:-40}"
-MOCK_TOKENS="${FINCHAT_BENCH_MOCK_TOKENS:-20}"
+# An answer of typical length (a hosted model at 40 tokens/s streams it in about 4 s); the
+# short-answer run below keeps the 20-token answers of earlier reports as a stress test.
+MOCK_TOKENS="${FINCHAT_BENCH_MOCK_TOKENS:-150}"
 USERS="${FINCHAT_BENCH_USERS:-100}"
 TPS_TOKENS="${FINCHAT_BENCH_TPS_TOKENS:-20000}"
 IDLE_CONNS="${FINCHAT_BENCH_IDLE_CONNS:-10000}"
@@ -414,6 +418,23 @@ phase_chat() {
       --run-id "$(printf 'd%03x%04x' "$((RANDOM % 4096))" "$c")" >"$RAW/direct-c$c.jsonl"
     summarize_chat "$RAW/direct-c$c.jsonl"
   done
+  # Short answers: the same 100 concurrent clients with 20-token answers (0.5 s each) start
+  # chats about ten times as often, which measures how many new chats per second the stack
+  # takes rather than the pipeline's own delay.
+  if [ "$SHORT_TOKENS" -gt 0 ]; then
+    mock /__config "{\"tps\": $MOCK_TPS, \"tokens\": $SHORT_TOKENS, \"text\": null}"
+    "$PY" "$BENCH_SRC/bench.py" spread "$URL" "$jobs.users" 100 "$jobs"
+    log "chat: 100 concurrent chats with $SHORT_TOKENS-token answers, 1 warm-up + 2 measured each"
+    mock /__reset '{}'
+    sample_load "before chat short c100"
+    "$FCBENCH" chat --port "$GW_PORT" --jobs "$jobs" --clients 100 --chats 2 --warm-chats 1 \
+      --stagger 2 --timeout "$CHAT_TIMEOUT" \
+      --run-id "$(printf 's%03x%04x' "$((RANDOM % 4096))" 100)" >"$RAW/chat-short-c100.jsonl"
+    sample_load "after chat short c100"
+    curl -fsS "$MOCK_URL/__requests" >"$RAW/mock-requests-short-c100.json" || true
+    summarize_chat "$RAW/chat-short-c100.jsonl"
+    mock /__config "{\"tps\": $MOCK_TPS, \"tokens\": $MOCK_TOKENS, \"text\": null}"
+  fi
 }
 
 # =============================== 3. tokens/s ===============================================
@@ -526,6 +547,7 @@ meta = {
              "mock_tps": $MOCK_TPS, "mock_tokens": $MOCK_TOKENS,
              "mock_ttft_ms": $MOCK_TTFT_MS, "chat_plan": "$CHAT_PLAN (level:warm-up:measured chats per client)",
              "chat_warmup": "50 clients x $CHAT_WARMUP chats before the levels, not measured",
+             "short_tokens": $SHORT_TOKENS,
              "chat_timeout_s": $CHAT_TIMEOUT,
              "users": $USERS, "tps_tokens": $TPS_TOKENS, "idle_conns": $IDLE_CONNS,
              "worker_max_inflight": $INFLIGHT, "workers": 2, "gateway_threads": "one per core",
