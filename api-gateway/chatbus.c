@@ -202,7 +202,7 @@ static int parse_owned(const char *spec, int count, int32_t *out)
             p = end;
         }
         for (long i = a; i <= z && n < MAX_PARTITIONS; i++)
-            if (i >= 0 && i < count)
+            if (i >= 0 && i < count && i < MAX_PARTITIONS) /* ids index next_offset */
                 out[n++] = (int32_t)i;
         if (*p == ',')
             p++;
@@ -408,7 +408,8 @@ static void *consume_main(void *arg)
             continue;
         }
         metrics_add(M_KAFKA_CONSUMED, 1);
-        atomic_store(&b->next_offset[msg->partition], msg->offset + 1);
+        if (msg->partition >= 0 && msg->partition < MAX_PARTITIONS)
+            atomic_store(&b->next_offset[msg->partition], msg->offset + 1);
         if (hub_publish(b->hub, &c) || c.type == CHUNK_FINAL || c.type == CHUNK_ERROR)
             if (c.type == CHUNK_START || c.type == CHUNK_FINAL || c.type == CHUNK_ERROR)
                 book_push(b, &c, msg->offset);
