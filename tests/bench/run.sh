@@ -36,7 +36,8 @@
 #   FINCHAT_BENCH_FRESH (1) start from an empty bench stack; 0 reuses the last one
 #   FINCHAT_BENCH_KEEP (0) 1 leaves the bench stack running afterwards
 #   FINCHAT_BENCH_{PG,KAFKA,KAFKA_CONTROLLER,MONGO,HTTP}_PORT, FINCHAT_BENCH_WORKER_HEALTH_BASE
-#     (55632, 19292, 19293, 27218, 18680, 18690) the bench stack's ports
+#     (25632, 19292, 19293, 27218, 18680, 18690) the bench stack's ports, all below
+#     the ephemeral range (32768-60999), where a client connection can hold a port
 #   FINCHAT_SKIP_DEPS (0) passed to deploy/local/up.sh
 set -euo pipefail
 
@@ -48,7 +49,7 @@ RAW="$OUT/raw"
 # ---- the private stack's addresses (lib.sh derives the URLs from them) --------------------
 unset FINCHAT_PG_URL FINCHAT_KAFKA_BROKERS FINCHAT_MONGO_URL FINCHAT_REPLY_PARTITIONS
 export FINCHAT_STATE_DIR="$OUT/stack"
-export FINCHAT_PG_PORT="${FINCHAT_BENCH_PG_PORT:-55632}"
+export FINCHAT_PG_PORT="${FINCHAT_BENCH_PG_PORT:-25632}"
 export FINCHAT_KAFKA_PORT="${FINCHAT_BENCH_KAFKA_PORT:-19292}"
 export FINCHAT_KAFKA_CONTROLLER_PORT="${FINCHAT_BENCH_KAFKA_CONTROLLER_PORT:-19293}"
 export FINCHAT_MONGO_PORT="${FINCHAT_BENCH_MONGO_PORT:-27218}"
