@@ -373,7 +373,7 @@ def cmd_cpu_sample(run_dir, out_path, label, extra):
         name, _, pid = kv.partition("=")
         if pid.isdigit():
             roots[name] = int(pid)
-    cpu = {}
+    cpu, pids = {}, {}
     for name, root in roots.items():
         if root not in procs:
             continue
@@ -383,8 +383,9 @@ def cmd_cpu_sample(run_dir, out_path, label, extra):
             total += procs[pid][1]
             todo.extend(kids.get(pid, []))
         cpu[name] = round(total, 2)
+        pids[name] = root
     with open(out_path, "a") as f:
-        f.write(json.dumps({"label": label, "t": time.time(), "cpu_s": cpu}) + "\n")
+        f.write(json.dumps({"label": label, "t": time.time(), "cpu_s": cpu, "pids": pids}) + "\n")
 
 
 def cpu_section(raw):
@@ -395,7 +396,11 @@ def cpu_section(raw):
         secs = b["t"] - a["t"]
         if secs <= 0:
             continue
-        used = {k: round(v - a["cpu_s"].get(k, 0.0), 2) for k, v in b["cpu_s"].items()}
+        # A process started again in between (the idle phase restarts the gateway) counts
+        # from zero.
+        same = lambda k: (a.get("pids") or {}).get(k) == (b.get("pids") or {}).get(k)
+        used = {k: round(v - (a["cpu_s"].get(k, 0.0) if same(k) else 0.0), 2)
+                for k, v in b["cpu_s"].items()}
         out[b["label"]] = {"wall_s": round(secs, 1), "cpu_s": used,
                            "cores_busy": round(sum(used.values()) / secs, 2)}
     return out

@@ -390,7 +390,7 @@ phase_chat() {
     sample_load "before chat warm-up"
     "$FCBENCH" chat --port "$GW_PORT" --jobs "$jobs" --clients 50 --chats "$CHAT_WARMUP" \
       --warm-chats 0 --stagger 2 --timeout "$CHAT_TIMEOUT" \
-      --run-id "$(printf 'w%03x%04x' "$((RANDOM % 4096))" 50)" >"$RAW/chat-warmup.jsonl"
+      --run-id "$(printf 'e%03x%04x' "$((RANDOM % 4096))" 50)" >"$RAW/chat-warmup.jsonl"
     sample_load "after chat warm-up"
   fi
   for c in $CHAT_LEVELS; do
@@ -430,7 +430,7 @@ phase_chat() {
     sample_load "before chat short c100"
     "$FCBENCH" chat --port "$GW_PORT" --jobs "$jobs" --clients 100 --chats 2 --warm-chats 1 \
       --stagger 2 --timeout "$CHAT_TIMEOUT" \
-      --run-id "$(printf 's%03x%04x' "$((RANDOM % 4096))" 100)" >"$RAW/chat-short-c100.jsonl"
+      --run-id "$(printf 'f%03x%04x' "$((RANDOM % 4096))" 100)" >"$RAW/chat-short-c100.jsonl"
     sample_load "after chat short c100"
     curl -fsS "$MOCK_URL/__requests" >"$RAW/mock-requests-short-c100.json" || true
     summarize_chat "$RAW/chat-short-c100.jsonl"
