@@ -5,6 +5,8 @@
 #   3. unit tests, plain and under AddressSanitizer+UBSan
 #   4. brings the local stack up with test settings (services restarted so the settings
 #      apply) and runs the integration tests, then the browser end-to-end tests
+#   5. stops the stack again if it was not running before (a stack that was up stays up,
+#      with the test settings), so a finished run holds no ports and no processes
 # Prints one closing line "N passed, M failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,8 @@ export FINCHAT_AUTH_RATE_LIMIT=${FINCHAT_AUTH_RATE_LIMIT:-100000}
 export FINCHAT_CHAT_RATE_LIMIT=${FINCHAT_CHAT_RATE_LIMIT:-100000}
 export FINCHAT_ANALYST_PACE_MS=${FINCHAT_ANALYST_PACE_MS:-25}
 t0=$(date +%s)
+stack_was_up=0
+if deploy/local/stack.sh status 2>/dev/null | grep -q ' ready$'; then stack_was_up=1; fi
 
 if ! deploy/local/install-deps.sh; then
     echo "not ok - install dependencies"
@@ -49,6 +53,9 @@ else
     FAILED=$((FAILED + 1))
 fi
 
+if [ "$stack_was_up" = 0 ]; then
+    deploy/local/down.sh >/dev/null 2>&1 || echo "# could not stop the local stack (make down)"
+fi
 echo "# make test took $(( $(date +%s) - t0 ))s"
 [ -n "$FAILED_NAMES" ] && echo "# failed:$FAILED_NAMES"
 echo "$PASSED passed, $FAILED failed"
