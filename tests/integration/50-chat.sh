@@ -358,6 +358,20 @@ pyok '[m["role"] for m in d["items"]] == ["user", "assistant"] and d["items"][0]
       "provider", "request_id", "role", "status", "text", "usage"]
   and d["items"][0]["created_at"] <= d["items"][1]["created_at"]'
 res "messages list user then assistant, oldest first, with the API.md fields"
+# The request's row is completed from the final chunk (off the chunk consumer, so poll a
+# little): the daily token budget counts these completion tokens.
+if command -v psql >/dev/null && psql "$PG" -Atc 'SELECT 1' >/dev/null 2>&1; then
+  want_tokens="$(jq_ 'd["final"]["usage"]["completion_tokens"]' "$TMP/s1.json")"
+  want_provider="$(jq_ 'd["final"]["provider"]' "$TMP/s1.json")"
+  row=""
+  for _ in $(seq 50); do
+    row="$(psql "$PG" -Atc "SELECT status, completion_tokens, provider, last_offset IS NOT NULL, completed_at IS NOT NULL FROM chat_requests WHERE id = '$RID1'")"
+    [ "${row%%|*}" = complete ] && break
+    sleep 0.1
+  done
+  [ "$row" = "complete|$want_tokens|$want_provider|t|t" ]
+  res "the request is recorded complete with the final's tokens, provider and offset ($row)"
+fi
 api GET "/api/v1/conversations?q=$tag"
 pyok 'd["items"][0]["last_message"] == env["Q1"]'
 res "the conversation shows the last message"
