@@ -12,18 +12,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=deploy/local/lib.sh
 . "$ROOT/deploy/local/lib.sh"
 
-n=0 failed=0
-ok() { n=$((n + 1)) && echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)) && failed=$((failed + 1)) && echo "not ok $n - $*"; }
-check() {
-  local desc="$1"
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-finish() {
-  echo "1..$n"
-  [ "$failed" -eq 0 ] || { echo "# $failed of $n failed" >&2; exit 1; }
-}
+# shellcheck source=tests/integration/lib/tap.sh
+. "$ROOT/tests/integration/lib/tap.sh"
 
 TEST_LOG="$FINCHAT_LOG_DIR/test-01-stack.log"
 mkdir -p "$FINCHAT_LOG_DIR"

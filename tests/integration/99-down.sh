@@ -11,14 +11,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=deploy/local/lib.sh
 . "$ROOT/deploy/local/lib.sh"
 
-n=0 failed=0
-ok() { n=$((n + 1)) && echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)) && failed=$((failed + 1)) && echo "not ok $n - $*"; }
-check() {
-  local desc="$1"
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# shellcheck source=tests/integration/lib/tap.sh
+. "$ROOT/tests/integration/lib/tap.sh"
 
 TEST_LOG="$FINCHAT_LOG_DIR/test-99-down.log"
 mkdir -p "$FINCHAT_LOG_DIR"
@@ -81,8 +75,4 @@ check "deploy/local/down.sh again is a no-op" run_script down.sh
 check "deploy/local/up.sh brings everything back" run_script up.sh
 check "GET /readyz is 200 again" \
   curl -fsS -o /dev/null --max-time 5 "http://$FINCHAT_HTTP_ADDR/readyz"
-echo "1..$n"
-[ "$failed" -eq 0 ] || {
-  echo "# $failed of $n failed" >&2
-  exit 1
-}
+finish
