@@ -2,12 +2,11 @@
 shape, hostile bodies, HTTP/2, metrics, status, rate limits (on a private gateway with low
 limits), and that a stalled database query does not delay /healthz."""
 import os
-import socket
 import subprocess
 import threading
 import time
 
-from fclib import URL, PG_URL, check, done, request, login, auth, is_error
+from fclib import URL, PG_URL, check, done, request, login, auth, is_error, free_port, wait_http
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -95,22 +94,14 @@ check(lat[len(lat) // 2] < 0.05 and lat[-1] < 0.5, "/healthz stays fast while a 
       f"median {lat[len(lat)//2]*1000:.1f} ms, max {lat[-1]*1000:.1f} ms")
 
 # Rate limits on a private gateway instance with small limits.
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]
-s.close()
+port = free_port()
 env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{port}", FINCHAT_RATE_LIMIT="5",
            FINCHAT_AUTH_RATE_LIMIT="3", FINCHAT_REPLY_PARTITIONS="7", FINCHAT_HTTP_THREADS="1")
 gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 url2 = f"http://127.0.0.1:{port}"
 try:
-    for _ in range(100):
-        try:
-            if request("GET", "/healthz", url=url2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
+    wait_http(url2)
     # The limiter's windows are wall-clock minutes: start the bursts with at least 10 s of
     # the current minute left, so no burst straddles two windows (a CI rehearsal hit that once).
     while time.time() % 60 > 50:
@@ -139,10 +130,7 @@ tmp = tempfile.mkdtemp()
 cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
 subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
                 "-days", "1", "-subj", "/CN=127.0.0.1"], capture_output=True, check=True)
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-tport = s.getsockname()[1]
-s.close()
+tport = free_port()
 env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{tport}", FINCHAT_TLS_CERT=cert, FINCHAT_TLS_KEY=key,
            FINCHAT_REPLY_PARTITIONS="7", FINCHAT_HTTP_THREADS="1")
 gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,

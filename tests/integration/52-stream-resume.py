@@ -9,24 +9,15 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import http.client
 import urllib.parse
 
-from fclib import URL, check, done, request, login, auth
+from fclib import URL, check, done, request, login, auth, free_port, wait_http
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LONG_Q = "Give me a detailed breakdown of my spending by category, my subscriptions and my budget status."
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def sse(url, rid, headers, last_id=None, stop_after=None, on_event=None, timeout=60):
@@ -105,13 +96,7 @@ env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{port}", FINCHAT_REPLY_PART
 gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
-    for _ in range(100):
-        try:
-            if request("GET", "/readyz", url=url_b).status == 200:
-                break
-        except OSError:
-            pass
-        time.sleep(0.1)
+    wait_http(url_b, "/readyz")
 
     # 1. Part on A, the rest on B.
     rid = request("POST", f"/api/v1/conversations/{conv}/messages", {"text": LONG_Q}, headers=H).json()["request_id"]

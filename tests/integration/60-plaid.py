@@ -4,36 +4,16 @@ token stored sealed), cursor-based sync with pagination, re-sync adding nothing,
 removed transactions, a mutation during pagination (sync restarts), Plaid failures (nothing
 changes), and the default gateway answering 503 plaid_disabled."""
 import os
-import socket
 import subprocess
-import time
 import uuid
 
-from fclib import PG_URL, check, done, request, login, auth, is_error
+from fclib import PG_URL, check, done, request, login, auth, is_error, free_port, wait_http
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def psql(sql):
     return subprocess.run(["psql", PG_URL, "-qAtc", sql], capture_output=True, text=True).stdout.strip()
-
-
-def wait_http(url, path="/healthz"):
-    for _ in range(100):
-        try:
-            if request("GET", path, url=url).status in (200, 404):
-                return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 r = request("POST", "/api/v1/plaid/link-token", headers=auth(login()))
@@ -48,8 +28,8 @@ env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{gport}", PLAID_CLIENT_ID="
 gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
-    wait_http(mock_url, "/__requests")
-    wait_http(gw_url)
+    wait_http(mock_url, "/__requests", (200, 404))
+    wait_http(gw_url, "/healthz", (200, 404))
     email = f"plaid-{uuid.uuid4().hex[:8]}@example.com"
     request("POST", "/api/v1/auth/register", {"email": email, "password": "PlaidPass2026!", "name": "Plaid"}, url=gw_url)
     H = auth(login(email, "PlaidPass2026!", url=gw_url))

@@ -2,11 +2,14 @@
 
 TAP-style output (`ok - ...` / `not ok - ...`), HTTP with http.client so every status and
 header is visible, demo login, and the addresses of the local stack from the environment
-(the same defaults as deploy/local/lib.sh)."""
+(the same defaults as deploy/local/lib.sh), and the port and readiness helpers of tests that
+start a private gateway or test double."""
 import http.client
 import json
 import os
+import socket
 import sys
+import time
 import urllib.parse
 
 URL = os.environ.get("FINCHAT_URL") or "http://" + os.environ.get("FINCHAT_HTTP_ADDR", "127.0.0.1:8080")
@@ -83,3 +86,24 @@ def is_error(r, status, code=None):
         return False
     e = j["error"]
     return (code is None or e.get("code") == code) and bool(e.get("message")) and bool(e.get("request_id"))
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_http(url, path="/healthz", statuses=(200,)):
+    """Polls GET @url@path for up to ~10 s until it answers one of @statuses; True if it did."""
+    for _ in range(100):
+        try:
+            if request("GET", path, url=url).status in statuses:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
