@@ -300,9 +300,10 @@ static void flush_job_tokens(struct job *j)
     j->unsent.s[0] = '\0';
 }
 
-/* Produces the held text that is due; returns the ms until the next is (POLL_MAX_MS when
- * none is held). */
-static int flush_tokens(struct worker *w)
+/* Produces the held text that is due; returns when the next is due (mono ms; now +
+ * POLL_MAX_MS when none is held). Text is only held by engine callbacks, so one call after
+ * each engine_step() sees all of it. */
+static int64_t flush_tokens(struct worker *w)
 {
     int64_t now = clock_mono_ms(), next = now + POLL_MAX_MS;
 
@@ -314,7 +315,7 @@ static int flush_tokens(struct worker *w)
         else if (j->flush_at_ms < next)
             next = j->flush_at_ms;
     }
-    return (int)(next - now);
+    return next;
 }
 
 /* Produces the DLQ entry of a request. @request_json is the message as JSON text. */
@@ -1557,7 +1558,8 @@ static int retry_waiting(struct worker *w)
 int worker_run(struct worker *w)
 {
     int64_t drain_until = 0;
-    int timeout, flush_wait;
+    int64_t flush_due = clock_mono_ms() + POLL_MAX_MS, left;
+    int timeout;
 
     while (true) {
         if (sig_stop_requested() && !w->draining) {
@@ -1577,11 +1579,11 @@ int worker_run(struct worker *w)
             timeout = STATUS_EVERY_MS;
         if (clock_mono_ms() - w->status_at_ms >= STATUS_EVERY_MS)
             snapshot_status(w);
-        flush_wait = flush_tokens(w);
-        if (timeout > flush_wait)
-            timeout = flush_wait;
+        left = flush_due - clock_mono_ms(); /* held tokens due */
+        if (left < timeout)
+            timeout = left > 0 ? (int)left : 0;
         engine_step(w->engine, timeout, w->wake[0]);
-        flush_tokens(w);
+        flush_due = flush_tokens(w);
         drain_wake(w);
         take_tasks(w);
         pump_kafka(w);
