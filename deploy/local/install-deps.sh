@@ -34,8 +34,11 @@ t_start="$(now_s)"
 # ---- 1. Debian packages ----------------------------------------------------
 
 missing_packages() {
+  # dpkg-query exits 1 when any package was never installed (the usual case on a
+  # new machine); under pipefail that would end this function with no output and
+  # report nothing missing, so its status is ignored: the list is the answer.
   local installed
-  installed="$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${APT_PACKAGES[@]}" 2>/dev/null |
+  installed="$({ dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${APT_PACKAGES[@]}" 2>/dev/null || true; } |
     awk '$2 == "ii" { print $1 }')"
   local p
   for p in "${APT_PACKAGES[@]}"; do
