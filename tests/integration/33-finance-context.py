@@ -99,10 +99,13 @@ request("POST", "/api/v1/transactions", {"account_id": acct, "amount_minor": -77
 r = request("POST", "/api/v1/transactions", {"account_id": acct, "amount_minor": -777, "merchant": "Twice"}, token=tok)
 aid = r.json()["fraud"]["alert_id"]
 c5 = context(uid) or {}
-check(aid and [a["id"] for a in c5.get("fraud_alerts", [])] == [aid], "a new alert is in the document")
+# Between 23:00 and 04:00 the earlier quick posts also score 45 (night + under 3 minutes)
+# and are logged as review alerts, so the checks look for this alert, not for a count.
+check(aid and aid in [a["id"] for a in c5.get("fraud_alerts", [])], "a new alert is in the document")
 request("POST", f"/api/v1/insights/fraud-alerts/{aid}/resolve", {}, token=tok)
 c6 = context(uid) or {}
-check(c6.get("fraud_alerts") == [], "a resolved alert leaves the document")
+check("fraud_alerts" in c6 and aid not in [a["id"] for a in c6["fraud_alerts"]],
+      "a resolved alert leaves the document")
 r = request("POST", f"/api/v1/imports?account_id={acct}", raw=b"date,description,amount\n2026-01-02,Imported row,-5.00\n",
             ctype="text/csv", token=tok)
 c7 = context(uid) or {}
