@@ -85,12 +85,6 @@ static bool sql_do(struct api_req *req, const char *sql, int n, const char *cons
     return res != NULL;
 }
 
-/* Ends the open transaction without keeping anything. */
-static void sql_rollback(struct api_req *req)
-{
-    sql_do(req, "ROLLBACK", 0, NULL);
-}
-
 static json_t *str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -644,53 +638,6 @@ int chat_prepare_text(struct api_req *req, struct api_resp *resp, const char *fi
     return 0;
 }
 
-/* Checks the conversation, the chat rate and the token budget inside the open transaction,
- * which holds the caller's per-user lock so concurrent posts count each other. */
-static int check_limits(struct api_req *req, struct api_resp *resp, const char *conv_id)
-{
-    const struct fc_config *cfg = req->cfg;
-    const char *v[] = {req->user_id, conv_id};
-    PGresult *res =
-        api_sql(req,
-                "SELECT EXISTS (SELECT 1 FROM conversations WHERE id=$2::uuid AND user_id=$1::uuid "
-                "AND deleted_at IS NULL), "
-                "r.n, ceil(extract(epoch FROM r.oldest + interval '60 seconds' - now()))::bigint, "
-                "(SELECT coalesce(sum(completion_tokens), 0) FROM chat_requests WHERE "
-                "user_id=$1::uuid AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT "
-                "TIME ZONE 'UTC')::bigint, "
-                "ceil(extract(epoch FROM (date_trunc('day', now() AT TIME ZONE 'UTC') + interval "
-                "'1 day') AT TIME ZONE 'UTC' - now()))::bigint "
-                "FROM (SELECT count(*) AS n, min(created_at) AS oldest FROM chat_requests WHERE "
-                "user_id=$1::uuid AND created_at > now() - interval '60 seconds') r",
-                2, v);
-    long long recent, retry, used, to_midnight;
-    bool conv_ok;
-
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
-    conv_ok = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    recent = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-    retry = cell(res, 0, 2) ? strtoll(PQgetvalue(res, 0, 2), NULL, 10) : 1;
-    used = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-    to_midnight = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
-    PQclear(res);
-    if (!conv_ok)
-        return api_error(resp, 404, "not_found", "no such conversation");
-    if (recent >= cfg->chat_rate_limit) {
-        set_retry_after(resp, retry);
-        return api_error(resp, 429, "rate_limited",
-                         "at most %d chat messages per minute; retry in %lld s",
-                         cfg->chat_rate_limit, retry < 1 ? 1 : retry);
-    }
-    if (used >= cfg->daily_token_budget) {
-        set_retry_after(resp, to_midnight);
-        return api_error(resp, 429, "budget_exceeded",
-                         "today's budget of %d tokens is used up; it renews at 00:00 UTC",
-                         cfg->daily_token_budget);
-    }
-    return 0;
-}
-
 /* Stores the user message document. 0, or FC_EDEP after logging. */
 static int store_user_message(struct api_req *req, const char *conv_id, const char *msg_id,
                               const char *request_id, const char *text, int64_t at_ms)
@@ -725,79 +672,62 @@ static void drop_user_message(struct api_req *req, const char *msg_id)
     mongoc_collection_destroy(coll);
 }
 
-/* Records the request row and the conversation's new state, and stores the user message,
- * in one transaction under the per-user lock. On success *@at_ms is the row's created_at. */
+/* Checks the conversation, the chat rate and the token budget, and records the request row
+ * and the conversation's new state: one round trip to chat_request_open() (migration 005),
+ * which does it all under the per-user lock so concurrent posts count each other. On
+ * success *@at_ms is the row's created_at. */
 static int record_request(struct api_req *req, struct api_resp *resp, const char *conv_id,
-                          const char *text, bool store_message, const struct chat_posted *p,
-                          const char *reply_id, int64_t *at_ms)
+                          const char *text, const struct chat_posted *p, const char *reply_id,
+                          int64_t *at_ms)
 {
-    char part[16], off[24], lock[16];
-    const char *lv[] = {lock, req->user_id};
+    const struct fc_config *cfg = req->cfg;
+    char lock[16], part[16], off[24], rate[16], budget[24];
+    const char *v[] = {
+        lock,          p->request_id, req->user_id, conv_id,
+        p->message_id, reply_id,      part,         p->first_offset >= 0 ? off : NULL,
+        text,          rate,          budget,       DEFAULT_TITLE};
     PGresult *res;
-    int rc;
+    const char *outcome;
+    long long retry;
 
     snprintf(lock, sizeof(lock), "%d", RATE_LOCK_CLASS);
     snprintf(part, sizeof(part), "%d", (int)p->partition);
     snprintf(off, sizeof(off), "%lld", (long long)p->first_offset);
-    if (!sql_do(req, "BEGIN", 0, NULL))
+    snprintf(rate, sizeof(rate), "%d", cfg->chat_rate_limit);
+    snprintf(budget, sizeof(budget), "%d", cfg->daily_token_budget);
+    res = api_sql(req,
+                  "SELECT outcome, retry_after, created_ms FROM chat_request_open($1::int, "
+                  "$2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::int, $8::bigint, $9, "
+                  "$10::int, $11::bigint, $12)",
+                  12, v);
+    if (!res)
         return api_pg_fail(req, resp, NULL);
-    if (!sql_do(req, "SELECT pg_advisory_xact_lock($1::int, hashtext($2))", 2, lv)) {
-        rc = api_pg_fail(req, resp, NULL);
-        goto out_rollback;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return api_pg_fail(req, resp, NULL);
     }
-    rc = check_limits(req, resp, conv_id);
-    if (rc)
-        goto out_rollback;
-    {
-        const char *v[] = {p->request_id,
-                           req->user_id,
-                           conv_id,
-                           p->message_id,
-                           reply_id,
-                           part,
-                           p->first_offset >= 0 ? off : NULL};
-
-        res = api_sql(req,
-                      "INSERT INTO chat_requests (id, user_id, conversation_id, message_id, "
-                      "reply_message_id, status, reply_partition, first_offset) VALUES "
-                      "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, 'queued', $6::int, "
-                      "$7::bigint) RETURNING (extract(epoch FROM created_at) * 1000)::bigint",
-                      7, v);
+    outcome = PQgetvalue(res, 0, 0);
+    retry = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    *at_ms = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+    if (strcmp(outcome, "ok") == 0) {
+        PQclear(res);
+        return 0;
     }
-    if (!res) {
-        rc = api_pg_fail(req, resp, NULL);
-        goto out_rollback;
+    if (strcmp(outcome, "not_found") == 0) {
+        PQclear(res);
+        return api_error(resp, 404, "not_found", "no such conversation");
     }
-    *at_ms = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    set_retry_after(resp, retry);
+    if (strcmp(outcome, "rate_limited") == 0) {
+        PQclear(res);
+        return api_error(resp, 429, "rate_limited",
+                         "at most %d chat messages per minute; retry in %lld s",
+                         cfg->chat_rate_limit, retry < 1 ? 1 : retry);
+    }
     PQclear(res);
-    {
-        const char *v[] = {conv_id, req->user_id, text};
-
-        if (!sql_do(req,
-                    "UPDATE conversations c SET updated_at=now(), last_message=left(n.t, 120), "
-                    "title=CASE WHEN c.title <> '" DEFAULT_TITLE "' THEN c.title "
-                    "WHEN char_length(n.t) > 60 THEN rtrim(left(n.t, 59)) || '…' ELSE n.t END "
-                    "FROM (SELECT btrim(regexp_replace($3, '\\s+', ' ', 'g')) AS t) n "
-                    "WHERE c.id=$1::uuid AND c.user_id=$2::uuid",
-                    3, v)) {
-            rc = api_pg_fail(req, resp, NULL);
-            goto out_rollback;
-        }
-    }
-    if (store_message &&
-        store_user_message(req, conv_id, p->message_id, p->request_id, text, *at_ms) != 0) {
-        rc = api_error(resp, 503, "dependency_down", "the message store is unavailable");
-        goto out_rollback;
-    }
-    if (!sql_do(req, "COMMIT", 0, NULL)) {
-        if (store_message)
-            drop_user_message(req, p->message_id);
-        return api_pg_fail(req, resp, NULL);
-    }
-    return 0;
-out_rollback:
-    sql_rollback(req);
-    return rc;
+    return api_error(resp, 429, "budget_exceeded",
+                     "today's budget of %d tokens is used up; it renews at 00:00 UTC",
+                     cfg->daily_token_budget);
 }
 
 /* Marks a request Kafka never took, and ends its live stream so readers and the sweep let
@@ -841,8 +771,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
         uuid_new(out->message_id);
     if (chatbus_reply_partition(gw->bus, &out->partition, &out->first_offset) != 0)
         return api_error(resp, 503, "dependency_down", "the message bus is not ready");
-    rc = record_request(req, resp, conversation_id, text, regenerate_of == NULL, out, reply_id,
-                        &at_ms);
+    rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms);
     if (rc)
         return rc;
     hub_open(gw->hub, out->request_id);
@@ -860,6 +789,14 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     r.deadline_ms = r.created_ms + req->cfg->deadline_ms;
     r.attempt = 1;
     trace_child(req->traceparent, tp, sizeof(tp), NULL);
+    /* The user message is stored before Kafka takes the request, so no worker answers a
+     * question whose message could not be kept. Either failure marks the request as not
+     * sent (the row stays, as an error) and answers 503. */
+    if (!regenerate_of && store_user_message(req, conversation_id, out->message_id,
+                                             out->request_id, text, at_ms) != 0) {
+        abandon_request(req, gw, out->request_id);
+        return api_error(resp, 503, "dependency_down", "the message store is unavailable");
+    }
     if (chatbus_send_request(gw->bus, &r, tp) != 0) {
         abandon_request(req, gw, out->request_id);
         if (!regenerate_of)

@@ -562,6 +562,12 @@ if [ -n "$TOKEN" ]; then
     post "$conv_o" "How much did I spend on dining?"
     is_error 429 budget_exceeded && grep -qi '^retry-after: [1-9]' "$TMP/body.h"
     res "a spent daily token budget is 429 budget_exceeded with Retry-After"
+    api GET "/api/v1/conversations/$conv_o/messages"
+    pyok 'd["items"] == []'
+    res "a question refused by the budget stores no message"
+    api GET "/api/v1/conversations?q=budget"
+    pyok '[c for c in d["items"] if c["id"] == "'"$conv_o"'" and c["title"] == "budget" and not c.get("last_message")]'
+    res "a question refused by the budget leaves the conversation's title and last message as they were"
     # The per-minute chat rate counts this user's requests of the last 60 s; filled up with
     # rows (when the limit is small enough to fill) it answers 429 rate_limited.
     if [ "$RATE" -le 1000 ]; then
