@@ -68,12 +68,13 @@ struct job {
     int64_t offset;
     uint64_t epoch;
     enum job_state state;
-    int64_t retry_at_ms;           /* mono; when a store step is retried, 0 for none */
-    struct task *retry_task;       /* the store task to submit again at retry_at_ms, if any */
-    int tasks_out;                 /* store tasks of this job with the store threads */
-    struct task *begin_t, *load_t; /* JOB_BEGIN: the first of the two to finish waits here */
-    bool cancel_requested;         /* a cancel came while the start was with the store thread */
-    int64_t give_up_ms;            /* mono */
+    int64_t retry_at_ms;     /* mono; when a store step is retried, 0 for none */
+    struct task *retry_task; /* the store task to submit again at retry_at_ms, if any */
+    int tasks_out;           /* store tasks of this job with the store threads */
+    /* JOB_BEGIN: the start's three store tasks; those back first wait here for the rest */
+    struct task *begin_t, *ctx_t, *hist_t;
+    bool cancel_requested; /* a cancel came while the start was with the store thread */
+    int64_t give_up_ms;    /* mono */
     int attempt;
     int64_t n; /* next chunk index within the attempt */
     bool redelivered;
@@ -374,12 +375,13 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 
 /* ---- store tasks --------------------------------------------------------------------- */
 
-enum task_kind { TASK_BEGIN, TASK_LOAD, TASK_PUT };
+enum task_kind { TASK_BEGIN, TASK_CONTEXT, TASK_HISTORY, TASK_PUT };
 
 /* MongoDB work of one job, run on a store thread (storeq.h). While a task is out, the job
- * is not freed (tasks_out) and its request is not modified. A job starts with two tasks run
- * side by side: TASK_BEGIN decides the attempt and writes the mark, TASK_LOAD reads what
- * the prompt is built from; it continues when both are back. */
+ * is not freed (tasks_out) and its request is not modified. A job starts with three tasks
+ * run side by side, each one round trip: TASK_BEGIN decides the attempt and writes the
+ * mark, TASK_CONTEXT and TASK_HISTORY read what the prompt is built from; it continues
+ * when all three are back, so its start costs the slowest round trip, not their sum. */
 struct task {
     struct storeq_task base;
     struct job *job;
@@ -421,13 +423,20 @@ static void discard_task(struct storeq_task *base)
     task_free((struct task *)base);
 }
 
-/* @locality store thread: TASK_LOAD, the documents the prompt is built from. */
-static void run_load(struct storeq_task *base, struct store *s)
+/* @locality store thread: TASK_CONTEXT, the user's financial snapshot. */
+static void run_context(struct storeq_task *base, struct store *s)
+{
+    struct task *t = (struct task *)base;
+
+    t->ctx_failed = store_load_context(s, t->job->req.user_id, &t->context) != 0;
+}
+
+/* @locality store thread: TASK_HISTORY, the conversation's earlier turns. */
+static void run_history(struct storeq_task *base, struct store *s)
 {
     struct task *t = (struct task *)base;
     const struct chat_request *req = &t->job->req;
 
-    t->ctx_failed = store_load_context(s, req->user_id, &t->context) != 0;
     t->hist_failed = store_load_history(s, req->conversation_id, req->user_id, &t->history) != 0;
 }
 
@@ -542,7 +551,8 @@ static void job_free(struct job *j)
     free(j->errmsg);
     task_free(j->retry_task);
     task_free(j->begin_t);
-    task_free(j->load_t);
+    task_free(j->ctx_t);
+    task_free(j->hist_t);
     free(j);
 }
 
@@ -817,8 +827,12 @@ static void job_begin(struct job *j)
     j->state = JOB_BEGIN;
     submit(j, t);
     t = xcalloc(1, sizeof(*t));
-    t->base.run = run_load;
-    t->kind = TASK_LOAD;
+    t->base.run = run_context;
+    t->kind = TASK_CONTEXT;
+    submit(j, t);
+    t = xcalloc(1, sizeof(*t));
+    t->base.run = run_history;
+    t->kind = TASK_HISTORY;
     submit(j, t);
 }
 
@@ -952,18 +966,21 @@ static void take_tasks(struct worker *w)
         }
         if (t->kind == TASK_BEGIN)
             j->begin_t = t;
+        else if (t->kind == TASK_CONTEXT)
+            j->ctx_t = t;
         else
-            j->load_t = t;
-        if (!j->begin_t || !j->load_t)
-            continue; /* the other one is still out */
+            j->hist_t = t;
+        if (!j->begin_t || !j->ctx_t || !j->hist_t)
+            continue; /* another one is still out */
         t = j->begin_t;
-        t->context = j->load_t->context;
-        t->history = j->load_t->history;
-        t->ctx_failed = j->load_t->ctx_failed;
-        t->hist_failed = j->load_t->hist_failed;
-        j->load_t->context = j->load_t->history = NULL;
-        task_free(j->load_t);
-        j->begin_t = j->load_t = NULL;
+        t->context = j->ctx_t->context;
+        t->ctx_failed = j->ctx_t->ctx_failed;
+        t->history = j->hist_t->history;
+        t->hist_failed = j->hist_t->hist_failed;
+        j->ctx_t->context = j->hist_t->history = NULL;
+        task_free(j->ctx_t);
+        task_free(j->hist_t);
+        j->begin_t = j->ctx_t = j->hist_t = NULL;
         on_begin_done(j, t);
     }
 }
