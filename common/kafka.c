@@ -38,6 +38,10 @@ rd_kafka_conf_t *kafka_conf_new(const char *brokers, const char *client_id)
     kafka_conf_set(conf, "reconnect.backoff.ms", "50");
     kafka_conf_set(conf, "reconnect.backoff.max.ms", "1000");
     kafka_conf_set(conf, "socket.keepalive.enable", "true");
+    /* librdkafka leaves Nagle on: a small request written while an earlier one is not yet
+     * acknowledged then waits for the peer's delayed ACK (up to 40 ms on Linux). Chat chunks
+     * and requests are small and latency is what they are about. */
+    kafka_conf_set(conf, "socket.nagle.disable", "true");
     kafka_conf_set(conf, "log.connection.close", "false");
     rd_kafka_conf_set_log_cb(conf, log_cb);
     return conf;
