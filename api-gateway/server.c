@@ -555,7 +555,11 @@ static int dispatch_api(struct loop_thr *t, h2o_req_t *req, const char *rid, con
             if (!j->areq.body) {
                 char msg[200];
 
-                snprintf(msg, sizeof(msg), "malformed JSON: %s", jerr.text);
+                /* jansson names its own flag for a \u0000; say what the client can fix. */
+                snprintf(msg, sizeof(msg), "malformed JSON: %s",
+                         strstr(jerr.text, "JSON_ALLOW_NUL")
+                             ? "\\u0000 (NUL) is not allowed in strings"
+                             : jerr.text);
                 send_error(s, req, rid, 400, "invalid_json", msg, metric, start_ns);
                 job_free(j);
                 return 0;

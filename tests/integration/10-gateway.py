@@ -36,6 +36,10 @@ r = request("POST", "/api/v1/auth/login", '{"email":' + deep + "}", {"Content-Ty
 check(is_error(r, 400, "invalid_json"), "JSON nested 40 deep: 400 invalid_json")
 r = request("POST", "/api/v1/auth/login", '{"email":"a@b.c","email":"d@e.f"}', {"Content-Type": "application/json"})
 check(is_error(r, 400, "invalid_json"), "duplicate keys: 400 invalid_json")
+r = request("POST", "/api/v1/auth/login", '{"email":"a\\u0000b@c.d","password":"x"}', {"Content-Type": "application/json"})
+check(is_error(r, 400, "invalid_json") and "NUL" in r.json()["error"]["message"]
+      and "JSON_ALLOW_NUL" not in r.json()["error"]["message"],
+      "a \\u0000 in a string: 400 invalid_json saying what is wrong in the client's terms", r.body[:200])
 big = '{"email":"' + "a" * (2 * 1024 * 1024) + '"}'
 r = request("POST", "/api/v1/auth/login", big, {"Content-Type": "application/json"})
 check(is_error(r, 413, "payload_too_large"), "2 MiB body: 413 payload_too_large", str(r.status))
