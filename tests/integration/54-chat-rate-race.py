@@ -1,0 +1,56 @@
+"""54-chat-rate-race: the per-user chat rate holds under concurrent posts.
+
+A private gateway with FINCHAT_CHAT_RATE_LIMIT=5; a fresh user fires 12 questions at once,
+each in its own conversation, over 12 connections. chat_request_open() counts the user's
+requests of the last minute under a per-user lock, so exactly 5 are accepted (202) and 7 are
+429 rate_limited with Retry-After, and exactly 5 chat_requests rows exist for the user: no
+race lets a sixth through, and a refused post records nothing."""
+import os
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from fclib import auth, check, done, free_port, is_error, login, request, wait_http  # noqa: E402
+from finlib import psql_one  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LIMIT, POSTS = 5, 12
+
+port = free_port()
+url = f"http://127.0.0.1:{port}"
+env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{port}", FINCHAT_CHAT_RATE_LIMIT=str(LIMIT))
+gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    wait_http(url, "/readyz")
+    email = f"rate-{os.getpid()}-{int(time.time())}@example.com"
+    request("POST", "/api/v1/auth/register", {"email": email, "password": "RatePass2026!", "name": "Rate"}, url=url)
+    H = auth(login(email, "RatePass2026!", url=url))
+    convs = [request("POST", "/api/v1/conversations", {"title": f"race {i}"}, headers=H, url=url).json()["id"]
+             for i in range(POSTS)]
+    results = [None] * POSTS
+    go = threading.Barrier(POSTS)
+
+    def post(i):
+        go.wait()
+        results[i] = request("POST", f"/api/v1/conversations/{convs[i]}/messages",
+                             {"text": "What is my net worth?"}, headers=H, url=url)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(POSTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    accepted = [r for r in results if r and r.status == 202]
+    limited = [r for r in results if r and is_error(r, 429, "rate_limited") and int(r.header("retry-after") or 0) >= 1]
+    check(len(accepted) == LIMIT, f"{POSTS} concurrent posts with a limit of {LIMIT}: exactly {LIMIT} accepted",
+          str(sorted(r.status if r else None for r in results)))
+    check(len(limited) == POSTS - LIMIT, f"the other {POSTS - LIMIT} are 429 rate_limited with Retry-After")
+    rows = psql_one("SELECT count(*) FROM chat_requests r JOIN users u ON u.id = r.user_id WHERE u.email = :'a1'", email)
+    check(rows == str(LIMIT), f"exactly {LIMIT} chat_requests rows exist for the user", str(rows))
+finally:
+    gw.terminate()
+    gw.wait(timeout=15)
+done()
