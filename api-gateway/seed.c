@@ -656,3 +656,41 @@ out_rollback:
     free(g.v);
     return rc;
 }
+
+/* Deletes every document of user @uid in collection @name of @db. */
+static void drop_user_docs(mongoc_client_t *mongo, const char *db, const char *name,
+                           const char *uid)
+{
+    mongoc_collection_t *coll = mongoc_client_get_collection(mongo, db, name);
+    bson_t *sel = BCON_NEW("user_id", BCON_UTF8(uid));
+    bson_error_t err;
+
+    if (!mongoc_collection_delete_many(coll, sel, NULL, NULL, &err))
+        log_warn("seed reset: %s of the demo user not deleted: %s", name, err.message);
+    bson_destroy(sel);
+    mongoc_collection_destroy(coll);
+}
+
+int seed_demo_reset(PGconn *pg, mongoc_client_t *mongo, const char *db, char *errbuf,
+                    unsigned errlen)
+{
+    static const char *const colls[] = {"contexts", "messages", "histories"};
+    const char *vals[1] = {SEED_EMAIL};
+    char uid[37];
+    PGresult *res;
+    int rc = find_demo(pg, uid, errbuf, errlen);
+
+    if (rc)
+        return rc;
+    if (uid[0]) {
+        /* Rows of the demo user go with it (ON DELETE CASCADE); documents are deleted by
+         * hand, before the row, so a failure leaves the user to be reset again. */
+        for (size_t i = 0; mongo && i < sizeof(colls) / sizeof(colls[0]); i++)
+            drop_user_docs(mongo, db, colls[i], uid);
+        res = sql(pg, "DELETE FROM users WHERE email = $1", 1, vals, errbuf, errlen);
+        if (!res)
+            return FC_EDEP;
+        PQclear(res);
+    }
+    return seed_demo(pg, mongo, db, errbuf, errlen);
+}

@@ -26,4 +26,11 @@
  * @errbuf. A MongoDB failure is logged and does not fail the seed. */
 int seed_demo(PGconn *pg, mongoc_client_t *mongo, const char *db, char *errbuf, unsigned errlen);
 
+/* Deletes the demo user with all its rows and documents (messages, histories, context), then
+ * seeds it afresh: what `make test` leaves behind (test transactions, conversations,
+ * resolved alerts) is gone and the demo looks as on first start. The user gets a new id, so
+ * its tokens and sessions end. Same return contract as seed_demo(). */
+int seed_demo_reset(PGconn *pg, mongoc_client_t *mongo, const char *db, char *errbuf,
+                    unsigned errlen);
+
 #endif

@@ -14,6 +14,7 @@
 #include "xmalloc.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: finchatctl COMMAND [ARGS]\n"
             "  migrate                      apply database migrations\n"
-            "  seed-demo                    create demo@finchat.dev with demo data (idempotent)\n"
+            "  seed-demo [--reset]          create demo@finchat.dev with demo data (idempotent);\n"
+            "                               --reset deletes the demo user and its data first\n"
             "  create-user EMAIL NAME       create a user; the password is read from stdin\n"
             "  rotate-key                   print a fresh signing key for FINCHAT_JWT_SECRET\n"
             "  config-doc                   print the configuration table (Markdown)\n"
@@ -62,7 +64,7 @@ static int cmd_migrate(const struct fc_config *cfg)
     return 0;
 }
 
-static int cmd_seed(const struct fc_config *cfg)
+static int cmd_seed(const struct fc_config *cfg, bool reset)
 {
     char err[1024], *db = NULL;
     PGconn *pg = open_pg(cfg);
@@ -81,7 +83,7 @@ static int cmd_seed(const struct fc_config *cfg)
     mc = mongoc_client_pool_pop(pool);
     if (migrate_run(pg, err, sizeof(err)) < 0)
         fprintf(stderr, "finchatctl: %s\n", err);
-    else if (seed_demo(pg, mc, db, err, sizeof(err)) != 0)
+    else if ((reset ? seed_demo_reset : seed_demo)(pg, mc, db, err, sizeof(err)) != 0)
         fprintf(stderr, "finchatctl: seed-demo: %s\n", err);
     else {
         printf("demo user ready: demo@finchat.dev / DemoPass2026!\n");
@@ -194,8 +196,10 @@ int main(int argc, char **argv)
     log_init("finchatctl", -1);
     if (strcmp(argv[1], "migrate") == 0)
         rc = cmd_migrate(&cfg);
-    else if (strcmp(argv[1], "seed-demo") == 0)
-        rc = cmd_seed(&cfg);
+    else if (strcmp(argv[1], "seed-demo") == 0 && argc == 2)
+        rc = cmd_seed(&cfg, false);
+    else if (strcmp(argv[1], "seed-demo") == 0 && argc == 3 && strcmp(argv[2], "--reset") == 0)
+        rc = cmd_seed(&cfg, true);
     else if (strcmp(argv[1], "create-user") == 0)
         rc = cmd_create_user(&cfg, argc, argv);
     else if (strcmp(argv[1], "check") == 0)

@@ -5,7 +5,8 @@
 #   3. unit tests, plain and under AddressSanitizer+UBSan
 #   4. brings the local stack up with test settings (services restarted so the settings
 #      apply) and runs the integration tests, then the browser end-to-end tests
-#   5. stops the stack again if it was not running before (a stack that was up stays up,
+#   5. resets the demo user's data the tests changed (finchatctl seed-demo --reset)
+#   6. stops the stack again if it was not running before (a stack that was up stays up,
 #      with the test settings), so a finished run holds no ports and no processes
 # Prints one closing line "N passed, M failed" and exits non-zero on any failure.
 set -uo pipefail
@@ -48,6 +49,9 @@ if FINCHAT_SKIP_DEPS=1 FINCHAT_SKIP_BUILD=1 deploy/local/up.sh; then
     if [ -x tests/e2e/run.sh ]; then
         tally "e2e" env E2E_SKIP_UNIT=1 tests/e2e/run.sh
     fi
+    # The tests wrote into the demo user's data; a newcomer's `make demo` afterwards should
+    # see the demo as on first start (tests/integration/98-demo-reset.py checks the reset).
+    tally "demo data reset" build/bin/finchatctl seed-demo --reset
 else
     echo "not ok - stack up"
     FAILED=$((FAILED + 1))
