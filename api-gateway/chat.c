@@ -675,10 +675,11 @@ static void drop_user_message(struct api_req *req, const char *msg_id)
 /* Checks the conversation, the chat rate and the token budget, and records the request row
  * and the conversation's new state: one round trip to chat_request_open() (migration 005),
  * which does it all under the per-user lock so concurrent posts count each other. On
- * success *@at_ms is the row's created_at. */
+ * success *@at_ms is the row's created_at and *@version the user's data_version (-1 when
+ * the database did not say). */
 static int record_request(struct api_req *req, struct api_resp *resp, const char *conv_id,
                           const char *text, const struct chat_posted *p, const char *reply_id,
-                          int64_t *at_ms)
+                          int64_t *at_ms, int64_t *version)
 {
     const struct fc_config *cfg = req->cfg;
     char lock[16], part[16], off[24], rate[16], budget[24];
@@ -696,7 +697,7 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     snprintf(rate, sizeof(rate), "%d", cfg->chat_rate_limit);
     snprintf(budget, sizeof(budget), "%d", cfg->daily_token_budget);
     res = api_sql(req,
-                  "SELECT outcome, retry_after, created_ms FROM chat_request_open($1::int, "
+                  "SELECT * FROM chat_request_open($1::int, "
                   "$2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::int, $8::bigint, $9, "
                   "$10::int, $11::bigint, $12)",
                   12, v);
@@ -709,6 +710,8 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     outcome = PQgetvalue(res, 0, 0);
     retry = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     *at_ms = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+    *version =
+        PQnfields(res) > 3 && cell(res, 0, 3) ? strtoll(PQgetvalue(res, 0, 3), NULL, 10) : -1;
     if (strcmp(outcome, "ok") == 0) {
         PQclear(res);
         return 0;
@@ -757,7 +760,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     struct gateway *gw = gateway_of(req);
     struct chat_request r;
     char reply_id[37], tp[64];
-    int64_t at_ms = 0;
+    int64_t at_ms = 0, version = -1;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -771,7 +774,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
         uuid_new(out->message_id);
     if (chatbus_reply_partition(gw->bus, &out->partition, &out->first_offset) != 0)
         return api_error(resp, 503, "dependency_down", "the message bus is not ready");
-    rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms);
+    rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version);
     if (rc)
         return rc;
     hub_open(gw->hub, out->request_id);
@@ -792,12 +795,12 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     /* The user message is stored before Kafka takes the request, so no worker answers a
      * question whose message could not be kept. Either failure marks the request as not
      * sent (the row stays, as an error) and answers 503. */
-    if (!regenerate_of && store_user_message(req, conversation_id, out->message_id,
-                                             out->request_id, text, at_ms) != 0) {
+    if (!regenerate_of && store_user_message(req, conversation_id, out->message_id, out->request_id,
+                                             text, at_ms) != 0) {
         abandon_request(req, gw, out->request_id);
         return api_error(resp, 503, "dependency_down", "the message store is unavailable");
     }
-    if (chatbus_send_request(gw->bus, &r, tp) != 0) {
+    if (chatbus_send_request(gw->bus, &r, tp, version) != 0) {
         abandon_request(req, gw, out->request_id);
         if (!regenerate_of)
             drop_user_message(req, out->message_id);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -128,10 +129,14 @@ out:
     return rc;
 }
 
-int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const char *traceparent)
+int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const char *traceparent,
+                         int64_t context_version)
 {
-    char *payload = chatmsg_encode_request(r);
-    struct kafka_msg_meta meta = {SCHEMA_REQUEST, traceparent, r->request_id};
+    char *payload = chatmsg_encode_request(r), version[24];
+    struct kafka_msg_meta meta = {SCHEMA_REQUEST, traceparent, r->request_id,
+                                  context_version >= 0 ? version : NULL};
+
+    snprintf(version, sizeof(version), "%lld", (long long)context_version);
     int rc = send_acked(b, TOPIC_REQUESTS, r->conversation_id, payload, &meta);
 
     free(payload);
@@ -143,7 +148,7 @@ int chatbus_send_cancel(struct chatbus *b, const char *request_id, const char *t
 {
     struct chat_control c = {(char *)request_id, (char *)"cancel"};
     char *payload = chatmsg_encode_control(&c);
-    struct kafka_msg_meta meta = {SCHEMA_CONTROL, traceparent, request_id};
+    struct kafka_msg_meta meta = {SCHEMA_CONTROL, traceparent, request_id, NULL};
     int rc = send_acked(b, TOPIC_CONTROL, request_id, payload, &meta);
 
     free(payload);

@@ -26,9 +26,11 @@ struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *
                             unsigned errlen);
 void chatbus_free(struct chatbus *b);
 
-/* Produces @r to finchat.chat.requests (key = conversation id) with @traceparent. Blocks up
+/* Produces @r to finchat.chat.requests (key = conversation id) with @traceparent and, when
+ * @context_version >= 0, the header context-version (the user's data_version). Blocks up
  * to 10 s for the acknowledgement. 0, or FC_EDEP when Kafka did not take it. */
-int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const char *traceparent);
+int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const char *traceparent,
+                         int64_t context_version);
 /* Produces a cancel for @request_id to finchat.chat.control. Same blocking contract. */
 int chatbus_send_cancel(struct chatbus *b, const char *request_id, const char *traceparent);
 /* Chooses the reply partition of a new request among this gateway's partitions and

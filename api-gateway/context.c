@@ -152,11 +152,13 @@ json_t *context_build(PGconn *pg, const char *user_id)
     json_t *p[NPARTS] = {NULL}, *out = NULL, *item;
     PGresult *res;
     char now[32], name[256], cur[4];
-    int64_t today = clock_wall_ms() / 86400000, first, last, lfirst, llast, nw = 0;
+    int64_t today = clock_wall_ms() / 86400000, first, last, lfirst, llast, nw = 0, version;
     int y, m, d;
     size_t i;
 
-    res = finance_sql(pg, "SELECT name, currency FROM users WHERE id = $1", 1, vals);
+    /* The version is read before the data, so the document holds at least what that version
+     * committed (rebuilds of a user run one at a time: context_rebuild()). */
+    res = finance_sql(pg, "SELECT name, currency, data_version FROM users WHERE id = $1", 1, vals);
     if (!res)
         return NULL;
     if (PQntuples(res) != 1) {
@@ -166,6 +168,7 @@ json_t *context_build(PGconn *pg, const char *user_id)
     }
     snprintf(name, sizeof(name), "%s", PQgetvalue(res, 0, 0));
     snprintf(cur, sizeof(cur), "%s", PQgetvalue(res, 0, 1));
+    version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
     PQclear(res);
     finance_civil_from_days(today, &y, &m, &d);
     first = finance_days_from_civil(y, m, 1);
@@ -196,17 +199,18 @@ json_t *context_build(PGconn *pg, const char *user_id)
         json_integer_value(json_object_get(item, "balance_minor"));
     clock_rfc3339(clock_wall_ms(), now, sizeof(now));
     out = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:I,s:o,"
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:I,s:o,"
         "s:O,s:O,s:O,s:o,s:o}",
         "_id", user_id, "schema", CONTEXT_SCHEMA, "user_id", user_id, "name", name, "currency", cur,
-        "updated_at", now, "net_worth_minor", (json_int_t)nw, "accounts", pick(p[ACCTS], acct_keys),
-        "this_month", p[THIS], "last_month", p[LAST], "last_6_months", p[SIX],
-        "top_categories_this_month", json_object_get(p[TOPT], "items"), "top_categories_last_month",
-        json_object_get(p[TOPL], "items"), "subscriptions", p[SUBS], "goals",
-        pick(p[GOALS], goal_keys), "holdings", pick(p[HOLD], hold_keys), "holdings_total_minor",
-        (json_int_t)holdings_total(p[HOLD]), "fraud_alerts", compact_alerts(p[ALERTS]), "budgets",
-        p[BUDGETS], "health_score", p[HEALTH], "forecast", p[FC], "largest_expenses_this_month",
-        compact_txns(p[LARGE]), "recent_transactions", compact_txns(p[RECENT]));
+        "updated_at", now, "data_version", (json_int_t)version, "net_worth_minor", (json_int_t)nw,
+        "accounts", pick(p[ACCTS], acct_keys), "this_month", p[THIS], "last_month", p[LAST],
+        "last_6_months", p[SIX], "top_categories_this_month", json_object_get(p[TOPT], "items"),
+        "top_categories_last_month", json_object_get(p[TOPL], "items"), "subscriptions", p[SUBS],
+        "goals", pick(p[GOALS], goal_keys), "holdings", pick(p[HOLD], hold_keys),
+        "holdings_total_minor", (json_int_t)holdings_total(p[HOLD]), "fraud_alerts",
+        compact_alerts(p[ALERTS]), "budgets", p[BUDGETS], "health_score", p[HEALTH], "forecast",
+        p[FC], "largest_expenses_this_month", compact_txns(p[LARGE]), "recent_transactions",
+        compact_txns(p[RECENT]));
 out_free:
     for (int k = 0; k < NPARTS; k++)
         json_decref(p[k]);

@@ -5,6 +5,8 @@
  * (money in integer minor units of `currency`, magnitudes for expenses):
  *
  *   {_id, schema:"finchat.context/1", user_id, name, currency, updated_at (RFC 3339),
+ *    data_version (users.data_version read before the figures: the document holds at least
+ *    what that version committed; workers cache documents by it, llm-worker/ctxcache.h),
  *    net_worth_minor, accounts:[{name,type,institution,balance_minor,currency}],
  *    this_month:{month,income_minor,expenses_minor,savings_rate_pct},
  *    last_month:{...same...},

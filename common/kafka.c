@@ -90,6 +90,8 @@ int kafka_produce_json(rd_kafka_t *rk, const char *topic, int32_t partition, con
         rd_kafka_header_add(hdrs, "traceparent", -1, meta->traceparent, -1);
     if (meta && meta->request_id && *meta->request_id)
         rd_kafka_header_add(hdrs, "request-id", -1, meta->request_id, -1);
+    if (meta && meta->context_version && *meta->context_version)
+        rd_kafka_header_add(hdrs, "context-version", -1, meta->context_version, -1);
     err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
                             RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
                             RD_KAFKA_V_VALUE((void *)payload, len),

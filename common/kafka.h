@@ -23,6 +23,9 @@ struct kafka_msg_meta {
     const char *schema;      /* e.g. "finchat.chat.chunk/1" */
     const char *traceparent; /* may be NULL */
     const char *request_id;  /* may be NULL */
+    /* header "context-version" of a chat request: the user's data_version (decimal), which
+     * tells a worker whether its cached context document is current; NULL for none */
+    const char *context_version;
 };
 
 /* Produces @payload (copied) to @topic/@partition (RD_KAFKA_PARTITION_UA to hash @key) with

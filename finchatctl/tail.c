@@ -157,6 +157,8 @@ bool tail_print(FILE *out, const struct tail_msg *m)
             m->content_type ? m->content_type : "(missing)", m->schema ? m->schema : "(missing)",
             m->traceparent ? m->traceparent : "(missing)",
             m->request_id ? m->request_id : "(missing)");
+    if (m->context_version)
+        fprintf(out, "  context-version: %s\n", m->context_version);
     if (valid)
         fprintf(out, "  valid\n");
     else
@@ -243,7 +245,7 @@ int ctl_tail(const struct fc_config *cfg, int argc, char **argv)
     while (!sig_stop_requested() && (max < 0 || seen < max)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
         struct tail_msg t;
-        char ct[64], sc[64], tp[128], rid[64];
+        char ct[64], sc[64], tp[128], rid[64], cv[32];
 
         if (!m)
             continue;
@@ -271,6 +273,7 @@ int ctl_tail(const struct fc_config *cfg, int argc, char **argv)
         t.schema = kafka_header(m, "schema", sc, sizeof(sc)) ? sc : NULL;
         t.traceparent = kafka_header(m, "traceparent", tp, sizeof(tp)) ? tp : NULL;
         t.request_id = kafka_header(m, "request-id", rid, sizeof(rid)) ? rid : NULL;
+        t.context_version = kafka_header(m, "context-version", cv, sizeof(cv)) ? cv : NULL;
         if (!tail_print(stdout, &t))
             invalid++;
         fflush(stdout);

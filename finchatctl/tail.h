@@ -28,6 +28,7 @@ struct tail_msg {
     const char *payload;
     size_t len;
     const char *content_type, *schema, *traceparent, *request_id;
+    const char *context_version; /* requests only; NULL when absent (it is optional) */
 };
 
 /* Returns the full topic name for @name (a full name or a short one), or NULL. */

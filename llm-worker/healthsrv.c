@@ -50,7 +50,8 @@ static long long num(json_t *o, const char *k)
 
 char *healthsrv_metrics(json_t *status, bool ready)
 {
-    static const char *const counters[] = {"consumed", "answered", "failed", "dlq"};
+    static const char *const counters[] = {
+        "consumed", "answered", "failed", "dlq", "context_cache_hits", "context_cache_misses"};
     char *buf = xstrdup("");
     size_t len = 0, i;
     json_t *p;

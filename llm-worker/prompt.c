@@ -53,7 +53,7 @@ static const char *const priority[] = {
     "transactions",
 };
 static const char *const tail_keys[] = {"recent_transactions", "transactions"};
-static const char *const skipped[] = {"_id", "user_id", "schema", "version"};
+static const char *const skipped[] = {"_id", "user_id", "schema", "version", "data_version"};
 
 const char *prompt_system_rules(void)
 {

@@ -4,6 +4,7 @@
 #include "analyst_fmt.h"
 #include "chatmsg.h"
 #include "clock.h"
+#include "ctxcache.h"
 #include "engine.h"
 #include "err.h"
 #include "inflight.h"
@@ -43,6 +44,7 @@
 #define HEALTH_EVERY_MS 2000
 #define STATUS_EVERY_MS 1000
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
+#define CONTEXT_CACHE_SLOTS 256 /* context documents kept (ctxcache.h): tens of MB at most */
 
 enum job_state {
     JOB_BEGIN,      /* its start is with the store thread, or waiting to be retried */
@@ -81,6 +83,7 @@ struct job {
     bool dropped; /* partition revoked: finish silently */
     char traceparent[64];
     char trace_id[33];
+    int64_t context_version; /* header context-version: the user's data_version, -1 none */
     struct gen *gen;
     json_t *context;
     json_t *history;     /* the turns read for the prompt, recorded again with the answer */
@@ -125,7 +128,8 @@ struct worker {
     struct storeq *storeq;
     struct engine *engine;
     struct inflight *inflight;
-    struct job *jobs; /* every job not yet freed */
+    struct ctxcache *ctxcache; /* @locality engine thread */
+    struct job *jobs;          /* every job not yet freed */
     int njobs;
     int pending_tokens; /* ctokens awaiting delivery */
     bool paused, draining;
@@ -189,7 +193,7 @@ static int produce(struct worker *w, const char *topic, int32_t partition, const
                    const char *payload, const char *schema, const char *traceparent,
                    const char *request_id, void *opaque)
 {
-    struct kafka_msg_meta meta = {schema, traceparent, request_id};
+    struct kafka_msg_meta meta = {schema, traceparent, request_id, NULL};
     int rc;
 
     for (int tries = 0; tries < 200; tries++) {
@@ -829,7 +833,13 @@ static void job_begin(struct job *j)
     t = xcalloc(1, sizeof(*t));
     t->base.run = run_context;
     t->kind = TASK_CONTEXT;
-    submit(j, t);
+    t->context = ctxcache_get(j->w->ctxcache, j->req.user_id, j->context_version);
+    if (t->context) {
+        t->job = j;
+        j->ctx_t = t; /* the document of this version is at hand: no round trip */
+    } else {
+        submit(j, t);
+    }
     t = xcalloc(1, sizeof(*t));
     t->base.run = run_history;
     t->kind = TASK_HISTORY;
@@ -964,12 +974,15 @@ static void take_tasks(struct worker *w)
             on_put_done(j, t);
             continue;
         }
-        if (t->kind == TASK_BEGIN)
+        if (t->kind == TASK_BEGIN) {
             j->begin_t = t;
-        else if (t->kind == TASK_CONTEXT)
+        } else if (t->kind == TASK_CONTEXT) {
             j->ctx_t = t;
-        else
+            if (!t->ctx_failed && t->context)
+                ctxcache_put(w->ctxcache, j->req.user_id, t->context);
+        } else {
             j->hist_t = t;
+        }
         if (!j->begin_t || !j->ctx_t || !j->hist_t)
             continue; /* another one is still out */
         t = j->begin_t;
@@ -1060,11 +1073,13 @@ static void poison(struct worker *w, const rd_kafka_message_t *m, const char *re
 
 static void on_request(struct worker *w, const rd_kafka_message_t *m)
 {
-    char err[256], parent[128] = "";
+    char err[256], parent[128] = "", version[24] = "";
     struct job *j;
+    char *end;
 
     w->consumed++;
     kafka_header(m, "traceparent", parent, sizeof(parent));
+    kafka_header(m, "context-version", version, sizeof(version));
     j = xcalloc(1, sizeof(*j));
     if (chatmsg_decode_request(m->payload, m->len, &j->req, err, sizeof(err)) != 0) {
         free(j);
@@ -1084,6 +1099,10 @@ static void on_request(struct worker *w, const rd_kafka_message_t *m)
     j->attempt = j->req.attempt;
     j->ttft_ms = -1;
     j->t0_ms = clock_mono_ms();
+    /* A header that is not a plain decimal only costs the cache: the context is read. */
+    j->context_version = version[0] >= '0' && version[0] <= '9' ? strtoll(version, &end, 10) : -1;
+    if (j->context_version >= 0 && *end)
+        j->context_version = -1;
     j->state = JOB_BEGIN;
     trace_child(parent, j->traceparent, sizeof(j->traceparent), j->trace_id);
     if (inflight_add(w->inflight, m->partition, m->offset, &j->epoch) != 0) {
@@ -1345,10 +1364,15 @@ static int setup_kafka(struct worker *w, char *errbuf, unsigned errlen)
  * @locality engine thread */
 static void snapshot_status(struct worker *w)
 {
-    json_t *st = json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:I}", "worker", w->name, "providers",
-                           engine_provider_status(w->engine), "inflight", w->njobs, "consumed",
-                           (json_int_t)w->consumed, "answered", (json_int_t)w->answered, "failed",
-                           (json_int_t)w->failed, "dlq", (json_int_t)w->dlq);
+    int64_t hits, misses;
+    json_t *st;
+
+    ctxcache_counts(w->ctxcache, &hits, &misses);
+    st = json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:I,s:I,s:I}", "worker", w->name, "providers",
+                   engine_provider_status(w->engine), "inflight", w->njobs, "consumed",
+                   (json_int_t)w->consumed, "answered", (json_int_t)w->answered, "failed",
+                   (json_int_t)w->failed, "dlq", (json_int_t)w->dlq, "context_cache_hits",
+                   (json_int_t)hits, "context_cache_misses", (json_int_t)misses);
 
     pthread_mutex_lock(&w->status_lock);
     json_decref(w->status);
@@ -1456,6 +1480,7 @@ struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned er
         goto out_free;
     }
     w->inflight = inflight_new();
+    w->ctxcache = ctxcache_new(CONTEXT_CACHE_SLOTS);
     w->pool = mongo_pool_new(cfg->mongo_url, &w->db, errbuf, errlen);
     if (!w->pool)
         goto out_free;
@@ -1660,6 +1685,7 @@ void worker_free(struct worker *w)
         mongoc_client_pool_destroy(w->pool);
     free(w->db);
     inflight_free(w->inflight);
+    ctxcache_free(w->ctxcache);
     if (w->wake[0] >= 0)
         close(w->wake[0]);
     if (w->wake[1] >= 0)

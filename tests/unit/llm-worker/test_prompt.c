@@ -25,6 +25,7 @@ static json_t *context_doc(int ntx)
                                              "2026-01-15T10:00:00Z"));
     json_object_set_new(ctx, "recent_transactions", txs);
     json_object_set_new(ctx, "custom_note", json_string("line one\nline two"));
+    json_object_set_new(ctx, "data_version", json_integer(424242));
     return ctx;
 }
 
@@ -42,6 +43,7 @@ static void test_render_compact(void)
     CHECK(strstr(s, "posted_at=2026-01-15") != NULL);
     CHECK(strstr(s, "custom_note: line one line two\n") != NULL);
     CHECK(strstr(s, "a1b2c3d4") == NULL);
+    CHECK(strstr(s, "424242") == NULL); /* data_version is bookkeeping, not a figure */
     CHECK(strstr(s, "_minor") == NULL);
     /* Long lists come last. */
     CHECK(strstr(s, "recent_transactions (3):") > strstr(s, "custom_note"));

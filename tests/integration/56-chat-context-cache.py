@@ -1,0 +1,95 @@
+"""56-chat-context-cache: workers reuse a user's context document only while it is current.
+
+Through the stack's gateway and workers (analyst provider), as the demo user, in one
+conversation (one request partition, so one worker):
+- every request carries the header context-version = the user's users.data_version, and the
+  stored context document names the same data_version;
+- asking the same question twice gives the same answer, and the second start takes the
+  document from the worker's cache (finchat_worker_context_cache_hits_total grows);
+- after a finance write (which bumps data_version and rebuilds the document), the next answer
+  has the new figures: the cached document is not used for the new version."""
+import json
+import os
+import re
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from fclib import auth, check, done, login, request  # noqa: E402
+from finlib import psql_one  # noqa: E402
+from worker_itest import REQUESTS, follow_from_end, mongo  # noqa: E402
+
+BASE = int(os.environ.get("FINCHAT_WORKER_HEALTH_BASE", "18091"))
+Q = "What is my net worth?"
+
+
+def hits():
+    total = 0
+    for port in (BASE, BASE + 1):
+        try:
+            text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        except OSError:
+            continue
+        m = re.search(r"^finchat_worker_context_cache_hits_total (\d+)", text, re.M)
+        total += int(m.group(1)) if m else 0
+    return total
+
+
+def ask(conv, H):
+    """Posts @Q and returns (request_id, the answer text)."""
+    rid = request("POST", f"/api/v1/conversations/{conv}/messages", {"text": Q}, headers=H).json()["request_id"]
+    for _ in range(150):
+        items = request("GET", f"/api/v1/conversations/{conv}/messages", headers=H).json()["items"]
+        for m in items:
+            if m["role"] == "assistant" and m.get("request_id") == rid and m.get("status") == "complete":
+                return rid, m["text"]
+        time.sleep(0.2)
+    return rid, None
+
+
+def net_worth(text):
+    m = re.search(r"net worth is \*\*(-?\$[\d,]+\.\d\d)\*\*", text or "")
+    return m.group(1) if m else None
+
+
+H = auth(login())
+uid = request("GET", "/api/v1/me", headers=H).json()["user"]["id"]
+conv = request("POST", "/api/v1/conversations", {"title": "context cache"}, headers=H).json()["id"]
+reqs = follow_from_end(REQUESTS)
+try:
+    before = hits()
+    rid1, a1 = ask(conv, H)
+    rid2, a2 = ask(conv, H)
+    check(a1 and a1 == a2 and net_worth(a1), "the same question twice: the same answer", f"{a1!r} {a2!r}")
+    check(hits() >= before + 1, "the second answer took the context document from the worker's cache",
+          f"hits {before} -> {hits()}")
+
+    version = psql_one("SELECT data_version FROM users WHERE id = :'a1'::uuid", uid)
+    headers = {}
+    end = time.time() + 10
+    while time.time() < end and len(headers) < 2:
+        m = reqs.get(end - time.time())
+        if m and m["headers"].get("request-id") in (rid1, rid2):
+            headers[m["headers"]["request-id"]] = m["headers"].get("context-version")
+    check(headers.get(rid1) == version and headers.get(rid2) == version,
+          "each request carries context-version = the user's data_version", f"{headers} vs {version}")
+    doc = mongo().contexts.find_one({"_id": uid})
+    check(doc and str(doc.get("data_version")) == version, "the context document names the same data_version",
+          str(doc and doc.get("data_version")))
+
+    acct = [a for a in request("GET", "/api/v1/accounts", headers=H).json()["items"] if a["type"] == "checking"][0]
+    r = request("POST", "/api/v1/transactions", {"account_id": acct["id"], "amount_minor": -123456,
+                                                 "merchant": "Context Cache Probe"}, headers=H)
+    check(r.status == 201, "a finance write is accepted", f"{r.status}")
+    newer = psql_one("SELECT data_version FROM users WHERE id = :'a1'::uuid", uid)
+    _, a3 = ask(conv, H)
+    old, new = net_worth(a1), net_worth(a3)
+
+    def cents(s):
+        return int(s.replace("$", "").replace(",", "").replace(".", "")) if s else None
+    check(int(newer) > int(version) and old and new and cents(old) - cents(new) == 123456,
+          "after the write the answer has the new net worth (no stale cached document)", f"{old} -> {new}")
+finally:
+    reqs.close()
+done()
