@@ -83,7 +83,9 @@ enum analyst_intent analyst_intent(const char *question, const json_t *context)
     enum analyst_intent it = ANALYST_UNKNOWN;
 
     q = lower(question);
-    if (is_what_if(q))
+    if (analyst_match_word(q, "afford"))
+        it = ANALYST_AFFORD;
+    else if (is_what_if(q))
         it = ANALYST_WHAT_IF;
     else if (analyst_match_any(q, fraud) || analyst_match_word(q, "alert") ||
              analyst_match_word(q, "alerts"))
@@ -142,7 +144,7 @@ const char *analyst_intent_name(enum analyst_intent intent)
         "unknown",   "greeting",      "spending",    "category", "categories", "risk",
         "savings",   "subscriptions", "fraud",       "budgets",  "forecast",   "what_if",
         "net_worth", "income",        "largest",     "goals",    "health",     "recent",
-        "cashflow",  "summary",       "investments",
+        "cashflow",  "summary",       "investments", "afford",
     };
 
     if ((size_t)intent >= sizeof(names) / sizeof(names[0]))
@@ -150,14 +152,19 @@ const char *analyst_intent_name(enum analyst_intent intent)
     return names[intent];
 }
 
-char *analyst_answer(const char *question, const json_t *context)
+char *analyst_answer_on(const char *question, const json_t *context, int64_t today)
 {
     const json_t *doc = json_is_object(context) ? context : NULL;
     char *q = lower(question), *text;
 
-    text = analyst_compose(analyst_intent(question, doc), q, doc);
+    text = analyst_compose(analyst_intent(question, doc), q, doc, today);
     free(q);
     return text;
+}
+
+char *analyst_answer(const char *question, const json_t *context)
+{
+    return analyst_answer_on(question, context, -1);
 }
 
 size_t analyst_token_len(const char *s, size_t len)

@@ -7,6 +7,12 @@
  * be answered from the data. Money is integer minor units throughout. The engine streams the
  * answer token by token (analyst_token_len()) at FINCHAT_ANALYST_PACE_MS.
  *
+ * Spending questions may name a period (analyst_match_period()): days and weeks ("today",
+ * "last week", "past 7 days") are counted from the recent transactions, relative to the
+ * document's as-of date (its `updated_at`: the analyst has no clock), and the answer says
+ * when that list does not reach back far enough; a named month, "this year" and "last year"
+ * come from the monthly figures, and the answer says which months it has.
+ *
  * Modules: analyst_match (reading the question), analyst_doc (reading the document),
  * analyst_compose (the answers), analyst_fmt (money and text).
  *
@@ -21,10 +27,10 @@
 
 enum analyst_intent {
     ANALYST_UNKNOWN,
-    ANALYST_GREETING, /* greetings and "what can you do" */
-    ANALYST_SPENDING, /* spending this month */
-    ANALYST_CATEGORY, /* one named category ("how much on dining") */
-    ANALYST_CATEGORIES,
+    ANALYST_GREETING,   /* greetings and "what can you do" */
+    ANALYST_SPENDING,   /* spending this month, last month or a named period ("last week") */
+    ANALYST_CATEGORY,   /* one named category ("how much on dining"), for a period too */
+    ANALYST_CATEGORIES, /* where the money goes; a named period answers as SPENDING does */
     ANALYST_RISK,
     ANALYST_SAVINGS,
     ANALYST_SUBSCRIPTIONS,
@@ -41,6 +47,7 @@ enum analyst_intent {
     ANALYST_CASHFLOW,
     ANALYST_SUMMARY,     /* "how am I doing", "give me an overview" */
     ANALYST_INVESTMENTS, /* holdings and portfolio */
+    ANALYST_AFFORD,      /* "can I afford a $2,000 vacation?": cash, cushion and saving pace */
 };
 
 /* Returns what @question is about; @context (may be NULL) lets it recognise the user's own
@@ -52,6 +59,11 @@ const char *analyst_intent_name(enum analyst_intent intent);
 /* Returns the answer to @question from @context (may be NULL), newly allocated (caller
  * frees), never NULL. The same inputs always give the same text. */
 char *analyst_answer(const char *question, const json_t *context);
+/* The same, answering day and week questions ("today", "last week") as of day @today (days
+ * since 1970-01-01 UTC; -1: the document's updated_at). The document is rebuilt on every
+ * write, so no transaction came after its updated_at: its recent transactions are complete up
+ * to any later day, and the engine passes the real date. */
+char *analyst_answer_on(const char *question, const json_t *context, int64_t today);
 
 /* Returns the length of the token at the start of @s (of @len bytes): a word with the white
  * space that follows it. Never splits a UTF-8 sequence. 0 only when @len is 0. */

@@ -17,10 +17,15 @@ struct ans {
     const json_t *ctx; /* the context document, may be NULL */
     const char *cur;   /* ISO 4217 code */
     const char *q;     /* the question, lower-cased */
+    int64_t today;     /* day number of today when known (analyst_answer_on()), else -1 */
 };
 
 static const char help_topics[] =
-    "- your spending this month or last month, or in one category (\"how much on dining?\")\n"
+    "- your spending this month or last month, today, yesterday, this week, last week, the past "
+    "7 days, in a named month or this year, in total or in one category (\"how much on "
+    "dining?\", \"how much did I spend on coffee last week?\", \"what did I spend in "
+    "March?\")\n"
+    "- whether you can afford something (\"can I afford a $2,000 vacation?\")\n"
     "- where your money goes, category by category\n"
     "- your biggest financial risk\n"
     "- your savings rate and your income\n"
@@ -101,6 +106,20 @@ static void answer_unknown(struct ans *a)
     abuf_puts(&a->out, help_topics);
 }
 
+/* " you spent **$4,000.00** against income of $5,200.00, a savings rate of 23.1%"; the
+ * income part only when there was some. */
+static void spent_against(struct ans *a, int64_t expenses, int64_t income)
+{
+    abuf_puts(&a->out, " you spent ");
+    bold_money(a, expenses);
+    if (income > 0) {
+        abuf_puts(&a->out, " against income of ");
+        money_out(a, income);
+        abuf_puts(&a->out, ", a savings rate of ");
+        abuf_pct(&a->out, income - expenses, income);
+    }
+}
+
 /* "How much did I spend last month?", from the gateway's `last_month`. */
 static void answer_last_month(struct ans *a, const json_t *lm)
 {
@@ -117,14 +136,7 @@ static void answer_last_month(struct ans *a, const json_t *lm)
         abuf_month(&a->out, m);
         abuf_puts(&a->out, ")");
     }
-    abuf_puts(&a->out, " you spent ");
-    bold_money(a, expenses);
-    if (income > 0) {
-        abuf_puts(&a->out, " against income of ");
-        money_out(a, income);
-        abuf_puts(&a->out, ", a savings rate of ");
-        abuf_pct(&a->out, income - expenses, income);
-    }
+    spent_against(a, expenses, income);
     abuf_puts(&a->out, ".");
     for (size_t i = 0; i < n && i < 3; i++) {
         abuf_printf(&a->out, "%s%s (",
@@ -291,6 +303,444 @@ static void answer_categories(struct ans *a)
                 "%s is your largest category; ask me \"what if I cut %s by 10%%?\" to "
                 "see what trimming it would save.",
                 rows[0].key ? rows[0].key : "Uncategorized", rows[0].key ? rows[0].key : "it");
+}
+
+/* ---- periods: days and weeks from the recent transactions, months and years from the
+ * monthly figures ---- */
+
+/* A window of whole days (day numbers, analyst_fmt.h), both ends included, and what the
+ * question called it. */
+struct window {
+    int64_t start, end;
+    const char *label;
+};
+
+/* The window of day or week period @kind as of day @asof. */
+static struct window window_of(enum analyst_period_kind kind, int64_t asof)
+{
+    int64_t monday = asof - fmt_weekday(asof);
+
+    switch (kind) {
+    case ANALYST_PERIOD_TODAY:
+        return (struct window){asof, asof, "today"};
+    case ANALYST_PERIOD_YESTERDAY:
+        return (struct window){asof - 1, asof - 1, "yesterday"};
+    case ANALYST_PERIOD_THIS_WEEK:
+        return (struct window){monday, asof, "this week"};
+    case ANALYST_PERIOD_LAST_WEEK:
+        return (struct window){monday - 7, monday - 1, "last week"};
+    default:
+        return (struct window){asof - 6, asof, "the past 7 days"};
+    }
+}
+
+/* Appends "from Mon 9 Jun to Sun 15 Jun (last week)" or "on Wed 18 Jun (today)", capitalised
+ * when @cap; with the years when the window spans two. */
+static void window_out(struct ans *a, const struct window *w, bool cap)
+{
+    int y1, y2, m, d;
+
+    fmt_day_ymd(w->start, &y1, &m, &d);
+    fmt_day_ymd(w->end, &y2, &m, &d);
+    if (w->start == w->end) {
+        abuf_puts(&a->out, cap ? "On " : "on ");
+    } else {
+        abuf_puts(&a->out, cap ? "From " : "from ");
+        abuf_day(&a->out, w->start, y1 != y2);
+        abuf_puts(&a->out, " to ");
+    }
+    abuf_day(&a->out, w->end, y1 != y2);
+    abuf_printf(&a->out, " (%s)", w->label);
+}
+
+/* What the recent transactions show of a window: the spending in it, the first 5 of those
+ * transactions in list order (newest first), and the oldest day the list reaches. */
+struct window_spend {
+    int64_t total, oldest;
+    size_t count;
+    const json_t *shown[5];
+};
+
+/* True when transaction @t is spending (an outflow, not a transfer) in category @cat (NULL
+ * for any). */
+static bool is_spending(const json_t *t, const char *cat)
+{
+    const char *type = analyst_doc_str(t, "type"), *c = analyst_doc_str(t, "category");
+    int64_t v;
+
+    if (!analyst_doc_money(t, "amount_minor", &v) || v >= 0 ||
+        (type && strcasecmp(type, "transfer") == 0))
+        return false;
+    return !cat || (c && strcasecmp(c, cat) == 0);
+}
+
+/* Fills @s from the first ANALYST_ROWS recent transactions for window @w and category @cat
+ * (NULL for all); false when none of them has a readable date. */
+static bool window_spend(const struct ans *a, const struct window *w, const char *cat,
+                         struct window_spend *s)
+{
+    size_t i;
+    json_t *it;
+    bool dated = false;
+
+    memset(s, 0, sizeof(*s));
+    json_array_foreach(analyst_doc_list(a->ctx, "recent_transactions"), i, it)
+    {
+        int64_t day;
+
+        if (i == ANALYST_ROWS)
+            break;
+        if (!fmt_day_parse(analyst_doc_str_any(it, analyst_doc_date_keys), &day))
+            continue;
+        if (!dated || day < s->oldest)
+            s->oldest = day;
+        dated = true;
+        if (day < w->start || day > w->end || !is_spending(it, cat))
+            continue;
+        if (s->count < 5)
+            s->shown[s->count] = it;
+        s->count++;
+        s->total += analyst_doc_abs(analyst_doc_money_or(it, "amount_minor", 0));
+    }
+    return dated;
+}
+
+/* "**$61.00** on Dining across 3 transactions:" and the list, or "nothing on Dining." */
+static void window_total(struct ans *a, const struct window_spend *s, const char *cat)
+{
+    if (s->count == 0) {
+        abuf_printf(&a->out, "nothing%s%s.", cat ? " on " : "", cat ? cat : "");
+        return;
+    }
+    bold_money(a, s->total);
+    if (cat)
+        abuf_printf(&a->out, " on %s", cat);
+    abuf_printf(&a->out, " across %zu transaction%s:", s->count, s->count == 1 ? "" : "s");
+    for (size_t i = 0; i < s->count && i < 5; i++) {
+        const char *m = analyst_doc_str_any(s->shown[i], analyst_doc_merchant_keys);
+        const char *c = analyst_doc_str(s->shown[i], "category");
+        int64_t day;
+
+        abuf_puts(&a->out, "\n- ");
+        if (fmt_day_parse(analyst_doc_str_any(s->shown[i], analyst_doc_date_keys), &day))
+            abuf_day(&a->out, day, false);
+        abuf_printf(&a->out, ": %s, ", m ? m : "Unknown");
+        money_out(a, analyst_doc_abs(analyst_doc_money_or(s->shown[i], "amount_minor", 0)));
+        if (!cat && c)
+            abuf_printf(&a->out, " (%s)", c);
+    }
+    if (s->count > 5)
+        abuf_printf(&a->out, "\n- and %zu more", s->count - 5);
+}
+
+/* The day the answer is as of: today when known and not before the document's updated_at
+ * (no transaction came after that: every write rebuilds the document), else updated_at. */
+static bool asof_day(const struct ans *a, int64_t *day)
+{
+    bool have = analyst_doc_asof(a->ctx, day);
+
+    if (a->today >= 0 && (!have || a->today > *day)) {
+        *day = a->today;
+        return true;
+    }
+    return have;
+}
+
+/* Spending over a day or week window, from the recent transactions. */
+static void answer_window(struct ans *a, enum analyst_period_kind kind, const char *cat)
+{
+    struct window w;
+    struct window_spend s;
+    int64_t asof;
+
+    if (!asof_day(a, &asof)) {
+        abuf_puts(&a->out, "I can't tell which days you mean: your data doesn't say when it was "
+                           "last updated, and I have no clock of my own.");
+        return;
+    }
+    w = window_of(kind, asof);
+    if (!window_spend(a, &w, cat, &s)) {
+        missing(a, "your recent transactions");
+        return;
+    }
+    if (s.oldest > w.end) {
+        abuf_puts(&a->out, "I don't have your transactions ");
+        window_out(a, &w, false);
+        abuf_puts(&a->out, ": your recent transactions I have go back only to ");
+        abuf_day(&a->out, s.oldest, false);
+        abuf_puts(&a->out, ". The Transactions page has your full history.");
+        return;
+    }
+    if (s.oldest >= w.start) { /* the list is bounded: it may stop inside the window */
+        abuf_puts(&a->out, "Your recent transactions I have go back only to ");
+        abuf_day(&a->out, s.oldest, false);
+        abuf_puts(&a->out, ", so this is at least what you spent ");
+        window_out(a, &w, false);
+        abuf_puts(&a->out, ": ");
+    } else {
+        window_out(a, &w, true);
+        abuf_puts(&a->out, " you spent ");
+    }
+    window_total(a, &s, cat);
+}
+
+/* A month with figures: its index (year * 12 + month - 1) and its cash-flow shaped entry. */
+struct month {
+    int64_t idx;
+    const json_t *j;
+};
+
+/* The index of "YYYY-MM[...]" @key; false when unreadable. */
+static bool month_index(const char *key, int64_t *idx)
+{
+    int y, m;
+
+    if (!key || sscanf(key, "%4d-%2d", &y, &m) != 2 || y < 0 || m < 1 || m > 12)
+        return false;
+    *idx = (int64_t)y * 12 + m - 1;
+    return true;
+}
+
+/* Appends "June 2025" for month index @idx. */
+static void month_out(struct ans *a, int64_t idx)
+{
+    char key[24];
+
+    snprintf(key, sizeof(key), "%04lld-%02d", (long long)(idx / 12), (int)(idx % 12) + 1);
+    abuf_month(&a->out, key);
+}
+
+/* The months with figures (analyst_doc_months()) whose key is readable, oldest first. */
+static size_t known_months(const struct ans *a, struct month *out)
+{
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = analyst_doc_months(a->ctx, rows, ANALYST_ROWS), k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (month_index(rows[i].key, &out[k].idx))
+            out[k++].j = rows[i].j;
+    return k;
+}
+
+/* This month's index: the label of analyst_doc_month(); false when unknown. */
+static bool this_month(const struct ans *a, int64_t *idx)
+{
+    int64_t income, expenses;
+    const char *label = NULL;
+
+    return analyst_doc_month(a->ctx, &income, &expenses, &label) && month_index(label, idx);
+}
+
+/* The index of the month the document is as of: its as-of day's, else this month's. */
+static bool month_now(const struct ans *a, int64_t *idx)
+{
+    int64_t day;
+    int y, m, d;
+
+    if (!asof_day(a, &day))
+        return this_month(a, idx);
+    fmt_day_ymd(day, &y, &m, &d);
+    *idx = (int64_t)y * 12 + m - 1;
+    return true;
+}
+
+/* The index of the month @p names: in the year the question gives, else the latest such
+ * month up to now, or with @ahead the next one from now. */
+static bool named_month_index(const struct ans *a, const struct analyst_period *p, bool ahead,
+                              int64_t *idx)
+{
+    int64_t now;
+
+    if (p->year) {
+        *idx = (int64_t)p->year * 12 + p->month - 1;
+        return true;
+    }
+    if (!month_now(a, &now))
+        return false;
+    *idx = now - now % 12 + p->month - 1;
+    if (!ahead && *idx > now)
+        *idx -= 12;
+    if (ahead && *idx < now)
+        *idx += 12;
+    return true;
+}
+
+/* Appends "December 2024 to June 2025" for consecutive months @ms, else lists them. */
+static void month_span(struct ans *a, const struct month *ms, size_t n)
+{
+    if (n > 1 && ms[n - 1].idx - ms[0].idx == (int64_t)n - 1) {
+        month_out(a, ms[0].idx);
+        abuf_puts(&a->out, " to ");
+        month_out(a, ms[n - 1].idx);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
+        month_out(a, ms[i].idx);
+    }
+}
+
+static void no_category_figures(struct ans *a, const char *cat)
+{
+    abuf_printf(&a->out,
+                " I keep per-category figures only for this month and last month, so I can't "
+                "say how much of that went to %s.",
+                cat);
+}
+
+/* What category @cat took of month @idx, from this month's or last month's top categories. */
+static void month_category(struct ans *a, int64_t idx, const char *cat)
+{
+    const char *list = NULL;
+    const char *lm = analyst_doc_str(analyst_doc_section(a->ctx, "last_month"), "month");
+    int64_t now, last, v;
+    size_t i;
+    json_t *it;
+
+    if (this_month(a, &now)) {
+        if (!month_index(lm, &last))
+            last = now - 1;
+        list = idx == now ? "top_categories" : idx == last ? "top_categories_last_month" : NULL;
+    }
+    if (!list) {
+        no_category_figures(a, cat);
+        return;
+    }
+    json_array_foreach(analyst_doc_list(a->ctx, list), i, it)
+    {
+        const char *name = analyst_doc_str_any(it, analyst_doc_category_keys);
+
+        if (name && strcasecmp(name, cat) == 0 && analyst_doc_money(it, "amount_minor", &v)) {
+            abuf_puts(&a->out, " Of that, ");
+            bold_money(a, analyst_doc_abs(v));
+            abuf_printf(&a->out, " went to %s.", cat);
+            return;
+        }
+    }
+    abuf_printf(&a->out, " %s isn't among the top categories I have for ", cat);
+    month_out(a, idx);
+    abuf_puts(&a->out, ".");
+}
+
+/* Spending in a named month ("in September"), from the monthly figures. */
+static void answer_named_month(struct ans *a, const struct analyst_period *p, const char *cat)
+{
+    struct month ms[ANALYST_ROWS];
+    size_t n = known_months(a, ms), i;
+    int64_t idx, now;
+
+    if (n == 0 || !named_month_index(a, p, false, &idx)) {
+        missing(a, "your monthly income and spending");
+        return;
+    }
+    for (i = 0; i < n && ms[i].idx != idx; i++)
+        ;
+    if (i == n) {
+        abuf_puts(&a->out, "I don't have ");
+        month_out(a, idx);
+        abuf_puts(&a->out, " in your data: I have monthly figures for ");
+        month_span(a, ms, n);
+        abuf_puts(&a->out, ".");
+        return;
+    }
+    abuf_puts(&a->out, "In ");
+    month_out(a, idx);
+    if (this_month(a, &now) && now == idx)
+        abuf_puts(&a->out, " (so far)");
+    spent_against(a, analyst_doc_abs(analyst_doc_money_or(ms[i].j, "expenses_minor", 0)),
+                  analyst_doc_money_or(ms[i].j, "income_minor", 0));
+    abuf_puts(&a->out, ".");
+    if (cat)
+        month_category(a, idx, cat);
+}
+
+/* Spending this year or last year, over the months of it the figures have. */
+static void answer_year(struct ans *a, enum analyst_period_kind kind, const char *cat)
+{
+    struct month all[ANALYST_ROWS], in[ANALYST_ROWS];
+    size_t n = known_months(a, all), k = 0;
+    int64_t now, year, spent = 0, income = 0;
+
+    if (n == 0 || !month_now(a, &now)) {
+        missing(a, "your monthly income and spending");
+        return;
+    }
+    year = now / 12 - (kind == ANALYST_PERIOD_LAST_YEAR);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].idx / 12 != year)
+            continue;
+        in[k++] = all[i];
+        spent += analyst_doc_abs(analyst_doc_money_or(all[i].j, "expenses_minor", 0));
+        income += analyst_doc_money_or(all[i].j, "income_minor", 0);
+    }
+    abuf_puts(&a->out, "Your monthly figures cover ");
+    month_span(a, all, n);
+    if (k == 0) {
+        abuf_printf(&a->out, ", so I have none for %lld.", (long long)year);
+        return;
+    }
+    if (k == 1)
+        abuf_printf(&a->out, ". In the one month of %lld among them (", (long long)year);
+    else
+        abuf_printf(&a->out, ". Over the %zu months of %lld among them (", k, (long long)year);
+    month_span(a, in, k);
+    if (this_month(a, &now) && in[k - 1].idx == now)
+        abuf_puts(&a->out, ", the last one so far");
+    abuf_puts(&a->out, ")");
+    spent_against(a, spent, income);
+    abuf_puts(&a->out, ".");
+    if (cat)
+        no_category_figures(a, cat);
+}
+
+/* The first category of list @list (names under @keys) that the question names, or NULL. */
+static const char *category_named_in(const struct ans *a, const char *list, const char *const *keys)
+{
+    size_t i;
+    json_t *it;
+
+    json_array_foreach(analyst_doc_list(a->ctx, list), i, it)
+    {
+        const char *c = analyst_doc_str_any(it, keys);
+
+        if (c && analyst_match_name(a->q, c))
+            return c;
+    }
+    return NULL;
+}
+
+/* The category a period question names: one of the user's (analyst_doc_category()), else
+ * one of last month's top categories or of the recent transactions'; NULL for none. */
+static const char *period_category(const struct ans *a)
+{
+    static const char *const tx_keys[] = {"category", NULL};
+    struct analyst_named nm;
+    const char *c;
+
+    if (analyst_doc_category(a->ctx, a->q, &nm))
+        return nm.name;
+    c = category_named_in(a, "top_categories_last_month", analyst_doc_category_keys);
+    return c ? c : category_named_in(a, "recent_transactions", tx_keys);
+}
+
+/* Answers a spending question that names a period (analyst_match_period()), overall or for
+ * the category it names; false when it names none. */
+static bool answer_period(struct ans *a)
+{
+    struct analyst_period p;
+    const char *cat;
+
+    if (!analyst_match_period(a->q, &p))
+        return false;
+    cat = period_category(a);
+    if (p.kind == ANALYST_PERIOD_MONTH)
+        answer_named_month(a, &p, cat);
+    else if (p.kind == ANALYST_PERIOD_THIS_YEAR || p.kind == ANALYST_PERIOD_LAST_YEAR)
+        answer_year(a, p.kind, cat);
+    else
+        answer_window(a, p.kind, cat);
+    return true;
 }
 
 /* ---- risk ---- */
@@ -1275,6 +1725,185 @@ static void answer_cashflow(struct ans *a)
     }
 }
 
+/* ---- affordability ---- */
+
+/* What an affordability answer weighs, in minor units. */
+struct afford {
+    int64_t amount; /* the price asked about */
+    int64_t cash;   /* in checking, savings and cash accounts */
+    int64_t avg;    /* average monthly spending; 0 when unknown */
+    int64_t saving; /* put aside per month now (analyst_doc_monthly_saving()) */
+};
+
+static void months_out(struct ans *a, int64_t n)
+{
+    abuf_printf(&a->out, "%lld month%s", (long long)n, n == 1 ? "" : "s");
+}
+
+/* "**$21,500.00** in cash (Checking $3,500.00 and Savings $18,000.00)" for the @n cash
+ * accounts @rows. */
+static void cash_out(struct ans *a, const struct analyst_row *rows, size_t n, int64_t cash)
+{
+    if (n == 0) {
+        abuf_puts(&a->out, "no money in checking, savings or cash accounts that I can see");
+        return;
+    }
+    bold_money(a, cash);
+    abuf_puts(&a->out, " in cash (");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
+        abuf_printf(&a->out, "%s ", rows[i].key ? rows[i].key : "Account");
+        money_out(a, rows[i].amount);
+    }
+    abuf_puts(&a->out, ")");
+}
+
+/* No price in the question: ask for one, with what it would be weighed against. */
+static void afford_ask(struct ans *a, const struct afford *f, const struct analyst_row *rows,
+                       size_t n)
+{
+    abuf_puts(&a->out, "How much would it cost? Tell me the amount, for example \"can I afford "
+                       "a $2,000 vacation?\", and I'll weigh it against your cash. You have ");
+    cash_out(a, rows, n, f->cash);
+    if (f->saving > 0) {
+        abuf_puts(&a->out, " and you're putting aside about ");
+        money_out(a, f->saving);
+        abuf_puts(&a->out, " a month.");
+    } else {
+        abuf_puts(&a->out, ", and you're not putting money aside each month right now.");
+    }
+    if (f->avg > 0) {
+        abuf_puts(&a->out, " Your spending averages ");
+        money_out(a, f->avg);
+        abuf_puts(&a->out, " a month.");
+    }
+}
+
+/* The cushion left after paying: "; paying **$2,000.00** would leave **$19,500.00**, about 4.8
+ * months of your average spending ($4,000.00 a month)." (tenths cut, never rounded up past a
+ * verdict's line), or the shortfall. */
+static void afford_left(struct ans *a, const struct afford *f)
+{
+    int64_t left = f->cash - f->amount;
+
+    if (left < 0 && f->cash == 0) {
+        abuf_puts(&a->out, ".");
+        return;
+    }
+    if (left < 0) {
+        abuf_puts(&a->out, ", ");
+        bold_money(a, -left);
+        abuf_puts(&a->out, " short of ");
+        bold_money(a, f->amount);
+        abuf_puts(&a->out, ".");
+        return;
+    }
+    abuf_puts(&a->out, "; paying ");
+    bold_money(a, f->amount);
+    abuf_puts(&a->out, " would leave ");
+    bold_money(a, left);
+    if (f->avg <= 0) {
+        abuf_puts(&a->out, ". I don't have your monthly spending, so I can't say how big a "
+                           "cushion that is.");
+        return;
+    }
+    abuf_printf(&a->out, ", about %lld.%lld months of your average spending (",
+                (long long)(left * 10 / f->avg / 10), (long long)(left * 10 / f->avg % 10));
+    money_out(a, f->avg);
+    abuf_puts(&a->out, " a month).");
+}
+
+/* How long saving takes at the current pace: to save the price back, or (@short_of) to
+ * close the gap to paying it and keeping a month of spending in cash. */
+static void afford_pace(struct ans *a, const struct afford *f, bool short_of)
+{
+    int64_t need = short_of ? f->amount - (f->cash - f->avg) : f->amount;
+
+    if (f->saving <= 0) {
+        abuf_printf(&a->out,
+                    " You're not putting money aside each month right now, so %s until "
+                    "spending drops below income.",
+                    short_of ? "that gap won't close" : "it wouldn't be saved back");
+        return;
+    }
+    if (!short_of) {
+        abuf_puts(&a->out, " At your current pace of ");
+        money_out(a, f->saving);
+        abuf_puts(&a->out, " a month you'd save it back in about ");
+        months_out(a, months_to(need, f->saving));
+        abuf_puts(&a->out, ".");
+        return;
+    }
+    abuf_puts(&a->out, f->avg > 0 ? " To pay it and still keep a month of spending in cash"
+                                  : " To pay it from cash");
+    abuf_puts(&a->out, " you'd need ");
+    bold_money(a, need);
+    abuf_puts(&a->out, " more: about ");
+    months_out(a, months_to(need, f->saving));
+    abuf_puts(&a->out, " of saving at your current pace of ");
+    money_out(a, f->saving);
+    abuf_puts(&a->out, " a month.");
+}
+
+/* For a purchase in a named month ahead: what the current pace adds by then. */
+static void afford_by_month(struct ans *a, const struct afford *f)
+{
+    struct analyst_period p;
+    int64_t when, now;
+
+    if (f->saving <= 0 || !analyst_match_period(a->q, &p) || p.kind != ANALYST_PERIOD_MONTH ||
+        !named_month_index(a, &p, true, &when) || !month_now(a, &now) || when <= now ||
+        when - now > 120)
+        return;
+    abuf_puts(&a->out, " By ");
+    month_out(a, when);
+    abuf_puts(&a->out, ", ");
+    months_out(a, when - now);
+    abuf_puts(&a->out, " from now, you'd put aside about ");
+    money_out(a, f->saving * (when - now));
+    abuf_puts(&a->out, " more at that pace.");
+}
+
+/* "Can I afford a $2,000 vacation?": the price against cash on hand, the cushion of average
+ * spending it leaves (3 months or more is comfortable, 1 is thin) and the saving pace. */
+static void answer_afford(struct ans *a)
+{
+    struct analyst_row rows[ANALYST_ROWS];
+    struct afford f = {.saving = analyst_doc_monthly_saving(a->ctx)};
+    size_t n, k;
+    int64_t pct, left;
+
+    if (analyst_doc_rows(analyst_doc_list(a->ctx, "accounts"), "balance_minor",
+                         analyst_doc_category_keys, rows, ANALYST_ROWS) == 0) {
+        missing(a, "your account balances");
+        return;
+    }
+    n = analyst_doc_cash_accounts(a->ctx, rows, ANALYST_ROWS);
+    for (size_t i = 0; i < n; i++)
+        f.cash += rows[i].amount;
+    if (!analyst_doc_average_expenses(a->ctx, &f.avg, &k) || f.avg < 0)
+        f.avg = 0;
+    analyst_match_numbers(a->q, &pct, &f.amount);
+    if (f.amount <= 0) {
+        afford_ask(a, &f, rows, n);
+        return;
+    }
+    left = f.cash - f.amount;
+    if (f.avg > 0 && left >= 3 * f.avg)
+        abuf_puts(&a->out, "Yes, comfortably. You have ");
+    else if (f.avg > 0 && left >= f.avg)
+        abuf_puts(&a->out, "Yes, but it would thin your cushion. You have ");
+    else if (f.avg <= 0 && left >= 0)
+        abuf_puts(&a->out, "Yes, from your cash. You have ");
+    else
+        abuf_puts(&a->out, "Not from your cash today. You have ");
+    cash_out(a, rows, n, f.cash);
+    afford_left(a, &f);
+    afford_pace(a, &f, left < f.avg);
+    afford_by_month(a, &f);
+}
+
 /* Fills @a->out with the answer for @intent. */
 static void compose(struct ans *a, enum analyst_intent intent)
 {
@@ -1291,16 +1920,20 @@ static void compose(struct ans *a, enum analyst_intent intent)
         answer_greeting(a);
         break;
     case ANALYST_SPENDING:
-        answer_spending(a);
+        if (!answer_period(a))
+            answer_spending(a);
         break;
     case ANALYST_CATEGORY:
+        if (answer_period(a))
+            break;
         if (analyst_doc_category(a->ctx, a->q, &nm))
             answer_category(a, &nm);
         else
             answer_categories(a);
         break;
     case ANALYST_CATEGORIES:
-        answer_categories(a);
+        if (!answer_period(a))
+            answer_categories(a);
         break;
     case ANALYST_RISK:
         answer_risk(a);
@@ -1350,15 +1983,18 @@ static void compose(struct ans *a, enum analyst_intent intent)
     case ANALYST_INVESTMENTS:
         answer_investments(a);
         break;
+    case ANALYST_AFFORD:
+        answer_afford(a);
+        break;
     case ANALYST_UNKNOWN:
         answer_unknown(a);
         break;
     }
 }
 
-char *analyst_compose(enum analyst_intent intent, const char *q, const json_t *doc)
+char *analyst_compose(enum analyst_intent intent, const char *q, const json_t *doc, int64_t today)
 {
-    struct ans a = {.ctx = json_is_object(doc) ? doc : NULL, .q = q ? q : ""};
+    struct ans a = {.ctx = json_is_object(doc) ? doc : NULL, .q = q ? q : "", .today = today};
 
     a.cur = analyst_doc_str(a.ctx, "currency");
     if (!a.cur)

@@ -13,6 +13,6 @@
 
 /* Returns the answer for @intent to question @q (lower-cased) from @doc (the context
  * document, or NULL); newly allocated (caller frees), never NULL. */
-char *analyst_compose(enum analyst_intent intent, const char *q, const json_t *doc);
+char *analyst_compose(enum analyst_intent intent, const char *q, const json_t *doc, int64_t today);
 
 #endif

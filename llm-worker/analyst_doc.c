@@ -1,6 +1,7 @@
 /* analyst_doc.c - reading the context document, tolerant of missing and mistyped parts. */
 #include "analyst_doc.h"
 
+#include "analyst_fmt.h"
 #include "analyst_match.h"
 
 #include <stdio.h>
@@ -198,8 +199,43 @@ bool analyst_doc_month(const json_t *doc, int64_t *income, int64_t *expenses, co
     return true;
 }
 
-/* Average monthly net over the cash-flow rows; false when there are none. */
-bool analyst_doc_average_net(const json_t *doc, int64_t *avg, size_t *months)
+/* Adds section @key of @doc to the @n @rows when it names a month they lack. */
+static void add_month(const json_t *doc, const char *key, struct analyst_row *rows, size_t *n,
+                      size_t max)
+{
+    const json_t *m = analyst_doc_section(doc, key);
+    const char *label = analyst_doc_str(m, "month");
+    int64_t v;
+
+    if (*n == max || !label || !analyst_doc_money(m, "expenses_minor", &v))
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (rows[i].key && strcmp(rows[i].key, label) == 0)
+            return;
+    rows[*n].j = m;
+    rows[*n].amount = 0;
+    rows[*n].key = label;
+    (*n)++;
+}
+
+size_t analyst_doc_months(const json_t *doc, struct analyst_row *rows, size_t max)
+{
+    size_t n = analyst_doc_cashflow(doc, rows, max);
+
+    add_month(doc, "month", rows, &n, max);
+    add_month(doc, "last_month", rows, &n, max);
+    qsort(rows, n, sizeof(rows[0]), row_key_asc);
+    return n;
+}
+
+static int64_t month_expenses(const json_t *m)
+{
+    return analyst_doc_abs(analyst_doc_money_or(m, "expenses_minor", 0));
+}
+
+/* The average of @value over the cash-flow months; false when there are none. */
+static bool cashflow_average(const json_t *doc, int64_t (*value)(const json_t *), int64_t *avg,
+                             size_t *months)
 {
     struct analyst_row rows[ANALYST_ROWS];
     size_t n = analyst_doc_cashflow(doc, rows, ANALYST_ROWS);
@@ -208,10 +244,20 @@ bool analyst_doc_average_net(const json_t *doc, int64_t *avg, size_t *months)
     if (n == 0)
         return false;
     for (size_t i = 0; i < n; i++)
-        sum += analyst_doc_net(rows[i].j);
+        sum += value(rows[i].j);
     *avg = sum / (int64_t)n;
     *months = n;
     return true;
+}
+
+bool analyst_doc_average_net(const json_t *doc, int64_t *avg, size_t *months)
+{
+    return cashflow_average(doc, analyst_doc_net, avg, months);
+}
+
+bool analyst_doc_average_expenses(const json_t *doc, int64_t *avg, size_t *months)
+{
+    return cashflow_average(doc, month_expenses, avg, months);
 }
 
 /* What the user puts aside per month now: this month's net if positive, else the average. */
@@ -226,6 +272,36 @@ int64_t analyst_doc_monthly_saving(const json_t *doc)
     if (analyst_doc_average_net(doc, &avg, &k) && avg > 0)
         return avg;
     return 0;
+}
+
+size_t analyst_doc_cash_accounts(const json_t *doc, struct analyst_row *rows, size_t max)
+{
+    static const char *const cash_types[] = {"checking", "savings", "cash", NULL};
+    size_t n = 0, i;
+    json_t *it;
+
+    json_array_foreach(analyst_doc_list(doc, "accounts"), i, it)
+    {
+        const char *type = analyst_doc_str(it, "type");
+        int64_t bal;
+        bool cash = false;
+
+        for (const char *const *t = cash_types; type && *t && !cash; t++)
+            cash = strcasecmp(type, *t) == 0;
+        if (n == max || !cash || !analyst_doc_money(it, "balance_minor", &bal) || bal <= 0)
+            continue;
+        rows[n].j = it;
+        rows[n].amount = bal;
+        rows[n].key = analyst_doc_str_any(it, analyst_doc_category_keys);
+        n++;
+    }
+    analyst_doc_sort(rows, n);
+    return n;
+}
+
+bool analyst_doc_asof(const json_t *doc, int64_t *day)
+{
+    return fmt_day_parse(analyst_doc_str(doc, "updated_at"), day);
 }
 
 bool analyst_doc_category(const json_t *doc, const char *q, struct analyst_named *out)

@@ -9,6 +9,9 @@
  * also accepted in {"items":[...]} or {"months":[...]} envelopes. Money is integer minor
  * units; an integral JSON real is tolerated.
  *
+ * The document's as-of date is the date of its `updated_at` (UTC): the analyst has no clock, so
+ * "today" is that day.
+ *
  * Pure: no I/O, no globals; any thread. Returned pointers borrow from the document. */
 #ifndef FINCHAT_ANALYST_DOC_H
 #define FINCHAT_ANALYST_DOC_H
@@ -69,11 +72,24 @@ int64_t analyst_doc_net(const json_t *month);
 /* This month's income and spending (a magnitude) and its "YYYY-MM" label (may be NULL),
  * from `month` or else the latest cash-flow month; false when unknown. */
 bool analyst_doc_month(const json_t *doc, int64_t *income, int64_t *expenses, const char **label);
+/* The months with income and spending figures: the cash-flow months, with this month's and
+ * last month's sections (`month`, `last_month`) added when they name a month the cash-flow
+ * lacks; oldest first, one row per month, key is "YYYY-MM". */
+size_t analyst_doc_months(const json_t *doc, struct analyst_row *rows, size_t max);
 /* Average monthly net over the cash-flow months; false when there are none. */
 bool analyst_doc_average_net(const json_t *doc, int64_t *avg, size_t *months);
+/* Average monthly spending (a magnitude) over the cash-flow months; false when there are
+ * none. */
+bool analyst_doc_average_expenses(const json_t *doc, int64_t *avg, size_t *months);
 /* What the user puts aside per month now: this month's net if positive, else the average
  * net if positive, else 0. */
 int64_t analyst_doc_monthly_saving(const json_t *doc);
+/* The accounts that hold cash (type checking, savings or cash) with a positive balance,
+ * largest first; amount is the balance, key the account's name (may be NULL). */
+size_t analyst_doc_cash_accounts(const json_t *doc, struct analyst_row *rows, size_t max);
+/* The document's as-of day (the date of `updated_at`, UTC) as a day number (analyst_fmt.h);
+ * false when it is absent or unreadable. */
+bool analyst_doc_asof(const json_t *doc, int64_t *day);
 /* The user's category that question @q (lower-cased) names, with its top_categories and
  * budgets entries; false when it names none. */
 bool analyst_doc_category(const json_t *doc, const char *q, struct analyst_named *out);

@@ -164,3 +164,100 @@ void abuf_month(struct abuf *b, const char *s)
     }
     abuf_puts(b, s);
 }
+
+/* The day number of @y-@m-@d (Howard Hinnant's days_from_civil). */
+static int64_t day_number(int64_t y, int64_t m, int64_t d)
+{
+    int64_t era, yoe, doy;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+void fmt_day_ymd(int64_t day, int *y, int *m, int *d)
+{
+    int64_t z = day + 719468, era, doe, yoe, doy, mp;
+
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int fmt_weekday(int64_t day)
+{
+    int64_t w = (day + 3) % 7; /* 1970-01-01 was a Thursday */
+
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+/* Reads @n digits at @s into *@out; false when one is missing. */
+static bool digits_at(const char *s, int n, int *out)
+{
+    *out = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *out = *out * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+/* Reads the time at @t ("THH:MM[:SS[.fff]]", then "Z", "+HH:MM" or "-HHMM") into *@minutes
+ * past midnight and its UTC offset into *@offset (0 when none given); false, with both 0,
+ * when @t holds no time. */
+static bool time_at(const char *t, int *minutes, int *offset)
+{
+    int hh, mm, oh, om;
+
+    *minutes = *offset = 0;
+    if ((*t != 'T' && *t != 't' && *t != ' ') || !digits_at(t + 1, 2, &hh) || t[3] != ':' ||
+        !digits_at(t + 4, 2, &mm) || hh > 23 || mm > 59)
+        return false;
+    for (t += 6; (*t >= '0' && *t <= '9') || *t == ':' || *t == '.'; t++)
+        ;
+    if ((*t == '+' || *t == '-') && digits_at(t + 1, 2, &oh) &&
+        (digits_at(t + 3, 2, &om) || (t[3] == ':' && digits_at(t + 4, 2, &om))) && oh < 24 &&
+        om < 60)
+        *offset = (*t == '-' ? -1 : 1) * (oh * 60 + om);
+    *minutes = hh * 60 + mm;
+    return true;
+}
+
+bool fmt_day_parse(const char *s, int64_t *day)
+{
+    int y, m, d, yy, mm, dd, minutes, offset;
+    int64_t n;
+
+    if (!s || !digits_at(s, 4, &y) || s[4] != '-' || !digits_at(s + 5, 2, &m) || s[7] != '-' ||
+        !digits_at(s + 8, 2, &d) || m < 1 || m > 12 || d < 1)
+        return false;
+    n = day_number(y, m, d);
+    fmt_day_ymd(n, &yy, &mm, &dd);
+    if (mm != m || dd != d) /* the 31st of a shorter month */
+        return false;
+    if (time_at(s + 10, &minutes, &offset))
+        n += minutes - offset < 0 ? -1 : minutes - offset >= 24 * 60 ? 1 : 0;
+    *day = n;
+    return true;
+}
+
+void abuf_day(struct abuf *b, int64_t day, bool year)
+{
+    static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y, m, d;
+
+    fmt_day_ymd(day, &y, &m, &d);
+    abuf_printf(b, "%s %d %s", wd[fmt_weekday(day)], d, mon[m - 1]);
+    if (year)
+        abuf_printf(b, " %d", y);
+}

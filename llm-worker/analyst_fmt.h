@@ -1,10 +1,11 @@
 /* analyst_fmt.h - text building for the analyst: a growable string, money from integer minor
- * units (never floats), percentages and month names.
+ * units (never floats), percentages, month names and calendar days.
  *
  * Pure: no I/O, no globals; any thread. */
 #ifndef FINCHAT_ANALYST_FMT_H
 #define FINCHAT_ANALYST_FMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,20 @@ void abuf_money(struct abuf *b, int64_t minor, const char *currency);
 void abuf_pct(struct abuf *b, int64_t num, int64_t den);
 /* Appends "June 2025" for "2025-06" (or "2025-06-17"); other text as it is. */
 void abuf_month(struct abuf *b, const char *yyyy_mm);
+
+/* Calendar days are day numbers: days since 1970-01-01 in the proleptic Gregorian calendar,
+ * UTC. */
+
+/* Reads the timestamp or date @s ("2025-06-17", "2025-06-17T23:30:00-05:00") into *@day: the
+ * UTC date when @s has a time and an offset, else its date part. False when @s does not start
+ * with a valid date. */
+bool fmt_day_parse(const char *s, int64_t *day);
+/* The year, month (1..12) and day of the month of @day. */
+void fmt_day_ymd(int64_t day, int *y, int *m, int *d);
+/* The weekday of @day: 0 for Monday to 6 for Sunday. */
+int fmt_weekday(int64_t day);
+/* Appends "Mon 24 Nov", or "Mon 24 Nov 2025" when @year. */
+void abuf_day(struct abuf *b, int64_t day, bool year);
 
 /* Writes @minor as money into @buf of @len bytes: grouping commas, the currency's symbol and
  * its number of decimals, a leading minus for negatives ("-$1,234.56", "¥1,235", "€0.05",

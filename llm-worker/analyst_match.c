@@ -128,18 +128,77 @@ bool analyst_match_name(const char *q, const char *name)
     return false;
 }
 
+static const char *const month_names[] = {"january",   "february", "march",    "april",
+                                          "may",       "june",     "july",     "august",
+                                          "september", "october",  "november", "december"};
+
+/* The month (1..12) the word of @len letters at @w names, else 0: a full name, or its first
+ * three letters, or "sept". Sets *@full for a full name. */
+static int month_of_word(const char *w, size_t len, bool *full)
+{
+    for (int m = 0; m < 12; m++) {
+        size_t n = strlen(month_names[m]);
+
+        if (len > n || strncmp(w, month_names[m], len) != 0)
+            continue;
+        *full = len == n;
+        if (*full || len == 3 || (len == 4 && m == 8))
+            return m + 1;
+    }
+    return 0;
+}
+
+/* The word before @p in @q (letters only): its start, and its length in *@len. */
+static const char *word_before(const char *q, const char *p, size_t *len)
+{
+    const char *e = p, *b;
+
+    while (e > q && !isalnum((unsigned char)e[-1]))
+        e--;
+    for (b = e; b > q && isalpha((unsigned char)b[-1]); b--)
+        ;
+    *len = (size_t)(e - b);
+    return b;
+}
+
+/* True when the word before @p in @q is one of the NULL-terminated @words. */
+static bool word_before_is(const char *q, const char *p, const char *const *words)
+{
+    size_t len;
+    const char *b = word_before(q, p, &len);
+
+    for (; *words; words++)
+        if (len == strlen(*words) && strncmp(b, *words, len) == 0)
+            return true;
+    return false;
+}
+
+/* True when the word before @p in @q names a month: a number there is a year ("march 2026"). */
+static bool month_before(const char *q, const char *p)
+{
+    size_t len;
+    const char *b = word_before(q, p, &len);
+    bool full;
+
+    return len > 0 && month_of_word(b, len, &full) != 0;
+}
+
 /* Parses the numbers of a what-if question: a percentage (tenths, 0..1000) and an amount in
- * minor units ("$500", "500 dollars", "$1,250.50", "$2k", or a bare number with "more",
- * "extra" or "save"). Exact integer parsing; false for what is absent. */
+ * minor units ("$500", "500 dollars", "$1,250.50", "$2k"; else a bare number with "more",
+ * "extra", "save" or "afford", unless it is a month's year). Exact integer parsing; -1 for
+ * what is absent. */
 void analyst_match_numbers(const char *q, int64_t *pct_tenths, int64_t *amount)
 {
+    static const char *const bare_words[] = {"more", "extra", "save", "afford", NULL};
+    bool bare_ok = analyst_match_any(q, bare_words), bare = false;
+
     *pct_tenths = -1;
     *amount = -1;
     for (const char *p = q; *p; p++) {
         int64_t whole = 0, frac = 0;
         int fd = 0;
         const char *s = p, *e;
-        bool dollar;
+        bool dollar, kilo, marked;
 
         if (!isdigit((unsigned char)*p) ||
             (p > q && (isdigit((unsigned char)p[-1]) || p[-1] == ',' || p[-1] == '.')))
@@ -162,19 +221,103 @@ void analyst_match_numbers(const char *q, int64_t *pct_tenths, int64_t *amount)
             p = e - 1; /* not a figure anyone means: ignored */
             continue;
         }
+        kilo = (*e == 'k' || *e == 'K') && !isalpha((unsigned char)e[1]);
+        marked = dollar || kilo || strncmp(e, "dollar", 6) == 0 || strncmp(e, "buck", 4) == 0;
         if (*e == '%' || strncmp(e, "percent", 7) == 0 || strncmp(e, "pct", 3) == 0) {
             if (*pct_tenths < 0 && whole <= 100)
                 *pct_tenths = whole * 10 + frac / 10;
-        } else if (dollar || strncmp(e, "dollar", 6) == 0 || strncmp(e, "buck", 4) == 0 ||
-                   ((*e == 'k' || *e == 'K') && !isalpha((unsigned char)e[1])) ||
-                   analyst_match_has(q, "more") || analyst_match_has(q, "extra") ||
-                   analyst_match_has(q, "save")) {
-            if (*amount < 0) {
-                *amount = whole * 100 + frac;
-                if ((*e == 'k' || *e == 'K') && !isalpha((unsigned char)e[1]))
-                    *amount *= 1000;
-            }
+        } else if (marked ? *amount < 0 || bare : *amount < 0 && bare_ok && !month_before(q, p)) {
+            /* The first marked amount wins over a bare number seen before it. */
+            *amount = (whole * 100 + frac) * (kilo ? 1000 : 1);
+            bare = !marked;
         }
         p = e > p ? e - 1 : p;
     }
+}
+
+/* ---- periods ---- */
+
+/* The year (1900..2999) written right after @e ("may 2026", "oct. 2026"), else 0. */
+static int year_after(const char *e)
+{
+    int y = 0;
+
+    while (*e == ' ' || *e == '.' || *e == ',')
+        e++;
+    for (int i = 0; i < 4; i++, e++) {
+        if (!isdigit((unsigned char)*e))
+            return 0;
+        y = y * 10 + (*e - '0');
+    }
+    return y >= 1900 && y <= 2999 && !isalnum((unsigned char)*e) ? y : 0;
+}
+
+/* The month @q names (1..12) with the year after it in *@year (0 when none), else 0. */
+static int named_month(const char *q, int *year)
+{
+    static const char *const lead[] = {"in", "for", "during", "of", NULL};
+
+    for (const char *p = q; *p; p++) {
+        size_t len = 0;
+        bool full = false;
+        int m;
+
+        if (!isalpha((unsigned char)*p) || (p > q && isalnum((unsigned char)p[-1])))
+            continue;
+        while (isalpha((unsigned char)p[len]))
+            len++;
+        m = month_of_word(p, len, &full);
+        *year = m ? year_after(p + len) : 0;
+        if (m && ((full && m != 5) || *year || word_before_is(q, p, lead)))
+            return m;
+        p += len - 1;
+    }
+    *year = 0;
+    return 0;
+}
+
+struct period_phrase {
+    const char *phrase;
+    enum analyst_period_kind kind;
+};
+
+/* The kind of the first phrase of @t (ended by a NULL phrase) that @q says as whole words. */
+static enum analyst_period_kind phrase_kind(const char *q, const struct period_phrase *t)
+{
+    for (; t->phrase; t++)
+        if (analyst_match_word(q, t->phrase))
+            return t->kind;
+    return ANALYST_PERIOD_NONE;
+}
+
+bool analyst_match_period(const char *q, struct analyst_period *out)
+{
+    static const struct period_phrase days[] = {
+        {"today", ANALYST_PERIOD_TODAY},
+        {"yesterday", ANALYST_PERIOD_YESTERDAY},
+        {"past 7 days", ANALYST_PERIOD_PAST_WEEK},
+        {"last 7 days", ANALYST_PERIOD_PAST_WEEK},
+        {"past seven days", ANALYST_PERIOD_PAST_WEEK},
+        {"last seven days", ANALYST_PERIOD_PAST_WEEK},
+        {"past week", ANALYST_PERIOD_PAST_WEEK},
+        {"last week", ANALYST_PERIOD_LAST_WEEK},
+        {"previous week", ANALYST_PERIOD_LAST_WEEK},
+        {"this week", ANALYST_PERIOD_THIS_WEEK},
+        {NULL, ANALYST_PERIOD_NONE},
+    };
+    static const struct period_phrase years[] = {
+        {"this year", ANALYST_PERIOD_THIS_YEAR},
+        {"year to date", ANALYST_PERIOD_THIS_YEAR},
+        {"last year", ANALYST_PERIOD_LAST_YEAR},
+        {"previous year", ANALYST_PERIOD_LAST_YEAR},
+        {NULL, ANALYST_PERIOD_NONE},
+    };
+
+    memset(out, 0, sizeof(*out));
+    out->kind = phrase_kind(q, days);
+    if (out->kind == ANALYST_PERIOD_NONE) {
+        out->month = named_month(q, &out->year);
+        out->kind = out->month ? ANALYST_PERIOD_MONTH : phrase_kind(q, years);
+    }
+    return out->kind != ANALYST_PERIOD_NONE;
 }

@@ -1,6 +1,7 @@
 /* analyst_match.h - reading a question for the analyst: keyword and phrase matching at word
- * boundaries, category names in everyday words ("restaurants" for Dining), and the numbers
- * of a what-if ("20%", "$1,250.50", "$2k").
+ * boundaries, category names in everyday words ("restaurants" for Dining), the numbers of a
+ * what-if ("20%", "$1,250.50", "$2k") and the period a question names ("last week", "in
+ * September").
  *
  * Questions are lower-cased ASCII-wise by the caller. Pure: no I/O, no globals; any thread. */
 #ifndef FINCHAT_ANALYST_MATCH_H
@@ -21,8 +22,35 @@ bool analyst_match_digit(const char *q);
 bool analyst_match_name(const char *q, const char *name);
 /* Parses the numbers of a what-if question: the first percentage into *@pct_tenths (tenths
  * of a percent, 0..1000) and the first amount into *@amount (minor units: "$500", "500
- * dollars", "$1,250.50", "$2k", or a bare number when the question says "more", "extra" or
- * "save"). Exact integer arithmetic; numbers over 10^12 are ignored; -1 for what is absent. */
+ * dollars", "$1,250.50", "$2k"; failing those, the first bare number when the question says
+ * "more", "extra", "save" or "afford", unless it follows a month's name as its year). Exact
+ * integer arithmetic; numbers over 10^12 are ignored; -1 for what is absent. */
 void analyst_match_numbers(const char *q, int64_t *pct_tenths, int64_t *amount);
+
+/* A period a spending question names. "This month" and "last month" are not among them: the
+ * month's own figures answer those. */
+enum analyst_period_kind {
+    ANALYST_PERIOD_NONE,
+    ANALYST_PERIOD_TODAY,
+    ANALYST_PERIOD_YESTERDAY,
+    ANALYST_PERIOD_THIS_WEEK, /* Monday to the as-of day */
+    ANALYST_PERIOD_LAST_WEEK, /* the Monday to Sunday before this week */
+    ANALYST_PERIOD_PAST_WEEK, /* "past week", "last 7 days": the 7 days ending on the as-of day */
+    ANALYST_PERIOD_MONTH,     /* a named month ("in September", "in october 2026") */
+    ANALYST_PERIOD_THIS_YEAR,
+    ANALYST_PERIOD_LAST_YEAR,
+};
+
+struct analyst_period {
+    enum analyst_period_kind kind;
+    int month; /* ANALYST_PERIOD_MONTH: 1..12 */
+    int year;  /* ANALYST_PERIOD_MONTH: the year the question gives (1900..2999), else 0 */
+};
+
+/* Fills *@out with the period @q names: a day or week phrase first, then a month name (full
+ * names anywhere except "may"; "may" and abbreviations such as "sept" only after "in", "for",
+ * "during" or "of", or before a year), then "this year" or "last year". Returns false (kind
+ * ANALYST_PERIOD_NONE) when it names none. */
+bool analyst_match_period(const char *q, struct analyst_period *out);
 
 #endif

@@ -507,7 +507,7 @@ static void start_analyst(struct gen *g, int64_t now)
         ctx = parsed;
     }
     free(g->answer);
-    g->answer = analyst_answer(g->req.user_text, ctx);
+    g->answer = analyst_answer_on(g->req.user_text, ctx, clock_wall_ms() / 86400000);
     json_decref(parsed);
     g->pos = 0;
     g->emitted = 0;

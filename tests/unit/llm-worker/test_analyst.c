@@ -10,17 +10,25 @@
 
 static json_t *ctx;
 
-static void load_context(void)
+/* Loads data/@name beside this file; NULL (and a failed check) when it cannot. */
+static json_t *load_data(const char *name)
 {
     char path[512];
     const char *slash = strrchr(__FILE__, '/');
+    json_t *j;
 
-    snprintf(path, sizeof(path), "%.*s/data/analyst_context.json",
-             slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
-    ctx = json_load_file(path, 0, NULL);
-    if (!ctx)
+    snprintf(path, sizeof(path), "%.*s/data/%s", slash ? (int)(slash - __FILE__) : 1,
+             slash ? __FILE__ : ".", name);
+    j = json_load_file(path, 0, NULL);
+    if (!j)
         fprintf(stderr, "cannot load %s\n", path);
-    CHECK(ctx != NULL);
+    CHECK(j != NULL);
+    return j;
+}
+
+static void load_context(void)
+{
+    ctx = load_data("analyst_context.json");
 }
 
 static void test_money(void)
@@ -109,6 +117,11 @@ static void test_intents(void)
         {"What can you do?", ANALYST_GREETING},
         {"", ANALYST_GREETING},
         {"What's in my portfolio?", ANALYST_INVESTMENTS},
+        {"Can I afford a 2000 dollar vacation in March?", ANALYST_AFFORD},
+        {"can i afford it", ANALYST_AFFORD},
+        {"How much did I spend on coffee last week?", ANALYST_CATEGORY},
+        {"what did I spend yesterday", ANALYST_SPENDING},
+        {"How much did I spend in September?", ANALYST_SPENDING},
         {"Who won the world cup?", ANALYST_UNKNOWN},
         {"Write me a poem about the sea", ANALYST_UNKNOWN},
     };
@@ -122,6 +135,7 @@ static void test_intents(void)
         CHECK_EQ_INT(got, cases[i].want);
     }
     CHECK_EQ_STR(analyst_intent_name(ANALYST_WHAT_IF), "what_if");
+    CHECK_EQ_STR(analyst_intent_name(ANALYST_AFFORD), "afford");
     CHECK_EQ_STR(analyst_intent_name((enum analyst_intent)999), "unknown");
 }
 
@@ -139,6 +153,7 @@ static void expect_answer(const char *q, const json_t *c, const char *const *wan
 }
 
 #define EXPECT(q, ...) expect_answer(q, ctx, (const char *const[]){__VA_ARGS__, NULL})
+#define EXPECT_IN(c, q, ...) expect_answer(q, c, (const char *const[]){__VA_ARGS__, NULL})
 
 static void test_answers(void)
 {
@@ -188,7 +203,8 @@ static void test_answers(void)
            "best month was May 2025", "weakest March 2025");
     EXPECT("How am I doing?", "Net worth: **$48,250.75**", "savings rate of 21.2%", "72/100",
            "fraud alert");
-    EXPECT("hello", "built-in analyst", "what if I cut dining by 20%?");
+    EXPECT("hello", "built-in analyst", "what if I cut dining by 20%?", "last week",
+           "can I afford a $2,000 vacation?");
     EXPECT("Who won the world cup?", "can't answer that from your data", "net worth");
 }
 
@@ -196,14 +212,8 @@ static void test_answers(void)
  * last_6_months.months, top_categories_this_month, {items} envelopes, a forecast summary. */
 static void test_gateway_shape(void)
 {
-    char path[512];
-    const char *slash = strrchr(__FILE__, '/');
-    json_t *g;
+    json_t *g = load_data("analyst_context_gateway.json");
 
-    snprintf(path, sizeof(path), "%.*s/data/analyst_context_gateway.json",
-             slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
-    g = json_load_file(path, 0, NULL);
-    CHECK(g != NULL);
     expect_answer("How much did I spend this month?", g,
                   (const char *const[]){"**$3,100.00**", "$5,200.00",
                                         "In May 2025 you spent $4,000.00 in total; so far this "
@@ -243,6 +253,203 @@ static void test_gateway_shape(void)
     json_decref(g);
 }
 
+/* Day numbers: parsing (with the UTC date of an offset time), weekdays and the day text. */
+static void test_days(void)
+{
+    struct abuf a = {0};
+    int64_t d = -1;
+    int y, m, dd;
+
+    CHECK(fmt_day_parse("1970-01-01", &d));
+    CHECK_EQ_INT(d, 0);
+    CHECK_EQ_INT(fmt_weekday(0), 3); /* a Thursday */
+    CHECK(fmt_day_parse("2024-02-29T00:00:00Z", &d));
+    fmt_day_ymd(d, &y, &m, &dd);
+    CHECK(y == 2024 && m == 2 && dd == 29);
+    CHECK(!fmt_day_parse("2025-02-29", &d));
+    CHECK(!fmt_day_parse("2025-13-01", &d));
+    CHECK(!fmt_day_parse("June 18", &d));
+    CHECK(!fmt_day_parse(NULL, &d));
+    CHECK(fmt_day_parse("2025-06-18T23:30:00-05:00", &d)); /* 04:30 UTC the next day */
+    abuf_day(&a, d, true);
+    abuf_puts(&a, " / ");
+    CHECK(fmt_day_parse("2025-06-18T01:00:00.250+02:00", &d)); /* 23:00 UTC the day before */
+    abuf_day(&a, d, false);
+    abuf_puts(&a, " / ");
+    CHECK(fmt_day_parse("1969-12-31", &d));
+    abuf_day(&a, d, true);
+    CHECK_EQ_STR(a.s, "Thu 19 Jun 2025 / Tue 17 Jun / Wed 31 Dec 1969");
+    abuf_release(&a);
+}
+
+/* Spending over days, weeks, named months and years on the gateway's document: as of Wed 18
+ * Jun 2025, 15 recent transactions from 4 Jun (one a transfer, one income), months December
+ * 2024 to May 2025 with June as this month. */
+static void test_periods(void)
+{
+    json_t *g = load_data("analyst_context_gateway.json");
+
+    EXPECT_IN(g, "How much did I spend on coffee last week?",
+              "From Mon 9 Jun to Sun 15 Jun (last week) you spent **$61.00** on Dining across 3 "
+              "transactions:\n- Sat 14 Jun: Bella Pasta, $48.00\n- Wed 11 Jun: Corner Cafe, "
+              "$6.50\n- Mon 9 Jun: Corner Cafe, $6.50");
+    /* 48.00 + 1,499.00 + 6.50 + 89.30 + 6.50; the $520.00 card payment is a transfer. */
+    EXPECT_IN(g, "How much did I spend last week?", "(last week) you spent **$1,649.30** across 5",
+              "- Thu 12 Jun: Electro World, $1,499.00 (Shopping)");
+    EXPECT_IN(g, "how much did I spend yesterday?",
+              "On Tue 17 Jun (yesterday) you spent **$14.50** across 1 transaction:\n- Tue 17 "
+              "Jun: Corner Cafe, $14.50 (Dining)");
+    EXPECT_IN(g, "How much did I spend this week?",
+              "From Mon 16 Jun to Wed 18 Jun (this week) you spent **$81.45** across 3 "
+              "transactions:");
+    EXPECT_IN(g, "spending in the past 7 days",
+              "From Thu 12 Jun to Wed 18 Jun (the past 7 days) you spent **$1,628.45** across 5 "
+              "transactions:");
+    EXPECT_IN(g, "what did I spend over the last 7 days",
+              "(the past 7 days) you spent **$1,628.45**");
+    EXPECT_IN(g, "What did I spend today?", "On Wed 18 Jun (today) you spent nothing.");
+    {
+        /* Asked two days after the document was built (Fri 20 Jun 2025 = day 20259): no write
+         * came since (every write rebuilds it), so the days up to today are known. */
+        char *t = analyst_answer_on("How much did I spend this week?", g, 20259);
+
+        CHECK(strstr(t, "From Mon 16 Jun to Fri 20 Jun (this week) you spent **$81.45**") != NULL);
+        free(t);
+        t = analyst_answer_on("What did I spend today?", g, 20259);
+        CHECK(strstr(t, "On Fri 20 Jun (today) you spent nothing.") != NULL);
+        free(t);
+        /* A clock behind the document does not move it back. */
+        t = analyst_answer_on("What did I spend today?", g, 20000);
+        CHECK(strstr(t, "On Wed 18 Jun (today)") != NULL);
+        free(t);
+    }
+    EXPECT_IN(g, "how much did I spend on groceries yesterday",
+              "On Tue 17 Jun (yesterday) you spent nothing on Groceries.");
+
+    EXPECT_IN(g, "How much did I spend in March?",
+              "In March 2025 you spent **$4,100.00** against income of $5,200.00, a savings rate "
+              "of 21.2%.");
+    EXPECT_IN(g, "How much did I spend in September?",
+              "I don't have September 2024 in your data: I have monthly figures for December 2024 "
+              "to June 2025.");
+    EXPECT_IN(g, "what did I spend in october 2026", "I don't have October 2026 in your data");
+    EXPECT_IN(g, "how much did I spend on dining in march", "In March 2025 you spent **$4,100.00**",
+              "I keep per-category figures only for this month and last month, so I can't say "
+              "how much of that went to Dining.");
+    EXPECT_IN(g, "How much did I spend on travel in May?",
+              "In May 2025 you spent **$4,000.00** against income of $5,200.00, a savings rate of "
+              "23.1%. Of that, **$900.00** went to Travel.");
+    EXPECT_IN(g, "how much did I spend on dining in June",
+              "In June 2025 (so far) you spent **$3,100.00**",
+              "Of that, **$310.00** went to Dining.");
+
+    /* 3,800 + 3,900 + 4,100 + 4,000 + 4,000 + June's 3,100; income 6 x 5,200. */
+    EXPECT_IN(g, "How much did I spend this year?",
+              "Your monthly figures cover December 2024 to June 2025. Over the 6 months of 2025 "
+              "among them (January 2025 to June 2025, the last one so far) you spent "
+              "**$22,900.00** against income of $31,200.00, a savings rate of 26.6%.");
+    EXPECT_IN(g, "how much did I spend on groceries last year",
+              "In the one month of 2024 among them (December 2024) you spent **$4,200.00**",
+              "can't say how much of that went to Groceries.");
+
+    /* This month and last month answer as before. */
+    EXPECT_IN(g, "How much did I spend last month?",
+              "Last month (May 2025) you spent **$4,000.00**");
+    EXPECT_IN(g, "How much did I spend this month?", "**$3,100.00**");
+    json_decref(g);
+}
+
+/* Windows the bounded recent list does not reach, or reaches only in part; no as-of date. */
+static void test_period_coverage(void)
+{
+    /* As of Mon 1 Dec 2025 UTC (23:30 on 30 Nov at -05:00). */
+    json_t *part =
+        json_pack("{s:s,s:[{s:s,s:s,s:i,s:s},{s:s,s:s,s:i,s:s},{s:s,s:s,s:i,s:s}]}", "updated_at",
+                  "2025-11-30T23:30:00-05:00", "recent_transactions", "posted_at",
+                  "2025-11-30T09:00:00Z", "merchant", "Cafe", "amount_minor", -450, "category",
+                  "Dining", "posted_at", "2025-11-28T09:00:00Z", "merchant", "Shop", "amount_minor",
+                  -12000, "category", "Shopping", "posted_at", "2025-11-26T09:00:00Z", "merchant",
+                  "Cafe", "amount_minor", -500, "category", "Dining");
+    /* As of Fri 2 Jan 2026, with transactions from 29 Dec on. */
+    json_t *late = json_pack("{s:s,s:[{s:s,s:s,s:i}]}", "updated_at", "2026-01-02T08:00:00Z",
+                             "recent_transactions", "date", "2025-12-29", "merchant", "Bakery",
+                             "amount_minor", -820);
+    json_t *bare = json_pack("{s:s}", "updated_at", "2025-06-18T10:00:00Z");
+
+    CHECK(part && late && bare);
+    EXPECT_IN(part, "How much did I spend last week?",
+              "Your recent transactions I have go back only to Wed 26 Nov, so this is at least "
+              "what you spent from Mon 24 Nov to Sun 30 Nov (last week): **$129.50** across 3 "
+              "transactions:");
+    /* Dining is not among the user's categories here: the transactions' category is used. */
+    EXPECT_IN(part, "what did I spend on coffee yesterday",
+              "On Sun 30 Nov (yesterday) you spent **$4.50** on Dining across 1 transaction:");
+    EXPECT_IN(part, "what did I spend on coffee today",
+              "On Mon 1 Dec (today) you spent nothing on Dining.");
+    EXPECT_IN(late, "How much did I spend last week?",
+              "I don't have your transactions from Mon 22 Dec to Sun 28 Dec (last week): your "
+              "recent transactions I have go back only to Mon 29 Dec.");
+    EXPECT_IN(late, "How much did I spend this week?",
+              "go back only to Mon 29 Dec, so this is at least what you spent from Mon 29 Dec "
+              "2025 to Fri 2 Jan 2026 (this week): **$8.20** across 1 transaction:");
+    EXPECT_IN(bare, "How much did I spend last week?", "I don't have your recent transactions");
+    EXPECT_IN(bare, "How much did I spend in March?", "I don't have your monthly income");
+    EXPECT("How much did I spend last week?", "your data doesn't say when it was last updated");
+    EXPECT("How much did I spend in May?", "In May 2025 you spent **$4,880.00**");
+    json_decref(part);
+    json_decref(late);
+    json_decref(bare);
+}
+
+/* Affordability on the gateway's document: $21,500.00 in checking and savings, spending of
+ * $4,000.00 a month on average, $2,100.00 a month put aside now. */
+static void test_afford(void)
+{
+    json_t *g = load_data("analyst_context_gateway.json");
+    json_t *no_acct = json_pack("{s:{s:s,s:i,s:i}}", "this_month", "month", "2025-06",
+                                "income_minor", 100000, "expenses_minor", 120000);
+    json_t *no_cash = json_pack("{s:[{s:s,s:s,s:i}],s:{s:s,s:i,s:i}}", "accounts", "name", "Card",
+                                "type", "credit", "balance_minor", -5000, "this_month", "month",
+                                "2025-06", "income_minor", 100000, "expenses_minor", 120000);
+
+    CHECK(no_acct && no_cash);
+    /* 19,500 / 4,000 = 4.875 months: comfortably; 2,000 / 2,100 rounds up to 1 month. */
+    EXPECT_IN(g, "Can I afford a 2000 dollar vacation in March?",
+              "Yes, comfortably. You have **$21,500.00** in cash (Savings $18,000.00 and "
+              "Checking $3,500.00); paying **$2,000.00** would leave **$19,500.00**, about 4.8 "
+              "months of your average spending ($4,000.00 a month).",
+              "At your current pace of $2,100.00 a month you'd save it back in about 1 month.",
+              "By March 2026, 9 months from now, you'd put aside about $18,900.00 more at that "
+              "pace.");
+    /* A bare number counts with "afford"; a marked amount wins over a year before it. */
+    EXPECT_IN(g, "can I afford a 2000 vacation", "paying **$2,000.00**");
+    EXPECT_IN(g, "In march 2026, can I afford a $2,000 trip?", "paying **$2,000.00**",
+              "By March 2026, 9 months");
+    EXPECT_IN(g, "can I afford a vacation in march 2026", "How much would it cost?");
+    /* 6,500 left = 1.6 months: thin; 15,000 / 2,100 = 7.1, so 8 months. */
+    EXPECT_IN(g, "can I afford $15,000?", "Yes, but it would thin your cushion.",
+              "would leave **$6,500.00**, about 1.6 months", "save it back in about 8 months.");
+    /* 1,500 left; keeping 4,000 needs 2,500 more = 2 months of saving. */
+    EXPECT_IN(g, "Could I afford a $20k car?", "Not from your cash today.",
+              "would leave **$1,500.00**, about 0.3 months",
+              "To pay it and still keep a month of spending in cash you'd need **$2,500.00** more: "
+              "about 2 months of saving at your current pace of $2,100.00 a month.");
+    EXPECT_IN(g, "can I afford 25000 dollars", "**$3,500.00** short of **$25,000.00**",
+              "you'd need **$7,500.00** more: about 4 months");
+    EXPECT_IN(g, "Can I afford a vacation?", "How much would it cost?",
+              "You have **$21,500.00** in cash (Savings $18,000.00 and Checking $3,500.00) and "
+              "you're putting aside about $2,100.00 a month.",
+              "Your spending averages $4,000.00 a month.");
+    EXPECT_IN(no_acct, "can I afford a $500 phone", "I don't have your account balances");
+    EXPECT_IN(no_cash, "can I afford a $500 phone",
+              "Not from your cash today. You have no money in checking, savings or cash accounts "
+              "that I can see.",
+              "that gap won't close until spending drops below income.");
+    json_decref(g);
+    json_decref(no_acct);
+    json_decref(no_cash);
+}
+
 static void test_missing_data(void)
 {
     json_t *empty = json_object();
@@ -274,7 +481,11 @@ static void test_missing_data(void)
                                      "cash flow",
                                      "how am I doing",
                                      "hello",
-                                     "weather?"};
+                                     "weather?",
+                                     "can I afford $2,000?",
+                                     "what did I spend last week",
+                                     "how much on dining in march",
+                                     "spending this year"};
     char *t;
 
     CHECK(odd != NULL);
@@ -376,5 +587,5 @@ static void test_cleanup(void)
 }
 
 TEST_MAIN(load_context, test_money, test_pct_and_month, test_intents, test_answers,
-          test_gateway_shape, test_missing_data, test_fuzz_regressions, test_tokens_and_determinism,
-          test_cleanup)
+          test_gateway_shape, test_days, test_periods, test_period_coverage, test_afford,
+          test_missing_data, test_fuzz_regressions, test_tokens_and_determinism, test_cleanup)
