@@ -4,6 +4,7 @@
 #include "chatbus.h"
 #include "chatmsg.h"
 #include "clock.h"
+#include "context.h"
 #include "err.h"
 #include "finance_calc.h"
 #include "gateway.h"
@@ -675,11 +676,11 @@ static void drop_user_message(struct api_req *req, const char *msg_id)
 /* Checks the conversation, the chat rate and the token budget, and records the request row
  * and the conversation's new state: one round trip to chat_request_open() (migration 005),
  * which does it all under the per-user lock so concurrent posts count each other. On
- * success *@at_ms is the row's created_at and *@version the user's data_version (-1 when
- * the database did not say). */
+ * success *@at_ms is the row's created_at, *@version the user's data_version (-1 when the
+ * database did not say) and *@stale whether the context document is of an earlier day. */
 static int record_request(struct api_req *req, struct api_resp *resp, const char *conv_id,
                           const char *text, const struct chat_posted *p, const char *reply_id,
-                          int64_t *at_ms, int64_t *version)
+                          int64_t *at_ms, int64_t *version, bool *stale)
 {
     const struct fc_config *cfg = req->cfg;
     char lock[16], part[16], off[24], rate[16], budget[24];
@@ -712,6 +713,7 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     *at_ms = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
     *version =
         PQnfields(res) > 3 && cell(res, 0, 3) ? strtoll(PQgetvalue(res, 0, 3), NULL, 10) : -1;
+    *stale = PQnfields(res) > 4 && cell(res, 0, 4) && strcmp(PQgetvalue(res, 0, 4), "t") == 0;
     if (strcmp(outcome, "ok") == 0) {
         PQclear(res);
         return 0;
@@ -731,6 +733,27 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     return api_error(resp, 429, "budget_exceeded",
                      "today's budget of %d tokens is used up; it renews at 00:00 UTC",
                      cfg->daily_token_budget);
+}
+
+/* Rebuilds req->user_id's context document, which was built on an earlier UTC day (its "this
+ * month", forecast and recent days are as of then), once a day on the first question, and
+ * bumps the user's data_version so workers drop the document they cached; *@version becomes
+ * the new version. A failed rebuild is logged: the answer then comes from the older one. */
+static void refresh_context(struct api_req *req, int64_t *version)
+{
+    const char *v[] = {req->user_id};
+    PGresult *res =
+        api_sql(req,
+                "UPDATE users SET data_version = data_version + 1 WHERE id = $1::uuid RETURNING "
+                "data_version",
+                1, v);
+
+    if (res && PQntuples(res) == 1)
+        *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    if (context_rebuild(req->pg, req->mongo, req->mongo_db, req->user_id) != 0)
+        log_emit(LOG_WARN, req->request_id, NULL, NULL,
+                 "chat: the context document of an earlier day could not be rebuilt");
 }
 
 /* Marks a request Kafka never took, and ends its live stream so readers and the sweep let
@@ -761,6 +784,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     struct chat_request r;
     char reply_id[37], tp[64];
     int64_t at_ms = 0, version = -1;
+    bool stale = false;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -774,9 +798,11 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
         uuid_new(out->message_id);
     if (chatbus_reply_partition(gw->bus, &out->partition, &out->first_offset) != 0)
         return api_error(resp, 503, "dependency_down", "the message bus is not ready");
-    rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version);
+    rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version, &stale);
     if (rc)
         return rc;
+    if (stale)
+        refresh_context(req, &version);
     hub_open(gw->hub, out->request_id);
     memset(&r, 0, sizeof(r));
     r.request_id = out->request_id;

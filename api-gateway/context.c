@@ -267,6 +267,14 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
     if (!mongoc_collection_replace_one(coll, selector, doc, opts, NULL, &error)) {
         log_error("context: replaceOne for %s: %s", user_id, error.message);
         rc = FC_EDEP;
+    } else {
+        /* The day it is as of: a question on a later day has it rebuilt first (chat.c). */
+        const char *vals[1] = {user_id};
+        PGresult *res = finance_sql(
+            pg, "UPDATE users SET context_day = (now() AT TIME ZONE 'UTC')::date WHERE id = $1", 1,
+            vals);
+
+        PQclear(res);
     }
     bson_destroy(opts);
     bson_destroy(selector);

@@ -7,7 +7,10 @@ conversation (one request partition, so one worker):
 - asking the same question twice gives the same answer, and the second start takes the
   document from the worker's cache (finchat_worker_context_cache_hits_total grows);
 - after a finance write (which bumps data_version and rebuilds the document), the next answer
-  has the new figures: the cached document is not used for the new version."""
+  has the new figures: the cached document is not used for the new version;
+- a document built on an earlier UTC day (users.context_day) is rebuilt when a question
+  comes, once: the version is bumped, the request names the new one, the document is of
+  today; the next question changes nothing."""
 import json
 import os
 import re
@@ -90,6 +93,27 @@ try:
         return int(s.replace("$", "").replace(",", "").replace(".", "")) if s else None
     check(int(newer) > int(version) and old and new and cents(old) - cents(new) == 123456,
           "after the write the answer has the new net worth (no stale cached document)", f"{old} -> {new}")
+
+    # A document of yesterday: the next question has it rebuilt first, once.
+    psql_one("UPDATE users SET context_day = context_day - 1 WHERE id = :'a1'::uuid RETURNING 1", uid)
+    v0 = int(psql_one("SELECT data_version FROM users WHERE id = :'a1'::uuid", uid))
+    rid4, a4 = ask(conv, H)
+    v1 = int(psql_one("SELECT data_version FROM users WHERE id = :'a1'::uuid", uid))
+    today = psql_one("SELECT context_day = (now() AT TIME ZONE 'UTC')::date FROM users WHERE id = :'a1'::uuid", uid)
+    doc = mongo().contexts.find_one({"_id": uid}) or {}
+    hdr = None
+    end = time.time() + 10
+    while time.time() < end and hdr is None:
+        m = reqs.get(end - time.time())
+        if m and m["headers"].get("request-id") == rid4:
+            hdr = m["headers"].get("context-version")
+    check(v1 == v0 + 1 and today == "t" and doc.get("data_version") == v1 and hdr == str(v1),
+          "a document of an earlier day is rebuilt before the answer, under a new version",
+          f"{v0} -> {v1}, today {today}, doc {doc.get('data_version')}, header {hdr}")
+    check(a4 and net_worth(a4) == new, "the answer from the rebuilt document has the same figures", f"{a4!r}")
+    ask(conv, H)
+    check(int(psql_one("SELECT data_version FROM users WHERE id = :'a1'::uuid", uid)) == v1,
+          "the next question of the day rebuilds nothing")
 finally:
     reqs.close()
 done()
