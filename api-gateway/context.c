@@ -170,11 +170,10 @@ json_t *context_build(PGconn *pg, const char *user_id)
     snprintf(cur, sizeof(cur), "%s", PQgetvalue(res, 0, 1));
     version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
     PQclear(res);
-    finance_civil_from_days(today, &y, &m, &d);
-    first = finance_days_from_civil(y, m, 1);
-    last =
-        (m == 12 ? finance_days_from_civil(y + 1, 1, 1) : finance_days_from_civil(y, m + 1, 1)) - 1;
-    lfirst = m == 1 ? finance_days_from_civil(y - 1, 12, 1) : finance_days_from_civil(y, m - 1, 1);
+    clock_civil_from_days(today, &y, &m, &d);
+    first = clock_days_from_civil(y, m, 1);
+    last = (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
+    lfirst = m == 1 ? clock_days_from_civil(y - 1, 12, 1) : clock_days_from_civil(y, m - 1, 1);
     llast = first - 1;
     p[ACCTS] = finance_accounts(pg, user_id);
     p[THIS] = finance_month(pg, user_id, 0);

@@ -812,13 +812,12 @@ static int h_categories(struct api_req *req, struct api_resp *resp)
         rc = query_date(req, resp, "to", &to);
     if (rc)
         return rc;
-    finance_civil_from_days(today, &y, &m, &d);
+    clock_civil_from_days(today, &y, &m, &d);
     if (from < 0)
-        from = finance_days_from_civil(y, m, 1);
+        from = clock_days_from_civil(y, m, 1);
     if (to < 0)
-        to = (m == 12 ? finance_days_from_civil(y + 1, 1, 1)
-                      : finance_days_from_civil(y, m + 1, 1)) -
-             1;
+        to =
+            (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
     if (from > to)
         return api_error(resp, 400, "invalid_field", "from must not be after to");
     body = finance_categories(req->pg, req->user_id, from, to, 100);

@@ -10,38 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int64_t finance_days_from_civil(int y, int m, int d)
-{
-    /* Howard Hinnant's days_from_civil, in integers only. */
-    int64_t yy = (int64_t)y - (m <= 2);
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-void finance_civil_from_days(int64_t days, int *y, int *m, int *d)
-{
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)mm;
-    *y = (int)(yoe + era * 400 + (mm <= 2));
-}
-
 void finance_day_text(int64_t day, char *buf, size_t len)
 {
     int y, m, d;
 
-    finance_civil_from_days(day, &y, &m, &d);
+    clock_civil_from_days(day, &y, &m, &d);
     snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
@@ -81,7 +54,7 @@ int finance_parse_date(const char *s, int64_t *days)
         return FC_EINVAL;
     if (!finance_date_valid(y, m, d))
         return FC_EINVAL;
-    *days = finance_days_from_civil(y, m, d);
+    *days = clock_days_from_civil(y, m, d);
     return 0;
 }
 
@@ -133,7 +106,7 @@ void finance_timestamp_text(int64_t t, char *buf, size_t len)
     int64_t sec = t - days * 86400;
     int y, m, d;
 
-    finance_civil_from_days(days, &y, &m, &d);
+    clock_civil_from_days(days, &y, &m, &d);
     snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(sec / 3600),
              (int)(sec / 60 % 60), (int)(sec % 60));
 }
@@ -429,14 +402,14 @@ static int64_t add_month(int64_t day)
 {
     int y, m, d;
 
-    finance_civil_from_days(day, &y, &m, &d);
+    clock_civil_from_days(day, &y, &m, &d);
     if (++m > 12) {
         m = 1;
         y++;
     }
     if (d > month_days(y, m))
         d = month_days(y, m);
-    return finance_days_from_civil(y, m, d);
+    return clock_days_from_civil(y, m, d);
 }
 
 /* Judges the charges c[0..n) of one merchant; fills @it and returns true for a subscription. */
@@ -450,7 +423,7 @@ static bool judge_merchant(const struct sub_charge *c, size_t n, int64_t today, 
     for (size_t i = 0; i < n; i++) {
         int y, m, d;
 
-        finance_civil_from_days(c[i].day, &y, &m, &d);
+        clock_civil_from_days(c[i].day, &y, &m, &d);
         if (y * 12 + m != last_month)
             months++;
         last_month = y * 12 + m;

@@ -7,14 +7,13 @@
 #ifndef FINCHAT_FINANCE_CALC_H
 #define FINCHAT_FINANCE_CALC_H
 
+#include "clock.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12, d 1..31). */
-int64_t finance_days_from_civil(int y, int m, int d);
-/* Inverse of finance_days_from_civil(). */
-void finance_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* Calendar days ("epoch days") come from clock_days_from_civil() / clock_civil_from_days(). */
 /* True when y-m-d is a real calendar date with 1900 <= y <= 2200. */
 bool finance_date_valid(int y, int m, int d);
 /* Writes epoch day @day as "YYYY-MM-DD" into @buf (>= 16 bytes for any day). */

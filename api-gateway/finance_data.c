@@ -652,10 +652,9 @@ static void this_month(int64_t *first, int64_t *last)
 {
     int y, m, d;
 
-    finance_civil_from_days(today_days(), &y, &m, &d);
-    *first = finance_days_from_civil(y, m, 1);
-    *last =
-        (m == 12 ? finance_days_from_civil(y + 1, 1, 1) : finance_days_from_civil(y, m + 1, 1)) - 1;
+    clock_civil_from_days(today_days(), &y, &m, &d);
+    *first = clock_days_from_civil(y, m, 1);
+    *last = (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
 }
 
 json_t *finance_dashboard(PGconn *pg, const char *uid)

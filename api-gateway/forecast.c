@@ -89,7 +89,7 @@ void forecast_month_label(int64_t today, int k, char *buf, unsigned len)
 {
     int y, m, d, idx;
 
-    finance_civil_from_days(today, &y, &m, &d);
+    clock_civil_from_days(today, &y, &m, &d);
     idx = y * 12 + (m - 1) + k;
     snprintf(buf, len, "%04d-%02d", idx / 12, idx % 12 + 1);
 }

@@ -140,9 +140,9 @@ static const struct pick card_spend[] = {
 
 static void gen_month(struct gen *g, int k, int y, int m)
 {
-    int64_t first = finance_days_from_civil(y, m, 1);
+    int64_t first = clock_days_from_civil(y, m, 1);
     int64_t next =
-        m == 12 ? finance_days_from_civil(y + 1, 1, 1) : finance_days_from_civil(y, m + 1, 1);
+        m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1);
     int dim = (int)(next - first);
 
     add(g, at(first, 9, 0), CHK, 325000, "Acme Corp Payroll", "Salary", "income", false);
@@ -202,10 +202,10 @@ static void card_payments(struct gen *g, int64_t first_day, int nmonths)
 {
     int y, m, d;
 
-    finance_civil_from_days(first_day, &y, &m, &d);
+    clock_civil_from_days(first_day, &y, &m, &d);
     for (int k = 0; k < nmonths; k++) {
         int idx = y * 12 + (m - 1) + k;
-        int64_t pay = at(finance_days_from_civil(idx / 12, idx % 12 + 1, 20), 8, 15);
+        int64_t pay = at(clock_days_from_civil(idx / 12, idx % 12 + 1, 20), 8, 15);
         int64_t owed = 0;
 
         for (size_t i = 0; i < g->n; i++)
@@ -261,9 +261,9 @@ static void generate(struct gen *g)
     int64_t today = g->now / 86400, start, inv = 0;
     int y, m, d, idx;
 
-    finance_civil_from_days(today, &y, &m, &d);
+    clock_civil_from_days(today, &y, &m, &d);
     idx = y * 12 + (m - 1) - HISTORY_MONTHS;
-    start = finance_days_from_civil(idx / 12, idx % 12 + 1, 1);
+    start = clock_days_from_civil(idx / 12, idx % 12 + 1, 1);
     for (int k = 0; k <= HISTORY_MONTHS; k++, idx++)
         gen_month(g, k, idx / 12, idx % 12 + 1);
     /* The planted anomalies, relative to today. */
@@ -406,11 +406,11 @@ static int insert_holdings_goals(PGconn *pg, const char *uid, char ids[NACCT][37
                  6, vals, errbuf, errlen))
             return FC_EDEP;
     }
-    finance_civil_from_days(today, &y, &m, &d);
+    clock_civil_from_days(today, &y, &m, &d);
     idx = y * 12 + (m - 1) + 8;
-    finance_day_text(finance_days_from_civil(idx / 12, idx % 12 + 1, 1), in8, sizeof(in8));
+    finance_day_text(clock_days_from_civil(idx / 12, idx % 12 + 1, 1), in8, sizeof(in8));
     idx += 12;
-    finance_day_text(finance_days_from_civil(idx / 12, idx % 12 + 1, 1), in20, sizeof(in20));
+    finance_day_text(clock_days_from_civil(idx / 12, idx % 12 + 1, 1), in20, sizeof(in20));
     {
         const char *vals[4] = {uid, ids[SAV], in8, in20};
 
@@ -496,9 +496,9 @@ static int write_briefing(PGconn *pg, const char *uid, int64_t today, char *errb
     size_t len;
     int rc = FC_EDEP;
 
-    finance_civil_from_days(today, &y, &m, &d);
-    first = finance_days_from_civil(y, m, 1);
-    lfirst = m == 1 ? finance_days_from_civil(y - 1, 12, 1) : finance_days_from_civil(y, m - 1, 1);
+    clock_civil_from_days(today, &y, &m, &d);
+    first = clock_days_from_civil(y, m, 1);
+    lfirst = m == 1 ? clock_days_from_civil(y - 1, 12, 1) : clock_days_from_civil(y, m - 1, 1);
     now_cats = finance_categories(pg, uid, first, today, 20);
     last_cats = finance_categories(pg, uid, lfirst, first - 1, 20);
     month = finance_month(pg, uid, 0);

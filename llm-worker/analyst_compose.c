@@ -4,6 +4,7 @@
 #include "analyst_doc.h"
 #include "analyst_fmt.h"
 #include "analyst_match.h"
+#include "clock.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -340,8 +341,8 @@ static void window_out(struct ans *a, const struct window *w, bool cap)
 {
     int y1, y2, m, d;
 
-    fmt_day_ymd(w->start, &y1, &m, &d);
-    fmt_day_ymd(w->end, &y2, &m, &d);
+    clock_civil_from_days(w->start, &y1, &m, &d);
+    clock_civil_from_days(w->end, &y2, &m, &d);
     if (w->start == w->end) {
         abuf_puts(&a->out, cap ? "On " : "on ");
     } else {
@@ -539,7 +540,7 @@ static bool month_now(const struct ans *a, int64_t *idx)
 
     if (!asof_day(a, &day))
         return this_month(a, idx);
-    fmt_day_ymd(day, &y, &m, &d);
+    clock_civil_from_days(day, &y, &m, &d);
     *idx = (int64_t)y * 12 + m - 1;
     return true;
 }

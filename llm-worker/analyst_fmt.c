@@ -1,6 +1,7 @@
 /* analyst_fmt.c - money, percentages and a string builder for the analyst's answers. */
 #include "analyst_fmt.h"
 
+#include "clock.h"
 #include "xmalloc.h"
 
 #include <stdarg.h>
@@ -165,32 +166,6 @@ void abuf_month(struct abuf *b, const char *s)
     abuf_puts(b, s);
 }
 
-/* The day number of @y-@m-@d (Howard Hinnant's days_from_civil). */
-static int64_t day_number(int64_t y, int64_t m, int64_t d)
-{
-    int64_t era, yoe, doy;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-void fmt_day_ymd(int64_t day, int *y, int *m, int *d)
-{
-    int64_t z = day + 719468, era, doe, yoe, doy, mp;
-
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 int fmt_weekday(int64_t day)
 {
     int64_t w = (day + 3) % 7; /* 1970-01-01 was a Thursday */
@@ -239,8 +214,8 @@ bool fmt_day_parse(const char *s, int64_t *day)
     if (!s || !digits_at(s, 4, &y) || s[4] != '-' || !digits_at(s + 5, 2, &m) || s[7] != '-' ||
         !digits_at(s + 8, 2, &d) || m < 1 || m > 12 || d < 1)
         return false;
-    n = day_number(y, m, d);
-    fmt_day_ymd(n, &yy, &mm, &dd);
+    n = clock_days_from_civil(y, m, d);
+    clock_civil_from_days(n, &yy, &mm, &dd);
     if (mm != m || dd != d) /* the 31st of a shorter month */
         return false;
     if (time_at(s + 10, &minutes, &offset))
@@ -256,7 +231,7 @@ void abuf_day(struct abuf *b, int64_t day, bool year)
                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     int y, m, d;
 
-    fmt_day_ymd(day, &y, &m, &d);
+    clock_civil_from_days(day, &y, &m, &d);
     abuf_printf(b, "%s %d %s", wd[fmt_weekday(day)], d, mon[m - 1]);
     if (year)
         abuf_printf(b, " %d", y);

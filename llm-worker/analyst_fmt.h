@@ -28,14 +28,12 @@ void abuf_pct(struct abuf *b, int64_t num, int64_t den);
 void abuf_month(struct abuf *b, const char *yyyy_mm);
 
 /* Calendar days are day numbers: days since 1970-01-01 in the proleptic Gregorian calendar,
- * UTC. */
+ * UTC (clock_days_from_civil() and clock_civil_from_days() convert them). */
 
 /* Reads the timestamp or date @s ("2025-06-17", "2025-06-17T23:30:00-05:00") into *@day: the
  * UTC date when @s has a time and an offset, else its date part. False when @s does not start
  * with a valid date. */
 bool fmt_day_parse(const char *s, int64_t *day);
-/* The year, month (1..12) and day of the month of @day. */
-void fmt_day_ymd(int64_t day, int *y, int *m, int *d);
 /* The weekday of @day: 0 for Monday to 6 for Sunday. */
 int fmt_weekday(int64_t day);
 /* Appends "Mon 24 Nov", or "Mon 24 Nov 2025" when @year. */

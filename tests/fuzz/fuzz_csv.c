@@ -5,7 +5,7 @@
  * "csv:" dedupe id, and line numbers that never decrease and never pass the input's line
  * count. Parsing the same bytes twice must give the same ids. Built and run by
  * tests/fuzz/run.sh. */
-/* fuzz-links: api-gateway/importer.c api-gateway/finance_calc.c -lcrypto */
+/* fuzz-links: api-gateway/importer.c api-gateway/finance_calc.c common/clock.c -lcrypto */
 #include "api-gateway/finance_calc.h"
 #include "api-gateway/importer.h"
 

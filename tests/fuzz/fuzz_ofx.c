@@ -4,7 +4,7 @@
  * Any input must parse or be refused as a whole; accepted rows must carry valid UTF-8 text
  * without control characters, a non-zero amount within IMPORT_AMOUNT_MAX, an "ofx:" dedupe
  * id and a line number inside the input. Built and run by tests/fuzz/run.sh. */
-/* fuzz-links: api-gateway/importer.c api-gateway/finance_calc.c -lcrypto */
+/* fuzz-links: api-gateway/importer.c api-gateway/finance_calc.c common/clock.c -lcrypto */
 #include "api-gateway/finance_calc.h"
 #include "api-gateway/importer.h"
 

@@ -13,11 +13,11 @@ static void test_days(void)
     int y, m, d, bad = 0;
     int64_t days;
 
-    CHECK_EQ_INT(finance_days_from_civil(1970, 1, 1), 0);
-    CHECK_EQ_INT(finance_days_from_civil(2000, 3, 1), 11017);
+    CHECK_EQ_INT(clock_days_from_civil(1970, 1, 1), 0);
+    CHECK_EQ_INT(clock_days_from_civil(2000, 3, 1), 11017);
     for (int64_t i = -25567; i < 84000; i += 7) {
-        finance_civil_from_days(i, &y, &m, &d);
-        bad += finance_days_from_civil(y, m, d) != i || !finance_date_valid(y, m, d);
+        clock_civil_from_days(i, &y, &m, &d);
+        bad += clock_days_from_civil(y, m, d) != i || !finance_date_valid(y, m, d);
     }
     CHECK_EQ_INT(bad, 0);
     CHECK(finance_date_valid(2024, 2, 29));
@@ -28,7 +28,7 @@ static void test_days(void)
     CHECK(!finance_date_valid(2026, 13, 1));
     CHECK(!finance_date_valid(1899, 12, 31));
     CHECK_EQ_INT(finance_parse_date("2026-01-31", &days), 0);
-    CHECK_EQ_INT(days, finance_days_from_civil(2026, 1, 31));
+    CHECK_EQ_INT(days, clock_days_from_civil(2026, 1, 31));
     CHECK_EQ_INT(finance_parse_date("2026-1-31", &days), FC_EINVAL);
     CHECK_EQ_INT(finance_parse_date("2026-02-30", &days), FC_EINVAL);
     CHECK_EQ_INT(finance_parse_date("2026-01-31x", &days), FC_EINVAL);
@@ -182,7 +182,7 @@ static void test_budget_status(void)
 
 static int64_t D(int y, int m, int d)
 {
-    return finance_days_from_civil(y, m, d);
+    return clock_days_from_civil(y, m, d);
 }
 
 static void test_subscriptions(void)

@@ -32,7 +32,7 @@ static void test_rates(void)
 static void test_balance_and_labels(void)
 {
     char buf[16];
-    int64_t today = finance_days_from_civil(2026, 11, 15);
+    int64_t today = clock_days_from_civil(2026, 11, 15);
 
     CHECK_EQ_INT(forecast_balance(1000, 250, 12), 4000);
     CHECK_EQ_INT(forecast_balance(1000, -250, 12), -2000);

@@ -2,6 +2,7 @@
  * against a fixed context document (data/analyst_context.json). */
 #include "test.h"
 
+#include "clock.h"
 #include "llm-worker/analyst.h"
 #include "llm-worker/analyst_fmt.h"
 
@@ -264,7 +265,7 @@ static void test_days(void)
     CHECK_EQ_INT(d, 0);
     CHECK_EQ_INT(fmt_weekday(0), 3); /* a Thursday */
     CHECK(fmt_day_parse("2024-02-29T00:00:00Z", &d));
-    fmt_day_ymd(d, &y, &m, &dd);
+    clock_civil_from_days(d, &y, &m, &dd);
     CHECK(y == 2024 && m == 2 && dd == 29);
     CHECK(!fmt_day_parse("2025-02-29", &d));
     CHECK(!fmt_day_parse("2025-13-01", &d));
