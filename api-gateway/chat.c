@@ -4,8 +4,8 @@
 #include "chatbus.h"
 #include "chatmsg.h"
 #include "clock.h"
-#include "context.h"
 #include "err.h"
+#include "finance.h"
 #include "finance_calc.h"
 #include "gateway.h"
 #include "hub.h"
@@ -735,27 +735,6 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
                      cfg->daily_token_budget);
 }
 
-/* Rebuilds req->user_id's context document, which was built on an earlier UTC day (its "this
- * month", forecast and recent days are as of then), once a day on the first question, and
- * bumps the user's data_version so workers drop the document they cached; *@version becomes
- * the new version. A failed rebuild is logged: the answer then comes from the older one. */
-static void refresh_context(struct api_req *req, int64_t *version)
-{
-    const char *v[] = {req->user_id};
-    PGresult *res =
-        api_sql(req,
-                "UPDATE users SET data_version = data_version + 1 WHERE id = $1::uuid RETURNING "
-                "data_version",
-                1, v);
-
-    if (res && PQntuples(res) == 1)
-        *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    if (context_rebuild(req->pg, req->mongo, req->mongo_db, req->user_id) != 0)
-        log_emit(LOG_WARN, req->request_id, NULL, NULL,
-                 "chat: the context document of an earlier day could not be rebuilt");
-}
-
 /* Marks a request Kafka never took, and ends its live stream so readers and the sweep let
  * go of it. */
 static void abandon_request(struct api_req *req, struct gateway *gw, const char *request_id)
@@ -801,8 +780,15 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version, &stale);
     if (rc)
         return rc;
-    if (stale)
-        refresh_context(req, &version);
+    /* A context document of an earlier day has "this month", the forecast and the recent
+     * days as of then: rebuilt once a day, on the first question, under a new version so
+     * workers drop the one they cached (a failed rebuild is logged; the older one answers). */
+    if (stale) {
+        int64_t v = finance_changed(req);
+
+        if (v >= 0)
+            version = v;
+    }
     hub_open(gw->hub, out->request_id);
     memset(&r, 0, sizeof(r));
     r.request_id = out->request_id;

@@ -28,20 +28,27 @@
 
 static const char *const sorts[] = {"date_desc", "date_asc", "amount_desc", "amount_asc"};
 
-void finance_changed(struct api_req *req)
+int64_t finance_changed(struct api_req *req)
 {
     const char *vals[1] = {req->user_id};
-    PGresult *res = finance_sql(
-        req->pg, "UPDATE users SET data_version = data_version + 1 WHERE id = $1::uuid", 1, vals);
+    PGresult *res = finance_sql(req->pg,
+                                "UPDATE users SET data_version = data_version + 1 WHERE id = "
+                                "$1::uuid RETURNING data_version",
+                                1, vals);
+    int64_t version = -1;
     int rc;
 
-    /* Cached dashboards of this user, on every gateway, are stale from here on. */
+    /* Cached dashboards of this user, on every gateway, and the context documents workers
+     * cached, are stale from here on. */
+    if (res && PQntuples(res) == 1)
+        version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     rc = context_rebuild(req->pg, req->mongo, req->mongo_db, req->user_id);
 
     if (rc)
         log_emit(LOG_WARN, req->request_id, NULL, NULL,
                  "finance: context rebuild failed (%s); the next change retries", err_str(rc));
+    return version;
 }
 
 int finance_db_error(struct api_req *req, struct api_resp *resp)

@@ -20,8 +20,10 @@
 #include "api.h"
 #include "finance_data.h" /* finance_tx(), finance_lock_user() */
 
-/* Rebuilds req->user_id's assistant context after a committed write. Never fails. */
-void finance_changed(struct api_req *req);
+/* Bumps req->user_id's data_version and rebuilds their assistant context, after a committed
+ * write (or when the document is of an earlier day: chat.c). Never fails; returns the new
+ * data_version, -1 when PostgreSQL did not say. */
+int64_t finance_changed(struct api_req *req);
 
 /* Answers a failed query: 503 dependency_down when the connection is gone, else 500. */
 int finance_db_error(struct api_req *req, struct api_resp *resp);
