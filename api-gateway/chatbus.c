@@ -135,10 +135,10 @@ int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const 
     char *payload = chatmsg_encode_request(r), version[24];
     struct kafka_msg_meta meta = {SCHEMA_REQUEST, traceparent, r->request_id,
                                   context_version >= 0 ? version : NULL};
+    int rc;
 
     snprintf(version, sizeof(version), "%lld", (long long)context_version);
-    int rc = send_acked(b, TOPIC_REQUESTS, r->conversation_id, payload, &meta);
-
+    rc = send_acked(b, TOPIC_REQUESTS, r->conversation_id, payload, &meta);
     free(payload);
     metrics_add(rc ? M_KAFKA_PRODUCE_ERR : M_KAFKA_PRODUCED, 1);
     return rc;
