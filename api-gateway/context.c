@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define L30_CATEGORIES 12 /* categories kept for the last 30 days (largest first) */
+
 /* Copies the listed keys of each object of @arr into a new array. */
 static json_t *pick(json_t *arr, const char *const *keys)
 {
@@ -146,12 +148,13 @@ json_t *context_build(PGconn *pg, const char *user_id)
         FC,
         LARGE,
         RECENT,
+        L30,
         NPARTS
     };
     const char *vals[1] = {user_id};
     json_t *p[NPARTS] = {NULL}, *out = NULL, *item;
     PGresult *res;
-    char now[32], name[256], cur[4];
+    char now[32], name[256], cur[4], from30[16], to30[16];
     int64_t today = clock_wall_ms() / 86400000, first, last, lfirst, llast, nw = 0, version;
     int y, m, d;
     size_t i;
@@ -191,6 +194,7 @@ json_t *context_build(PGconn *pg, const char *user_id)
     p[FC] = forecast_summary(pg, user_id);
     p[LARGE] = finance_largest_expenses(pg, user_id, 5);
     p[RECENT] = finance_recent(pg, user_id, 15);
+    p[L30] = finance_categories(pg, user_id, today - 29, today, L30_CATEGORIES);
     for (int k = 0; k < NPARTS; k++)
         if (!p[k])
             goto out_free;
@@ -210,6 +214,15 @@ json_t *context_build(PGconn *pg, const char *user_id)
         compact_alerts(p[ALERTS]), "budgets", p[BUDGETS], "health_score", p[HEALTH], "forecast",
         p[FC], "largest_expenses_this_month", compact_txns(p[LARGE]), "recent_transactions",
         compact_txns(p[RECENT]));
+    /* "The last 30 days" has no calendar month to answer it: its total and categories. */
+    finance_day_text(today - 29, from30, sizeof(from30));
+    finance_day_text(today, to30, sizeof(to30));
+    if (out)
+        json_object_set_new(out, "last_30_days",
+                            json_pack("{s:s,s:s,s:O,s:i,s:O}", "from", from30, "to", to30,
+                                      "expenses_minor", json_object_get(p[L30], "total_minor"),
+                                      "categories_limit", L30_CATEGORIES, "top_categories",
+                                      json_object_get(p[L30], "items")));
 out_free:
     for (int k = 0; k < NPARTS; k++)
         json_decref(p[k]);

@@ -25,7 +25,9 @@
  *    forecast:{months:12,monthly_income_minor,monthly_expenses_minor,
  *              monthly_net_minor:{conservative,expected,optimistic},
  *              end_balance_minor:{conservative,expected,optimistic}},
- *    largest_expenses_this_month:[Txn] (5), recent_transactions:[Txn] (15)}
+ *    largest_expenses_this_month:[Txn] (5), recent_transactions:[Txn] (15),
+ *    last_30_days:{from,to (YYYY-MM-DD, UTC, both included),expenses_minor,categories_limit,
+ *                  top_categories:[{category,amount_minor,count,share_pct}] (at most the limit)}}
  *   Txn = {posted_at,merchant,description,amount_minor,category,type,account_name}
  *
  * Only basic commands are used (replaceOne with upsert), which FerretDB serves. */

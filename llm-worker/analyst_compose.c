@@ -121,6 +121,21 @@ static void spent_against(struct ans *a, int64_t expenses, int64_t income)
     }
 }
 
+/* Appends " The biggest categories were A ($1.00), B ($2.00) and C ($3.00)." for the first
+ * three of @rows (largest first); nothing when there are none. */
+static void biggest_categories(struct ans *a, const struct analyst_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n && i < 3; i++) {
+        abuf_printf(&a->out, "%s%s (",
+                    i == 0                 ? " The biggest categories were "
+                    : i + 1 == n || i == 2 ? " and "
+                                           : ", ",
+                    rows[i].key ? rows[i].key : "Uncategorized");
+        money_out(a, rows[i].amount);
+        abuf_puts(&a->out, i + 1 == n || i == 2 ? ")." : ")");
+    }
+}
+
 /* "How much did I spend last month?", from the gateway's `last_month`. */
 static void answer_last_month(struct ans *a, const json_t *lm)
 {
@@ -139,15 +154,7 @@ static void answer_last_month(struct ans *a, const json_t *lm)
     }
     spent_against(a, expenses, income);
     abuf_puts(&a->out, ".");
-    for (size_t i = 0; i < n && i < 3; i++) {
-        abuf_printf(&a->out, "%s%s (",
-                    i == 0                 ? " The biggest categories were "
-                    : i + 1 == n || i == 2 ? " and "
-                                           : ", ",
-                    rows[i].key ? rows[i].key : "Uncategorized");
-        money_out(a, rows[i].amount);
-        abuf_puts(&a->out, i + 1 == n || i == 2 ? ")." : ")");
-    }
+    biggest_categories(a, rows, n);
 }
 
 static void answer_spending(struct ans *a)
@@ -313,26 +320,36 @@ static void answer_categories(struct ans *a)
  * question called it. */
 struct window {
     int64_t start, end;
-    const char *label;
+    char label[32];
 };
 
-/* The window of day or week period @kind as of day @asof. */
-static struct window window_of(enum analyst_period_kind kind, int64_t asof)
+/* The window of day or week period @p as of day @asof. */
+static struct window window_of(const struct analyst_period *p, int64_t asof)
 {
     int64_t monday = asof - fmt_weekday(asof);
+    struct window w = {asof, asof, "today"};
 
-    switch (kind) {
+    switch (p->kind) {
     case ANALYST_PERIOD_TODAY:
-        return (struct window){asof, asof, "today"};
+        break;
     case ANALYST_PERIOD_YESTERDAY:
-        return (struct window){asof - 1, asof - 1, "yesterday"};
+        w = (struct window){asof - 1, asof - 1, "yesterday"};
+        break;
     case ANALYST_PERIOD_THIS_WEEK:
-        return (struct window){monday, asof, "this week"};
+        w = (struct window){monday, asof, "this week"};
+        break;
     case ANALYST_PERIOD_LAST_WEEK:
-        return (struct window){monday - 7, monday - 1, "last week"};
+        w = (struct window){monday - 7, monday - 1, "last week"};
+        break;
+    case ANALYST_PERIOD_DAYS:
+        w.start = asof - p->count + 1;
+        snprintf(w.label, sizeof(w.label), "the past %d days", p->count);
+        break;
     default:
-        return (struct window){asof - 6, asof, "the past 7 days"};
+        w = (struct window){asof - 6, asof, "the past 7 days"};
+        break;
     }
+    return w;
 }
 
 /* Appends "from Mon 9 Jun to Sun 15 Jun (last week)" or "on Wed 18 Jun (today)", capitalised
@@ -447,19 +464,84 @@ static bool asof_day(const struct ans *a, int64_t *day)
     return have;
 }
 
-/* Spending over a day or week window, from the recent transactions. */
-static void answer_window(struct ans *a, enum analyst_period_kind kind, const char *cat)
+/* The gateway's `last_30_days` section when it covers window @w exactly: its categories
+ * (spending, largest first; all of them unless the list is full) and its total. */
+static const json_t *thirty_days_for(const struct ans *a, const struct window *w, int64_t *total)
+{
+    const json_t *s = analyst_doc_section(a->ctx, "last_30_days");
+    int64_t from, to;
+
+    if (!s || !fmt_day_parse(analyst_doc_str(s, "from"), &from) ||
+        !fmt_day_parse(analyst_doc_str(s, "to"), &to) || from != w->start || to != w->end ||
+        !analyst_doc_money(s, "expenses_minor", total) ||
+        !json_is_array(json_object_get(s, "top_categories")))
+        return NULL;
+    return s;
+}
+
+/* Spending over the 30 days of window @w from section @s (thirty_days_for()), overall or
+ * on category @cat. */
+static void answer_thirty_days(struct ans *a, const struct window *w, const json_t *s,
+                               int64_t total, const char *cat)
+{
+    struct analyst_row rows[ANALYST_ROWS];
+    const json_t *list = json_object_get(s, "top_categories");
+    size_t n =
+        analyst_doc_rows(list, "amount_minor", analyst_doc_category_keys, rows, ANALYST_ROWS);
+    int64_t limit = analyst_doc_money_or(s, "categories_limit", 0);
+
+    total = analyst_doc_abs(total);
+    window_out(a, w, true);
+    if (!cat) {
+        abuf_puts(&a->out, " you spent ");
+        bold_money(a, total);
+        abuf_puts(&a->out, ".");
+        biggest_categories(a, rows, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].key && strcasecmp(rows[i].key, cat) == 0) {
+            abuf_puts(&a->out, " you spent ");
+            bold_money(a, rows[i].amount);
+            abuf_printf(&a->out, " on %s, ", cat);
+            abuf_pct(&a->out, rows[i].amount, total);
+            abuf_puts(&a->out, " of the ");
+            money_out(a, total);
+            abuf_puts(&a->out, " you spent in all.");
+            return;
+        }
+    }
+    if (limit > 0 && (int64_t)json_array_size(list) >= limit) {
+        abuf_printf(&a->out, " %s isn't among your top %lld categories; you spent ", cat,
+                    (long long)limit);
+        money_out(a, total);
+        abuf_puts(&a->out, " in all.");
+        return;
+    }
+    abuf_printf(&a->out, " you spent nothing on %s (", cat);
+    money_out(a, total);
+    abuf_puts(&a->out, " in all).");
+}
+
+/* Spending over a day or week window, from the recent transactions (or, for the last 30
+ * days, from the gateway's totals of them). */
+static void answer_window(struct ans *a, const struct analyst_period *p, const char *cat)
 {
     struct window w;
     struct window_spend s;
-    int64_t asof;
+    const json_t *thirty;
+    int64_t asof, total;
 
     if (!asof_day(a, &asof)) {
         abuf_puts(&a->out, "I can't tell which days you mean: your data doesn't say when it was "
                            "last updated, and I have no clock of my own.");
         return;
     }
-    w = window_of(kind, asof);
+    w = window_of(p, asof);
+    if ((thirty = thirty_days_for(a, &w, &total)) != NULL) {
+        answer_thirty_days(a, &w, thirty, total, cat);
+        return;
+    }
     if (!window_spend(a, &w, cat, &s)) {
         missing(a, "your recent transactions");
         return;
@@ -656,8 +738,9 @@ static void answer_named_month(struct ans *a, const struct analyst_period *p, co
         month_category(a, idx, cat);
 }
 
-/* Spending this year or last year, over the months of it the figures have. */
-static void answer_year(struct ans *a, enum analyst_period_kind kind, const char *cat)
+/* Spending in a year (this year, last year or one by number), over the months of it the
+ * figures have. */
+static void answer_year(struct ans *a, const struct analyst_period *p, const char *cat)
 {
     struct month all[ANALYST_ROWS], in[ANALYST_ROWS];
     size_t n = known_months(a, all), k = 0;
@@ -667,7 +750,8 @@ static void answer_year(struct ans *a, enum analyst_period_kind kind, const char
         missing(a, "your monthly income and spending");
         return;
     }
-    year = now / 12 - (kind == ANALYST_PERIOD_LAST_YEAR);
+    year =
+        p->kind == ANALYST_PERIOD_YEAR ? p->year : now / 12 - (p->kind == ANALYST_PERIOD_LAST_YEAR);
     for (size_t i = 0; i < n; i++) {
         if (all[i].idx / 12 != year)
             continue;
@@ -691,6 +775,55 @@ static void answer_year(struct ans *a, enum analyst_period_kind kind, const char
     abuf_puts(&a->out, ")");
     spent_against(a, spent, income);
     abuf_puts(&a->out, ".");
+    if (cat)
+        no_category_figures(a, cat);
+}
+
+/* Spending over the @p->count whole months before this one, from the monthly figures, with
+ * the monthly average and this month so far. */
+static void answer_months(struct ans *a, const struct analyst_period *p, const char *cat)
+{
+    struct month all[ANALYST_ROWS], in[ANALYST_ROWS];
+    size_t n = known_months(a, all), k = 0;
+    int64_t now, spent = 0, income = 0, cur;
+
+    if (n == 0 || !month_now(a, &now)) {
+        missing(a, "your monthly income and spending");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].idx < now - p->count || all[i].idx >= now)
+            continue;
+        in[k++] = all[i];
+        spent += analyst_doc_abs(analyst_doc_money_or(all[i].j, "expenses_minor", 0));
+        income += analyst_doc_money_or(all[i].j, "income_minor", 0);
+    }
+    if (k == 0) {
+        abuf_printf(&a->out,
+                    "I don't have figures for the %d full months before this one: my "
+                    "monthly figures cover ",
+                    p->count);
+        month_span(a, all, n);
+        abuf_puts(&a->out, ".");
+        return;
+    }
+    if ((int)k < p->count)
+        abuf_printf(&a->out, "I have figures for only %zu of the last %d full months. Over those (",
+                    k, p->count);
+    else
+        abuf_printf(&a->out, "Over the last %d full months (", p->count);
+    month_span(a, in, k);
+    abuf_puts(&a->out, ")");
+    spent_against(a, spent, income);
+    abuf_puts(&a->out, "; that's ");
+    money_out(a, spent / (int64_t)k);
+    abuf_puts(&a->out, " a month on average.");
+    for (size_t i = 0; i < n; i++)
+        if (all[i].idx == now && analyst_doc_money(all[i].j, "expenses_minor", &cur)) {
+            abuf_puts(&a->out, " So far this month you've spent ");
+            money_out(a, analyst_doc_abs(cur));
+            abuf_puts(&a->out, ".");
+        }
     if (cat)
         no_category_figures(a, cat);
 }
@@ -725,6 +858,47 @@ static const char *period_category(const struct ans *a)
     return c ? c : category_named_in(a, "recent_transactions", tx_keys);
 }
 
+/* "How much did I spend on dining last month?": the category in last month's top categories;
+ * false when the question does not say last month or names no category. */
+static bool answer_category_last_month(struct ans *a)
+{
+    static const char *const said[] = {"last month", "previous month", "month before", NULL};
+    const json_t *lm = analyst_doc_section(a->ctx, "last_month");
+    const char *cat, *label = analyst_doc_str(lm, "month");
+    int64_t total, v;
+    size_t i;
+    json_t *it;
+
+    if (!analyst_match_any(a->q, said) || !(cat = period_category(a)))
+        return false;
+    abuf_puts(&a->out, "Last month");
+    if (label) {
+        abuf_puts(&a->out, " (");
+        abuf_month(&a->out, label);
+        abuf_puts(&a->out, ")");
+    }
+    json_array_foreach(analyst_doc_list(a->ctx, "top_categories_last_month"), i, it)
+    {
+        const char *name = analyst_doc_str_any(it, analyst_doc_category_keys);
+
+        if (!name || strcasecmp(name, cat) != 0 || !analyst_doc_money(it, "amount_minor", &v))
+            continue;
+        abuf_puts(&a->out, " you spent ");
+        bold_money(a, analyst_doc_abs(v));
+        abuf_printf(&a->out, " on %s", cat);
+        if (analyst_doc_money(lm, "expenses_minor", &total) && analyst_doc_abs(total) > 0) {
+            abuf_puts(&a->out, ", ");
+            abuf_pct(&a->out, analyst_doc_abs(v), analyst_doc_abs(total));
+            abuf_puts(&a->out, " of that month's ");
+            money_out(a, analyst_doc_abs(total));
+        }
+        abuf_puts(&a->out, ".");
+        return true;
+    }
+    abuf_printf(&a->out, ", %s isn't among the top categories I have.", cat);
+    return true;
+}
+
 /* Answers a spending question that names a period (analyst_match_period()), overall or for
  * the category it names; false when it names none. */
 static bool answer_period(struct ans *a)
@@ -737,10 +911,13 @@ static bool answer_period(struct ans *a)
     cat = period_category(a);
     if (p.kind == ANALYST_PERIOD_MONTH)
         answer_named_month(a, &p, cat);
-    else if (p.kind == ANALYST_PERIOD_THIS_YEAR || p.kind == ANALYST_PERIOD_LAST_YEAR)
-        answer_year(a, p.kind, cat);
+    else if (p.kind == ANALYST_PERIOD_THIS_YEAR || p.kind == ANALYST_PERIOD_LAST_YEAR ||
+             p.kind == ANALYST_PERIOD_YEAR)
+        answer_year(a, &p, cat);
+    else if (p.kind == ANALYST_PERIOD_MONTHS)
+        answer_months(a, &p, cat);
     else
-        answer_window(a, p.kind, cat);
+        answer_window(a, &p, cat);
     return true;
 }
 
@@ -1921,11 +2098,11 @@ static void compose(struct ans *a, enum analyst_intent intent)
         answer_greeting(a);
         break;
     case ANALYST_SPENDING:
-        if (!answer_period(a))
+        if (!answer_period(a) && !answer_category_last_month(a))
             answer_spending(a);
         break;
     case ANALYST_CATEGORY:
-        if (answer_period(a))
+        if (answer_period(a) || answer_category_last_month(a))
             break;
         if (analyst_doc_category(a->ctx, a->q, &nm))
             answer_category(a, &nm);
@@ -1933,7 +2110,7 @@ static void compose(struct ans *a, enum analyst_intent intent)
             answer_categories(a);
         break;
     case ANALYST_CATEGORIES:
-        if (!answer_period(a))
+        if (!answer_period(a) && !answer_category_last_month(a))
             answer_categories(a);
         break;
     case ANALYST_RISK:

@@ -3,11 +3,11 @@
  * The document is what the gateway stores in MongoDB `contexts` (api-gateway/context.h):
  * currency, name, net_worth_minor, accounts, this_month, last_month, last_6_months.months,
  * top_categories_this_month, subscriptions, goals, fraud_alerts, budgets, health_score,
- * forecast, largest_expenses_this_month, recent_transactions. The shorter names of the
- * dashboard (month, cashflow, top_categories, largest_expenses) are read too. Any part may be
- * missing or of the wrong type: readers then report absence instead of guessing. Lists are
- * also accepted in {"items":[...]} or {"months":[...]} envelopes. Money is integer minor
- * units; an integral JSON real is tolerated.
+ * forecast, largest_expenses_this_month, recent_transactions, last_30_days. The shorter names
+ * of the dashboard (month, cashflow, top_categories, largest_expenses) are read too. Any part may
+ * be missing or of the wrong type: readers then report absence instead of guessing. Lists are also
+ * accepted in {"items":[...]} or {"months":[...]} envelopes. Money is integer minor units; an
+ * integral JSON real is tolerated.
  *
  * The document's as-of date is the date of its `updated_at` (UTC): the analyst has no clock, so
  * "today" is that day.

@@ -290,6 +290,111 @@ static enum analyst_period_kind phrase_kind(const char *q, const struct period_p
     return ANALYST_PERIOD_NONE;
 }
 
+/* The number @p starts with, in digits (up to 3) or as a word, with its end in *@end;
+ * 0 when there is none. */
+static int count_at(const char *p, const char **end)
+{
+    static const struct {
+        const char *word;
+        int n;
+    } words[] = {{"one", 1},         {"two", 2},       {"three", 3},   {"four", 4},
+                 {"five", 5},        {"six", 6},       {"seven", 7},   {"eight", 8},
+                 {"nine", 9},        {"ten", 10},      {"eleven", 11}, {"twelve", 12},
+                 {"fourteen", 14},   {"thirty", 30},   {"sixty", 60},  {"ninety", 90},
+                 {"a couple of", 2}, {"couple of", 2}, {"a few", 3},   {"few", 3}};
+    int n = 0, digits = 0;
+
+    while (isdigit((unsigned char)p[digits]) && digits < 4)
+        n = n * 10 + (p[digits++] - '0');
+    if (digits > 0) {
+        *end = p + digits;
+        return digits <= 3 && !isalnum((unsigned char)p[digits]) ? n : 0;
+    }
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t len = strlen(words[i].word);
+
+        if (strncmp(p, words[i].word, len) == 0 && !isalnum((unsigned char)p[len])) {
+            *end = p + len;
+            return words[i].n;
+        }
+    }
+    return 0;
+}
+
+/* Fills @out from "last|past|previous N days|weeks|months|years" or "past day|week|month|
+ * year" in @q; false when @q says no such span (or one out of range; a plain "last week",
+ * "last month" or "previous year" is a calendar period). */
+static bool counted_span(const char *q, struct analyst_period *out)
+{
+    static const char *const leads[] = {"last ", "past ", "previous ", NULL};
+
+    for (const char *const *l = leads; *l; l++) {
+        for (const char *p = strstr(q, *l); p; p = strstr(p + 1, *l)) {
+            const char *u = p + strlen(*l), *e = u;
+            int n = 0, days = 0, months = 0;
+
+            if (p > q && isalnum((unsigned char)p[-1]))
+                continue;
+            n = count_at(u, &e);
+            if (n > 0) {
+                while (*e == ' ' || *e == '-')
+                    e++;
+            } else if (strcmp(*l, "past ") == 0) {
+                n = 1; /* "past month", "past year" */
+                e = u;
+            } else {
+                continue; /* "last month", "previous year": the calendar's */
+            }
+            if (strncmp(e, "fortnight", 9) == 0 && n == 1)
+                days = 14;
+            else if (strncmp(e, "day", 3) == 0)
+                days = n;
+            else if (strncmp(e, "week", 4) == 0)
+                days = n * 7;
+            else if (strncmp(e, "month", 5) == 0)
+                months = n;
+            else if (strncmp(e, "year", 4) == 0)
+                months = n * 12;
+            else
+                continue;
+            if (months == 1) /* "past month", "last 1 month": the last 30 days */
+                days = 30, months = 0;
+            if (days == 7) {
+                out->kind = ANALYST_PERIOD_PAST_WEEK;
+                return true;
+            }
+            if (days >= 1 && days <= 366) {
+                out->kind = days == 1 ? ANALYST_PERIOD_TODAY : ANALYST_PERIOD_DAYS;
+                out->count = days;
+                return true;
+            }
+            if (months >= 2 && months <= 24) {
+                out->kind = ANALYST_PERIOD_MONTHS;
+                out->count = months;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* A year by number after "in", "for", "during" or "of" ("in 2025"), else 0. */
+static int year_named(const char *q)
+{
+    static const char *const lead[] = {"in", "for", "during", "of", NULL};
+
+    for (const char *p = q; *p; p++) {
+        int y;
+
+        if (!isdigit((unsigned char)*p) || (p > q && isalnum((unsigned char)p[-1])))
+            continue;
+        y = year_after(p);
+        if (y && word_before_is(q, p, lead) && !(p > q && (p[-1] == '$')))
+            return y;
+    }
+    return 0;
+}
+
 bool analyst_match_period(const char *q, struct analyst_period *out)
 {
     static const struct period_phrase days[] = {
@@ -314,10 +419,14 @@ bool analyst_match_period(const char *q, struct analyst_period *out)
     };
 
     memset(out, 0, sizeof(*out));
+    if (counted_span(q, out))
+        return true;
     out->kind = phrase_kind(q, days);
     if (out->kind == ANALYST_PERIOD_NONE) {
         out->month = named_month(q, &out->year);
         out->kind = out->month ? ANALYST_PERIOD_MONTH : phrase_kind(q, years);
     }
+    if (out->kind == ANALYST_PERIOD_NONE && (out->year = year_named(q)) != 0)
+        out->kind = ANALYST_PERIOD_YEAR;
     return out->kind != ANALYST_PERIOD_NONE;
 }

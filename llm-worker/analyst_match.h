@@ -39,18 +39,28 @@ enum analyst_period_kind {
     ANALYST_PERIOD_MONTH,     /* a named month ("in September", "in october 2026") */
     ANALYST_PERIOD_THIS_YEAR,
     ANALYST_PERIOD_LAST_YEAR,
+    ANALYST_PERIOD_DAYS,   /* "last 30 days", "past two weeks", "past month": @count days
+                            * ending on the as-of day (2..366, never 7: that is PAST_WEEK) */
+    ANALYST_PERIOD_MONTHS, /* "last 3 months", "past year": the @count whole months before
+                            * this one (2..24) */
+    ANALYST_PERIOD_YEAR,   /* a year by its number ("in 2025", "for 2024"): @year */
 };
 
 struct analyst_period {
     enum analyst_period_kind kind;
     int month; /* ANALYST_PERIOD_MONTH: 1..12 */
-    int year;  /* ANALYST_PERIOD_MONTH: the year the question gives (1900..2999), else 0 */
+    int year;  /* ANALYST_PERIOD_MONTH: the year the question gives (1900..2999), else 0;
+                * ANALYST_PERIOD_YEAR: the year */
+    int count; /* ANALYST_PERIOD_DAYS: days; ANALYST_PERIOD_MONTHS: months */
 };
 
-/* Fills *@out with the period @q names: a day or week phrase first, then a month name (full
- * names anywhere except "may"; "may" and abbreviations such as "sept" only after "in", "for",
- * "during" or "of", or before a year), then "this year" or "last year". Returns false (kind
- * ANALYST_PERIOD_NONE) when it names none. */
+/* Fills *@out with the period @q names: a span counted back from now first ("last|past|previous
+ * N days|weeks|months|years", N in digits or words up to twelve, or thirty, sixty, ninety;
+ * "past two weeks", "past month" = 30 days, "past year" = 12 months), then a day or week
+ * phrase, then a month name (full names anywhere except "may"; "may" and abbreviations such as
+ * "sept" only after "in", "for", "during" or "of", or before a year), then "this year" or
+ * "last year", then a year by number after "in", "for", "during" or "of". "Last month" is not
+ * a period here (see above). Returns false (kind ANALYST_PERIOD_NONE) when it names none. */
 bool analyst_match_period(const char *q, struct analyst_period *out);
 
 #endif

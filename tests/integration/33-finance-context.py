@@ -19,7 +19,7 @@ import urllib.parse
 import uuid
 
 import finlib
-from finlib import check, done, get, login, new_account, new_user, psql_one, request
+from finlib import check, done, get, login, new_account, new_user, psql, psql_one, request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 spec = importlib.util.spec_from_file_location("mongo_ping", os.path.join(ROOT, "deploy/local/mongo-ping.py"))
@@ -72,6 +72,24 @@ check(len(c.get("holdings", [])) >= 2 and c.get("holdings_total_minor") == sum(
 check(len(c.get("last_6_months", {}).get("months", [])) == 6 and {
     "conservative", "expected", "optimistic"} <= set(c.get("forecast", {}).get("end_balance_minor", {})),
     "context: six complete months and the 12-month forecast summary")
+
+# The last 30 days (today UTC and the 29 days before): spending and its categories, as the
+# transactions in PostgreSQL add up (the document was built today: rebuilt on the day's first
+# question or write).
+l30 = c.get("last_30_days", {})
+want = psql(
+    "SELECT (now() AT TIME ZONE 'UTC')::date - 29, (now() AT TIME ZONE 'UTC')::date,"
+    " coalesce(-sum(amount_minor), 0), count(DISTINCT category) FROM transactions"
+    " WHERE user_id = :'a1'::uuid AND type = 'expense'"
+    " AND posted_at >= (((now() AT TIME ZONE 'UTC')::date - 29)::timestamp AT TIME ZONE 'UTC')"
+    " AND posted_at < (((now() AT TIME ZONE 'UTC')::date + 1)::timestamp AT TIME ZONE 'UTC')",
+    demo_id)[0]
+cats = l30.get("top_categories", [])
+check(l30.get("from") == want[0] and l30.get("to") == want[1] and l30.get("expenses_minor") == int(want[2])
+      and int(want[2]) > 0 and len(cats) == min(int(want[3]), l30.get("categories_limit", 0))
+      and sum(x["amount_minor"] for x in cats) <= int(want[2])
+      and [x["amount_minor"] for x in cats] == sorted((x["amount_minor"] for x in cats), reverse=True),
+      "context: the last 30 days' spending and categories add up to the transactions", f"{l30} vs {want}")
 
 # Every write rebuilds the writer's document before answering.
 tok, uid = new_user("ctx")

@@ -10,7 +10,8 @@ conversation (one request partition, so one worker):
   has the new figures: the cached document is not used for the new version;
 - a document built on an earlier UTC day (users.context_day) is rebuilt when a question
   comes, once: the version is bumped, the request names the new one, the document is of
-  today; the next question changes nothing."""
+  today; the next question changes nothing;
+- "how much did I spend in the last 30 days?" is answered with the document's 30-day total."""
 import json
 import os
 import re
@@ -39,9 +40,9 @@ def hits():
     return total
 
 
-def ask(conv, H):
-    """Posts @Q and returns (request_id, the answer text)."""
-    rid = request("POST", f"/api/v1/conversations/{conv}/messages", {"text": Q}, headers=H).json()["request_id"]
+def ask(conv, H, q=Q):
+    """Posts @q and returns (request_id, the answer text)."""
+    rid = request("POST", f"/api/v1/conversations/{conv}/messages", {"text": q}, headers=H).json()["request_id"]
     for _ in range(150):
         items = request("GET", f"/api/v1/conversations/{conv}/messages", headers=H).json()["items"]
         for m in items:
@@ -114,6 +115,13 @@ try:
     ask(conv, H)
     check(int(psql_one("SELECT data_version FROM users WHERE id = :'a1'::uuid", uid)) == v1,
           "the next question of the day rebuilds nothing")
+
+    # "The last 30 days" is answered from the document's own 30-day figures, not this month's.
+    l30 = (mongo().contexts.find_one({"_id": uid}) or {}).get("last_30_days") or {}
+    _, a5 = ask(conv, H, "How much did I spend in the last 30 days?")
+    spent = re.search(r"\(the past 30 days\) you spent \*\*\$([\d,]+\.\d\d)\*\*", a5 or "")
+    check(spent and int(spent.group(1).replace(",", "").replace(".", "")) == l30.get("expenses_minor"),
+          "'the last 30 days' is answered with the 30-day total", f"{a5!r} vs {l30.get('expenses_minor')}")
 finally:
     reqs.close()
 done()

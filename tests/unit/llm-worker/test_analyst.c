@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "llm-worker/analyst.h"
 #include "llm-worker/analyst_fmt.h"
+#include "llm-worker/analyst_match.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -402,6 +403,124 @@ static void test_period_coverage(void)
     json_decref(bare);
 }
 
+/* Spans counted back from now, years by number, and what stays a calendar period. */
+static void test_match_spans(void)
+{
+    static const struct {
+        const char *q;
+        enum analyst_period_kind kind;
+        int count, year;
+    } cases[] = {
+        {"how much did i spend in the last 30 days", ANALYST_PERIOD_DAYS, 30, 0},
+        {"spending over the past thirty days?", ANALYST_PERIOD_DAYS, 30, 0},
+        {"what did i spend in the past month", ANALYST_PERIOD_DAYS, 30, 0},
+        {"the last 1 month", ANALYST_PERIOD_DAYS, 30, 0},
+        {"past two weeks", ANALYST_PERIOD_DAYS, 14, 0},
+        {"over the last fortnight", ANALYST_PERIOD_NONE, 0, 0},
+        {"past fortnight", ANALYST_PERIOD_DAYS, 14, 0},
+        {"the last few days", ANALYST_PERIOD_DAYS, 3, 0},
+        {"last 7 days", ANALYST_PERIOD_PAST_WEEK, 0, 0},
+        {"past week", ANALYST_PERIOD_PAST_WEEK, 0, 0},
+        {"last 1 week", ANALYST_PERIOD_PAST_WEEK, 0, 0},
+        {"in the past day", ANALYST_PERIOD_TODAY, 0, 0},
+        {"last 3 months", ANALYST_PERIOD_MONTHS, 3, 0},
+        {"over the previous six months", ANALYST_PERIOD_MONTHS, 6, 0},
+        {"the last couple of months", ANALYST_PERIOD_MONTHS, 2, 0},
+        {"the past year", ANALYST_PERIOD_MONTHS, 12, 0},
+        {"last 2 years", ANALYST_PERIOD_MONTHS, 24, 0},
+        {"last 400 days", ANALYST_PERIOD_NONE, 0, 0},
+        {"last 3 years", ANALYST_PERIOD_NONE, 0, 0},
+        {"last 1000 days", ANALYST_PERIOD_NONE, 0, 0},
+        {"last week", ANALYST_PERIOD_LAST_WEEK, 0, 0},
+        {"last month", ANALYST_PERIOD_NONE, 0, 0},
+        {"previous month", ANALYST_PERIOD_NONE, 0, 0},
+        {"last year", ANALYST_PERIOD_LAST_YEAR, 0, 0},
+        {"how much did i spend in 2024?", ANALYST_PERIOD_YEAR, 0, 2024},
+        {"spending for 2025", ANALYST_PERIOD_YEAR, 0, 2025},
+        {"in may 2025", ANALYST_PERIOD_MONTH, 0, 2025},
+        {"can i afford $2025 in savings", ANALYST_PERIOD_NONE, 0, 0},
+        {"i have 2024 dollars", ANALYST_PERIOD_NONE, 0, 0},
+        {"in 20245", ANALYST_PERIOD_NONE, 0, 0},
+        {"the last days of the month", ANALYST_PERIOD_NONE, 0, 0},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct analyst_period p;
+        bool found = analyst_match_period(cases[i].q, &p);
+
+        if (p.kind != cases[i].kind || (cases[i].count && p.count != cases[i].count) ||
+            (cases[i].year && p.year != cases[i].year) ||
+            found != (cases[i].kind != ANALYST_PERIOD_NONE))
+            fprintf(stderr, "  \"%s\": kind %d count %d year %d\n", cases[i].q, (int)p.kind,
+                    p.count, p.year);
+        CHECK_EQ_INT(p.kind, cases[i].kind);
+        if (cases[i].count)
+            CHECK_EQ_INT(p.count, cases[i].count);
+        if (cases[i].year)
+            CHECK_EQ_INT(p.year, cases[i].year);
+    }
+}
+
+/* Spans and years on the gateway's document (as of Wed 18 Jun 2025; whole months December
+ * 2024 to May 2025: 4,200 3,800 3,900 4,100 4,000 4,000, income 5,200 each; June 3,100). */
+static void test_spans(void)
+{
+    json_t *g = load_data("analyst_context_gateway.json");
+    json_t *g30 = json_deep_copy(g), *stale;
+
+    /* March to May: 4,100 + 4,000 + 4,000. */
+    EXPECT_IN(g, "How much did I spend in the last 3 months?",
+              "Over the last 3 full months (March 2025 to May 2025) you spent **$12,100.00** "
+              "against income of $15,600.00, a savings rate of 22.4%; that's $4,033.33 a month "
+              "on average. So far this month you've spent $3,100.00.");
+    EXPECT_IN(g, "what have I spent over the past year",
+              "I have figures for only 6 of the last 12 full months. Over those (December 2024 to "
+              "May 2025) you spent **$24,000.00**");
+    EXPECT_IN(g, "how much did I spend on dining in the last 3 months",
+              "can't say how much of that went to Dining.");
+    EXPECT_IN(g, "How much did I spend in 2024?",
+              "Your monthly figures cover December 2024 to June 2025. In the one month of 2024 "
+              "among them (December 2024) you spent **$4,200.00**");
+    EXPECT_IN(g, "What did I spend in 2023?", ", so I have none for 2023.");
+    EXPECT_IN(g, "spending in 2025", "Over the 6 months of 2025 among them");
+    /* Without the gateway's 30-day totals: the recent list, which starts on 4 Jun. */
+    EXPECT_IN(g, "How much did I spend in the last 30 days?",
+              "Your recent transactions I have go back only to Wed 4 Jun, so this is at least "
+              "what you spent from Tue 20 May to Wed 18 Jun (the past 30 days): **$");
+    EXPECT_IN(g, "How much did I spend in the past two weeks?",
+              "From Thu 5 Jun to Wed 18 Jun (the past 14 days) you spent **$");
+    /* With them. */
+    json_object_set_new(g30, "last_30_days",
+                        json_pack("{s:s,s:s,s:i,s:i,s:[{s:s,s:i},{s:s,s:i},{s:s,s:i}]}", "from",
+                                  "2025-05-20", "to", "2025-06-18", "expenses_minor", 350000,
+                                  "categories_limit", 12, "top_categories", "category", "Rent",
+                                  "amount_minor", 180000, "category", "Groceries", "amount_minor",
+                                  52000, "category", "Dining", "amount_minor", 31000));
+    EXPECT_IN(g30, "How much did I spend in the last 30 days?",
+              "From Tue 20 May to Wed 18 Jun (the past 30 days) you spent **$3,500.00**. The "
+              "biggest categories were Rent ($1,800.00), Groceries ($520.00) and Dining "
+              "($310.00).");
+    EXPECT_IN(g30, "how much went on restaurants in the past month",
+              "(the past 30 days) you spent **$310.00** on Dining, 8.9% of the $3,500.00 you "
+              "spent in all.");
+    EXPECT_IN(g30, "travel spending in the last 30 days",
+              "(the past 30 days) you spent nothing on Travel ($3,500.00 in all).");
+    /* Totals of other days than the question's are not used. */
+    stale = json_deep_copy(g30);
+    json_object_set_new(json_object_get(stale, "last_30_days"), "to", json_string("2025-06-17"));
+    EXPECT_IN(stale, "How much did I spend in the last 30 days?",
+              "Your recent transactions I have go back only to Wed 4 Jun");
+    /* A category last month, from last month's top categories. */
+    EXPECT_IN(g, "How much did I spend on travel last month?",
+              "Last month (May 2025) you spent **$900.00** on Travel, 22.5% of that month's "
+              "$4,000.00.");
+    EXPECT_IN(g, "how much did I spend on dining last month compared to the month before?",
+              "Last month (May 2025), Dining isn't among the top categories I have.");
+    json_decref(stale);
+    json_decref(g30);
+    json_decref(g);
+}
+
 /* Affordability on the gateway's document: $21,500.00 in checking and savings, spending of
  * $4,000.00 a month on average, $2,100.00 a month put aside now. */
 static void test_afford(void)
@@ -588,5 +707,6 @@ static void test_cleanup(void)
 }
 
 TEST_MAIN(load_context, test_money, test_pct_and_month, test_intents, test_answers,
-          test_gateway_shape, test_days, test_periods, test_period_coverage, test_afford,
-          test_missing_data, test_fuzz_regressions, test_tokens_and_determinism, test_cleanup)
+          test_gateway_shape, test_days, test_periods, test_period_coverage, test_match_spans,
+          test_spans, test_afford, test_missing_data, test_fuzz_regressions,
+          test_tokens_and_determinism, test_cleanup)
