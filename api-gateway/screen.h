@@ -7,9 +7,11 @@
  *
  * Matching runs on normalised views of the text — lower case, zero-width and combining
  * characters removed, homoglyphs (Cyrillic, Greek, fullwidth, mathematical letters, accents)
- * folded to ASCII, light leetspeak folded, white space collapsed, and a rot13 view — so
- * simple disguises do not help. Rules are word-sequence patterns chosen so that ordinary
- * finance questions ("Ignore the Netflix charge, what else is recurring?") pass.
+ * folded to ASCII, light leetspeak folded, white space collapsed, and a rot13 view — and again
+ * on the percent-decoded text when it holds "%XX" escapes, so simple disguises do not help.
+ * Rules are word-sequence patterns, in English and, for override and exfiltration phrases, in
+ * French, Spanish, German, Portuguese and Italian, chosen so that ordinary finance questions
+ * ("Ignore the Netflix charge, what else is recurring?") pass.
  *
  * Pure: no I/O, no mutable globals; safe from any thread. Input of any length and any bytes;
  * invalid UTF-8 is tolerated (dropped by screen_clean, skipped by screen_text). */
