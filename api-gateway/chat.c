@@ -323,9 +323,14 @@ static int conversations_rename(struct api_req *req, struct api_resp *resp)
     return conv_answer(req, resp, res, 200);
 }
 
+/* Deletes the conversation and stops its answers in flight: their requests are marked
+ * canceled with it (one statement) and a cancel goes to the workers. A cancel Kafka does
+ * not take is only logged: the answer then runs to its end unseen, since the conversation's
+ * messages and streams answer 404 from now on. */
 static int conversations_delete(struct api_req *req, struct api_resp *resp)
 {
-    char id[37];
+    struct gateway *gw = gateway_of(req);
+    char id[37], tp[64];
     PGresult *res;
     int rc;
 
@@ -336,18 +341,29 @@ static int conversations_delete(struct api_req *req, struct api_resp *resp)
         const char *v[] = {id, req->user_id};
 
         res = api_sql(req,
-                      "UPDATE conversations SET deleted_at=now() WHERE id=$1::uuid AND "
-                      "user_id=$2::uuid AND deleted_at IS NULL",
+                      "WITH d AS (UPDATE conversations SET deleted_at=now() WHERE id=$1::uuid "
+                      "AND user_id=$2::uuid AND deleted_at IS NULL RETURNING id), "
+                      "r AS (UPDATE chat_requests q SET status='canceled', error_code='canceled', "
+                      "completed_at=now() FROM d WHERE q.conversation_id = d.id "
+                      "AND q.status IN ('queued','streaming') RETURNING q.id::text AS rid) "
+                      "SELECT (SELECT count(*) FROM d), rid FROM (SELECT NULL AS rid UNION ALL "
+                      "SELECT rid FROM r) x",
                       2, v);
     }
     if (!res)
         return api_pg_fail(req, resp, NULL);
-    if (strcmp(PQcmdTuples(res), "0") == 0)
-        rc = api_error(resp, 404, "not_found", "no such conversation");
-    else
-        rc = api_json(resp, 204, NULL);
+    if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+        PQclear(res);
+        return api_error(resp, 404, "not_found", "no such conversation");
+    }
+    trace_child(req->traceparent, tp, sizeof(tp), NULL);
+    for (int i = 0; i < PQntuples(res); i++)
+        if (!PQgetisnull(res, i, 1) &&
+            (!gw || !gw->bus || chatbus_send_cancel(gw->bus, PQgetvalue(res, i, 1), tp) != 0))
+            log_emit(LOG_WARN, PQgetvalue(res, i, 1), NULL, NULL,
+                     "deleted conversation: the cancel of its answer in flight was not sent");
     PQclear(res);
-    return rc;
+    return api_json(resp, 204, NULL);
 }
 
 /* ---- messages ---- */
@@ -757,7 +773,8 @@ static void abandon_request(struct api_req *req, struct gateway *gw, const char 
 }
 
 int chat_post(struct api_req *req, struct api_resp *resp, const char *conversation_id,
-              const char *text, const char *regenerate_of, struct chat_posted *out)
+              const char *text, const char *regenerate_of, const struct chat_turn *history,
+              int nhistory, struct chat_posted *out)
 {
     struct gateway *gw = gateway_of(req);
     struct chat_request r;
@@ -803,6 +820,9 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     r.created_ms = clock_wall_ms();
     r.deadline_ms = r.created_ms + req->cfg->deadline_ms;
     r.attempt = 1;
+    r.client_history = history != NULL;
+    r.history = (struct chat_turn *)history;
+    r.nhistory = nhistory;
     trace_child(req->traceparent, tp, sizeof(tp), NULL);
     /* The user message is stored before Kafka takes the request, so no worker answers a
      * question whose message could not be kept. Either failure marks the request as not
@@ -850,7 +870,7 @@ static int messages_post(struct api_req *req, struct api_resp *resp)
     rc = chat_prepare_text(req, resp, "text", json_string_value(t), json_string_length(t), &text);
     if (rc)
         return rc;
-    rc = chat_post(req, resp, id, text, NULL, &p);
+    rc = chat_post(req, resp, id, text, NULL, NULL, 0, &p);
     free(text);
     if (rc)
         return rc;
@@ -905,7 +925,7 @@ static int regenerate(struct api_req *req, struct api_resp *resp)
         return api_error(resp, 409, "conflict", "the conversation has no question to answer");
     if (rc)
         return api_error(resp, 503, "dependency_down", "the message store is unavailable");
-    rc = chat_post(req, resp, id, text, msg_id, &p);
+    rc = chat_post(req, resp, id, text, msg_id, NULL, 0, &p);
     free(text);
     if (rc)
         return rc;
@@ -915,7 +935,7 @@ static int regenerate(struct api_req *req, struct api_resp *resp)
 /* ---- streams ---- */
 
 /* Looks request @id up for the caller: partition and first offset. 404 when it does not
- * exist, is another user's, or never reached Kafka. */
+ * exist, is another user's, never reached Kafka, or its conversation was deleted. */
 static int request_lookup(struct api_req *req, struct api_resp *resp, char id[37],
                           int32_t *partition, int64_t *first_offset, char status[16])
 {
@@ -929,8 +949,10 @@ static int request_lookup(struct api_req *req, struct api_resp *resp, char id[37
         const char *v[] = {id};
 
         res = api_sql(req,
-                      "SELECT user_id::text, reply_partition, first_offset, status, "
-                      "coalesce(error_code, '') FROM chat_requests WHERE id=$1::uuid",
+                      "SELECT r.user_id::text, r.reply_partition, r.first_offset, r.status, "
+                      "coalesce(r.error_code, '') FROM chat_requests r "
+                      "LEFT JOIN conversations c ON c.id = r.conversation_id "
+                      "WHERE r.id=$1::uuid AND c.deleted_at IS NULL",
                       1, v);
     }
     if (!res)

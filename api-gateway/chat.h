@@ -14,6 +14,7 @@
 #define FINCHAT_CHAT_H
 
 #include "api.h"
+#include "chatmsg.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,10 +41,14 @@ int chat_prepare_text(struct api_req *req, struct api_resp *resp, const char *fi
  * Retry-After; stores the user message — or, when @regenerate_of is a message id, answers
  * that stored message again; records the chat_requests row, updates the conversation, opens
  * the live stream and produces the request to Kafka (503 dependency_down when any store or
- * Kafka fails, with nothing left half-accepted). Returns 0 and fills @out, or fills @resp
- * and returns the negative code. */
+ * Kafka fails, with nothing left half-accepted). @history (@nhistory turns, prepared like
+ * @text, within CHAT_HISTORY_MAX / CHAT_HISTORY_BYTES; maybe none) goes with the request
+ * unless it is NULL: the worker then takes the prompt's history from it instead of the
+ * conversation's stored turns. Returns 0 and fills @out, or fills @resp and returns the negative
+ * code. */
 int chat_post(struct api_req *req, struct api_resp *resp, const char *conversation_id,
-              const char *text, const char *regenerate_of, struct chat_posted *out);
+              const char *text, const char *regenerate_of, const struct chat_turn *history,
+              int nhistory, struct chat_posted *out);
 
 /* Copies @in to @out (37 bytes) in lower case when it is a canonical UUID; false if not. */
 bool chat_uuid_parse(const char *in, char out[37]);

@@ -12,6 +12,8 @@
 
 #define MESSAGES_MAX 512
 #define MODEL_MAX 63 /* bytes; hub_stream_req.model holds 64 */
+/* Bytes of one earlier turn forwarded, so never more than CHAT_TEXT_MAX code points. */
+#define TURN_BYTES_MAX 4000
 
 /* Reads message content: a string, or an array of parts of which the "text" ones are joined
  * with newlines. Returns a new string (caller frees), or NULL when @content is neither or
@@ -62,8 +64,8 @@ static bool known_role(const char *r)
 }
 
 /* Validates body.messages and returns the content of its last user message (caller frees),
- * or fills @resp and returns NULL. */
-static char *last_user_content(struct api_resp *resp, json_t *messages)
+ * with its index in *@at, or fills @resp and returns NULL. */
+static char *last_user_content(struct api_resp *resp, json_t *messages, size_t *at)
 {
     json_t *m, *last = NULL;
     size_t i;
@@ -86,8 +88,10 @@ static char *last_user_content(struct api_resp *resp, json_t *messages)
                       "messages[%zu].role must be system, developer, user, assistant or tool", i);
             return NULL;
         }
-        if (strcmp(json_string_value(role), "user") == 0)
+        if (strcmp(json_string_value(role), "user") == 0) {
             last = m;
+            *at = i;
+        }
     }
     if (!last) {
         api_error(resp, 400, "invalid_field", "messages must contain a user message");
@@ -98,6 +102,79 @@ static char *last_user_content(struct api_resp *resp, json_t *messages)
         api_error(resp, 400, "invalid_field",
                   "the user message's content must be a string or an array of text parts");
     return text;
+}
+
+/* The earlier turns of a request: the user and assistant messages before index @end of
+ * @messages with text content (system, developer and tool messages are not forwarded: user
+ * content never reaches the system role), each cleaned and screened like the question, the
+ * newest kept within CHAT_HISTORY_MAX turns and CHAT_HISTORY_BYTES; a turn is cut at a
+ * character boundary to TURN_BYTES_MAX, and the oldest one kept to what is left of the
+ * budget. 0 with *@out (release with
+ * turns_free()) and *@n, or fills @resp and returns the negative code. */
+static int client_turns(struct api_req *req, struct api_resp *resp, json_t *messages, size_t end,
+                        struct chat_turn **out, int *n)
+{
+    struct chat_turn *t = xcalloc(CHAT_HISTORY_MAX, sizeof(*t));
+    size_t budget = CHAT_HISTORY_BYTES;
+    int k = 0, rc = 0;
+
+    /* Newest first into @t, then reversed. */
+    for (size_t i = end; i-- > 0 && k < CHAT_HISTORY_MAX && budget > 0;) {
+        json_t *m = json_array_get(messages, i);
+        const char *role = json_string_value(json_object_get(m, "role"));
+        char *raw, *clean = NULL;
+        size_t len;
+
+        if (strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0)
+            continue;
+        raw = content_text(json_object_get(m, "content"));
+        if (!raw || !*raw) {
+            free(raw);
+            continue; /* an assistant turn of tool calls: no text to forward */
+        }
+        len = strlen(raw);
+        if (len > TURN_BYTES_MAX) { /* a long earlier answer: its start is what is kept */
+            len = TURN_BYTES_MAX;
+            while (len > 0 && (raw[len] & 0xC0) == 0x80)
+                len--;
+        }
+        rc = chat_prepare_text(req, resp, "messages[].content", raw, len, &clean);
+        free(raw);
+        if (rc)
+            break;
+        len = strlen(clean);
+        if (len > budget) {
+            while (budget > 0 && (clean[budget] & 0xC0) == 0x80)
+                budget--; /* not inside a character */
+            clean[budget] = '\0';
+            len = budget;
+        }
+        budget -= len;
+        if (len == 0) {
+            free(clean);
+            break;
+        }
+        t[k].role = xstrdup(role);
+        t[k++].text = clean;
+    }
+    for (int a = 0, b = k - 1; a < b; a++, b--) {
+        struct chat_turn x = t[a];
+
+        t[a] = t[b];
+        t[b] = x;
+    }
+    *out = t;
+    *n = k;
+    return rc;
+}
+
+static void turns_free(struct chat_turn *t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(t[i].role);
+        free(t[i].text);
+    }
+    free(t);
 }
 
 /* Reads the optional model and stream fields. */
@@ -148,27 +225,32 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
 {
     struct hub_stream_req *sr;
     struct chat_posted p;
+    struct chat_turn *turns = NULL;
     const char *model;
     char conv[37], *raw, *text = NULL;
+    size_t at = 0;
     bool stream;
-    int rc;
+    int rc, nturns = 0;
 
     if (!json_is_object(req->body))
         return api_error(resp, 400, "invalid_json", "the body must be a JSON object");
     rc = read_options(req, resp, &model, &stream);
     if (rc)
         return rc;
-    raw = last_user_content(resp, json_object_get(req->body, "messages"));
+    raw = last_user_content(resp, json_object_get(req->body, "messages"), &at);
     if (!raw)
         return FC_EINVAL; /* @resp already says why */
     rc = chat_prepare_text(req, resp, "messages[].content", raw, strlen(raw), &text);
     free(raw);
     if (rc)
         return rc;
+    rc = client_turns(req, resp, json_object_get(req->body, "messages"), at, &turns, &nturns);
+    if (rc)
+        goto out_free;
     rc = api_conversation(req, resp, conv);
     if (rc)
         goto out_free;
-    rc = chat_post(req, resp, conv, text, NULL, &p);
+    rc = chat_post(req, resp, conv, text, NULL, turns, nturns, &p);
     if (rc)
         goto out_free;
     sr = xcalloc(1, sizeof(*sr));
@@ -182,6 +264,7 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
     resp->stream = sr;
     resp->status = 200;
 out_free:
+    turns_free(turns, nturns);
     free(text);
     return rc;
 }

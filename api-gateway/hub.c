@@ -682,6 +682,11 @@ int hub_subscribe(struct hub_thread *t, h2o_req_t *req, const struct hub_stream_
 
     pthread_mutex_lock(&h->lock);
     s = find(h, sr->request_id);
+    if (s && s->done && sr->mode == HUB_MODE_SSE && sr->after_seq >= 0 &&
+        sr->after_seq >= s->last_seq) {
+        pthread_mutex_unlock(&h->lock);
+        return HUB_NOTHING_LEFT;
+    }
     if (!s) {
         if (atomic_fetch_add(&h->replays, 1) >= h->max_replays) {
             atomic_fetch_sub(&h->replays, 1);

@@ -63,8 +63,12 @@ struct hub_thread;
 struct hub_thread *hub_thread_attach(struct hub *h, h2o_context_t *ctx);
 /* Serves @req from the stream named in @sr: starts the response (SSE or OpenAI format) and
  * writes events as they arrive; the request ends after `final`/`error`. Takes a replay slot
- * when the stream is not held here. 0, or FC_ERATE when no replay slot is free (the caller
- * answers 503; nothing was sent). The caller has already added its headers to @req. */
+ * when the stream is not held here. 0; HUB_NOTHING_LEFT when an SSE reader resumes after the
+ * last event of a stream held here that has ended (the caller answers 204, which tells an
+ * EventSource to stop reconnecting; nothing was sent); or FC_ERATE when no replay slot is
+ * free (the caller answers 503; nothing was sent). The caller has already added its headers
+ * to @req. */
+#define HUB_NOTHING_LEFT 1
 int hub_subscribe(struct hub_thread *t, h2o_req_t *req, const struct hub_stream_req *sr);
 /* Number of connections reading streams on this thread. */
 int hub_thread_readers(struct hub_thread *t);

@@ -66,3 +66,34 @@ int router_match(const struct api_route *const *tables, const char *method, cons
     }
     return result;
 }
+
+size_t router_allowed(const struct api_route *const *tables, const char *path, size_t len,
+                      char *buf, size_t size)
+{
+    size_t used = 0;
+
+    if (size == 0)
+        return 0;
+    buf[0] = '\0';
+    for (; *tables; tables++) {
+        for (const struct api_route *r = *tables; r->method; r++) {
+            char *caps[API_MAX_PARAMS];
+            int n = 0;
+            int w;
+
+            if (!match_one(r->pattern, path, len, caps, &n))
+                continue;
+            while (n > 0)
+                free(caps[--n]);
+            if (strstr(buf, r->method)) /* the tables may list a method twice */
+                continue;
+            w = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", r->method);
+            if (w < 0 || (size_t)w >= size - used) {
+                buf[used] = '\0';
+                return used;
+            }
+            used += (size_t)w;
+        }
+    }
+    return used;
+}

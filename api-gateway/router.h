@@ -15,4 +15,9 @@ enum { ROUTER_NOT_FOUND = 0, ROUTER_MATCH = 1, ROUTER_METHOD_NOT_ALLOWED = 2 };
 int router_match(const struct api_route *const *tables, const char *method, const char *path,
                  size_t len, const struct api_route **out, char **params, int *nparams);
 
+/* Writes the methods the routes matching @path allow, "GET, POST", into @buf (NUL-terminated,
+ * cut at a whole method when @size is short); returns its length (0: no route matches). */
+size_t router_allowed(const struct api_route *const *tables, const char *path, size_t len,
+                      char *buf, size_t size);
+
 #endif

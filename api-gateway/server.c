@@ -339,14 +339,22 @@ static void job_respond(struct job *j)
 
     if (j->aresp.stream) {
         struct hub_stream_req *sr = j->aresp.stream;
+        int rc;
 
         common_headers(s, req, rid);
-        if (hub_subscribe(j->thr->hub, req, sr) != 0)
+        rc = hub_subscribe(j->thr->hub, req, sr);
+        if (rc == HUB_NOTHING_LEFT) {
+            req->res.status = 204;
+            req->res.reason = "No Content";
+            h2o_send_inline(req, NULL, 0);
+            metrics_observe(j->metric, 204, (clock_mono_ns() - j->start_ns) / 1000);
+        } else if (rc != 0) {
             send_error(s, req, rid, 503, "dependency_down",
                        "too many streams are being recovered; retry shortly", j->metric,
                        j->start_ns);
-        else
+        } else {
             metrics_observe(j->metric, 200, (clock_mono_ns() - j->start_ns) / 1000);
+        }
         return;
     }
     for (int i = 0; i < j->aresp.nheaders; i++) {
@@ -475,6 +483,11 @@ static int dispatch_api(struct loop_thr *t, h2o_req_t *req, const char *rid, con
     }
     m = router_match(s->tables, method, path.base, path.len, &route, params, &nparams);
     if (m != ROUTER_MATCH) {
+        char allow[96];
+
+        if (m == ROUTER_METHOD_NOT_ALLOWED &&
+            router_allowed(s->tables, path.base, path.len, allow, sizeof(allow)) > 0)
+            add_hdr(req, "allow", allow);
         send_error(s, req, rid, m == ROUTER_METHOD_NOT_ALLOWED ? 405 : 404,
                    m == ROUTER_METHOD_NOT_ALLOWED ? "method_not_allowed" : "not_found",
                    m == ROUTER_METHOD_NOT_ALLOWED ? "method not allowed for this resource"

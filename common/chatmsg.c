@@ -72,6 +72,12 @@ static const struct field request_fields[] = {
     END,
 };
 
+static const struct field turn_fields[] = {
+    {"role", F_CODE, 0, 0, NULL, NULL},
+    {"text", F_TEXT, 1, CHAT_TEXT_MAX, NULL, NULL},
+    END,
+};
+
 static const struct field chunk_fields[] = {
     {"schema", F_CONST, 0, 0, SCHEMA_CHUNK, NULL},
     {"request_id", F_UUID, 0, 0, NULL, NULL},
@@ -384,16 +390,52 @@ static char *dump_compact(json_t *v)
     return out;
 }
 
+/* Checks the optional "history" of a request (detached from it by the caller): up to
+ * CHAT_HISTORY_MAX turns of role user or assistant, CHAT_HISTORY_BYTES of text at most. */
+static int check_history(json_t *h, char *errbuf, unsigned errlen)
+{
+    size_t i, bytes = 0;
+    json_t *t;
+    char where[32];
+    int rc;
+
+    if (!json_is_array(h) || json_array_size(h) > CHAT_HISTORY_MAX)
+        return fail(errbuf, errlen, "history: not an array of at most %d turns", CHAT_HISTORY_MAX);
+    json_array_foreach(h, i, t)
+    {
+        const char *role;
+
+        snprintf(where, sizeof(where), "history[%zu]", i);
+        if (!json_is_object(t))
+            return fail(errbuf, errlen, "%s: not an object", where);
+        rc = check_object(t, turn_fields, where, errbuf, errlen);
+        if (rc)
+            return rc;
+        role = json_string_value(json_object_get(t, "role"));
+        if (strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0)
+            return fail(errbuf, errlen, "%s.role: must be user or assistant", where);
+        bytes += json_string_length(json_object_get(t, "text"));
+    }
+    if (bytes > CHAT_HISTORY_BYTES)
+        return fail(errbuf, errlen, "history: %zu bytes of text, allowed %d", bytes,
+                    CHAT_HISTORY_BYTES);
+    return 0;
+}
+
 int chatmsg_decode_request(const char *buf, size_t len, struct chat_request *out, char *errbuf,
                            unsigned errlen)
 {
     json_t *root = parse_object(buf, len, MSG_MAX_BYTES, errbuf, errlen);
-    json_t *opts;
+    json_t *opts, *hist;
     int rc;
 
     if (!root)
         return FC_EINVAL;
-    rc = check_object(root, request_fields, NULL, errbuf, errlen);
+    hist = json_incref(json_object_get(root, "history"));
+    json_object_del(root, "history");
+    rc = hist ? check_history(hist, errbuf, errlen) : 0;
+    if (!rc)
+        rc = check_object(root, request_fields, NULL, errbuf, errlen);
     if (rc)
         goto out_free_root;
     opts = json_object_get(root, "options");
@@ -409,7 +451,15 @@ int chatmsg_decode_request(const char *buf, size_t len, struct chat_request *out
     out->deadline_ms = get_int(root, "deadline_ms");
     out->attempt = (int)get_int(root, "attempt");
     out->created_ms = get_int(root, "created_ms");
+    out->client_history = hist != NULL;
+    out->nhistory = hist ? (int)json_array_size(hist) : 0;
+    out->history = out->nhistory ? xcalloc((size_t)out->nhistory, sizeof(*out->history)) : NULL;
+    for (int i = 0; i < out->nhistory; i++) {
+        out->history[i].role = dup_str(json_array_get(hist, (size_t)i), "role");
+        out->history[i].text = dup_str(json_array_get(hist, (size_t)i), "text");
+    }
 out_free_root:
+    json_decref(hist);
     json_decref(root);
     return rc;
 }
@@ -542,6 +592,18 @@ char *chatmsg_encode_request(const struct chat_request *r)
     set_int(root, "deadline_ms", r->deadline_ms);
     set_int(root, "attempt", r->attempt);
     set_int(root, "created_ms", r->created_ms);
+    if (r->client_history) {
+        json_t *h = json_array();
+
+        for (int i = 0; i < r->nhistory; i++) {
+            json_t *t = json_object();
+
+            ok = ok && set_str(t, "role", r->history[i].role) &&
+                 set_str(t, "text", r->history[i].text);
+            json_array_append_new(h, t);
+        }
+        json_object_set_new(root, "history", h);
+    }
     return finish(root, ok);
 }
 
@@ -607,6 +669,11 @@ void chat_request_release(struct chat_request *r)
     free(r->message_id);
     free(r->reply_message_id);
     free(r->text);
+    for (int i = 0; i < r->nhistory; i++) {
+        free(r->history[i].role);
+        free(r->history[i].text);
+    }
+    free(r->history);
     memset(r, 0, sizeof(*r));
 }
 

@@ -29,6 +29,15 @@
 #define TOPIC_CONTROL "finchat.chat.control"
 #define TOPIC_DLQ "finchat.chat.dlq"
 
+#define CHAT_HISTORY_MAX 16     /* turns a request may carry */
+#define CHAT_HISTORY_BYTES 8192 /* bytes of their text in all */
+
+/* An earlier turn a client supplied with its question. */
+struct chat_turn {
+    char *role; /* "user" or "assistant" */
+    char *text; /* 1..CHAT_TEXT_MAX code points, no control characters but tab, LF, CR */
+};
+
 struct chat_request {
     char *request_id;        /* UUID */
     char *user_id;           /* UUID */
@@ -42,6 +51,13 @@ struct chat_request {
     int64_t deadline_ms;     /* Unix ms */
     int attempt;             /* 1.. */
     int64_t created_ms;      /* Unix ms */
+    /* Optional "history": the earlier turns the client sent with the question (the
+     * OpenAI-compatible facade), oldest first, maybe none. When present (@client_history)
+     * the worker builds the prompt's history from them alone, not from the conversation's
+     * stored turns. */
+    bool client_history;
+    struct chat_turn *history;
+    int nhistory;
 };
 
 enum chunk_type { CHUNK_START, CHUNK_TOKEN, CHUNK_RESET, CHUNK_FINAL, CHUNK_ERROR };

@@ -812,6 +812,23 @@ static bool cancel_seen(struct worker *w, const char *request_id)
 
 /* Starts @j: the store thread decides the attempt and loads the documents (on_begin_done
  * continues). Cancels and passed deadlines end it here without touching MongoDB. */
+/* The turns a request carries (chatmsg.h), as history items prompt_select_history() reads:
+ * oldest first, in the order given. */
+static json_t *client_history(const struct chat_request *r)
+{
+    json_t *items = json_array();
+
+    for (int i = 0; i < r->nhistory; i++) {
+        char id[24];
+
+        snprintf(id, sizeof(id), "client-%d", i);
+        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s,s:i}", "_id", id, "role",
+                                               r->history[i].role, "text", r->history[i].text,
+                                               "status", "complete", "created_at", i));
+    }
+    return items;
+}
+
 static void job_begin(struct job *j)
 {
     struct task *t;
@@ -843,7 +860,13 @@ static void job_begin(struct job *j)
     t = xcalloc(1, sizeof(*t));
     t->base.run = run_history;
     t->kind = TASK_HISTORY;
-    submit(j, t);
+    if (j->req.client_history) {
+        t->job = j;
+        t->history = client_history(&j->req);
+        j->hist_t = t; /* the client sent its turns: the stored ones are not read */
+    } else {
+        submit(j, t);
+    }
 }
 
 static void on_begin_done(struct job *j, struct task *t)
@@ -897,7 +920,8 @@ static void on_begin_done(struct job *j, struct task *t)
         jlog(LOG_WARN, j, "history unavailable");
     j->context = t->context;
     t->context = NULL;
-    j->history = t->hist_failed ? NULL : json_incref(t->history); /* NULL: read again */
+    /* NULL: read again (turns the client sent are not the conversation's stored ones) */
+    j->history = t->hist_failed || j->req.client_history ? NULL : json_incref(t->history);
     /* Answers of one conversation running side by side each read the turns before the
      * other's was recorded: they re-read them before recording theirs. */
     for (struct job *o = w->jobs; o; o = o->next)

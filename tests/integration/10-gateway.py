@@ -28,6 +28,10 @@ check(is_error(r, 404, "not_found"), "unknown API route: 404 not_found with the 
 check(r.json()["error"]["request_id"] == r.header("x-request-id"), "error request_id equals X-Request-Id")
 r = request("DELETE", "/api/v1/auth/login")
 check(is_error(r, 405), "wrong method: 405 with the error shape")
+check(r.header("allow") == "POST", "405 names the allowed methods in Allow", str(r.header("allow")))
+r = request("PUT", "/api/v1/conversations")
+check(is_error(r, 405) and r.header("allow") == "POST, GET", "Allow lists every method of the path",
+      str(r.header("allow")))
 
 r = request("POST", "/api/v1/auth/login", '{"email": "a@b.c", "password": ', {"Content-Type": "application/json"})
 check(is_error(r, 400, "invalid_json"), "malformed JSON: 400 invalid_json")

@@ -402,6 +402,9 @@ stream "$TMP/r3" "$RID1" -H "Last-Event-ID: $last_id" --max-time 15
 summary "$TMP/r3"
 sok 'd["ids"] == []'
 res "resuming after the last event yields nothing more"
+api GET "/api/v1/streams/$RID1" - -H "Last-Event-ID: $last_id"
+[ "$STATUS" = 204 ] && [ ! -s "$TMP/body" ]
+res "resuming after the last event of an ended stream is 204, so an EventSource stops reconnecting"
 api GET "/api/v1/streams/$RID1" - -H "Last-Event-ID: abc"
 is_error 400 invalid_field
 res "a malformed Last-Event-ID is 400"
@@ -606,6 +609,30 @@ read -r accepted complete equal < <(py verify "$TOKEN" "$CONC" "$TMP" "${convs[@
 [ "$accepted" = "$CONC" ] && [ "$complete" = "$CONC" ] && [ "$equal" = "$CONC" ]
 res "$CONC concurrent chats: $accepted accepted, $complete streamed to final, $equal equal to the stored text ($((t1 - t0)) s)"
 
+# ---- deleting a conversation ---------------------------------------------------------------
+# Its answers are gone with it: a finished answer's stream is 404 after the delete, and an
+# answer still being written is canceled (its request row says so) and its stream is 404.
+api POST /api/v1/conversations '{"title":"to delete"}'
+conv_d="$(jq_ 'd["id"]')"
+post "$conv_d" "Give me a detailed breakdown of my spending by category, my subscriptions and my budget status."
+rid_d="$RID"
+api DELETE "/api/v1/conversations/$conv_d"
+[ "$STATUS" = 204 ]
+res "deleting a conversation while its answer is written is 204"
+api GET "/api/v1/streams/$rid_d"
+is_error 404 not_found
+res "the deleted conversation's stream is 404"
+if [ "$HAVE_PSQL" = 1 ]; then
+  [ "$(psql "$PG" -Atc "SELECT status || '/' || coalesce(error_code, '') FROM chat_requests WHERE id = '$rid_d'")" = canceled/canceled ]
+  res "the answer in flight is canceled with its conversation"
+fi
+api DELETE "/api/v1/conversations/$conv_d"
+is_error 404 not_found
+res "deleting it again is 404"
+
 # ---- clean up -----------------------------------------------------------------------------
 for c in "$CONV" "$CONV_AUTO" "$CONV_EMPTY" "${convs[@]}"; do api DELETE "/api/v1/conversations/$c"; done
+api GET "/api/v1/streams/$RID1"
+is_error 404 not_found
+res "a finished answer's stream is 404 once its conversation is deleted"
 [ "$failed" -eq 0 ]

@@ -159,6 +159,58 @@ static void test_request_fields(void)
     free(b.buf);
 }
 
+/* The optional history: its turns in order; too many turns or too many bytes are refused;
+ * a request encoded with turns decodes to the same turns. */
+static void test_request_history(void)
+{
+    struct blob b = slurp(GOLDEN "/request/valid-history.json");
+    struct chat_request r, back;
+    struct chat_turn many[CHAT_HISTORY_MAX + 1];
+    char err[128], big[3001];
+    char *enc;
+
+    CHECK_EQ_INT(chatmsg_decode_request(b.buf, b.len, &r, err, sizeof(err)), 0);
+    CHECK_EQ_INT(r.nhistory, 2);
+    CHECK(r.nhistory == 2 && strcmp(r.history[0].role, "user") == 0 &&
+          strcmp(r.history[0].text, "What are my subscriptions?") == 0 &&
+          strcmp(r.history[1].role, "assistant") == 0);
+    /* Too many turns. */
+    for (int i = 0; i <= CHAT_HISTORY_MAX; i++)
+        many[i] = (struct chat_turn){(char *)"user", (char *)"and?"};
+    back = r;
+    back.history = many;
+    back.nhistory = CHAT_HISTORY_MAX + 1;
+    enc = chatmsg_encode_request(&back);
+    CHECK(enc != NULL);
+    CHECK_EQ_INT(chatmsg_decode_request(enc, strlen(enc), &back, err, sizeof(err)), FC_EINVAL);
+    CHECK(strstr(err, "history") != NULL);
+    free(enc);
+    /* Three turns of 3,000 bytes: each within CHAT_TEXT_MAX, over CHAT_HISTORY_BYTES in all. */
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    many[0].text = many[1].text = many[2].text = big;
+    back = r;
+    back.history = many;
+    back.nhistory = 3;
+    enc = chatmsg_encode_request(&back);
+    CHECK_EQ_INT(chatmsg_decode_request(enc, strlen(enc), &back, err, sizeof(err)), FC_EINVAL);
+    CHECK(strstr(err, "bytes") != NULL);
+    free(enc);
+    /* Within the limits: the same turns back. */
+    back = r;
+    back.history = many;
+    back.nhistory = CHAT_HISTORY_MAX;
+    many[0].text = many[1].text = many[2].text = (char *)"and?";
+    enc = chatmsg_encode_request(&back);
+    CHECK_EQ_INT(chatmsg_decode_request(enc, strlen(enc), &back, err, sizeof(err)), 0);
+    CHECK_EQ_INT(back.nhistory, CHAT_HISTORY_MAX);
+    chat_request_release(&back);
+    free(enc);
+    chat_request_release(&r);
+    CHECK(r.history == NULL && r.nhistory == 0);
+    free(b.buf);
+}
+
 /* Every proper prefix of a valid message is invalid and must not leak (ASan). */
 static void test_truncations(void)
 {
@@ -255,5 +307,5 @@ static void test_limits(void)
     free(b.buf);
 }
 
-TEST_MAIN(test_golden, test_request_fields, test_truncations, test_chunk_encode, test_chunk_types,
-          test_dlq_raw, test_limits)
+TEST_MAIN(test_golden, test_request_fields, test_request_history, test_truncations,
+          test_chunk_encode, test_chunk_types, test_dlq_raw, test_limits)
