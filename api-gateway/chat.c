@@ -29,6 +29,7 @@
 #define RATE_LOCK_CLASS 4242 /* first key of the per-user advisory lock */
 #define STREAM_URL "/api/v1/streams/"
 #define CONV_CURSOR_SORT 9 /* finance_cursor namespace of the conversation list */
+#define MSG_CURSOR_SORT 8  /* ... and of a conversation's messages */
 
 /* Conversation columns, in the order conv_json() reads them. */
 #define CONV_COLS                                                                                  \
@@ -574,17 +575,33 @@ static int add_pending(struct api_req *req, const char *id, struct msg_item **it
     return 0;
 }
 
+/* The messages of a conversation, oldest first: all of them (up to MESSAGES_MAX) unless
+ * ?limit= asks for pages. A cursor is the position of the next message in that order, bound
+ * to the conversation; messages are only ever added after the others, so a later page holds
+ * what came since. */
 static int messages_list(struct api_req *req, struct api_resp *resp)
 {
     struct msg_item *items = NULL;
-    size_t n = 0, cap = 0;
-    char id[37];
+    size_t n = 0, cap = 0, start = 0, end;
+    const char *cur = api_query(req, "cursor");
+    struct finance_cursor after;
+    char id[37], next[FINANCE_CURSOR_MAX + 1];
+    int64_t limit;
     json_t *arr;
     int rc;
 
     rc = conv_param(req, resp, id);
     if (rc)
         return rc;
+    rc = api_query_int(req, resp, "limit", MESSAGES_MAX, 1, LIST_MAX, &limit);
+    if (rc)
+        return rc;
+    if (cur && *cur) {
+        if (finance_cursor_decode(cur, MSG_CURSOR_SORT, &after) != 0 || strcmp(after.id, id) != 0 ||
+            after.key < 0 || after.key > MESSAGES_MAX)
+            return api_error(resp, 400, "invalid_field", "cursor is malformed");
+        start = (size_t)after.key;
+    }
     rc = load_messages(req, id, &items, &n, &cap);
     if (rc) {
         rc = api_error(resp, 503, "dependency_down", "the message store is unavailable");
@@ -597,9 +614,13 @@ static int messages_list(struct api_req *req, struct api_resp *resp)
     }
     qsort(items, n, sizeof(*items), msg_cmp);
     arr = json_array();
-    for (size_t i = 0; i < n; i++)
+    end = start + (size_t)limit < n ? start + (size_t)limit : n;
+    for (size_t i = start; i < end; i++)
         json_array_append(arr, items[i].msg);
-    rc = api_json(resp, 200, json_pack("{s:o}", "items", arr));
+    if (end < n)
+        finance_cursor_encode(MSG_CURSOR_SORT, (int64_t)end, id, next, sizeof(next));
+    rc = api_json(resp, 200,
+                  json_pack("{s:o,s:s?}", "items", arr, "next_cursor", end < n ? next : NULL));
 out_free:
     for (size_t i = 0; i < n; i++)
         json_decref(items[i].msg);

@@ -609,6 +609,36 @@ read -r accepted complete equal < <(py verify "$TOKEN" "$CONC" "$TMP" "${convs[@
 [ "$accepted" = "$CONC" ] && [ "$complete" = "$CONC" ] && [ "$equal" = "$CONC" ]
 res "$CONC concurrent chats: $accepted accepted, $complete streamed to final, $equal equal to the stored text ($((t1 - t0)) s)"
 
+# ---- messages in pages ---------------------------------------------------------------------
+# ?limit= pages through the same messages, oldest first, with next_cursor; a cursor is bound
+# to its conversation; without limit the whole conversation comes at once, next_cursor null.
+api GET "/api/v1/conversations/$CONV/messages"
+all_ids="$(jq_ '",".join(m["id"] for m in d["items"])')"
+pyok 'len(d["items"]) >= 4 and d["next_cursor"] is None'
+res "without limit every message comes at once, next_cursor null"
+paged="" cursor="" pages=0
+while [ "$pages" -lt 50 ]; do
+  api GET "/api/v1/conversations/$CONV/messages?limit=3${cursor:+&cursor=$cursor}"
+  [ "$STATUS" = 200 ] || break
+  paged="$paged${paged:+,}$(jq_ '",".join(m["id"] for m in d["items"])')"
+  pages=$((pages + 1))
+  cursor="$(jq_ 'd["next_cursor"] or ""')"
+  [ -n "$cursor" ] || break
+done
+[ -n "$all_ids" ] && [ "$paged" = "$all_ids" ] && [ "$pages" -ge 2 ]
+res "limit=3 pages through the same messages in the same order ($pages pages)"
+api GET "/api/v1/conversations/$CONV/messages?limit=0"
+is_error 400 invalid_field
+res "limit=0 is 400"
+api GET "/api/v1/conversations/$CONV/messages?limit=1"
+first_cursor="$(jq_ 'd["next_cursor"] or ""')"
+api GET "/api/v1/conversations/$CONV_EMPTY/messages?limit=1&cursor=$first_cursor"
+is_error 400 invalid_field
+res "a cursor of another conversation is 400"
+api GET "/api/v1/conversations/$CONV/messages?cursor=bm90LWEtY3Vyc29y"
+is_error 400 invalid_field
+res "a forged cursor is 400"
+
 # ---- deleting a conversation ---------------------------------------------------------------
 # Its answers are gone with it: a finished answer's stream is 404 after the delete, and an
 # answer still being written is canceled (its request row says so) and its stream is 404.
