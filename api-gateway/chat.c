@@ -711,8 +711,9 @@ static void drop_user_message(struct api_req *req, const char *msg_id)
 }
 
 /* Checks the conversation, the chat rate and the token budget, and records the request row
- * and the conversation's new state: one round trip to chat_request_open() (migration 005),
- * which does it all under the per-user lock so concurrent posts count each other. On
+ * and the conversation's new state: one round trip to chat_request_open_once() (migrations
+ * 005, 006), which does it all under the per-user lock so concurrent posts count each other,
+ * and refuses (409) a question whose answer is still being written (a regenerate sent twice). On
  * success *@at_ms is the row's created_at, *@version the user's data_version (-1 when the
  * database did not say) and *@stale whether the context document is of an earlier day. */
 static int record_request(struct api_req *req, struct api_resp *resp, const char *conv_id,
@@ -720,11 +721,12 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
                           int64_t *at_ms, int64_t *version, bool *stale)
 {
     const struct fc_config *cfg = req->cfg;
-    char lock[16], part[16], off[24], rate[16], budget[24];
+    char lock[16], part[16], off[24], rate[16], budget[24], deadline[24];
     const char *v[] = {
         lock,          p->request_id, req->user_id, conv_id,
         p->message_id, reply_id,      part,         p->first_offset >= 0 ? off : NULL,
-        text,          rate,          budget,       DEFAULT_TITLE};
+        text,          rate,          budget,       DEFAULT_TITLE,
+        deadline};
     PGresult *res;
     const char *outcome;
     long long retry;
@@ -734,11 +736,12 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     snprintf(off, sizeof(off), "%lld", (long long)p->first_offset);
     snprintf(rate, sizeof(rate), "%d", cfg->chat_rate_limit);
     snprintf(budget, sizeof(budget), "%d", cfg->daily_token_budget);
+    snprintf(deadline, sizeof(deadline), "%lld", (long long)cfg->deadline_ms);
     res = api_sql(req,
-                  "SELECT * FROM chat_request_open($1::int, "
+                  "SELECT * FROM chat_request_open_once($1::int, "
                   "$2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::int, $8::bigint, $9, "
-                  "$10::int, $11::bigint, $12)",
-                  12, v);
+                  "$10::int, $11::bigint, $12, $13::bigint)",
+                  13, v);
     if (!res)
         return api_pg_fail(req, resp, NULL);
     if (PQntuples(res) != 1) {
@@ -758,6 +761,12 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     if (strcmp(outcome, "not_found") == 0) {
         PQclear(res);
         return api_error(resp, 404, "not_found", "no such conversation");
+    }
+    if (strcmp(outcome, "busy") == 0) {
+        PQclear(res);
+        return api_error(resp, 409, "conflict",
+                         "an answer to this question is still being written; cancel it or wait "
+                         "for it to finish");
     }
     set_retry_after(resp, retry);
     if (strcmp(outcome, "rate_limited") == 0) {

@@ -451,10 +451,20 @@ api POST "/api/v1/streams/$RID1/cancel"
 res "cancel of a finished answer is 202 {canceled:false}"
 
 # ---- regenerate ---------------------------------------------------------------------------
+HAVE_PSQL=0
+command -v psql >/dev/null && psql "$PG" -Atc 'SELECT 1' >/dev/null 2>&1 && HAVE_PSQL=1
 api POST "/api/v1/conversations/$CONV/regenerate"
 RIDG="$(jq_ 'd["request_id"]')"
 is_accepted "$RIDG"
 res "regenerate is 202 for the last question"
+# While that answer is being written, the question is not answered a second time.
+api POST "/api/v1/conversations/$CONV/regenerate"
+if [ "$HAVE_PSQL" = 1 ] && [ "$(psql "$PG" -Atc "SELECT status FROM chat_requests WHERE id = '$RIDG'")" = complete ]; then
+  ok "a second regenerate while the answer is written is 409 # SKIP the answer finished first"
+else
+  is_error 409 conflict
+  res "a second regenerate while the answer is written is 409 conflict"
+fi
 stream "$TMP/g" "$RIDG"
 summary "$TMP/g"
 answered "$CONV" "$RIDG"
@@ -519,8 +529,6 @@ EOF
 res "injection attempts are 422 prompt_rejected ($rejected/$attacks)"
 [ "$passed" = "$questions" ]
 res "finance questions pass the screen ($passed/$questions)"
-HAVE_PSQL=0
-command -v psql >/dev/null && psql "$PG" -Atc 'SELECT 1' >/dev/null 2>&1 && HAVE_PSQL=1
 if [ "$HAVE_PSQL" = 1 ]; then
   n="$(psql "$PG" -Atc "SELECT count(*) FROM audit_log a JOIN users u ON u.id = a.user_id WHERE u.email = '$EMAIL' AND a.action = 'prompt_rejected' AND a.at > now() - interval '5 minutes' AND a.detail ? 'rule' AND NOT a.detail ? 'text'")"
   [ "${n:-0}" -ge "$attacks" ]
