@@ -125,6 +125,37 @@ static bool is_space_cp(int32_t cp)
            (cp >= 0x2000 && cp <= 0x200a) || cp == 0x202f || cp == 0x205f;
 }
 
+/* The length of the terminal control sequence at @s (@len bytes) after an ESC (or a C1 CSI,
+ * @csi): "[" parameters, intermediates and a final byte (CSI, "\x1b[31m"), "]" text up to
+ * BEL or ESC "\" (OSC, a window title or link), or one byte in 0..~ ("\x1bc", "\x1b7").
+ * Its bytes would otherwise stay behind in the text as "[31m". 0 when none follows. */
+static size_t escape_tail(const unsigned char *s, size_t len, bool csi)
+{
+    size_t i = 0;
+
+    if (!csi) {
+        if (len == 0)
+            return 0;
+        if (s[0] == ']') {
+            for (i = 1; i < len; i++) {
+                if (s[i] == 0x07)
+                    return i + 1;
+                if (s[i] == 0x1b && i + 1 < len && s[i + 1] == '\\')
+                    return i + 2;
+            }
+            return len;
+        }
+        if (s[0] != '[')
+            return s[0] >= 0x30 && s[0] <= 0x7e ? 1 : 0; /* ESC c, ESC 7, ESC M ... */
+        i = 1;
+    }
+    while (i < len && s[i] >= 0x30 && s[i] <= 0x3f)
+        i++;
+    while (i < len && s[i] >= 0x20 && s[i] <= 0x2f)
+        i++;
+    return i < len && s[i] >= 0x40 && s[i] <= 0x7e ? i + 1 : i;
+}
+
 char *screen_clean(const char *text, size_t len, size_t *ncp)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -137,6 +168,8 @@ char *screen_clean(const char *text, size_t len, size_t *ncp)
         size_t n = utf8_next(s + i, len - i, &cp);
 
         i += n;
+        if (cp == 0x1b || cp == 0x9b)
+            i += escape_tail(s + i, len - i, cp == 0x9b);
         if (cp < 0 || is_control(cp))
             continue;
         if (is_space_cp(cp) && !started)

@@ -21,8 +21,9 @@
 #include <stddef.h>
 
 /* Returns a newly allocated, NUL-terminated copy of the @len bytes at @text (caller frees)
- * without control characters (C0 except \t and \n, DEL, C1, bidirectional overrides), without
- * invalid UTF-8 and NUL bytes, and trimmed of white space at both ends. Stores the number of
+ * without control characters (C0 except \t and \n, DEL, C1, bidirectional overrides) and the
+ * terminal escape sequences they start (colours, titles), without invalid UTF-8 and NUL
+ * bytes, and trimmed of white space at both ends. Stores the number of
  * code points of the result in *@ncp. Never fails. */
 char *screen_clean(const char *text, size_t len, size_t *ncp);
 

@@ -328,6 +328,24 @@ static void test_clean(void)
     CHECK_EQ_INT(n, 0);
     free(s);
 
+    /* Terminal escape sequences go whole, not only their ESC: colours (CSI, also the C1
+     * form), titles and links (OSC), single-byte escapes. */
+    s = CLEAN("What is my \x1b[31;1mbalance\x1b[0m?", &n);
+    CHECK_EQ_STR(s, "What is my balance?");
+    free(s);
+    s = CLEAN("\x1b]0;title\x07hi \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", &n);
+    CHECK_EQ_STR(s, "hi link");
+    free(s);
+    s = CLEAN("a\xc2\x9b"
+              "2Jb\x1b"
+              "cc\x1bhome\x1b",
+              &n);
+    CHECK_EQ_STR(s, "abcome"); /* ESC c and ESC h are sequences of their own */
+    free(s);
+    s = CLEAN("x\x1b[", &n);
+    CHECK_EQ_STR(s, "x");
+    free(s);
+
     /* Invalid UTF-8 is dropped. */
     s = CLEAN("ok\xff\xc0\xafyes", &n);
     CHECK_EQ_STR(s, "okyes");
