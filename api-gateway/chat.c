@@ -803,16 +803,20 @@ static void abandon_request(struct api_req *req, struct gateway *gw, const char 
 }
 
 int chat_post(struct api_req *req, struct api_resp *resp, const char *conversation_id,
-              const char *text, const char *regenerate_of, const struct chat_turn *history,
-              int nhistory, struct chat_posted *out)
+              const char *text, const struct chat_post_opts *opts, struct chat_posted *out)
 {
+    static const struct chat_post_opts plain = {0};
     struct gateway *gw = gateway_of(req);
     struct chat_request r;
+    const char *regenerate_of;
     char reply_id[37], tp[64];
     int64_t at_ms = 0, version = -1;
     bool stale = false;
     int rc;
 
+    if (!opts)
+        opts = &plain;
+    regenerate_of = opts->regenerate_of;
     memset(out, 0, sizeof(*out));
     if (!gw || !gw->bus || !gw->hub)
         return api_error(resp, 503, "dependency_down", "chat is not available");
@@ -844,15 +848,15 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     r.message_id = out->message_id;
     r.reply_message_id = reply_id;
     r.text = (char *)text;
-    r.max_tokens = MAX_TOKENS;
+    r.max_tokens = opts->max_tokens > 0 ? opts->max_tokens : MAX_TOKENS;
     r.regenerate = regenerate_of != NULL;
     r.reply_partition = out->partition;
     r.created_ms = clock_wall_ms();
     r.deadline_ms = r.created_ms + req->cfg->deadline_ms;
     r.attempt = 1;
-    r.client_history = history != NULL;
-    r.history = (struct chat_turn *)history;
-    r.nhistory = nhistory;
+    r.client_history = opts->client_history;
+    r.history = (struct chat_turn *)opts->history;
+    r.nhistory = opts->nhistory;
     trace_child(req->traceparent, tp, sizeof(tp), NULL);
     /* The user message is stored before Kafka takes the request, so no worker answers a
      * question whose message could not be kept. Either failure marks the request as not
@@ -900,7 +904,7 @@ static int messages_post(struct api_req *req, struct api_resp *resp)
     rc = chat_prepare_text(req, resp, "text", json_string_value(t), json_string_length(t), &text);
     if (rc)
         return rc;
-    rc = chat_post(req, resp, id, text, NULL, NULL, 0, &p);
+    rc = chat_post(req, resp, id, text, NULL, &p);
     free(text);
     if (rc)
         return rc;
@@ -955,7 +959,7 @@ static int regenerate(struct api_req *req, struct api_resp *resp)
         return api_error(resp, 409, "conflict", "the conversation has no question to answer");
     if (rc)
         return api_error(resp, 503, "dependency_down", "the message store is unavailable");
-    rc = chat_post(req, resp, id, text, msg_id, NULL, 0, &p);
+    rc = chat_post(req, resp, id, text, &(struct chat_post_opts){.regenerate_of = msg_id}, &p);
     free(text);
     if (rc)
         return rc;

@@ -35,20 +35,31 @@ struct chat_posted {
 int chat_prepare_text(struct api_req *req, struct api_resp *resp, const char *field,
                       const char *text, size_t len, char **out);
 
+/* How a question is posted; zeroed (or a NULL pointer) for an ordinary question. */
+struct chat_post_opts {
+    const char *regenerate_of; /* a stored user message id: answer it again */
+    /* The earlier turns the client sent (the facade; prepared like the question, within
+     * CHAT_HISTORY_MAX / CHAT_HISTORY_BYTES): with @client_history the worker takes the
+     * prompt's history from these @nhistory turns, maybe none, not from the stored ones. */
+    bool client_history;
+    const struct chat_turn *history;
+    int nhistory;
+    int max_tokens; /* 1..CHAT_MAX_TOKENS, 0 for the default */
+};
+
+#define CHAT_MAX_TOKENS 8192 /* what a request may ask for (proto: options.max_tokens) */
+
 /* Accepts the prepared question @text in conversation @conversation_id (a lower-case UUID) of
  * req->user_id and hands it to the workers: checks the conversation (404), the per-user chat
  * rate (429 rate_limited) and daily token budget (429 budget_exceeded), each with
- * Retry-After; stores the user message — or, when @regenerate_of is a message id, answers
- * that stored message again; records the chat_requests row, updates the conversation, opens
- * the live stream and produces the request to Kafka (503 dependency_down when any store or
- * Kafka fails, with nothing left half-accepted). @history (@nhistory turns, prepared like
- * @text, within CHAT_HISTORY_MAX / CHAT_HISTORY_BYTES; maybe none) goes with the request
- * unless it is NULL: the worker then takes the prompt's history from it instead of the
- * conversation's stored turns. Returns 0 and fills @out, or fills @resp and returns the negative
- * code. */
+ * Retry-After; stores the user message — or, when @opts->regenerate_of is a message id,
+ * answers that stored message again (409 conflict while an answer to it is being written);
+ * records the chat_requests row, updates the conversation, opens the live stream and
+ * produces the request to Kafka (503 dependency_down when any store or Kafka fails, with
+ * nothing left half-accepted). @opts may be NULL. Returns 0 and fills @out, or fills @resp
+ * and returns the negative code. */
 int chat_post(struct api_req *req, struct api_resp *resp, const char *conversation_id,
-              const char *text, const char *regenerate_of, const struct chat_turn *history,
-              int nhistory, struct chat_posted *out);
+              const char *text, const struct chat_post_opts *opts, struct chat_posted *out);
 
 /* Copies @in to @out (37 bytes) in lower case when it is a canonical UUID; false if not. */
 bool chat_uuid_parse(const char *in, char out[37]);

@@ -177,14 +177,29 @@ static void turns_free(struct chat_turn *t, int n)
     free(t);
 }
 
-/* Reads the optional model and stream fields. */
+/* Reads the optional model, stream, max_tokens (or max_completion_tokens: 1..CHAT_MAX_TOKENS,
+ * into *@max_tokens, 0 when absent) and n (only 1) fields. */
 static int read_options(struct api_req *req, struct api_resp *resp, const char **model,
-                        bool *stream)
+                        bool *stream, int *max_tokens)
 {
     json_t *m = json_object_get(req->body, "model"), *s = json_object_get(req->body, "stream");
+    json_t *mt = json_object_get(req->body, "max_completion_tokens");
+    json_t *n = json_object_get(req->body, "n");
 
     *model = FACADE_DEFAULT_MODEL;
     *stream = false;
+    *max_tokens = 0;
+    if (!mt || json_is_null(mt))
+        mt = json_object_get(req->body, "max_tokens");
+    if (mt && !json_is_null(mt)) {
+        if (!json_is_integer(mt) || json_integer_value(mt) < 1 ||
+            json_integer_value(mt) > CHAT_MAX_TOKENS)
+            return api_error(resp, 400, "invalid_field",
+                             "max_tokens must be an integer from 1 to %d", CHAT_MAX_TOKENS);
+        *max_tokens = (int)json_integer_value(mt);
+    }
+    if (n && !json_is_null(n) && !(json_is_integer(n) && json_integer_value(n) == 1))
+        return api_error(resp, 400, "invalid_field", "n must be 1: one answer per request");
     if (m && !json_is_null(m)) {
         if (!json_is_string(m) || json_string_length(m) == 0 || json_string_length(m) > MODEL_MAX)
             return api_error(resp, 400, "invalid_field", "model must be a string of 1 to %d bytes",
@@ -226,6 +241,7 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
     struct hub_stream_req *sr;
     struct chat_posted p;
     struct chat_turn *turns = NULL;
+    struct chat_post_opts opts = {0};
     const char *model;
     char conv[37], *raw, *text = NULL;
     size_t at = 0;
@@ -234,7 +250,7 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
 
     if (!json_is_object(req->body))
         return api_error(resp, 400, "invalid_json", "the body must be a JSON object");
-    rc = read_options(req, resp, &model, &stream);
+    rc = read_options(req, resp, &model, &stream, &opts.max_tokens);
     if (rc)
         return rc;
     raw = last_user_content(resp, json_object_get(req->body, "messages"), &at);
@@ -245,12 +261,15 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
     if (rc)
         return rc;
     rc = client_turns(req, resp, json_object_get(req->body, "messages"), at, &turns, &nturns);
+    opts.client_history = true;
+    opts.history = turns;
+    opts.nhistory = nturns;
     if (rc)
         goto out_free;
     rc = api_conversation(req, resp, conv);
     if (rc)
         goto out_free;
-    rc = chat_post(req, resp, conv, text, NULL, turns, nturns, &p);
+    rc = chat_post(req, resp, conv, text, &opts, &p);
     if (rc)
         goto out_free;
     sr = xcalloc(1, sizeof(*sr));

@@ -11,7 +11,8 @@
  * never goes in the system role, which holds finchat's own rules. The handler hands the stream to
  * the server in HUB_MODE_OPENAI_SSE (stream: true, chat.completion.chunk events and `data: [DONE]`)
  * or HUB_MODE_OPENAI_JSON (one chat.completion object with usage), echoing the requested model
- * (default "finchat").
+ * (default "finchat"). max_tokens (or max_completion_tokens) bounds the answer,
+ * 1..CHAT_MAX_TOKENS; n must be 1.
  *
  * Authentication is by API key (ROUTE_APIKEY), done by the server before the handler runs.
  * Errors keep finchat's error shape, whose error.message OpenAI clients show as is. */

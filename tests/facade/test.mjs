@@ -157,6 +157,21 @@ test('an injection in an earlier turn is 422 prompt_rejected', async () => {
   );
 });
 
+test('max_tokens bounds the answer; bad max_tokens and n above 1 are 400', async () => {
+  const r = await client.chat.completions.create({
+    messages: [{ role: 'user', content: 'Give me an overview of my finances.' }],
+    max_tokens: 5,
+  });
+  assert.ok(r.usage.completion_tokens > 0 && r.usage.completion_tokens <= 5, `${r.usage.completion_tokens} tokens`);
+  for (const bad of [{ max_tokens: 0 }, { max_tokens: -1 }, { max_tokens: 'x' }, { max_tokens: 1e9 }, { n: 2 }]) {
+    await assert.rejects(
+      client.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], ...bad }),
+      (err) => err instanceof OpenAI.BadRequestError && err.error?.code === 'invalid_field',
+      JSON.stringify(bad),
+    );
+  }
+});
+
 test('a bad API key is 401', async () => {
   const bad = new OpenAI({ baseURL: `${BASE}/v1`, apiKey: 'fc_not_a_real_key', maxRetries: 0 });
   await assert.rejects(
