@@ -128,9 +128,9 @@ static int client_turns(struct api_req *req, struct api_resp *resp, json_t *mess
         if (strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0)
             continue;
         raw = content_text(json_object_get(m, "content"));
-        if (!raw || !*raw) {
+        if (!raw || raw[strspn(raw, " \t\r\n")] == '\0') {
             free(raw);
-            continue; /* an assistant turn of tool calls: no text to forward */
+            continue; /* no text to forward (an assistant turn of tool calls) */
         }
         len = strlen(raw);
         if (len > TURN_BYTES_MAX) { /* a long earlier answer: its start is what is kept */

@@ -135,6 +135,8 @@ test('each call is answered in the context it sends, not earlier calls\' turns',
       { role: 'system', content: 'Answer briefly.' },
       { role: 'user', content: 'What are my recurring subscriptions?' },
       { role: 'assistant', content: 'You have several subscriptions; streaming is the largest.' },
+      { role: 'user', content: 'Thanks.' },
+      { role: 'assistant', content: '  ' }, // nothing to forward: skipped, not an error
       q,
     ],
   });
