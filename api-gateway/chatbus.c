@@ -69,8 +69,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 
     (void)rk;
     (void)opaque;
-    if (!w)
+    if (!w) { /* a message nobody waits for (chatbus_cancel_nowait) */
+        if (msg->err)
+            log_error("kafka delivery to %s failed: %s", rd_kafka_topic_name(msg->rkt),
+                      rd_kafka_err2str(msg->err));
         return;
+    }
     pthread_mutex_lock(&w->lock);
     w->err = msg->err;
     w->done = true;
@@ -144,15 +148,29 @@ int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const 
     return rc;
 }
 
-int chatbus_send_cancel(struct chatbus *b, const char *request_id, const char *traceparent)
+/* Produces a cancel for @request_id; waits for the acknowledgement when @wait. */
+static int send_cancel(struct chatbus *b, const char *request_id, const char *traceparent,
+                       bool wait)
 {
     struct chat_control c = {(char *)request_id, (char *)"cancel"};
     char *payload = chatmsg_encode_control(&c);
     struct kafka_msg_meta meta = {SCHEMA_CONTROL, traceparent, request_id, NULL};
-    int rc = send_acked(b, TOPIC_CONTROL, request_id, payload, &meta);
+    int rc = wait ? send_acked(b, TOPIC_CONTROL, request_id, payload, &meta)
+                  : kafka_produce_json(b->producer, TOPIC_CONTROL, RD_KAFKA_PARTITION_UA,
+                                       request_id, payload, strlen(payload), &meta, NULL);
 
     free(payload);
     return rc;
+}
+
+int chatbus_send_cancel(struct chatbus *b, const char *request_id, const char *traceparent)
+{
+    return send_cancel(b, request_id, traceparent, true);
+}
+
+int chatbus_cancel_nowait(struct chatbus *b, const char *request_id)
+{
+    return send_cancel(b, request_id, NULL, false);
 }
 
 int chatbus_reply_partition(struct chatbus *b, int32_t *partition, int64_t *offset)

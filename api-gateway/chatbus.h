@@ -33,6 +33,9 @@ int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const 
                          int64_t context_version);
 /* Produces a cancel for @request_id to finchat.chat.control. Same blocking contract. */
 int chatbus_send_cancel(struct chatbus *b, const char *request_id, const char *traceparent);
+/* Queues the same cancel without waiting, for an event-loop thread: 0 when librdkafka took
+ * it (a failed delivery is logged), FC_EDEP when its queue refused it. */
+int chatbus_cancel_nowait(struct chatbus *b, const char *request_id);
 /* Chooses the reply partition of a new request among this gateway's partitions and
  * returns it, with a lower bound of the offset its first chunk will get in *@offset: the
  * offset this gateway's consumer reads next on that partition (no broker round trip), or

@@ -50,6 +50,8 @@ struct hub {
     atomic_int replays;
     int max_replays;
     atomic_bool stopping;
+    void (*abandon)(void *ud, const char *request_id); /* set before serving */
+    void *abandon_ud;
 };
 
 struct hub_thread {
@@ -78,6 +80,7 @@ struct sub {
     int cursor;                /* next event index */
     int64_t after_seq;
     bool sending, finished, started, attached;
+    bool ended; /* the stream's last event went out (or the reader was told it is abandoned) */
     int mode;
     char model[64];
     char request_id[40];
@@ -159,6 +162,12 @@ void hub_open(struct hub *h, const char *request_id)
     if (!find(h, request_id))
         create(h, request_id);
     pthread_mutex_unlock(&h->lock);
+}
+
+void hub_on_abandon(struct hub *h, void (*cb)(void *ud, const char *request_id), void *ud)
+{
+    h->abandon = cb;
+    h->abandon_ud = ud;
 }
 
 int hub_size(struct hub *h)
@@ -521,7 +530,14 @@ static void detach(struct sub *r)
 static void on_dispose(void *p)
 {
     struct sub *r = p;
+    struct hub *h = r->t->hub;
 
+    /* A client of the OpenAI-compatible endpoint that leaves before the end cannot resume:
+     * the rest of the answer is wanted by nobody. */
+    if (r->mode != HUB_MODE_SSE && !r->ended && h->abandon) {
+        r->ended = true;
+        h->abandon(h->abandon_ud, r->request_id);
+    }
     detach(r);
     r->req = NULL;
     free(r->buf);
@@ -570,7 +586,7 @@ static void pump(struct sub *r)
         if (!done_all)
             return;
         start_json_response(r, !error_end);
-        r->finished = true;
+        r->finished = r->ended = true;
         detach(r);
         r->req->res.content_length = r->buf_len;
         h2o_send_inline(r->req, r->buf, r->buf_len);
@@ -579,7 +595,7 @@ static void pump(struct sub *r)
     if (done_all) {
         /* The final write's bytes must outlive us: copy them into the request's pool. */
         iov = h2o_strdup(&r->req->pool, r->buf ? r->buf : "", r->buf_len);
-        r->finished = true;
+        r->finished = r->ended = true;
         detach(r);
         h2o_send(r->req, &iov, 1, H2O_SEND_STATE_FINAL);
         return;

@@ -52,6 +52,10 @@ bool hub_publish(struct hub *h, const struct chat_chunk *c);
 void hub_sweep(struct hub *h, int64_t now_ms);
 /* Number of streams held (for /status). */
 int hub_size(struct hub *h);
+/* Sets what is called (on a loop thread, so it must not block) when a reader in an OpenAI
+ * mode goes before its stream ended: the client closed the connection, and that endpoint
+ * has no resume. Call before serving. */
+void hub_on_abandon(struct hub *h, void (*cb)(void *ud, const char *request_id), void *ud);
 
 /* ---- Event-loop side (@locality the loop thread of @t) ---- */
 #ifdef FINCHAT_HUB_WITH_H2O

@@ -40,6 +40,14 @@ static void migrate_at_start(const struct fc_config *cfg)
     pg_close(pg);
 }
 
+/* A client of the OpenAI-compatible endpoint left before its answer ended: stop the
+ * generation (on a loop thread: the cancel is queued, not waited for). */
+static void cancel_abandoned(void *ud, const char *request_id)
+{
+    if (chatbus_cancel_nowait(ud, request_id) != 0)
+        log_emit(LOG_WARN, request_id, NULL, NULL, "abandoned answer: the cancel was not queued");
+}
+
 int main(int argc, char **argv)
 {
     struct fc_config cfg;
@@ -76,6 +84,7 @@ int main(int argc, char **argv)
         log_error("kafka: %s", err);
         goto out_hub;
     }
+    hub_on_abandon(gw.hub, cancel_abandoned, gw.bus);
     gw.health = health_new(&cfg, gw.bus, mongo);
     pool = dbpool_new(&cfg, mongo, mongo_db, POOL_QUEUE_MAX, err, sizeof(err));
     if (!pool) {

@@ -174,6 +174,31 @@ test('max_tokens bounds the answer; bad max_tokens and n above 1 are 400', async
   }
 });
 
+test('a client that leaves mid-stream stops the answer: it is stored as canceled', async () => {
+  const before = (await storedAnswers()).length;
+  const ac = new AbortController();
+  const stream = await client.chat.completions.create(
+    { messages: [{ role: 'user', content: 'Give me a detailed overview of my finances.' }], stream: true },
+    { signal: ac.signal },
+  );
+  let got = 0;
+  try {
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta?.content && ++got >= 2) ac.abort();
+    }
+  } catch (err) {
+    assert.ok(ac.signal.aborted, `the stream ended by the abort, not ${err}`);
+  }
+  let last = null;
+  for (let i = 0; i < 60; i++) {
+    const answers = await storedAnswers();
+    last = answers.length > before ? answers[answers.length - 1] : null;
+    if (last && last.status !== 'streaming' && last.status !== 'pending') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal(last?.status, 'canceled', `the stored answer is ${last?.status}`);
+});
+
 test('a bad API key is 401', async () => {
   const bad = new OpenAI({ baseURL: `${BASE}/v1`, apiKey: 'fc_not_a_real_key', maxRetries: 0 });
   await assert.rejects(
