@@ -324,10 +324,11 @@ static int conversations_rename(struct api_req *req, struct api_resp *resp)
     return conv_answer(req, resp, res, 200);
 }
 
-/* Deletes the conversation and stops its answers in flight: their requests are marked
- * canceled with it (one statement) and a cancel goes to the workers. A cancel Kafka does
- * not take is only logged: the answer then runs to its end unseen, since the conversation's
- * messages and streams answer 404 from now on. */
+/* Deletes the conversation and stops its answers in flight: in one statement its requests
+ * are marked conversation_deleted (their streams answer 404: request_lookup()) and those in
+ * flight canceled, and a cancel goes to the workers. A cancel Kafka does not take is only
+ * logged: the answer then runs to its end unseen, since the conversation's messages and
+ * streams answer 404 from now on. */
 static int conversations_delete(struct api_req *req, struct api_resp *resp)
 {
     struct gateway *gw = gateway_of(req);
@@ -345,8 +346,11 @@ static int conversations_delete(struct api_req *req, struct api_resp *resp)
                       "WITH d AS (UPDATE conversations SET deleted_at=now() WHERE id=$1::uuid "
                       "AND user_id=$2::uuid AND deleted_at IS NULL RETURNING id), "
                       "r AS (UPDATE chat_requests q SET status='canceled', error_code='canceled', "
-                      "completed_at=now() FROM d WHERE q.conversation_id = d.id "
-                      "AND q.status IN ('queued','streaming') RETURNING q.id::text AS rid) "
+                      "completed_at=now(), conversation_deleted=true FROM d "
+                      "WHERE q.conversation_id = d.id AND q.status IN ('queued','streaming') "
+                      "RETURNING q.id::text AS rid), "
+                      "e AS (UPDATE chat_requests q SET conversation_deleted=true FROM d "
+                      "WHERE q.conversation_id = d.id AND q.status NOT IN ('queued','streaming')) "
                       "SELECT (SELECT count(*) FROM d), rid FROM (SELECT NULL AS rid UNION ALL "
                       "SELECT rid FROM r) x",
                       2, v);
@@ -983,10 +987,9 @@ static int request_lookup(struct api_req *req, struct api_resp *resp, char id[37
         const char *v[] = {id};
 
         res = api_sql(req,
-                      "SELECT r.user_id::text, r.reply_partition, r.first_offset, r.status, "
-                      "coalesce(r.error_code, '') FROM chat_requests r "
-                      "LEFT JOIN conversations c ON c.id = r.conversation_id "
-                      "WHERE r.id=$1::uuid AND c.deleted_at IS NULL",
+                      "SELECT user_id::text, reply_partition, first_offset, status, "
+                      "coalesce(error_code, '') FROM chat_requests "
+                      "WHERE id=$1::uuid AND NOT conversation_deleted",
                       1, v);
     }
     if (!res)

@@ -810,8 +810,6 @@ static bool cancel_seen(struct worker *w, const char *request_id)
     return false;
 }
 
-/* Starts @j: the store thread decides the attempt and loads the documents (on_begin_done
- * continues). Cancels and passed deadlines end it here without touching MongoDB. */
 /* The turns a request carries (chatmsg.h), as history items prompt_select_history() reads:
  * oldest first, in the order given. */
 static json_t *client_history(const struct chat_request *r)
@@ -829,6 +827,9 @@ static json_t *client_history(const struct chat_request *r)
     return items;
 }
 
+/* Starts @j: the store thread decides the attempt and loads the documents (on_begin_done
+ * continues); turns the request carries stand in for the stored history. Cancels and passed
+ * deadlines end it here without touching MongoDB. */
 static void job_begin(struct job *j)
 {
     struct task *t;
