@@ -3,6 +3,7 @@
 
 #include "cookies.h"
 #include "err.h"
+#include "finance_calc.h"
 #include "jwt_token.h"
 #include "log.h"
 #include "password.h"
@@ -109,19 +110,6 @@ static size_t utf8_count(const char *s)
         if (((unsigned char)*s & 0xc0) != 0x80)
             n++;
     return n;
-}
-
-/* Returns the length of the longest prefix of @s that has at most @max bytes and ends on a
- * UTF-8 character boundary. */
-static size_t utf8_prefix(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-
-    if (n <= max)
-        return n;
-    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-        max--;
-    return max;
 }
 
 /* Trims @in and checks it as a display name: 1..AUTH_NAME_MAX code points, no C0/C1 control
@@ -440,7 +428,8 @@ static void audit_login_failed(struct api_req *req, const char *user_id, const c
 {
     json_t *detail = json_object();
 
-    json_object_set_new(detail, "email", json_stringn(email, utf8_prefix(email, AUTH_EMAIL_MAX)));
+    json_object_set_new(detail, "email",
+                        json_stringn(email, finance_utf8_prefix(email, AUTH_EMAIL_MAX)));
     audit(req, user_id, "login_failed", detail);
     log_emit(LOG_INFO, req->request_id, NULL, NULL, "auth: failed login");
 }

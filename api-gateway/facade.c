@@ -4,6 +4,7 @@
 #include "chat.h"
 #include "clock.h"
 #include "err.h"
+#include "finance_calc.h"
 #include "hub.h"
 #include "xmalloc.h"
 
@@ -109,8 +110,8 @@ static char *last_user_content(struct api_resp *resp, json_t *messages, size_t *
  * content never reaches the system role), each cleaned and screened like the question, the
  * newest kept within CHAT_HISTORY_MAX turns and CHAT_HISTORY_BYTES; a turn is cut at a
  * character boundary to TURN_BYTES_MAX, and the oldest one kept to what is left of the
- * budget. 0 with *@out (release with
- * turns_free()) and *@n, or fills @resp and returns the negative code. */
+ * budget. 0 with *@out (release with turns_free()) and *@n, or fills @resp and returns the
+ * negative code. */
 static int client_turns(struct api_req *req, struct api_resp *resp, json_t *messages, size_t end,
                         struct chat_turn **out, int *n)
 {
@@ -132,24 +133,15 @@ static int client_turns(struct api_req *req, struct api_resp *resp, json_t *mess
             free(raw);
             continue; /* no text to forward (an assistant turn of tool calls) */
         }
-        len = strlen(raw);
-        if (len > TURN_BYTES_MAX) { /* a long earlier answer: its start is what is kept */
-            len = TURN_BYTES_MAX;
-            while (len > 0 && (raw[len] & 0xC0) == 0x80)
-                len--;
-        }
+        /* A long earlier answer: its start is what is kept. */
+        len = finance_utf8_prefix(raw, TURN_BYTES_MAX);
         rc = chat_prepare_text(req, resp, "messages[].content", raw, len, &clean);
         free(raw);
         if (rc)
             break;
-        len = strlen(clean);
-        if (len > budget) {
-            while (budget > 0 && (clean[budget] & 0xC0) == 0x80)
-                budget--; /* not inside a character */
-            clean[budget] = '\0';
-            len = budget;
-        }
-        budget -= len;
+        len = finance_utf8_prefix(clean, budget);
+        budget = clean[len] ? 0 : budget - len; /* a turn that was cut is the oldest kept */
+        clean[len] = '\0';
         if (len == 0) {
             free(clean);
             break;

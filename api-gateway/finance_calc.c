@@ -365,6 +365,17 @@ size_t finance_utf8_len(const char *s)
     return n;
 }
 
+size_t finance_utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return max;
+}
+
 bool finance_has_ctrl(const char *s)
 {
     for (; *s; s++)

@@ -66,6 +66,9 @@ size_t finance_utf8_seq(const char *p, size_t avail);
 bool finance_utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8 @s. */
 size_t finance_utf8_len(const char *s);
+/* Length of the longest prefix of NUL-terminated @s that has at most @max bytes and ends on
+ * a UTF-8 character boundary. */
+size_t finance_utf8_prefix(const char *s, size_t max);
 /* True when @s contains a C0 control character or DEL. */
 bool finance_has_ctrl(const char *s);
 

@@ -163,6 +163,10 @@ static void test_utf8(void)
     CHECK(!finance_utf8_valid("\xf4\x90\x80\x80", 4)); /* beyond U+10FFFF */
     CHECK(!finance_utf8_valid("\xff", 1));
     CHECK_EQ_INT(finance_utf8_len("caf\xc3\xa9"), 4);
+    CHECK_EQ_INT(finance_utf8_prefix("caf\xc3\xa9", 10), 5);
+    CHECK_EQ_INT(finance_utf8_prefix("caf\xc3\xa9", 4), 3); /* not inside the é */
+    CHECK_EQ_INT(finance_utf8_prefix("caf\xc3\xa9", 3), 3);
+    CHECK_EQ_INT(finance_utf8_prefix("\xe2\x82\xac", 2), 0);
     CHECK(finance_has_ctrl("a\tb"));
     CHECK(finance_has_ctrl("a\x7f"));
     CHECK(!finance_has_ctrl("plain caf\xc3\xa9"));
