@@ -136,15 +136,10 @@ static void biggest_categories(struct ans *a, const struct analyst_row *rows, si
     }
 }
 
-/* "How much did I spend last month?", from the gateway's `last_month`. */
-static void answer_last_month(struct ans *a, const json_t *lm)
+/* Appends "Last month (May 2025)", the month as section @lm (`last_month`) names it. */
+static void last_month_out(struct ans *a, const json_t *lm)
 {
-    int64_t income = analyst_doc_money_or(lm, "income_minor", 0);
-    int64_t expenses = analyst_doc_abs(analyst_doc_money_or(lm, "expenses_minor", 0));
     const char *m = analyst_doc_str(lm, "month");
-    struct analyst_row rows[ANALYST_ROWS];
-    size_t n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories_last_month"),
-                                "amount_minor", analyst_doc_category_keys, rows, ANALYST_ROWS);
 
     abuf_puts(&a->out, "Last month");
     if (m) {
@@ -152,6 +147,18 @@ static void answer_last_month(struct ans *a, const json_t *lm)
         abuf_month(&a->out, m);
         abuf_puts(&a->out, ")");
     }
+}
+
+/* "How much did I spend last month?", from the gateway's `last_month`. */
+static void answer_last_month(struct ans *a, const json_t *lm)
+{
+    int64_t income = analyst_doc_money_or(lm, "income_minor", 0);
+    int64_t expenses = analyst_doc_abs(analyst_doc_money_or(lm, "expenses_minor", 0));
+    struct analyst_row rows[ANALYST_ROWS];
+    size_t n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories_last_month"),
+                                "amount_minor", analyst_doc_category_keys, rows, ANALYST_ROWS);
+
+    last_month_out(a, lm);
     spent_against(a, expenses, income);
     abuf_puts(&a->out, ".");
     biggest_categories(a, rows, n);
@@ -673,13 +680,30 @@ static void no_category_figures(struct ans *a, const char *cat)
 }
 
 /* What category @cat took of month @idx, from this month's or last month's top categories. */
+/* The spending of category @cat (by name, any case) in list @list of the document, a
+ * magnitude, into *@v; false when the list does not have it. */
+static bool list_category(const struct ans *a, const char *list, const char *cat, int64_t *v)
+{
+    size_t i;
+    json_t *it;
+
+    json_array_foreach(analyst_doc_list(a->ctx, list), i, it)
+    {
+        const char *name = analyst_doc_str_any(it, analyst_doc_category_keys);
+
+        if (name && strcasecmp(name, cat) == 0 && analyst_doc_money(it, "amount_minor", v)) {
+            *v = analyst_doc_abs(*v);
+            return true;
+        }
+    }
+    return false;
+}
+
 static void month_category(struct ans *a, int64_t idx, const char *cat)
 {
     const char *list = NULL;
     const char *lm = analyst_doc_str(analyst_doc_section(a->ctx, "last_month"), "month");
     int64_t now, last, v;
-    size_t i;
-    json_t *it;
 
     if (this_month(a, &now)) {
         if (!month_index(lm, &last))
@@ -690,16 +714,11 @@ static void month_category(struct ans *a, int64_t idx, const char *cat)
         no_category_figures(a, cat);
         return;
     }
-    json_array_foreach(analyst_doc_list(a->ctx, list), i, it)
-    {
-        const char *name = analyst_doc_str_any(it, analyst_doc_category_keys);
-
-        if (name && strcasecmp(name, cat) == 0 && analyst_doc_money(it, "amount_minor", &v)) {
-            abuf_puts(&a->out, " Of that, ");
-            bold_money(a, analyst_doc_abs(v));
-            abuf_printf(&a->out, " went to %s.", cat);
-            return;
-        }
+    if (list_category(a, list, cat, &v)) {
+        abuf_puts(&a->out, " Of that, ");
+        bold_money(a, v);
+        abuf_printf(&a->out, " went to %s.", cat);
+        return;
     }
     abuf_printf(&a->out, " %s isn't among the top categories I have for ", cat);
     month_out(a, idx);
@@ -864,38 +883,26 @@ static bool answer_category_last_month(struct ans *a)
 {
     static const char *const said[] = {"last month", "previous month", "month before", NULL};
     const json_t *lm = analyst_doc_section(a->ctx, "last_month");
-    const char *cat, *label = analyst_doc_str(lm, "month");
+    const char *cat;
     int64_t total, v;
-    size_t i;
-    json_t *it;
 
     if (!analyst_match_any(a->q, said) || !(cat = period_category(a)))
         return false;
-    abuf_puts(&a->out, "Last month");
-    if (label) {
-        abuf_puts(&a->out, " (");
-        abuf_month(&a->out, label);
-        abuf_puts(&a->out, ")");
-    }
-    json_array_foreach(analyst_doc_list(a->ctx, "top_categories_last_month"), i, it)
-    {
-        const char *name = analyst_doc_str_any(it, analyst_doc_category_keys);
-
-        if (!name || strcasecmp(name, cat) != 0 || !analyst_doc_money(it, "amount_minor", &v))
-            continue;
-        abuf_puts(&a->out, " you spent ");
-        bold_money(a, analyst_doc_abs(v));
-        abuf_printf(&a->out, " on %s", cat);
-        if (analyst_doc_money(lm, "expenses_minor", &total) && analyst_doc_abs(total) > 0) {
-            abuf_puts(&a->out, ", ");
-            abuf_pct(&a->out, analyst_doc_abs(v), analyst_doc_abs(total));
-            abuf_puts(&a->out, " of that month's ");
-            money_out(a, analyst_doc_abs(total));
-        }
-        abuf_puts(&a->out, ".");
+    last_month_out(a, lm);
+    if (!list_category(a, "top_categories_last_month", cat, &v)) {
+        abuf_printf(&a->out, ", %s isn't among the top categories I have.", cat);
         return true;
     }
-    abuf_printf(&a->out, ", %s isn't among the top categories I have.", cat);
+    abuf_puts(&a->out, " you spent ");
+    bold_money(a, v);
+    abuf_printf(&a->out, " on %s", cat);
+    if (analyst_doc_money(lm, "expenses_minor", &total) && analyst_doc_abs(total) > 0) {
+        abuf_puts(&a->out, ", ");
+        abuf_pct(&a->out, v, analyst_doc_abs(total));
+        abuf_puts(&a->out, " of that month's ");
+        money_out(a, analyst_doc_abs(total));
+    }
+    abuf_puts(&a->out, ".");
     return true;
 }
 
