@@ -18,10 +18,10 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I. -Icommon $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_ALL = $(SAN)
 
 COMMON_SRC := $(wildcard common/*.c)
-GW_SRC     := $(wildcard api-gateway/*.c)
-WK_SRC     := $(wildcard llm-worker/*.c)
+GW_SRC     := $(wildcard api-gateway/*.c api-gateway/*/*.c)
+WK_SRC     := $(wildcard llm-worker/*.c llm-worker/*/*.c)
 CTL_SRC    := $(wildcard finchatctl/*.c)
-UNIT_SRC   := $(wildcard tests/unit/*/test_*.c)
+UNIT_SRC   := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
@@ -39,12 +39,12 @@ all: bins web
 
 bins: $(BINS)
 
-$(BUILD)/gen/migrations.c: tools/embed-sql.sh $(wildcard api-gateway/migrations/*.sql)
+$(BUILD)/gen/migrations.c: tools/embed-sql.sh $(wildcard api-gateway/db/migrations/*.sql)
 	@mkdir -p $(dir $@)
-	tools/embed-sql.sh $@ $(wildcard api-gateway/migrations/*.sql)
+	tools/embed-sql.sh $@ $(wildcard api-gateway/db/migrations/*.sql)
 
-$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c api-gateway/migrate.h
-	$(CC) $(CFLAGS_ALL) -Iapi-gateway -c $< -o $@
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c api-gateway/db/migrate.h
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -115,7 +115,7 @@ bench:
 	@tests/bench/run.sh
 
 fuzz:
-	@tests/fuzz/run.sh
+	@FUZZ_RUNS=$${FUZZ_RUNS:-1000000} tests/fuzz/run.sh
 
 config-doc: $(BUILD)/bin/finchatctl
 	@$(BUILD)/bin/finchatctl config-doc

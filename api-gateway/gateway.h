@@ -6,9 +6,9 @@
 
 #include <stdint.h>
 
-#include "chatbus.h"
 #include "config.h"
-#include "hub.h"
+#include "api-gateway/chat/chatbus.h"
+#include "api-gateway/chat/hub.h"
 
 struct health;
 

@@ -3,19 +3,19 @@
  * Start-up order: config → logs → MongoDB pool → migrations (best effort: a gateway whose
  * database is down still starts and reports not-ready) → stream hub → Kafka (chatbus) →
  * health checker → query pool → HTTP server. Shutdown runs in reverse after SIGTERM. */
-#include "chatbus.h"
 #include "clock.h"
 #include "config.h"
-#include "dbpool.h"
-#include "gateway.h"
-#include "health.h"
-#include "hub.h"
 #include "log.h"
-#include "migrate.h"
 #include "mongo.h"
 #include "pgconn.h"
-#include "server.h"
 #include "sig.h"
+#include "api-gateway/chat/chatbus.h"
+#include "api-gateway/chat/hub.h"
+#include "api-gateway/db/dbpool.h"
+#include "api-gateway/db/migrate.h"
+#include "api-gateway/gateway.h"
+#include "api-gateway/http/health.h"
+#include "api-gateway/http/server.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,14 +4,14 @@
 #include "config.h"
 #include "err.h"
 #include "log.h"
-#include "api-gateway/migrate.h"
 #include "mongo.h"
-#include "api-gateway/password.h"
 #include "pgconn.h"
-#include "finchatctl/replay.h"
-#include "api-gateway/seed.h"
-#include "finchatctl/tail.h"
 #include "xmalloc.h"
+#include "api-gateway/auth/password.h"
+#include "api-gateway/db/migrate.h"
+#include "api-gateway/db/seed.h"
+#include "finchatctl/replay.h"
+#include "finchatctl/tail.h"
 
 #include <fcntl.h>
 #include <stdbool.h>

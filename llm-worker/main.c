@@ -4,7 +4,7 @@
 #include "log.h"
 #include "mongo.h"
 #include "sig.h"
-#include "worker.h"
+#include "llm-worker/core/worker.h"
 
 #include <stdio.h>
 #include <string.h>

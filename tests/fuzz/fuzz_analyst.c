@@ -1,9 +1,8 @@
-/* fuzz_analyst.c - libFuzzer target for the offline analyst (llm-worker/analyst.c): the
+/* fuzz_analyst.c - libFuzzer target for the offline analyst (llm-worker/analyst/analyst.c): the
  * question is user input from the network and the context document comes from the store.
  * The input is "question\0context-json"; every answer must be a non-empty string and its
  * tokens must cover it exactly. Built and run by tests/fuzz/run.sh. */
-/* fuzz-links: llm-worker/analyst*.c common/clock.c */
-#include "llm-worker/analyst.h"
+#include "llm-worker/analyst/analyst.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,10 +1,9 @@
 /* fuzz_anthropic.c - libFuzzer target for Anthropic Messages stream events
- * (llm-worker/anthropic.c): the input as one event's data, then as a whole SSE stream
+ * (llm-worker/providers/anthropic.c): the input as one event's data, then as a whole SSE stream
  * framed as the engine frames it. Built and run by tests/fuzz/run.sh. */
-/* fuzz-links: llm-worker/anthropic.c llm-worker/sse_parse.c llm-worker/provider_delta.c */
 #include "fuzz_delta.h"
-#include "llm-worker/anthropic.h"
-#include "llm-worker/sse_parse.h"
+#include "llm-worker/providers/anthropic.h"
+#include "llm-worker/providers/sse_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,13 +1,12 @@
 /* fuzz_cookies.c - libFuzzer target for the Cookie parser and Set-Cookie builder
- * (api-gateway/cookies.c).
+ * (api-gateway/http/cookies.c).
  *
  * The first input byte picks the output buffer size and the cookie name looked up; the rest
  * is the Cookie header. A found value must fit, be NUL-terminated at its length and hold no
  * ';'. The rest is also offered to the builder as a value: an accepted value must come back
  * unchanged through the parser and the line must hold no CR, LF or NUL. Built and run by
  * tests/fuzz/run.sh. */
-/* fuzz-links: api-gateway/cookies.c */
-#include "api-gateway/cookies.h"
+#include "api-gateway/http/cookies.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,13 +1,12 @@
-/* fuzz_csv.c - libFuzzer target for the CSV statement parser (api-gateway/importer.c).
+/* fuzz_csv.c - libFuzzer target for the CSV statement parser (api-gateway/ingest/importer.c).
  *
  * Any input must parse or be refused as a whole; accepted rows must carry valid UTF-8 text
  * without control characters, a non-zero amount within IMPORT_AMOUNT_MAX, a real date, a
  * "csv:" dedupe id, and line numbers that never decrease and never pass the input's line
  * count. Parsing the same bytes twice must give the same ids. Built and run by
  * tests/fuzz/run.sh. */
-/* fuzz-links: api-gateway/importer.c api-gateway/finance_calc.c common/clock.c -lcrypto */
-#include "api-gateway/finance_calc.h"
-#include "api-gateway/importer.h"
+#include "api-gateway/finance/finance_calc.h"
+#include "api-gateway/ingest/importer.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
 #ifndef FINCHAT_FUZZ_DELTA_H
 #define FINCHAT_FUZZ_DELTA_H
 
-#include "llm-worker/provider_delta.h"
+#include "llm-worker/providers/provider_delta.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,12 +1,11 @@
 /* fuzz_ofx.c - libFuzzer target for the OFX statement parser, SGML and XML dialects
- * (api-gateway/importer.c).
+ * (api-gateway/ingest/importer.c).
  *
  * Any input must parse or be refused as a whole; accepted rows must carry valid UTF-8 text
  * without control characters, a non-zero amount within IMPORT_AMOUNT_MAX, an "ofx:" dedupe
  * id and a line number inside the input. Built and run by tests/fuzz/run.sh. */
-/* fuzz-links: api-gateway/importer.c api-gateway/finance_calc.c common/clock.c -lcrypto */
-#include "api-gateway/finance_calc.h"
-#include "api-gateway/importer.h"
+#include "api-gateway/finance/finance_calc.h"
+#include "api-gateway/ingest/importer.h"
 
 #include <stdint.h>
 #include <stdlib.h>

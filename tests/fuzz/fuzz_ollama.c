@@ -1,10 +1,9 @@
-/* fuzz_ollama.c - libFuzzer target for Ollama's NDJSON stream (llm-worker/ollama.c).
+/* fuzz_ollama.c - libFuzzer target for Ollama's NDJSON stream (llm-worker/providers/ollama.c).
  *
  * The first input byte picks the feed size; the rest is the response body. Built and run by
  * tests/fuzz/run.sh. */
-/* fuzz-links: llm-worker/ollama.c llm-worker/provider_delta.c */
 #include "fuzz_delta.h"
-#include "llm-worker/ollama.h"
+#include "llm-worker/providers/ollama.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

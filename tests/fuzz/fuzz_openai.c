@@ -1,10 +1,9 @@
-/* fuzz_openai.c - libFuzzer target for OpenAI stream chunks (llm-worker/openai.c): the input
- * as one chunk payload, then as a whole SSE stream framed as the engine frames it. Built and
+/* fuzz_openai.c - libFuzzer target for OpenAI stream chunks (llm-worker/providers/openai.c): the
+ * input as one chunk payload, then as a whole SSE stream framed as the engine frames it. Built and
  * run by tests/fuzz/run.sh. */
-/* fuzz-links: llm-worker/openai.c llm-worker/sse_parse.c llm-worker/provider_delta.c */
 #include "fuzz_delta.h"
-#include "llm-worker/openai.h"
-#include "llm-worker/sse_parse.h"
+#include "llm-worker/providers/openai.h"
+#include "llm-worker/providers/sse_parse.h"
 
 #include <string.h>
 

@@ -1,11 +1,11 @@
-/* fuzz_screen.c - libFuzzer target for chat input cleaning and screening (api-gateway/screen.c).
+/* fuzz_screen.c - libFuzzer target for chat input cleaning and screening
+ * (api-gateway/chat/screen.c).
  *
  * Cleans the input and screens both the raw bytes and the cleaned text. Checks that cleaning
  * is idempotent, leaves no control character, counts code points right, and that screening
- * answers 0 or FC_EREJECT with a rule name.
- * fuzz-links: api-gateway/screen.c */
-#include "api-gateway/screen.h"
+ * answers 0 or FC_EREJECT with a rule name. */
 #include "err.h"
+#include "api-gateway/chat/screen.h"
 
 #include <stdint.h>
 #include <stdlib.h>

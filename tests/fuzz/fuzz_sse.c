@@ -1,11 +1,10 @@
-/* fuzz_sse.c - libFuzzer target for the SSE framer (llm-worker/sse_parse.c).
+/* fuzz_sse.c - libFuzzer target for the SSE framer (llm-worker/providers/sse_parse.c).
  *
  * The first input byte picks the feed size so arbitrary splits are explored; the rest is
  * the stream. Every dispatched event must be NUL-terminated at its length. Built and run by
  * tests/fuzz/run.sh. */
-/* fuzz-links: llm-worker/sse_parse.c */
 #include "fuzz_delta.h"
-#include "llm-worker/sse_parse.h"
+#include "llm-worker/providers/sse_parse.h"
 
 #include <string.h>
 

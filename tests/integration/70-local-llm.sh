@@ -72,9 +72,9 @@ PKGS=(libh2o-evloop libpq rdkafka libmongoc-1.0 libcurl jansson libjwt openssl l
 build_probe() {
   local objs=()
   local f
-  for f in "$OBJ"/llm-worker/*.o; do
+  for f in "$OBJ"/llm-worker/*/*.o; do
     [ -e "$f" ] || { echo "# no objects in $OBJ/llm-worker: run 'make bins'" >&2 && return 1; }
-    [ "$(basename "$f")" = main.o ] || objs+=("$f")
+    objs+=("$f")
   done
   # shellcheck disable=SC2046 # pkg-config output is a list of flags
   ${CC:-cc} -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror -Wshadow \

@@ -9,8 +9,8 @@
  * Built and run by tests/integration/70-local-llm.sh. */
 #include "clock.h"
 #include "config.h"
-#include "llm-worker/engine.h"
 #include "log.h"
+#include "llm-worker/engine/engine.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* Unit tests for secretbox.c: round trip, tampering, wrong key, wrong aad, bad keys. */
-#include "common/secretbox.h"
 #include "test.h"
+#include "common/secretbox.h"
 
 static const char *hexkey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 

@@ -1,0 +1,40 @@
+/* finance.h - the finance REST API of SPEC §4 with the JSON of proto/API.md.
+ *
+ * finance_routes[] (declared in api.h) lists the handlers: dashboard, accounts (list, and
+ * create for users who import statements rather than link a bank), transactions
+ * (keyset-paginated list, create with fraud scoring, patch), imports, analytics, insights,
+ * forecast, simulate, budgets and goals. Handlers run on a pool thread (@locality pool
+ * thread) with that thread's req->pg and req->mongo, and every query is scoped by
+ * req->user_id: another user's ids answer 404 not_found, exactly like ids that do not exist.
+ * Bad input answers 400 invalid_field naming the field, before anything is written; writes
+ * run in one SQL transaction each.
+ *
+ * Writers elsewhere (Plaid sync) reuse finance_tx(), finance_lock_user() (finance_data.h),
+ * finance_db_error() and finance_changed() so every finance write follows the same rules.
+ *
+ * After a write commits, finance_changed() rebuilds the user's context document in MongoDB
+ * (context.h); a MongoDB failure is logged and never fails the write. */
+#ifndef FINCHAT_FINANCE_H
+#define FINCHAT_FINANCE_H
+
+#include "api-gateway/http/api.h"
+#include "api-gateway/finance/finance_query.h" /* finance_tx(), finance_lock_user() */
+
+/* Bumps req->user_id's data_version and rebuilds their assistant context, after a committed
+ * write (or when the document is of an earlier day: chat.c). Never fails; returns the new
+ * data_version, -1 when PostgreSQL did not say. */
+int64_t finance_changed(struct api_req *req);
+
+/* Answers a failed query: 503 dependency_down when the connection is gone, else 500. */
+int finance_db_error(struct api_req *req, struct api_resp *resp);
+
+/* Checks that @account_id (from the field @field) is a UUID (else 400) naming an account of
+ * req->user_id (else 404); copies its currency into @cur. With @lock, takes a row lock: call
+ * it inside a transaction then. Returns 0 or the api_error() code. */
+int finance_own_account(struct api_req *req, struct api_resp *resp, const char *field,
+                        const char *account_id, bool lock, char cur[4]);
+
+/* POST /api/v1/imports (finance_import.c). */
+int finance_import_post(struct api_req *req, struct api_resp *resp);
+
+#endif

@@ -1,0 +1,697 @@
+/* finance_data.c - finance figures from PostgreSQL as API JSON (see finance_data.h). */
+#include "api-gateway/finance/finance_query.h"
+
+#include "clock.h"
+#include "err.h"
+#include "log.h"
+#include "xmalloc.h"
+#include "api-gateway/finance/finance_calc.h"
+#include "api-gateway/finance/forecast.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+PGresult *finance_sql(PGconn *pg, const char *sql, int n, const char *const *vals)
+{
+    PGresult *res = PQexecParams(pg, sql, n, NULL, vals, NULL, NULL, 0);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    const char *msg;
+
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        return res;
+    msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
+    log_error("finance: postgres: %.*s", (int)strcspn(msg, "\n"), msg);
+    PQclear(res);
+    return NULL;
+}
+
+int finance_tx(PGconn *pg, const char *cmd)
+{
+    PGresult *res = finance_sql(pg, cmd, 0, NULL);
+
+    if (!res)
+        return FC_EDEP;
+    PQclear(res);
+    return 0;
+}
+
+int finance_lock_user(PGconn *pg, const char *user_id)
+{
+    const char *vals[1] = {user_id};
+    PGresult *res =
+        finance_sql(pg, "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", 1, vals);
+
+    if (!res)
+        return FC_EDEP;
+    PQclear(res);
+    return 0;
+}
+
+int finance_adjust_balance(PGconn *pg, const char *account_id, int64_t delta)
+{
+    char amt[24];
+    const char *vals[2] = {account_id, amt};
+    PGresult *res;
+
+    snprintf(amt, sizeof(amt), "%lld", (long long)delta);
+    res = finance_sql(pg,
+                      "UPDATE accounts SET balance_minor = balance_minor + $2::bigint"
+                      " WHERE id = $1::uuid",
+                      2, vals);
+    if (!res)
+        return FC_EDEP;
+    PQclear(res);
+    return 0;
+}
+
+static int64_t i64(PGresult *res, int row, int col)
+{
+    return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static const char *str(PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col);
+}
+
+static json_t *str_or_null(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? json_null() : json_string(str(res, row, col));
+}
+
+static int64_t today_days(void)
+{
+    return clock_wall_ms() / 86400000;
+}
+
+json_t *finance_txn_json(PGresult *res, int row, int c)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", str(res, row, c),
+                     "account_id", str(res, row, c + 1), "account_name", str(res, row, c + 2),
+                     "posted_at", str(res, row, c + 3), "amount_minor",
+                     (json_int_t)i64(res, row, c + 4), "currency", str(res, row, c + 5), "merchant",
+                     str(res, row, c + 6), "description", str(res, row, c + 7), "category",
+                     str(res, row, c + 8), "type", str(res, row, c + 9), "note",
+                     str(res, row, c + 10), "fraud_score", (json_int_t)i64(res, row, c + 11));
+}
+
+/* Maps one row of a result to a JSON value (new reference). */
+typedef json_t *(*row_fn)(PGresult *res, int row);
+
+/* Runs @sql and returns the array of @fn over its rows, or NULL after logging a failure. */
+static json_t *query_array(PGconn *pg, const char *sql, int n, const char *const *vals, row_fn fn)
+{
+    PGresult *res = finance_sql(pg, sql, n, vals);
+    json_t *arr;
+
+    if (!res)
+        return NULL;
+    arr = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(arr, fn(res, i));
+    PQclear(res);
+    return arr;
+}
+
+static json_t *txn_row(PGresult *res, int row)
+{
+    return finance_txn_json(res, row, 0);
+}
+
+json_t *finance_txn_get(PGconn *pg, const char *uid, const char *txn_id, bool *found)
+{
+    const char *vals[2] = {uid, txn_id};
+    PGresult *res = finance_sql(
+        pg, "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1 AND t.id = $2::uuid", 2,
+        vals);
+    json_t *out = NULL;
+
+    *found = false;
+    if (!res)
+        return NULL;
+    if (PQntuples(res) == 1) {
+        out = finance_txn_json(res, 0, 0);
+        *found = true;
+    }
+    PQclear(res);
+    return out;
+}
+
+int finance_user_currency(PGconn *pg, const char *uid, char cur[4])
+{
+    const char *vals[1] = {uid};
+    PGresult *res = finance_sql(pg, "SELECT currency FROM users WHERE id = $1", 1, vals);
+    int rc = 0;
+
+    if (!res)
+        return FC_EDEP;
+    if (PQntuples(res) != 1)
+        rc = FC_ENOTFOUND;
+    else
+        snprintf(cur, 4, "%s", str(res, 0, 0));
+    PQclear(res);
+    return rc;
+}
+
+static json_t *account_row(PGresult *res, int i)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "id", str(res, i, 0), "name", str(res, i, 1),
+                     "type", str(res, i, 2), "institution", str(res, i, 3), "balance_minor",
+                     (json_int_t)i64(res, i, 4), "currency", str(res, i, 5), "mask",
+                     str(res, i, 6));
+}
+
+json_t *finance_accounts(PGconn *pg, const char *uid)
+{
+    const char *vals[1] = {uid};
+
+    return query_array(pg,
+                       "SELECT id, name, type, institution, balance_minor, currency, mask"
+                       " FROM accounts WHERE user_id = $1 ORDER BY array_position(ARRAY["
+                       "'checking','savings','credit','investment'], type), name, id",
+                       1, vals, account_row);
+}
+
+static json_t *holding_row(PGresult *res, int i)
+{
+    return json_pack("{s:s,s:s,s:o,s:f,s:I,s:I,s:s}", "symbol", str(res, i, 0), "name",
+                     str(res, i, 1), "account_id", str_or_null(res, i, 2), "quantity",
+                     (double)i64(res, i, 3) / 1000.0, "price_minor", (json_int_t)i64(res, i, 4),
+                     "market_value_minor", (json_int_t)i64(res, i, 6), "currency", str(res, i, 5));
+}
+
+json_t *finance_holdings(PGconn *pg, const char *uid)
+{
+    const char *vals[1] = {uid};
+
+    return query_array(pg,
+                       "SELECT symbol, name, account_id, quantity_milli, price_minor, currency,"
+                       " round(quantity_milli::numeric * price_minor / 1000) FROM holdings"
+                       " WHERE user_id = $1 ORDER BY 7 DESC, symbol",
+                       1, vals, holding_row);
+}
+
+/* Month label, income, expenses and transaction count of the months @oldest .. @newest
+ * months ago (oldest >= newest >= 0), oldest first. */
+static PGresult *month_rows(PGconn *pg, const char *uid, int oldest, int newest)
+{
+    char a[16], b[16];
+    const char *vals[3] = {uid, a, b};
+
+    snprintf(a, sizeof(a), "%d", oldest);
+    snprintf(b, sizeof(b), "%d", newest);
+    return finance_sql(
+        pg,
+        "SELECT to_char(s, 'YYYY-MM'),"
+        " coalesce(sum(t.amount_minor) FILTER (WHERE t.type = 'income'), 0),"
+        " coalesce(-sum(t.amount_minor) FILTER (WHERE t.type = 'expense'), 0), count(t.id)"
+        " FROM generate_series($3::int, $2::int) k"
+        " CROSS JOIN LATERAL (SELECT date_trunc('month', now() AT TIME ZONE 'UTC')"
+        "   - make_interval(months => k) AS s) m"
+        " LEFT JOIN transactions t ON t.user_id = $1 AND t.posted_at >= (s AT TIME ZONE 'UTC')"
+        "  AND t.posted_at < ((s + interval '1 month') AT TIME ZONE 'UTC')"
+        " GROUP BY s ORDER BY s",
+        3, vals);
+}
+
+json_t *finance_month(PGconn *pg, const char *uid, int ago)
+{
+    PGresult *res = month_rows(pg, uid, ago, ago);
+    int64_t inc, exp;
+    json_t *out;
+
+    if (!res)
+        return NULL;
+    inc = i64(res, 0, 1);
+    exp = i64(res, 0, 2);
+    out = json_pack("{s:s,s:I,s:I,s:f}", "month", str(res, 0, 0), "income_minor", (json_int_t)inc,
+                    "expenses_minor", (json_int_t)exp, "savings_rate_pct",
+                    inc > 0 ? finance_pct(inc - exp, inc) : 0.0);
+    PQclear(res);
+    return out;
+}
+
+json_t *finance_cashflow(PGconn *pg, const char *uid, int months)
+{
+    PGresult *res = month_rows(pg, uid, months - 1, 0);
+    json_t *arr;
+
+    if (!res)
+        return NULL;
+    arr = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(
+            arr, json_pack("{s:s,s:I,s:I,s:I}", "month", str(res, i, 0), "income_minor",
+                           (json_int_t)i64(res, i, 1), "expenses_minor", (json_int_t)i64(res, i, 2),
+                           "net_minor", (json_int_t)(i64(res, i, 1) - i64(res, i, 2))));
+    PQclear(res);
+    return arr;
+}
+
+int finance_recent_months(PGconn *pg, const char *uid, int64_t income[6], int64_t expenses[6])
+{
+    PGresult *res = month_rows(pg, uid, 6, 1);
+    int first = 0, n = 0;
+
+    if (!res)
+        return FC_EDEP;
+    while (first < PQntuples(res) && i64(res, first, 3) == 0)
+        first++;
+    for (int i = first; i < PQntuples(res) && n < 6; i++, n++) {
+        income[n] = i64(res, i, 1);
+        expenses[n] = i64(res, i, 2);
+    }
+    PQclear(res);
+    return n;
+}
+
+json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day, int limit)
+{
+    char from[16], to[16], lim[16];
+    const char *vals[4] = {uid, from, to, lim};
+    PGresult *res;
+    json_t *items;
+    int64_t total = 0;
+
+    finance_day_text(from_day, from, sizeof(from));
+    finance_day_text(to_day, to, sizeof(to));
+    snprintf(lim, sizeof(lim), "%d", limit);
+    res =
+        finance_sql(pg,
+                    "SELECT category, -sum(amount_minor), count(*), sum(-sum(amount_minor)) OVER ()"
+                    " FROM transactions WHERE user_id = $1 AND type = 'expense'"
+                    " AND posted_at >= ($2::date::timestamp AT TIME ZONE 'UTC')"
+                    " AND posted_at < (($3::date + 1)::timestamp AT TIME ZONE 'UTC')"
+                    " GROUP BY category ORDER BY 2 DESC, 1 LIMIT $4::int",
+                    4, vals);
+    if (!res)
+        return NULL;
+    if (PQntuples(res) > 0)
+        total = i64(res, 0, 3);
+    items = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(items, json_pack("{s:s,s:I,s:I,s:f}", "category", str(res, i, 0),
+                                               "amount_minor", (json_int_t)i64(res, i, 1), "count",
+                                               (json_int_t)i64(res, i, 2), "share_pct",
+                                               finance_pct(i64(res, i, 1), total)));
+    PQclear(res);
+    return json_pack("{s:I,s:o}", "total_minor", (json_int_t)total, "items", items);
+}
+
+static json_t *networth_row(PGresult *res, int i)
+{
+    return json_pack("{s:s,s:I}", "month", str(res, i, 0), "net_worth_minor",
+                     (json_int_t)i64(res, i, 1));
+}
+
+json_t *finance_networth(PGconn *pg, const char *uid, int months)
+{
+    char m[16];
+    const char *vals[2] = {uid, m};
+
+    snprintf(m, sizeof(m), "%d", months - 1);
+    return query_array(
+        pg,
+        "WITH cur AS (SELECT coalesce(sum(balance_minor), 0) b FROM accounts WHERE user_id = $1)"
+        " SELECT to_char(s, 'YYYY-MM'), cur.b - coalesce((SELECT sum(t.amount_minor)"
+        "   FROM transactions t WHERE t.user_id = $1"
+        "   AND t.posted_at >= ((s + interval '1 month') AT TIME ZONE 'UTC')), 0)"
+        " FROM cur, generate_series(0, $2::int) k CROSS JOIN LATERAL"
+        "  (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => k) AS "
+        "s) m"
+        " ORDER BY s",
+        2, vals, networth_row);
+}
+
+json_t *finance_subscriptions(PGconn *pg, const char *uid)
+{
+    char months[16], days[16];
+    const char *vals[3] = {uid, months, days};
+    struct sub_charge *c;
+    struct sub_item *items;
+    size_t n, nitems;
+    int64_t total = 0;
+    PGresult *res;
+    json_t *arr;
+
+    snprintf(months, sizeof(months), "%d", SUB_MIN_MONTHS);
+    snprintf(days, sizeof(days), "%d", SUB_ACTIVE_DAYS);
+    /* The CTE r is a cheap pre-filter on the rules finance_subs_detect() then applies in full,
+     * so heavy users do not ship every expense of the year to the gateway. */
+    res = finance_sql(
+        pg,
+        "WITH e AS (SELECT lower(merchant) AS k, merchant, posted_at, amount_minor, id"
+        "  FROM transactions WHERE user_id = $1 AND type = 'expense' AND merchant <> ''"
+        "  AND category NOT IN ('housing', 'rent', 'mortgage', 'utilities', 'insurance', 'loans',"
+        "  'transfer') AND posted_at >= now() - interval '400 days'),"
+        " r AS (SELECT k FROM e GROUP BY k"
+        "  HAVING count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) >= $2::int"
+        "  AND count(*) <= count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) + 1"
+        "  AND max(posted_at) >= now() - make_interval(days => $3::int + 1))"
+        " SELECT e.k, e.merchant, (e.posted_at AT TIME ZONE 'UTC')::date - date '1970-01-01',"
+        " -e.amount_minor FROM e JOIN r ON r.k = e.k"
+        " ORDER BY e.k COLLATE \"C\", e.posted_at, e.id",
+        3, vals);
+    if (!res)
+        return NULL;
+    n = (size_t)PQntuples(res);
+    c = xcalloc(n ? n : 1, sizeof(*c));
+    items = xcalloc(n ? n : 1, sizeof(*items));
+    for (size_t i = 0; i < n; i++) {
+        c[i].merchant = str(res, (int)i, 0);
+        c[i].label = str(res, (int)i, 1);
+        c[i].day = i64(res, (int)i, 2);
+        c[i].amount_minor = i64(res, (int)i, 3);
+    }
+    nitems = finance_subs_detect(c, n, today_days(), items, n);
+    arr = json_array();
+    for (size_t i = 0; i < nitems; i++) {
+        char last[16], next[16];
+
+        finance_day_text(items[i].last_day, last, sizeof(last));
+        finance_day_text(items[i].next_day, next, sizeof(next));
+        total += items[i].amount_minor;
+        json_array_append_new(
+            arr, json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:i}", "merchant", items[i].label,
+                           "amount_minor", (json_int_t)items[i].amount_minor, "cadence", "monthly",
+                           "last_charged", last, "next_expected", next, "annual_minor",
+                           (json_int_t)items[i].annual_minor, "count", items[i].count));
+    }
+    free(items);
+    free(c);
+    PQclear(res);
+    return json_pack("{s:I,s:o}", "monthly_total_minor", (json_int_t)total, "items", arr);
+}
+
+/* Sums balances by account type into @in and returns the net worth in *@nw. */
+static int balances(PGconn *pg, const char *uid, struct health_input *in, int64_t *nw)
+{
+    const char *vals[1] = {uid};
+    PGresult *res = finance_sql(pg,
+                                "SELECT type, coalesce(sum(balance_minor), 0),"
+                                " coalesce(sum(balance_minor) FILTER (WHERE balance_minor < 0), 0)"
+                                " FROM accounts WHERE user_id = $1 GROUP BY type",
+                                1, vals);
+
+    if (!res)
+        return FC_EDEP;
+    *nw = 0;
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *type = str(res, i, 0);
+        int64_t sum = i64(res, i, 1);
+
+        *nw += sum;
+        if (!in)
+            continue;
+        if (strcmp(type, "checking") == 0 || strcmp(type, "savings") == 0)
+            in->liquid_minor += sum;
+        else if (strcmp(type, "credit") == 0)
+            in->debt_minor += -i64(res, i, 2);
+        else if (strcmp(type, "investment") == 0)
+            in->invested_minor += sum;
+    }
+    PQclear(res);
+    return 0;
+}
+
+static json_t *health_json(const struct health_score *s)
+{
+    json_t *parts = json_array();
+
+    for (int i = 0; i < 6; i++) {
+        const struct health_part *p = &s->parts[i];
+
+        json_array_append_new(parts, json_pack("{s:s,s:s,s:f,s:i,s:i,s:s}", "key", p->key, "label",
+                                               p->label, "value", p->value, "points", p->points,
+                                               "max_points", p->max_points, "reason", p->reason));
+    }
+    return json_pack("{s:i,s:o}", "score", s->score, "parts", parts);
+}
+
+json_t *finance_health_with(PGconn *pg, const char *uid, json_t *budgets, json_t *subs)
+{
+    struct health_input in = {0};
+    struct health_score score;
+    char cur[4] = "USD";
+    json_t *item;
+    int64_t nw;
+    size_t i;
+    int n;
+
+    if (finance_user_currency(pg, uid, cur) == FC_EDEP)
+        return NULL;
+    in.currency = cur;
+    n = finance_recent_months(pg, uid, in.income, in.expenses);
+    if (n < 0 || balances(pg, uid, &in, &nw) != 0)
+        return NULL;
+    in.nmonths = n;
+    json_array_foreach(json_object_get(budgets, "items"), i, item)
+    {
+        const char *st = json_string_value(json_object_get(item, "status"));
+
+        in.budgets_total++;
+        in.budgets_warning += strcmp(st, "warning") == 0;
+        in.budgets_exceeded += strcmp(st, "exceeded") == 0;
+    }
+    in.subscriptions_monthly_minor =
+        json_integer_value(json_object_get(subs, "monthly_total_minor"));
+    finance_health_compute(&in, &score);
+    return health_json(&score);
+}
+
+json_t *finance_health(PGconn *pg, const char *uid)
+{
+    json_t *budgets = finance_budgets(pg, uid), *subs = finance_subscriptions(pg, uid);
+    json_t *out = budgets && subs ? finance_health_with(pg, uid, budgets, subs) : NULL;
+
+    json_decref(budgets);
+    json_decref(subs);
+    return out;
+}
+
+json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const char *alert_id)
+{
+    const char *vals[3] = {uid, status, alert_id};
+    PGresult *res =
+        finance_sql(pg,
+                    "SELECT f.id, f.transaction_id, f.score, f.level, f.reasons::text, "
+                    "f.status, " TS("f.created_at") ", " TS(
+                        "f.resolved_at") ", f.resolution, " FIN_TXN_COLS
+                                         " FROM fraud_alerts f JOIN transactions t ON t.id = "
+                                         "f.transaction_id"
+                                         " JOIN accounts a ON a.id = t.account_id WHERE f.user_id "
+                                         "= $1"
+                                         " AND ($2::text IS NULL OR f.status = $2)"
+                                         " AND ($3::uuid IS NULL OR f.id = $3::uuid)"
+                                         " ORDER BY f.created_at DESC, f.id DESC LIMIT 500",
+                    3, vals);
+    json_t *arr;
+
+    if (!res)
+        return NULL;
+    arr = json_array();
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_t *reasons = json_loads(str(res, i, 4), 0, NULL);
+
+        if (!json_is_array(reasons)) {
+            json_decref(reasons);
+            reasons = json_array();
+        }
+        json_array_append_new(
+            arr,
+            json_pack("{s:s,s:s,s:i,s:s,s:o,s:s,s:s,s:o,s:o,s:o}", "id", str(res, i, 0),
+                      "transaction_id", str(res, i, 1), "score", (int)i64(res, i, 2), "level",
+                      str(res, i, 3), "reasons", reasons, "status", str(res, i, 5), "created_at",
+                      str(res, i, 6), "resolved_at", str_or_null(res, i, 7), "resolution",
+                      str_or_null(res, i, 8), "transaction", finance_txn_json(res, i, 9)));
+    }
+    PQclear(res);
+    return arr;
+}
+
+json_t *finance_budgets(PGconn *pg, const char *uid)
+{
+    const char *vals[1] = {uid};
+    PGresult *res =
+        finance_sql(pg,
+                    "SELECT b.category, b.limit_minor, coalesce((SELECT -sum(t.amount_minor)"
+                    "  FROM transactions t WHERE t.user_id = b.user_id AND t.category = b.category"
+                    "  AND t.type = 'expense' AND t.posted_at >= " FIN_MONTH_START
+                    "  AND t.posted_at < " FIN_MONTH_END "), 0)"
+                    " FROM budgets b WHERE b.user_id = $1 ORDER BY b.category",
+                    1, vals);
+    json_t *items;
+    char month[16];
+
+    if (!res)
+        return NULL;
+    forecast_month_label(today_days(), 0, month, sizeof(month));
+    items = json_array();
+    for (int i = 0; i < PQntuples(res); i++) {
+        int64_t limit = i64(res, i, 1), spent = i64(res, i, 2);
+        double pct = limit > 0 ? finance_pct(spent, limit) : spent > 0 ? 100.0 : 0.0;
+
+        json_array_append_new(items, json_pack("{s:s,s:I,s:I,s:f,s:s}", "category", str(res, i, 0),
+                                               "limit_minor", (json_int_t)limit, "spent_minor",
+                                               (json_int_t)spent, "pct", pct, "status",
+                                               finance_budget_status(spent, limit)));
+    }
+    PQclear(res);
+    return json_pack("{s:s,s:o}", "month", month, "items", items);
+}
+
+static json_t *goal_row(PGresult *res, int i)
+{
+    int64_t target = i64(res, i, 2), current = i64(res, i, 3);
+
+    return json_pack("{s:s,s:s,s:I,s:I,s:o,s:f}", "id", str(res, i, 0), "name", str(res, i, 1),
+                     "target_minor", (json_int_t)target, "current_minor", (json_int_t)current,
+                     "target_date", str_or_null(res, i, 4), "progress_pct",
+                     target > 0 ? finance_pct(current, target) : 0.0);
+}
+
+json_t *finance_goals(PGconn *pg, const char *uid)
+{
+    const char *vals[1] = {uid};
+
+    return query_array(pg,
+                       "SELECT id, name, target_minor, current_minor,"
+                       " to_char(target_date, 'YYYY-MM-DD') FROM goals"
+                       " WHERE user_id = $1 ORDER BY target_date NULLS LAST, name, id",
+                       1, vals, goal_row);
+}
+
+static json_t *scenario(int64_t start, int64_t net, int months, int64_t today)
+{
+    json_t *arr = json_array();
+
+    for (int k = 1; k <= months; k++) {
+        char label[16];
+
+        forecast_month_label(today, k, label, sizeof(label));
+        json_array_append_new(arr, json_pack("{s:s,s:I}", "month", label, "balance_minor",
+                                             (json_int_t)forecast_balance(start, net, k)));
+    }
+    return arr;
+}
+
+json_t *finance_forecast(PGconn *pg, const char *uid, int months)
+{
+    int64_t inc[6], exp[6], nw, today = today_days();
+    struct forecast_rates r;
+    char cur[4] = "USD";
+    int n;
+
+    if (finance_user_currency(pg, uid, cur) == FC_EDEP)
+        return NULL;
+    n = finance_recent_months(pg, uid, inc, exp);
+    if (n < 0 || balances(pg, uid, NULL, &nw) != 0)
+        return NULL;
+    forecast_rates(inc, exp, n, &r);
+    return json_pack(
+        "{s:i,s:s,s:I,s:I,s:I,s:i,s:{s:I,s:I,s:I},s:s,s:{s:o,s:o,s:o}}", "months", months,
+        "currency", cur, "start_balance_minor", (json_int_t)nw, "monthly_income_minor",
+        (json_int_t)r.income_minor, "monthly_expenses_minor", (json_int_t)r.expenses_minor,
+        "history_months", n, "monthly_net_minor", "conservative", (json_int_t)r.conservative_minor,
+        "expected", (json_int_t)r.expected_minor, "optimistic", (json_int_t)r.optimistic_minor,
+        "method",
+        "net worth plus the average monthly net of up to 6 complete months; conservative and "
+        "optimistic are one standard deviation below and above",
+        "scenarios", "conservative", scenario(nw, r.conservative_minor, months, today), "expected",
+        scenario(nw, r.expected_minor, months, today), "optimistic",
+        scenario(nw, r.optimistic_minor, months, today));
+}
+
+json_t *finance_recent(PGconn *pg, const char *uid, int n)
+{
+    char lim[16];
+    const char *vals[2] = {uid, lim};
+
+    snprintf(lim, sizeof(lim), "%d", n);
+    return query_array(pg,
+                       "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1"
+                       " ORDER BY t.posted_at DESC, t.id DESC LIMIT $2::int",
+                       2, vals, txn_row);
+}
+
+json_t *finance_largest_expenses(PGconn *pg, const char *uid, int n)
+{
+    char lim[16];
+    const char *vals[2] = {uid, lim};
+
+    snprintf(lim, sizeof(lim), "%d", n);
+    return query_array(pg,
+                       "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1"
+                       " AND t.type = 'expense' AND t.posted_at >= " FIN_MONTH_START
+                       " AND t.posted_at < " FIN_MONTH_END
+                       " ORDER BY t.amount_minor, t.id LIMIT $2::int",
+                       2, vals, txn_row);
+}
+
+json_t *finance_briefing(PGconn *pg, const char *uid)
+{
+    const char *vals[1] = {uid};
+    PGresult *res = finance_sql(
+        pg, "SELECT text, " TS("generated_at") " FROM ai_briefings WHERE user_id = $1", 1, vals);
+    json_t *out;
+
+    if (!res)
+        return NULL;
+    out = PQntuples(res) == 1
+              ? json_pack("{s:s,s:s}", "text", str(res, 0, 0), "generated_at", str(res, 0, 1))
+              : json_null();
+    PQclear(res);
+    return out;
+}
+
+/* Current month's first and last day, epoch days (UTC). */
+static void this_month(int64_t *first, int64_t *last)
+{
+    int y, m, d;
+
+    clock_civil_from_days(today_days(), &y, &m, &d);
+    *first = clock_days_from_civil(y, m, 1);
+    *last = (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
+}
+
+json_t *finance_dashboard(PGconn *pg, const char *uid)
+{
+    char cur[4] = "USD";
+    int64_t first, last, nw = 0;
+    json_t *parts[8] = {NULL};
+    json_t *out = NULL, *top, *item;
+    size_t i;
+    int rc;
+
+    rc = finance_user_currency(pg, uid, cur);
+    if (rc == FC_EDEP || balances(pg, uid, NULL, &nw) != 0)
+        return NULL;
+    this_month(&first, &last);
+    parts[0] = finance_accounts(pg, uid);
+    parts[1] = finance_month(pg, uid, 0);
+    parts[2] = finance_cashflow(pg, uid, 6);
+    parts[3] = finance_categories(pg, uid, first, last, 5);
+    parts[4] = finance_recent(pg, uid, 10);
+    parts[5] = finance_alerts(pg, uid, "open", NULL);
+    parts[6] = finance_health(pg, uid);
+    parts[7] = finance_briefing(pg, uid);
+    for (int k = 0; k < 8; k++)
+        if (!parts[k])
+            goto out_free;
+    top = json_array();
+    json_array_foreach(json_object_get(parts[3], "items"), i, item) json_array_append_new(
+        top, json_pack("{s:O,s:O,s:O}", "category", json_object_get(item, "category"),
+                       "amount_minor", json_object_get(item, "amount_minor"), "share_pct",
+                       json_object_get(item, "share_pct")));
+    out = json_pack("{s:s,s:I,s:O,s:O,s:O,s:o,s:O,s:O,s:O,s:O}", "currency", cur, "net_worth_minor",
+                    (json_int_t)nw, "accounts", parts[0], "month", parts[1], "cashflow", parts[2],
+                    "top_categories", top, "recent_transactions", parts[4], "fraud_alerts",
+                    parts[5], "health_score", parts[6], "briefing", parts[7]);
+out_free:
+    for (int k = 0; k < 8; k++)
+        json_decref(parts[k]);
+    return out;
+}

@@ -1,0 +1,26 @@
+/* server.h - the HTTP front of the gateway on h2o: one event loop per thread, each with its
+ * own SO_REUSEPORT listener, HTTP/1.1 and HTTP/2 (h2c upgrade and prior knowledge; ALPN h2
+ * under TLS).
+ *
+ * On the loop (@locality loop thread): request ids, per-IP rate limits, body limits, the
+ * JSON depth guard and parse, routing, security/CORS headers, static files of the web
+ * client, /healthz, /readyz and /metrics. Everything that touches a database goes to the
+ * query pool (dbpool.h) as a job holding copies of what it needs; the answer comes back
+ * through the loop's message queue. A job whose client left is answered into the void:
+ * a guard in the request's pool tells the loop the request is gone.
+ *
+ * server_run() returns after SIGTERM/SIGINT once in-flight jobs finished and streams closed,
+ * or after the drain timeout. */
+#ifndef FINCHAT_SERVER_H
+#define FINCHAT_SERVER_H
+
+#include "api-gateway/db/dbpool.h"
+#include "api-gateway/gateway.h"
+
+struct server;
+
+struct server *server_new(struct gateway *gw, struct dbpool *pool, char *errbuf, unsigned errlen);
+int server_run(struct server *s);
+void server_free(struct server *s);
+
+#endif

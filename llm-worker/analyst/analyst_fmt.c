@@ -1,0 +1,238 @@
+/* analyst_fmt.c - money, percentages and a string builder for the analyst's answers. */
+#include "llm-worker/analyst/analyst_fmt.h"
+
+#include "clock.h"
+#include "xmalloc.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void abuf_release(struct abuf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+char *abuf_detach(struct abuf *b)
+{
+    char *s = b->s ? b->s : xstrdup("");
+
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+static void reserve(struct abuf *b, size_t extra)
+{
+    size_t ncap;
+
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    ncap = b->cap ? b->cap : 256;
+    while (ncap < b->len + extra + 1)
+        ncap *= 2;
+    b->s = xrealloc(b->s, ncap);
+    b->cap = ncap;
+}
+
+void abuf_puts(struct abuf *b, const char *s)
+{
+    size_t n = strlen(s);
+
+    reserve(b, n);
+    memcpy(b->s + b->len, s, n + 1);
+    b->len += n;
+}
+
+void abuf_printf(struct abuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static const struct {
+    const char *code;
+    const char *prefix;
+    int decimals;
+} currencies[] = {
+    {"USD", "$", 2},        {"EUR", "\xE2\x82\xAC", 2}, {"GBP", "\xC2\xA3", 2},
+    {"JPY", "\xC2\xA5", 0}, {"INR", "\xE2\x82\xB9", 2}, {"CAD", "CA$", 2},
+    {"AUD", "A$", 2},       {"NZD", "NZ$", 2},          {"KRW", "\xE2\x82\xA9", 0},
+};
+
+char *fmt_money(int64_t minor, const char *currency, char *buf, size_t len)
+{
+    char digits[32], grouped[48], code[8];
+    const char *prefix = NULL;
+    int decimals = 2, nd = 0, ng = 0;
+    bool neg = minor < 0;
+    uint64_t mag = neg ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+
+    if (!currency || !*currency)
+        currency = "USD";
+    for (size_t i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++) {
+        if (strcmp(currencies[i].code, currency) == 0) {
+            prefix = currencies[i].prefix;
+            decimals = currencies[i].decimals;
+        }
+    }
+    if (!prefix) {
+        snprintf(code, sizeof(code), "%.3s ", currency);
+        prefix = code;
+    }
+    /* Digits of the magnitude, least significant first, padded to one integer digit. */
+    do {
+        digits[nd++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    while (nd < decimals + 1)
+        digits[nd++] = '0';
+    for (int i = nd - 1; i >= decimals; i--) {
+        grouped[ng++] = digits[i];
+        if (i > decimals && (i - decimals) % 3 == 0)
+            grouped[ng++] = ',';
+    }
+    if (decimals) {
+        grouped[ng++] = '.';
+        for (int i = decimals - 1; i >= 0; i--)
+            grouped[ng++] = digits[i];
+    }
+    grouped[ng] = '\0';
+    snprintf(buf, len, "%s%s%s", neg ? "-" : "", prefix, grouped);
+    return buf;
+}
+
+void abuf_money(struct abuf *b, int64_t minor, const char *currency)
+{
+    char buf[64];
+
+    abuf_puts(b, fmt_money(minor, currency, buf, sizeof(buf)));
+}
+
+void abuf_pct(struct abuf *b, int64_t num, int64_t den)
+{
+    bool neg;
+    uint64_t n, d, tenths;
+
+    if (den == 0) {
+        abuf_puts(b, "n/a");
+        return;
+    }
+    neg = (num < 0) != (den < 0) && num != 0;
+    n = num < 0 ? (uint64_t)0 - (uint64_t)num : (uint64_t)num;
+    d = den < 0 ? (uint64_t)0 - (uint64_t)den : (uint64_t)den;
+    while (n > UINT64_MAX / 10000) { /* keep n * 10000 exact; precision is not at stake */
+        n /= 10;
+        d /= 10;
+        if (d == 0)
+            d = 1;
+    }
+    tenths = (n * 10000 / d + 5) / 10; /* hundredths of a percent, rounded half up */
+    if (tenths == 0)
+        neg = false;
+    abuf_printf(b, "%s%llu.%llu%%", neg ? "-" : "", (unsigned long long)(tenths / 10),
+                (unsigned long long)(tenths % 10));
+}
+
+void abuf_month(struct abuf *b, const char *s)
+{
+    static const char *const names[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+    int m;
+
+    if (strlen(s) >= 7 && s[4] == '-' && s[5] >= '0' && s[5] <= '1' && s[6] >= '0' && s[6] <= '9') {
+        m = (s[5] - '0') * 10 + (s[6] - '0');
+        if (m >= 1 && m <= 12) {
+            abuf_printf(b, "%s %.4s", names[m - 1], s);
+            return;
+        }
+    }
+    abuf_puts(b, s);
+}
+
+int fmt_weekday(int64_t day)
+{
+    int64_t w = (day + 3) % 7; /* 1970-01-01 was a Thursday */
+
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+/* Reads @n digits at @s into *@out; false when one is missing. */
+static bool digits_at(const char *s, int n, int *out)
+{
+    *out = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *out = *out * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+/* Reads the time at @t ("THH:MM[:SS[.fff]]", then "Z", "+HH:MM" or "-HHMM") into *@minutes
+ * past midnight and its UTC offset into *@offset (0 when none given); false, with both 0,
+ * when @t holds no time. */
+static bool time_at(const char *t, int *minutes, int *offset)
+{
+    int hh, mm, oh, om;
+
+    *minutes = *offset = 0;
+    if ((*t != 'T' && *t != 't' && *t != ' ') || !digits_at(t + 1, 2, &hh) || t[3] != ':' ||
+        !digits_at(t + 4, 2, &mm) || hh > 23 || mm > 59)
+        return false;
+    for (t += 6; (*t >= '0' && *t <= '9') || *t == ':' || *t == '.'; t++)
+        ;
+    if ((*t == '+' || *t == '-') && digits_at(t + 1, 2, &oh) &&
+        (digits_at(t + 3, 2, &om) || (t[3] == ':' && digits_at(t + 4, 2, &om))) && oh < 24 &&
+        om < 60)
+        *offset = (*t == '-' ? -1 : 1) * (oh * 60 + om);
+    *minutes = hh * 60 + mm;
+    return true;
+}
+
+bool fmt_day_parse(const char *s, int64_t *day)
+{
+    int y, m, d, yy, mm, dd, minutes, offset;
+    int64_t n;
+
+    if (!s || !digits_at(s, 4, &y) || s[4] != '-' || !digits_at(s + 5, 2, &m) || s[7] != '-' ||
+        !digits_at(s + 8, 2, &d) || m < 1 || m > 12 || d < 1)
+        return false;
+    n = clock_days_from_civil(y, m, d);
+    clock_civil_from_days(n, &yy, &mm, &dd);
+    if (mm != m || dd != d) /* the 31st of a shorter month */
+        return false;
+    if (time_at(s + 10, &minutes, &offset))
+        n += minutes - offset < 0 ? -1 : minutes - offset >= 24 * 60 ? 1 : 0;
+    *day = n;
+    return true;
+}
+
+void abuf_day(struct abuf *b, int64_t day, bool year)
+{
+    static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y, m, d;
+
+    clock_civil_from_days(day, &y, &m, &d);
+    abuf_printf(b, "%s %d %s", wd[fmt_weekday(day)], d, mon[m - 1]);
+    if (year)
+        abuf_printf(b, " %d", y);
+}

@@ -1,0 +1,155 @@
+/* ollama.c - Ollama native chat streaming: request body, NDJSON framing and parsing. */
+#include "llm-worker/providers/ollama.h"
+
+#include "err.h"
+#include "xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *ollama_build_body(const char *model, json_t *messages, int max_tokens)
+{
+    json_t *body;
+    char *text;
+
+    body = json_pack("{s:s, s:O, s:b}", "model", model, "messages", messages, "stream", 1);
+    if (!body)
+        return NULL;
+    if (max_tokens > 0)
+        json_object_set_new(body, "options", json_pack("{s:i}", "num_predict", max_tokens));
+    text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return text;
+}
+
+int ollama_parse_line(const char *line, size_t len, provider_delta_fn fn, void *ud, char *errbuf,
+                      unsigned errlen)
+{
+    struct provider_delta d;
+    json_t *root, *msg, *content, *done;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+            break;
+    if (i == len)
+        return 0;
+    provider_delta_init(&d);
+    rc = provider_delta_load(line, len, &root, errbuf, errlen);
+    if (rc)
+        return rc;
+    msg = json_object_get(root, "message");
+    if (msg && !json_is_null(msg) && !json_is_object(msg)) {
+        snprintf(errbuf, errlen, "malformed stream line: message is not an object");
+        rc = FC_EINVAL;
+        goto out;
+    }
+    content = json_object_get(msg, "content");
+    if (json_is_string(content)) {
+        d.text = json_string_value(content);
+        d.len = json_string_length(content);
+    } else if (content && !json_is_null(content)) {
+        snprintf(errbuf, errlen, "malformed stream line: message.content is not a string");
+        rc = FC_EINVAL;
+        goto out;
+    }
+    done = json_object_get(root, "done");
+    if (done && !json_is_boolean(done)) {
+        snprintf(errbuf, errlen, "malformed stream line: done is not a boolean");
+        rc = FC_EINVAL;
+        goto out;
+    }
+    if (json_is_true(done)) {
+        d.done = true;
+        d.prompt_tokens = provider_delta_count(root, "prompt_eval_count");
+        d.completion_tokens = provider_delta_count(root, "eval_count");
+    }
+    if (d.len > 0 || d.done)
+        rc = fn(ud, &d);
+out:
+    json_decref(root);
+    return rc;
+}
+
+void ollama_stream_init(struct ollama_stream *s, size_t max_line)
+{
+    memset(s, 0, sizeof(*s));
+    s->max = max_line ? max_line : OLLAMA_LINE_MAX;
+}
+
+void ollama_stream_release(struct ollama_stream *s)
+{
+    free(s->line);
+    s->line = NULL;
+    s->len = s->cap = 0;
+}
+
+static void keep(struct ollama_stream *s, const char *buf, size_t n)
+{
+    if (s->len + n > s->cap) {
+        size_t ncap = s->cap ? s->cap : 512;
+
+        while (ncap < s->len + n)
+            ncap *= 2;
+        s->line = xrealloc(s->line, ncap);
+        s->cap = ncap;
+    }
+    memcpy(s->line + s->len, buf, n);
+    s->len += n;
+}
+
+int ollama_stream_feed(struct ollama_stream *s, const char *buf, size_t len, provider_delta_fn fn,
+                       void *ud, char *errbuf, unsigned errlen)
+{
+    size_t i = 0;
+    int rc;
+
+    if (s->failed) {
+        snprintf(errbuf, errlen, "stream already failed");
+        return s->failed;
+    }
+    while (i < len) {
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (buf + i)) : len - i;
+
+        if (s->len + n > s->max) {
+            snprintf(errbuf, errlen, "stream line longer than %zu bytes", s->max);
+            return s->failed = FC_ETOOBIG;
+        }
+        if (!nl) {
+            keep(s, buf + i, n);
+            break;
+        }
+        if (s->len == 0) {
+            rc = ollama_parse_line(buf + i, n, fn, ud, errbuf, errlen);
+        } else {
+            keep(s, buf + i, n);
+            rc = ollama_parse_line(s->line, s->len, fn, ud, errbuf, errlen);
+            s->len = 0;
+        }
+        if (rc)
+            return s->failed = rc;
+        i += n + 1;
+    }
+    return 0;
+}
+
+int ollama_stream_finish(struct ollama_stream *s, provider_delta_fn fn, void *ud, char *errbuf,
+                         unsigned errlen)
+{
+    int rc;
+
+    if (s->failed) {
+        snprintf(errbuf, errlen, "stream already failed");
+        return s->failed;
+    }
+    if (s->len == 0)
+        return 0;
+    rc = ollama_parse_line(s->line, s->len, fn, ud, errbuf, errlen);
+    s->len = 0;
+    if (rc)
+        s->failed = rc;
+    return rc;
+}

@@ -1,0 +1,77 @@
+/* provider_delta.c - helpers shared by the upstream stream parsers. */
+#include "llm-worker/providers/provider_delta.h"
+
+#include "err.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+int provider_delta_load(const char *buf, size_t len, json_t **out, char *errbuf, unsigned errlen)
+{
+    json_error_t jerr;
+    json_t *root, *err;
+
+    *out = NULL;
+    root = json_loadb(buf, len, 0, &jerr);
+    if (!root) {
+        snprintf(errbuf, errlen, "malformed stream message: %s", jerr.text);
+        return FC_EINVAL;
+    }
+    if (!json_is_object(root)) {
+        snprintf(errbuf, errlen, "malformed stream message: not a JSON object");
+        json_decref(root);
+        return FC_EINVAL;
+    }
+    err = json_object_get(root, "error");
+    if (err && !json_is_null(err)) {
+        provider_delta_error(err, errbuf, errlen);
+        json_decref(root);
+        return FC_EDEP;
+    }
+    *out = root;
+    return 0;
+}
+
+void provider_delta_init(struct provider_delta *d)
+{
+    d->text = NULL;
+    d->len = 0;
+    d->prompt_tokens = -1;
+    d->completion_tokens = -1;
+    d->done = false;
+}
+
+void provider_delta_error(const json_t *err, char *buf, unsigned len)
+{
+    const char *msg = NULL, *type = NULL;
+
+    if (json_is_string(err)) {
+        msg = json_string_value(err);
+    } else if (json_is_object(err)) {
+        msg = json_string_value(json_object_get(err, "message"));
+        type = json_string_value(json_object_get(err, "type"));
+        if (!type)
+            type = json_string_value(json_object_get(err, "code"));
+    }
+    if (msg && type)
+        snprintf(buf, len, "upstream error (%.64s): %.200s", type, msg);
+    else if (msg)
+        snprintf(buf, len, "upstream error: %.200s", msg);
+    else if (type)
+        snprintf(buf, len, "upstream error (%.64s)", type);
+    else
+        snprintf(buf, len, "upstream error without a message");
+}
+
+int provider_delta_count(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    json_int_t n;
+
+    if (!json_is_integer(v))
+        return -1;
+    n = json_integer_value(v);
+    if (n < 0 || n > INT_MAX)
+        return -1;
+    return (int)n;
+}

@@ -1,0 +1,292 @@
+/* test_finance_calc.c - calendar days, money text, UTF-8 checks, budget status, subscription
+ * detection and the health score. */
+#include "test.h"
+
+#include "err.h"
+#include "api-gateway/finance/finance_calc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+static void test_days(void)
+{
+    int y, m, d, bad = 0;
+    int64_t days;
+
+    CHECK_EQ_INT(clock_days_from_civil(1970, 1, 1), 0);
+    CHECK_EQ_INT(clock_days_from_civil(2000, 3, 1), 11017);
+    for (int64_t i = -25567; i < 84000; i += 7) {
+        clock_civil_from_days(i, &y, &m, &d);
+        bad += clock_days_from_civil(y, m, d) != i || !finance_date_valid(y, m, d);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(finance_date_valid(2024, 2, 29));
+    CHECK(!finance_date_valid(2025, 2, 29));
+    CHECK(!finance_date_valid(1900, 2, 29));
+    CHECK(finance_date_valid(2000, 2, 29));
+    CHECK(!finance_date_valid(2026, 4, 31));
+    CHECK(!finance_date_valid(2026, 13, 1));
+    CHECK(!finance_date_valid(1899, 12, 31));
+    CHECK_EQ_INT(finance_parse_date("2026-01-31", &days), 0);
+    CHECK_EQ_INT(days, clock_days_from_civil(2026, 1, 31));
+    CHECK_EQ_INT(finance_parse_date("2026-1-31", &days), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_date("2026-02-30", &days), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_date("2026-01-31x", &days), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_date("20a6-01-31", &days), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_date(NULL, &days), FC_EINVAL);
+}
+
+static void test_timestamps(void)
+{
+    int64_t t = 0;
+    char buf[32];
+
+    CHECK_EQ_INT(finance_parse_timestamp("1970-01-01T00:00:00Z", &t), 0);
+    CHECK_EQ_INT(t, 0);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00Z", &t), 0);
+    CHECK_EQ_INT(t, 1795144320);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00.123456Z", &t), 0);
+    CHECK_EQ_INT(t, 1795144320);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-19T22:12:00-05:00", &t), 0);
+    CHECK_EQ_INT(t, 1795144320);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20 04:42:00+01:30", &t), 0);
+    CHECK_EQ_INT(t, 1795144320);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20", &t), 0);
+    CHECK_EQ_INT(t, 1795144320 - 3 * 3600 - 12 * 60 + 12 * 3600);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T24:00:00Z", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00.Z", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00+5:00", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-11-20T03:12:00Zjunk", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("2026-02-30T03:12:00Z", &t), FC_EINVAL);
+    CHECK_EQ_INT(finance_parse_timestamp("", &t), FC_EINVAL);
+    finance_timestamp_text(1795144320, buf, sizeof(buf));
+    CHECK_EQ_STR(buf, "2026-11-20T03:12:00Z");
+    finance_timestamp_text(-1, buf, sizeof(buf));
+    CHECK_EQ_STR(buf, "1969-12-31T23:59:59Z");
+    finance_day_text(0, buf, sizeof(buf));
+    CHECK_EQ_STR(buf, "1970-01-01");
+    CHECK(finance_uuid_valid("7c857b1d-f9a1-4cf0-aff6-8f6b587da66d"));
+    CHECK(finance_uuid_valid("7C857B1D-F9A1-4CF0-AFF6-8F6B587DA66D"));
+    CHECK(!finance_uuid_valid("7c857b1d-f9a1-4cf0-aff6-8f6b587da66"));
+    CHECK(!finance_uuid_valid("7c857b1d-f9a1-4cf0-aff6-8f6b587da66g"));
+    CHECK(!finance_uuid_valid("7c857b1df9a1-4cf0-aff6-8f6b587da66d0"));
+    CHECK(!finance_uuid_valid("' OR 1=1 --"));
+    CHECK(!finance_uuid_valid(NULL));
+}
+
+static void test_cursor(void)
+{
+    const char *id = "7c857b1d-f9a1-4cf0-aff6-8f6b587da66d";
+    struct finance_cursor c;
+    char enc[FINANCE_CURSOR_MAX + 1], small[8];
+    char *pat;
+
+    finance_cursor_encode(0, 1795144320123456LL, id, enc, sizeof(enc));
+    CHECK(strspn(enc, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+          strlen(enc));
+    CHECK_EQ_INT(finance_cursor_decode(enc, 0, &c), 0);
+    CHECK_EQ_INT(c.key, 1795144320123456LL);
+    CHECK_EQ_STR(c.id, id);
+    CHECK_EQ_INT(finance_cursor_decode(enc, 1, &c), FC_EINVAL); /* another sort order */
+    finance_cursor_encode(3, -189999, id, enc, sizeof(enc));
+    CHECK_EQ_INT(finance_cursor_decode(enc, 3, &c), 0);
+    CHECK_EQ_INT(c.key, -189999);
+    CHECK_EQ_INT(finance_cursor_decode("", 0, &c), FC_EINVAL);
+    CHECK_EQ_INT(finance_cursor_decode("!!!", 0, &c), FC_EINVAL);
+    CHECK_EQ_INT(finance_cursor_decode("A", 0, &c), FC_EINVAL);
+    /* "0.1 OR 1=1.<uuid>", "0.99999999999999999999.<uuid>" and "0.-.<uuid>" */
+    CHECK_EQ_INT(finance_cursor_decode(
+                     "MC4xIE9SIDE9MS43Yzg1N2IxZC1mOWExLTRjZjAtYWZmNi04ZjZiNTg3ZGE2NmQ", 0, &c),
+                 FC_EINVAL);
+    CHECK_EQ_INT(
+        finance_cursor_decode(
+            "MC45OTk5OTk5OTk5OTk5OTk5OTk5OS43Yzg1N2IxZC1mOWExLTRjZjAtYWZmNi04ZjZiNTg3ZGE2NmQ", 0,
+            &c),
+        FC_EINVAL);
+    CHECK_EQ_INT(
+        finance_cursor_decode("MC4tLjdjODU3YjFkLWY5YTEtNGNmMC1hZmY2LThmNmI1ODdkYTY2ZA", 0, &c),
+        FC_EINVAL);
+    finance_cursor_encode(0, 1, id, small, sizeof(small)); /* too small: empty, no overflow */
+    CHECK_EQ_STR(small, "");
+    pat = finance_like_pattern("100%_a\\b");
+    CHECK_EQ_STR(pat, "%100\\%\\_a\\\\b%");
+    free(pat);
+    pat = finance_like_pattern("");
+    CHECK_EQ_STR(pat, "%%");
+    free(pat);
+}
+
+static void test_money(void)
+{
+    char b[64];
+
+    finance_money_format(123456, "USD", b, sizeof(b));
+    CHECK_EQ_STR(b, "$1,234.56");
+    finance_money_format(-5, "USD", b, sizeof(b));
+    CHECK_EQ_STR(b, "-$0.05");
+    finance_money_format(0, "EUR", b, sizeof(b));
+    CHECK_EQ_STR(b, "€0.00");
+    finance_money_format(100000000, "GBP", b, sizeof(b));
+    CHECK_EQ_STR(b, "£1,000,000.00");
+    finance_money_format(1200, "JPY", b, sizeof(b));
+    CHECK_EQ_STR(b, "¥1,200");
+    finance_money_format(100, "CHF", b, sizeof(b));
+    CHECK_EQ_STR(b, "1.00 CHF");
+    finance_money_format(-1234567, "KRW", b, sizeof(b));
+    CHECK_EQ_STR(b, "-1,234,567 KRW");
+    finance_money_format(INT64_MIN, "USD", b, sizeof(b));
+    CHECK_EQ_STR(b, "-$92,233,720,368,547,758.08");
+    finance_money_format(123456, "USD", b, 4);
+    CHECK_EQ_STR(b, "$1,");
+}
+
+static void test_rounding_and_pct(void)
+{
+    CHECK_EQ_INT(finance_div_round(5, 2), 3);
+    CHECK_EQ_INT(finance_div_round(-5, 2), -3);
+    CHECK_EQ_INT(finance_div_round(4, 3), 1);
+    CHECK_EQ_INT(finance_div_round(-4, 3), -1);
+    CHECK_EQ_INT(finance_div_round(5, -2), -3);
+    CHECK(finance_pct(1, 3) == 33.3);
+    CHECK(finance_pct(2, 3) == 66.7);
+    CHECK(finance_pct(5, 0) == 0.0);
+    CHECK(finance_pct(-1, 8) == -12.5);
+}
+
+static void test_utf8(void)
+{
+    CHECK(finance_utf8_valid("caf\xc3\xa9 \xe2\x98\x95 \xf0\x9f\x92\xb8", 14));
+    CHECK(!finance_utf8_valid("\xc3", 1));
+    CHECK(!finance_utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
+    CHECK(!finance_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    CHECK(!finance_utf8_valid("\xf4\x90\x80\x80", 4)); /* beyond U+10FFFF */
+    CHECK(!finance_utf8_valid("\xff", 1));
+    CHECK_EQ_INT(finance_utf8_len("caf\xc3\xa9"), 4);
+    CHECK_EQ_INT(finance_utf8_prefix("caf\xc3\xa9", 10), 5);
+    CHECK_EQ_INT(finance_utf8_prefix("caf\xc3\xa9", 4), 3); /* not inside the é */
+    CHECK_EQ_INT(finance_utf8_prefix("caf\xc3\xa9", 3), 3);
+    CHECK_EQ_INT(finance_utf8_prefix("\xe2\x82\xac", 2), 0);
+    CHECK(finance_has_ctrl("a\tb"));
+    CHECK(finance_has_ctrl("a\x7f"));
+    CHECK(!finance_has_ctrl("plain caf\xc3\xa9"));
+}
+
+static void test_budget_status(void)
+{
+    CHECK_EQ_STR(finance_budget_status(0, 0), "ok");
+    CHECK_EQ_STR(finance_budget_status(0, 100), "ok");
+    CHECK_EQ_STR(finance_budget_status(79, 100), "ok");
+    CHECK_EQ_STR(finance_budget_status(80, 100), "warning");
+    CHECK_EQ_STR(finance_budget_status(99, 100), "warning");
+    CHECK_EQ_STR(finance_budget_status(100, 100), "exceeded");
+    CHECK_EQ_STR(finance_budget_status(150, 100), "exceeded");
+    CHECK_EQ_STR(finance_budget_status(5, 0), "exceeded");
+}
+
+static int64_t D(int y, int m, int d)
+{
+    return clock_days_from_civil(y, m, d);
+}
+
+static void test_subscriptions(void)
+{
+    const struct sub_charge c[] = {
+        {"gym", NULL, D(2026, 9, 3), 4000},        {"gym", NULL, D(2026, 10, 3), 4000},
+        {"groceries", NULL, D(2026, 8, 1), 5000},  {"groceries", NULL, D(2026, 9, 1), 9000},
+        {"groceries", NULL, D(2026, 10, 1), 3000}, {"netflix", NULL, D(2026, 8, 15), 1549},
+        {"netflix", NULL, D(2026, 9, 15), 1549},   {"netflix", "Netflix", D(2026, 10, 15), 1549},
+        {"old", NULL, D(2026, 3, 1), 999},         {"old", NULL, D(2026, 4, 1), 999},
+        {"old", NULL, D(2026, 5, 1), 999},         {"spotify", NULL, D(2026, 8, 31), 1000},
+        {"spotify", NULL, D(2026, 9, 30), 1100},   {"spotify", NULL, D(2026, 10, 31), 900},
+        {"twice", NULL, D(2026, 8, 2), 500},       {"twice", NULL, D(2026, 8, 20), 500},
+        {"twice", NULL, D(2026, 9, 2), 500},       {"twice", NULL, D(2026, 9, 20), 500},
+        {"twice", NULL, D(2026, 10, 2), 500},      {"twice", NULL, D(2026, 10, 20), 500},
+        {"wobbly", NULL, D(2026, 8, 5), 1000},     {"wobbly", NULL, D(2026, 9, 5), 1101},
+        {"wobbly", NULL, D(2026, 10, 5), 1000},
+    };
+    struct sub_item out[8];
+    size_t n = finance_subs_detect(c, sizeof(c) / sizeof(c[0]), D(2026, 11, 10), out, 8);
+
+    CHECK_EQ_INT(n, 2);
+    if (n == 2) {
+        CHECK_EQ_STR(out[0].merchant, "netflix");
+        CHECK_EQ_STR(out[0].label, "Netflix"); /* the latest charge names the item */
+        CHECK_EQ_INT(out[0].amount_minor, 1549);
+        CHECK_EQ_INT(out[0].annual_minor, 1549 * 12);
+        CHECK_EQ_INT(out[0].count, 3);
+        CHECK_EQ_INT(out[0].last_day, D(2026, 10, 15));
+        CHECK_EQ_INT(out[0].next_day, D(2026, 11, 15));
+        CHECK_EQ_STR(out[1].merchant, "spotify"); /* exactly +-10 % of the median */
+        CHECK_EQ_STR(out[1].label, "spotify");
+        CHECK_EQ_INT(out[1].amount_minor, 900);
+        CHECK_EQ_INT(out[1].next_day, D(2026, 11, 30)); /* Oct 31 + 1 month, clamped */
+    }
+    CHECK_EQ_INT(finance_subs_detect(c, 0, 0, out, 8), 0);
+}
+
+static struct health_input good(void)
+{
+    struct health_input in = {.nmonths = 6,
+                              .liquid_minor = 1800000,
+                              .invested_minor = 6000000,
+                              .subscriptions_monthly_minor = 15000,
+                              .currency = "USD"};
+
+    for (int i = 0; i < 6; i++) {
+        in.income[i] = 500000;
+        in.expenses[i] = 300000;
+    }
+    return in;
+}
+
+static void test_health(void)
+{
+    struct health_input in = good();
+    struct health_score s;
+
+    finance_health_compute(&in, &s);
+    CHECK_EQ_INT(s.score, 100);
+    CHECK_EQ_STR(s.parts[0].key, "savings_consistency");
+    CHECK_EQ_STR(s.parts[1].key, "debt_ratio");
+    CHECK_EQ_STR(s.parts[2].key, "spending_discipline");
+    CHECK_EQ_STR(s.parts[3].key, "emergency_fund");
+    CHECK_EQ_STR(s.parts[4].key, "investments");
+    CHECK_EQ_STR(s.parts[5].key, "subscription_efficiency");
+    CHECK_EQ_INT(s.parts[0].max_points + s.parts[1].max_points + s.parts[2].max_points +
+                     s.parts[3].max_points + s.parts[4].max_points + s.parts[5].max_points,
+                 100);
+    CHECK(s.parts[3].value == 6.0);
+    CHECK(s.parts[5].value == 5.0);
+    for (int i = 0; i < 6; i++)
+        CHECK(s.parts[i].reason[0] != '\0');
+
+    in.expenses[0] = 600000; /* one month in the red: 5 of 6 */
+    in.debt_minor = 1800000; /* 30 % of 6,000,000 a year: halfway from 10 % to 50 % */
+    in.subscriptions_monthly_minor = 30000;
+    in.budgets_total = 4;
+    in.budgets_warning = 1;
+    in.budgets_exceeded = 1;
+    in.liquid_minor = 0;
+    in.invested_minor = 3000000;
+    finance_health_compute(&in, &s);
+    CHECK_EQ_INT(s.parts[0].points, 17); /* 20 * 5 / 6 = 16.7 */
+    CHECK_EQ_INT(s.parts[1].points, 10);
+    CHECK(s.parts[1].value == 30.0);
+    CHECK_EQ_INT(s.parts[2].points, 13); /* (3 on track - 0.5 warning) / 4 of 20 = 12.5 */
+    CHECK_EQ_INT(s.parts[3].points, 0);
+    CHECK_EQ_INT(s.parts[4].points, 5);
+    CHECK_EQ_INT(s.parts[5].points, 6); /* 30000 of 350000 = 8.6 %: 10 * 6.4 / 10 */
+    CHECK_EQ_INT(s.score, s.parts[0].points + s.parts[1].points + s.parts[2].points +
+                              s.parts[3].points + s.parts[4].points + s.parts[5].points);
+
+    in = good();
+    in.nmonths = 0;
+    finance_health_compute(&in, &s);
+    CHECK_EQ_INT(s.parts[0].points, 0);
+    CHECK_EQ_INT(s.parts[1].points, 20);
+    CHECK(s.score >= 0 && s.score <= 100);
+}
+
+TEST_MAIN(test_days, test_timestamps, test_cursor, test_money, test_rounding_and_pct, test_utf8,
+          test_budget_status, test_subscriptions, test_health)

@@ -1,0 +1,34 @@
+/* Unit tests for sse.c framing and Last-Event-ID parsing. */
+#include "test.h"
+#include "api-gateway/http/sse.h"
+
+#include <stdlib.h>
+
+static void test_event(void)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    sse_append_event(&buf, &len, &cap, 1000002, "token", "{\"text\":\"hi\"}", 13);
+    CHECK_EQ_STR(buf, "id: 1000002\nevent: token\ndata: {\"text\":\"hi\"}\n\n");
+    len = 0;
+    sse_append_event(&buf, &len, &cap, -1, NULL, "a\nb\r\nc", 6);
+    CHECK_EQ_STR(buf, "data: a\ndata: b\ndata: c\n\n");
+    len = 0;
+    sse_append_event(&buf, &len, &cap, 5, "evil\nevent: x", "", 0);
+    CHECK_EQ_STR(buf, "id: 5\nevent: evil\ndata: \n\n");
+    free(buf);
+}
+
+static void test_last_event_id(void)
+{
+    CHECK_EQ_INT(sse_parse_last_event_id("0"), 0);
+    CHECK_EQ_INT(sse_parse_last_event_id("2000017"), 2000017);
+    CHECK_EQ_INT(sse_parse_last_event_id(""), -1);
+    CHECK_EQ_INT(sse_parse_last_event_id("-1"), -1);
+    CHECK_EQ_INT(sse_parse_last_event_id("12a"), -1);
+    CHECK_EQ_INT(sse_parse_last_event_id("99999999999999999999"), -1);
+    CHECK_EQ_INT(sse_parse_last_event_id(NULL), -1);
+}
+
+TEST_MAIN(test_event, test_last_event_id)
