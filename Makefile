@@ -29,10 +29,14 @@ GW_LIB_OBJ := $(call obj,$(filter-out api-gateway/main.c,$(GW_SRC))) $(BUILD)/ge
 WK_LIB_OBJ := $(call obj,$(filter-out llm-worker/main.c,$(WK_SRC)))
 CTL_LIB_OBJ := $(call obj,$(filter-out finchatctl/main.c,$(CTL_SRC)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+# Unit tests with checks against a real PostgreSQL (named by FINCHAT_TEST_PG_URL): `make unit`
+# prints those checks as skipped; `make unit-pg` runs them against the local stack.
+UNIT_PG_SRC  := $(shell grep -l FINCHAT_TEST_PG_URL $(UNIT_SRC) 2>/dev/null)
+UNIT_PG_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_PG_SRC))
 
 BINS := $(BUILD)/bin/finchat-gateway $(BUILD)/bin/finchat-worker $(BUILD)/bin/finchatctl
 
-.PHONY: all bins web deps up down demo test unit integration e2e format format-check \
+.PHONY: all bins web deps up down demo test unit unit-pg integration e2e format format-check \
         banned asan tsan bench fuzz clean config-doc
 
 all: bins web
@@ -77,6 +81,10 @@ web:
 
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
+
+unit-pg: $(UNIT_PG_BINS)
+	@FINCHAT_TEST_PG_URL="$${FINCHAT_TEST_PG_URL:-$${FINCHAT_PG_URL:-postgresql://finchat@127.0.0.1:$${FINCHAT_PG_PORT:-55432}/finchat}}" \
+		tests/run-unit.sh $(UNIT_PG_BINS)
 
 up:
 	@deploy/local/up.sh

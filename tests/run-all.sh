@@ -2,13 +2,15 @@
 # `make test`: every test the project has, on a machine that may have nothing yet.
 #   1. installs dependencies and builds (binaries, web client)
 #   2. static checks: clang-format, banned calls, README config table in sync
-#   3. unit tests, plain and under AddressSanitizer+UBSan
+#   3. unit tests, plain and under AddressSanitizer+UBSan (checks that need PostgreSQL print
+#      as skipped there and run in step 4, `make unit-pg`, once the stack is up)
 #   4. brings the local stack up with test settings (services restarted so the settings
 #      apply) and runs the integration tests, then the browser end-to-end tests
 #   5. resets the demo user's data the tests changed (finchatctl seed-demo --reset)
 #   6. stops the stack again if it was not running before (a stack that was up stays up,
 #      with the test settings), so a finished run holds no ports and no processes
-# Prints one closing line "N passed, M failed" and exits non-zero on any failure.
+# Prints the skipped checks (TAP "# SKIP") and one closing line "N passed, M failed,
+# K skipped"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -45,6 +47,7 @@ deploy/local/services.sh down >/dev/null 2>&1 || true
 if FINCHAT_SKIP_DEPS=1 FINCHAT_SKIP_BUILD=1 deploy/local/up.sh; then
     echo "ok - stack up"
     PASSED=$((PASSED + 1))
+    tally "unit (with PostgreSQL)" make -s unit-pg
     tally "integration" tests/run-integration.sh
     if [ -x tests/e2e/run.sh ]; then
         tally "e2e" env E2E_SKIP_UNIT=1 tests/e2e/run.sh
@@ -61,6 +64,7 @@ if [ "$stack_was_up" = 0 ]; then
     deploy/local/down.sh >/dev/null 2>&1 || echo "# could not stop the local stack (make down)"
 fi
 echo "# make test took $(( $(date +%s) - t0 ))s"
+skipped_report
 [ -n "$FAILED_NAMES" ] && echo "# failed:$FAILED_NAMES"
-echo "$PASSED passed, $FAILED failed"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ]
