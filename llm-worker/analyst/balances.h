@@ -16,10 +16,10 @@ void balances_investments(struct ans *a);
 /* Net worth and the balance of each account. */
 void balances_net_worth(struct ans *a);
 
-/* Income this month and last month, by source where known. */
+/* Income this month and the monthly average over the months the document holds. */
 void balances_income(struct ans *a);
 
-/* The largest expenses of the recent transactions. */
+/* The largest expenses (the document's list, else the recent transactions' largest). */
 void balances_largest(struct ans *a);
 
 /* Each goal's progress and the months left at the current saving pace. */

@@ -16,7 +16,7 @@ void overview_risk(struct ans *a);
 /* A short summary: this month's spending against income, net worth, the top categories. */
 void overview_summary(struct ans *a);
 
-/* The savings rate this month and over the months the document holds. */
+/* This month's savings rate: what was kept of the income. */
 void overview_savings(struct ans *a);
 
 /* The recurring merchants, their monthly cost and total. */
