@@ -55,6 +55,8 @@ struct fc_config {
     char *ollama_model;
     char *local_url;
     char *local_model;
+    /* Context windows in tokens, per provider (prompts are fitted to them). */
+    int openai_ctx_tokens, anthropic_ctx_tokens, ollama_ctx_tokens, local_ctx_tokens;
     int analyst_pace_ms;
     int worker_max_inflight;
     int worker_drain_ms;

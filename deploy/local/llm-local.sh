@@ -17,7 +17,8 @@
 #   3. start     `python -m llama_cpp.server` detached, pid file
 #                $FINCHAT_STATE_DIR/run/llm-local.pid, log $FINCHAT_STATE_DIR/log/llm-local.log
 #                (install output: llm-install.log), model alias $FINCHAT_LOCAL_MODEL
-#                (default smollm2-135m-instruct), context $FINCHAT_LLM_CTX (2048).
+#                (default smollm2-135m-instruct), context $FINCHAT_LLM_CTX (8192, the
+#                window SmolLM2 was trained for; the worker fits prompts to the same value).
 #   4. ready     waits until GET /v1/models answers with that alias
 #                ($FINCHAT_LLM_TIMEOUT s, default 120; log tail on failure), then sends
 #                one 1-token completion so the first real question is not the one that
@@ -38,7 +39,7 @@ LLM_WHEELS="${FINCHAT_LLM_WHEELS:-$FINCHAT_CACHE_DIR/wheels}"
 LLM_PORT="${FINCHAT_LLM_PORT:-18081}"
 LLM_HOST="$FINCHAT_LOCAL_HOST"
 LLM_ALIAS="${FINCHAT_LOCAL_MODEL:-smollm2-135m-instruct}"
-LLM_CTX="${FINCHAT_LLM_CTX:-2048}"
+LLM_CTX="${FINCHAT_LLM_CTX:-8192}"
 LLM_TIMEOUT="${FINCHAT_LLM_TIMEOUT:-120}"
 LLM_URL="http://$LLM_HOST:$LLM_PORT/v1"
 LLM_LOG="$FINCHAT_LOG_DIR/$NAME.log"

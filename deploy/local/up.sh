@@ -41,6 +41,8 @@ if [ "${LLM:-}" = local ]; then
     die "LLM=local: deploy/local/llm-local.sh is not there yet; run 'make up' without LLM=local"
   "$FINCHAT_LOCAL_DIR/llm-local.sh" up
   export FINCHAT_LOCAL_URL="${FINCHAT_LOCAL_URL:-http://127.0.0.1:${FINCHAT_LLM_PORT:-18081}/v1}"
+  # The worker fits each prompt to the context the server was started with.
+  export FINCHAT_LOCAL_CONTEXT_TOKENS="${FINCHAT_LOCAL_CONTEXT_TOKENS:-${FINCHAT_LLM_CTX:-8192}}"
 fi
 # ---- end of LLM=local hook ---------------------------------------------------
 

@@ -340,6 +340,14 @@ static int start_http(struct gen *g, int64_t now)
         provider_http_release(&g->http);
         return rc;
     }
+    if (g->http.fitted) {
+        char what[160];
+
+        snprintf(what, sizeof(what),
+                 "prompt cut to fit a context window of %d tokens (about %d tokens sent)",
+                 p->ctx_tokens, g->http.prompt_tokens);
+        log_attempt(g, LOG_INFO, what);
+    }
     g->easy = curl_easy_init();
     if (!g->easy) {
         snprintf(g->last_err, sizeof(g->last_err), "%s: curl_easy_init failed", p->name);
@@ -460,6 +468,15 @@ static void transfer_done(struct gen *g, CURLcode res)
         } else if (res != CURLE_OK) {
             snprintf(why, sizeof(why), "stream broken: %s", curl_easy_strerror(res));
             attempt_failed(g, now, why, true);
+        } else if (!g->done_seen && g->ntokens == 0) {
+            /* llama.cpp's servers answer 200 with an empty stream when the prompt does not
+             * fit their context: say so, and do not send the same prompt again. */
+            snprintf(why, sizeof(why),
+                     "answered %ld with an empty stream (no token, no end of answer); the "
+                     "prompt, about %d tokens, may not fit the model's context: check the "
+                     "provider's context window setting (%d tokens here)",
+                     g->status, g->http.prompt_tokens, current(g)->ctx_tokens);
+            attempt_failed(g, now, why, false);
         } else if (!g->done_seen) {
             attempt_failed(g, now, "stream ended before the answer was complete", true);
         } else if (g->ntokens == 0) {

@@ -8,16 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *ollama_build_body(const char *model, json_t *messages, int max_tokens)
+char *ollama_build_body(const char *model, json_t *messages, int max_tokens, int num_ctx)
 {
-    json_t *body;
+    json_t *body, *options;
     char *text;
 
     body = json_pack("{s:s, s:O, s:b}", "model", model, "messages", messages, "stream", 1);
     if (!body)
         return NULL;
+    options = json_object();
     if (max_tokens > 0)
-        json_object_set_new(body, "options", json_pack("{s:i}", "num_predict", max_tokens));
+        json_object_set_new(options, "num_predict", json_integer(max_tokens));
+    if (num_ctx > 0)
+        json_object_set_new(options, "num_ctx", json_integer(num_ctx));
+    if (json_object_size(options) > 0)
+        json_object_set(body, "options", options);
+    json_decref(options);
     text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     return text;

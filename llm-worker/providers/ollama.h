@@ -14,9 +14,10 @@
 #define OLLAMA_LINE_MAX (1024 * 1024)
 
 /* Returns the JSON body of a streaming POST {OLLAMA_URL}/api/chat (caller frees): @model,
- * @messages (borrowed; the system message first) and options.num_predict when
- * @max_tokens > 0. NULL only if jansson cannot allocate. */
-char *ollama_build_body(const char *model, json_t *messages, int max_tokens);
+ * @messages (borrowed; the system message first), options.num_predict when @max_tokens > 0
+ * and options.num_ctx (the context window the prompt was fitted to) when @num_ctx > 0.
+ * NULL only if jansson cannot allocate. */
+char *ollama_build_body(const char *model, json_t *messages, int max_tokens, int num_ctx);
 
 /* Parses one NDJSON line (without its newline; blank lines are ignored). Returns 0;
  * FC_EINVAL with a reason for malformed input; FC_EDEP with the provider's message for an

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "xmalloc.h"
 #include "llm-worker/analyst/analyst.h"
+#include "llm-worker/engine/prompt.h"
 #include "llm-worker/providers/anthropic.h"
 #include "llm-worker/providers/openai.h"
 
@@ -40,9 +41,11 @@ static void configure(struct provider *p, const struct fc_config *cfg)
 
     switch (p->kind) {
     case PROVIDER_OPENAI:
+        p->ctx_tokens = cfg->openai_ctx_tokens;
         if (strcmp(p->name, "local") == 0) {
             base = cfg->local_url;
             model = cfg->local_model;
+            p->ctx_tokens = cfg->local_ctx_tokens;
         } else if (cfg->openai_api_key && *cfg->openai_api_key) {
             key = cfg->openai_api_key;
             base = cfg->openai_base_url;
@@ -59,6 +62,7 @@ static void configure(struct provider *p, const struct fc_config *cfg)
             p->url = join_url(base, "/chat/completions");
         break;
     case PROVIDER_ANTHROPIC:
+        p->ctx_tokens = cfg->anthropic_ctx_tokens;
         p->api_key = setting(cfg->anthropic_api_key);
         p->model = setting(cfg->anthropic_model);
         base = cfg->anthropic_base_url;
@@ -75,6 +79,7 @@ static void configure(struct provider *p, const struct fc_config *cfg)
         }
         break;
     case PROVIDER_OLLAMA:
+        p->ctx_tokens = cfg->ollama_ctx_tokens;
         p->model = setting(cfg->ollama_model);
         base = cfg->ollama_url;
         p->configured = base && *base && p->model;
@@ -225,6 +230,106 @@ json_t *provider_messages(const struct gen_request *req, bool system, bool alter
     return msgs;
 }
 
+/* ---- fitting a prompt to a context window ---- */
+
+#define TURN_TOKENS 4 /* a chat turn's framing (role markers) */
+
+int provider_estimate_tokens(const char *s)
+{
+    return (int)(((s ? strlen(s) : 0) + 2) / 3) + TURN_TOKENS;
+}
+
+static int turn_tokens(const json_t *turn)
+{
+    return provider_estimate_tokens(json_string_value(json_object_get(turn, "content")));
+}
+
+/* The newest turns of @history that fit @budget tokens, as a new array (oldest first). */
+static json_t *newest_turns(const json_t *history, int budget, int *used)
+{
+    size_t n = json_array_size(history), first = n;
+    json_t *out = json_array();
+
+    *used = 0;
+    while (first > 0 && *used + turn_tokens(json_array_get(history, first - 1)) <= budget)
+        *used += turn_tokens(json_array_get(history, --first));
+    for (size_t i = first; i < n; i++)
+        json_array_append(out, json_array_get(history, i));
+    return out;
+}
+
+/* @text cut to at most @budget tokens at a line end (NUL-free text; newlines are ASCII, so
+ * the cut never splits a UTF-8 sequence); newly allocated. */
+static char *cut_lines(const char *text, int budget)
+{
+    size_t max = budget > TURN_TOKENS ? (size_t)(budget - TURN_TOKENS) * 3 : 0;
+    size_t n = strlen(text);
+
+    if (n <= max)
+        return xstrdup(text);
+    while (max > 0 && text[max - 1] != '\n')
+        max--;
+    return xstrndup(text, max);
+}
+
+void provider_fit(struct provider_fit *f, const struct gen_request *req, int ctx_tokens)
+{
+    int room = req->max_tokens > 0 ? req->max_tokens : PROVIDER_ANSWER_ROOM;
+    int fixed = provider_estimate_tokens(req->system) + provider_estimate_tokens(req->user_text);
+    int ctx_need = 0, hist_need = 0, hist_used = 0, avail;
+    size_t i;
+    json_t *turn;
+
+    memset(f, 0, sizeof(*f));
+    f->req = *req;
+    if (req->context_text && *req->context_text)
+        ctx_need = provider_estimate_tokens(PROVIDER_CONTEXT_INTRO) +
+                   provider_estimate_tokens(req->context_text) +
+                   provider_estimate_tokens(PROVIDER_CONTEXT_ACK);
+    json_array_foreach(req->history, i, turn) hist_need += turn_tokens(turn);
+    avail = ctx_tokens - room - fixed;
+    f->history = json_incref(req->history);
+    f->prompt_tokens = fixed + ctx_need + hist_need;
+    if (ctx_tokens <= 0 || ctx_need + hist_need <= avail)
+        return;
+    f->cut = true;
+    json_decref(f->history);
+    f->history = newest_turns(req->history, avail > 0 ? avail / 4 : 0, &hist_used);
+    avail -= hist_used + provider_estimate_tokens(PROVIDER_CONTEXT_INTRO) +
+             provider_estimate_tokens(PROVIDER_CONTEXT_ACK);
+    if (ctx_need == 0 || avail <= TURN_TOKENS) {
+        f->context_text = xstrdup("");
+    } else if (json_is_object(req->context)) {
+        /* prompt.h's budget counts four bytes a token, ours three. */
+        f->context_text = prompt_render_context(req->context, (avail - TURN_TOKENS) * 3 / 4);
+        if (provider_estimate_tokens(f->context_text) > avail) {
+            char *c = cut_lines(f->context_text, avail);
+
+            free(f->context_text);
+            f->context_text = c;
+        }
+    } else {
+        f->context_text = cut_lines(req->context_text, avail);
+    }
+    f->req.context_text = f->context_text;
+    f->req.context = NULL; /* never the whole document instead of the cut text */
+    f->req.history = f->history;
+    f->prompt_tokens = fixed + hist_used;
+    if (*f->context_text)
+        f->prompt_tokens += provider_estimate_tokens(PROVIDER_CONTEXT_INTRO) +
+                            provider_estimate_tokens(f->context_text) +
+                            provider_estimate_tokens(PROVIDER_CONTEXT_ACK);
+}
+
+void provider_fit_release(struct provider_fit *f)
+{
+    if (!f)
+        return;
+    free(f->context_text);
+    json_decref(f->history);
+    memset(f, 0, sizeof(*f));
+}
+
 /* ---- requests ---- */
 
 bool provider_traceparent_ok(const char *tp)
@@ -260,13 +365,18 @@ static struct curl_slist *header(struct curl_slist *list, const char *name, cons
     return l;
 }
 
-int provider_http_build(const struct provider *p, const struct gen_request *req,
+int provider_http_build(const struct provider *p, const struct gen_request *full,
                         struct provider_http *out)
 {
     json_t *msgs;
     struct curl_slist *h = NULL;
+    struct provider_fit fit;
+    const struct gen_request *req = &fit.req;
 
     memset(out, 0, sizeof(*out));
+    provider_fit(&fit, full, p->ctx_tokens);
+    out->prompt_tokens = fit.prompt_tokens;
+    out->fitted = fit.cut;
     h = header(h, "Content-Type", "", "application/json");
     h = header(h, "Expect", "", NULL);
     switch (p->kind) {
@@ -286,7 +396,7 @@ int provider_http_build(const struct provider *p, const struct gen_request *req,
         break;
     case PROVIDER_OLLAMA:
         msgs = provider_messages(req, true, false);
-        out->body = ollama_build_body(p->model, msgs, req->max_tokens);
+        out->body = ollama_build_body(p->model, msgs, req->max_tokens, p->ctx_tokens);
         h = header(h, "Accept", "", "application/x-ndjson");
         break;
     case PROVIDER_ANALYST:
@@ -298,6 +408,7 @@ int provider_http_build(const struct provider *p, const struct gen_request *req,
     if (provider_traceparent_ok(req->traceparent))
         h = header(h, "traceparent", "", req->traceparent);
     out->headers = h;
+    provider_fit_release(&fit);
     return out->body ? 0 : FC_EINVAL;
 }
 

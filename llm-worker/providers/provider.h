@@ -41,6 +41,7 @@ struct provider {
     char *url;     /* the full endpoint URL; NULL for the analyst or when unconfigured */
     char *api_key; /* NULL when the endpoint takes none */
     char *model;
+    int ctx_tokens; /* the model's context window; prompts are fitted to it */
     struct breaker breaker;
     /* Outcomes since start, for /metrics: answers completed, attempts failed, retries, hand-
      * overs after streaming (resets), and generations that skipped an open circuit. */
@@ -65,10 +66,40 @@ json_t *provider_messages(const struct gen_request *req, bool system, bool alter
 struct provider_http {
     char *body;                 /* JSON text */
     struct curl_slist *headers; /* content type, auth, version, traceparent */
+    int prompt_tokens;          /* the fitted prompt's estimate (provider_fit()) */
+    bool fitted;                /* context or history were cut to fit the window */
 };
 
-/* Builds the request of @p for @req. Returns 0, or FC_EINVAL when the body cannot be built.
- * Release with provider_http_release() either way. */
+/* Tokens kept free for the answer when a request names no max_tokens. */
+#define PROVIDER_ANSWER_ROOM 512
+
+/* A request fitted to a context window: points into the original request, except for the
+ * context text and history it had to cut, which it owns. */
+struct provider_fit {
+    struct gen_request req;
+    char *context_text; /* owned when cut, else NULL */
+    json_t *history;    /* a new reference */
+    int prompt_tokens;  /* estimate of what is sent, by provider_estimate_tokens() */
+    bool cut;           /* context or history were cut */
+};
+
+/* Tokens of @s as estimated for fitting a prompt: one per three bytes, rounded up, plus a
+ * turn's framing. Deliberately high: small models' tokenizers cut figures and the compact
+ * context text finer than English prose. */
+int provider_estimate_tokens(const char *s);
+
+/* Fits @req to a window of @ctx_tokens with room for the answer (req->max_tokens, else
+ * PROVIDER_ANSWER_ROOM): the system rules and the question are kept whole; the history
+ * loses its oldest turns first, but keeps at most a quarter of what is left; the context is
+ * rendered again within the rest (its most important sections first, prompt.h). A question
+ * too long for the window leaves no context and no history; the provider then answers or
+ * fails on its own. Release with provider_fit_release(). */
+void provider_fit(struct provider_fit *f, const struct gen_request *req, int ctx_tokens);
+void provider_fit_release(struct provider_fit *f);
+
+/* Builds the request of @p for @req, fitted to the provider's context window
+ * (provider_fit()). Returns 0, or FC_EINVAL when the body cannot be built. Release with
+ * provider_http_release() either way. */
 int provider_http_build(const struct provider *p, const struct gen_request *req,
                         struct provider_http *out);
 void provider_http_release(struct provider_http *h);

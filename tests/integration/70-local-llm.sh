@@ -6,7 +6,9 @@
 # the llama.cpp build takes several minutes on 2 cores; later runs install from the wheel
 # cache in seconds), checks GET /v1/models, builds tests/llm/local_probe.c against the
 # worker's objects (`make bins` must have run: build/obj/llm-worker, build/obj/common) and
-# runs it -- one generation through the engine with FINCHAT_LLM_CHAIN=local -- then checks
+# runs it -- through the engine with FINCHAT_LLM_CHAIN=local, a short question and then a
+# finance question with a 9 KB contexts document as the gateway writes it (the demo user's
+# size; it did not fit the 2,048-token context the server used to start with) -- then checks
 # with curl that a streamed /v1/chat/completions sends `data:` chunks and `data: [DONE]`.
 # Stops the local LLM afterwards unless it was already running. Prints TAP lines.
 # Environment: FINCHAT_LLM_PORT (18081), FINCHAT_OBJ_DIR (build/obj), every lib.sh variable.
@@ -85,7 +87,9 @@ build_probe() {
 }
 if build_probe >>"$TEST_LOG" 2>&1; then
   ok "local_probe builds against the worker's engine"
-  out="$(FINCHAT_LOCAL_URL="$URL" FINCHAT_LOCAL_MODEL="$MODEL" timeout 180 "$PROBE" 2>>"$TEST_LOG")" || true
+  out="$(FINCHAT_LOCAL_URL="$URL" FINCHAT_LOCAL_MODEL="$MODEL" \
+    PROBE_CONTEXT="$ROOT/tests/unit/llm-worker/analyst/data/analyst_context_gateway.json" \
+    timeout 400 "$PROBE" 2>>"$TEST_LOG")" || true
   saw=0
   while IFS= read -r line; do
     case "$line" in

@@ -95,7 +95,7 @@ static void test_errors(void)
 static void test_body(void)
 {
     json_t *msgs = json_pack("[{s:s,s:s}]", "role", "user", "content", "hi");
-    char *body = ollama_build_body("llama3.2", msgs, 64);
+    char *body = ollama_build_body("llama3.2", msgs, 64, 4096);
     json_t *j = json_loads(body, 0, NULL);
 
     CHECK(j != NULL);
@@ -103,7 +103,14 @@ static void test_body(void)
     CHECK(json_is_true(json_object_get(j, "stream")));
     CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(j, "options"), "num_predict")),
                  64);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(j, "options"), "num_ctx")),
+                 4096);
     CHECK(json_equal(json_object_get(j, "messages"), msgs));
+    json_decref(j);
+    free(body);
+    body = ollama_build_body("llama3.2", msgs, 0, 0);
+    j = json_loads(body, 0, NULL);
+    CHECK(j && json_object_get(j, "options") == NULL);
     json_decref(j);
     free(body);
     json_decref(msgs);

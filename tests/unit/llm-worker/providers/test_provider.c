@@ -4,6 +4,7 @@
 
 #include "delta_acc.h"
 #include "err.h"
+#include "llm-worker/engine/prompt.h"
 #include "llm-worker/providers/provider.h"
 
 #include <stdlib.h>
@@ -25,6 +26,10 @@ static void config(struct fc_config *c, const char *chain)
     c->ollama_model = "llama3.2";
     c->local_url = "";
     c->local_model = "smollm2";
+    c->openai_ctx_tokens = 128000;
+    c->anthropic_ctx_tokens = 200000;
+    c->ollama_ctx_tokens = 4096;
+    c->local_ctx_tokens = 2048;
     c->breaker_threshold = 3;
     c->breaker_cooldown_ms = 1000;
 }
@@ -265,4 +270,124 @@ static void test_error_body(void)
     CHECK_EQ_STR(out, "");
 }
 
-TEST_MAIN(test_chain, test_messages, test_http, test_streams, test_error_body)
+/* Bytes of every "content" of the request body @body. */
+static size_t content_bytes(const char *body)
+{
+    json_t *j = json_loads(body, 0, NULL), *m;
+    size_t i, n = 0;
+
+    json_array_foreach(json_object_get(j, "messages"), i, m)
+    {
+        const char *c = json_string_value(json_object_get(m, "content"));
+
+        n += c ? strlen(c) : 0;
+    }
+    json_decref(j);
+    return n;
+}
+
+/* A context document with many sections, rendered by prompt.c, and a long history: the
+ * demo user's prompt is about 9 KB, more than a 2,048-token window holds with the answer. */
+static json_t *big_context(void)
+{
+    json_t *ctx = json_pack("{s:s, s:{s:I, s:I}}", "currency", "USD", "this_month", "income_minor",
+                            (json_int_t)520000, "expenses_minor", (json_int_t)401234);
+    json_t *recent = json_array();
+
+    for (int i = 0; i < 150; i++)
+        json_array_append_new(recent,
+                              json_pack("{s:s, s:s, s:I, s:s}", "date", "2026-11-03", "merchant",
+                                        "Neighbourhood Grocery Store", "amount_minor",
+                                        (json_int_t)(-1234 - i), "category", "groceries"));
+    json_object_set_new(ctx, "recent_transactions", recent);
+    return ctx;
+}
+
+static void test_fit(void)
+{
+    json_t *ctx = big_context(), *hist = json_array();
+    char *text = prompt_render_context(ctx, 4000), *big_q;
+    char line[600];
+    struct gen_request r = {.system = "You are finchat.",
+                            .context = ctx,
+                            .context_text = text,
+                            .history = hist,
+                            .user_text = "How much did I spend?",
+                            .max_tokens = 256};
+    struct provider_fit f;
+    struct fc_config c;
+    struct provider *p;
+    struct provider_http h;
+    int n;
+    char err[128];
+
+    for (int i = 0; i < 20; i++) {
+        memset(line, 'a' + i % 26, 400);
+        line[400] = '\0';
+        json_array_append_new(
+            hist, json_pack("{s:s, s:s}", "role", i % 2 ? "assistant" : "user", "content", line));
+    }
+    CHECK(strlen(text) > 8000);
+
+    /* A large window keeps everything, as it was. */
+    provider_fit(&f, &r, 128000);
+    CHECK(!f.cut);
+    CHECK(f.req.context_text == text);
+    CHECK_EQ_INT(json_array_size(f.req.history), 20);
+    provider_fit_release(&f);
+
+    /* 2,048 tokens: the estimate of what is sent leaves the answer its room. */
+    provider_fit(&f, &r, 2048);
+    CHECK(f.cut);
+    CHECK(f.prompt_tokens + 256 <= 2048);
+    CHECK(f.prompt_tokens > 1024); /* the window is used, not emptied */
+    CHECK(f.req.context_text && *f.req.context_text);
+    CHECK(strncmp(f.req.context_text, text, 20) == 0); /* the same rendering, shorter */
+    CHECK(json_array_size(f.req.history) < 20);
+    CHECK(json_array_size(f.req.history) > 0);
+    /* The newest turns are the ones kept. */
+    CHECK(json_equal(json_array_get(f.req.history, json_array_size(f.req.history) - 1),
+                     json_array_get(hist, 19)));
+    CHECK_EQ_STR(f.req.user_text, "How much did I spend?");
+    provider_fit_release(&f);
+
+    /* Without the document, the text is cut at a line end. */
+    r.context = NULL;
+    provider_fit(&f, &r, 2048);
+    CHECK(f.cut && f.prompt_tokens + 256 <= 2048);
+    CHECK(strlen(f.req.context_text) > 0 &&
+          f.req.context_text[strlen(f.req.context_text) - 1] == '\n');
+    provider_fit_release(&f);
+
+    /* A question longer than the window leaves no context and no history. */
+    big_q = malloc(9001);
+    memset(big_q, 'q', 9000);
+    big_q[9000] = '\0';
+    r.user_text = big_q;
+    provider_fit(&f, &r, 2048);
+    CHECK(f.cut);
+    CHECK_EQ_STR(f.req.context_text, "");
+    CHECK_EQ_INT(json_array_size(f.req.history), 0);
+    provider_fit_release(&f);
+    r.user_text = "How much did I spend?";
+    r.context = ctx;
+
+    /* The local provider's request is fitted to FINCHAT_LOCAL_CONTEXT_TOKENS. */
+    config(&c, "local,analyst");
+    c.local_url = "http://127.0.0.1:18081/v1";
+    CHECK_EQ_INT(provider_chain_new(&c, &p, &n, err, sizeof(err)), 0);
+    CHECK_EQ_INT(p[0].ctx_tokens, 2048);
+    CHECK_EQ_INT(provider_http_build(&p[0], &r, &h), 0);
+    CHECK(h.fitted);
+    CHECK(content_bytes(h.body) <= (size_t)(2048 - 256) * 3);
+    CHECK(content_bytes(h.body) > 3000);
+    provider_http_release(&h);
+    provider_chain_free(p, n);
+
+    free(big_q);
+    free(text);
+    json_decref(hist);
+    json_decref(ctx);
+}
+
+TEST_MAIN(test_chain, test_messages, test_http, test_streams, test_error_body, test_fit)
