@@ -130,7 +130,62 @@ sys.exit(0 if n > 0 else 1)'
 }
 check "POST /v1/chat/completions stream:true sends data: chunks and [DONE]" stream_ok
 
-# ---- 4. stop (unless it was running before) -----------------------------------
+# ---- 4. the whole pipeline with LLM=local ------------------------------------
+# As `make up LLM=local` does: the services restarted with FINCHAT_LOCAL_URL and the
+# server's context window; the demo user's question goes through the gateway, Kafka and a
+# worker, and the stored answer must come from `local` (not the analyst fallback). Then
+# the services are restarted as they were.
+GW="http://${FINCHAT_HTTP_ADDR:-127.0.0.1:8080}"
+if curl -fsS --max-time 5 "$GW/readyz" >/dev/null 2>&1; then
+  restarted=0
+  if FINCHAT_LOCAL_URL="$URL" FINCHAT_LOCAL_CONTEXT_TOKENS="${FINCHAT_LLM_CTX:-8192}" \
+      "$FINCHAT_LOCAL_DIR/services.sh" up >>"$TEST_LOG" 2>&1; then
+    restarted=1
+    ok "services restarted with the local provider"
+  else
+    not_ok "services restarted with the local provider"
+    show_log
+  fi
+  ask_local() {
+    FINCHAT_URL="$GW" "$FINCHAT_PYTHON" - "$ROOT/tests/integration" <<'PY'
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from fclib import auth, login, request
+H = auth(login())
+conv = request("POST", "/api/v1/conversations", {"title": "local model"}, headers=H).json()["id"]
+q = "How much did I spend on dining last month?"
+rid = request("POST", f"/api/v1/conversations/{conv}/messages", {"text": q}, headers=H).json()["request_id"]
+msg = None
+for _ in range(900):
+    items = request("GET", f"/api/v1/conversations/{conv}/messages", headers=H).json()["items"]
+    msg = next((m for m in items if m["role"] == "assistant" and m.get("request_id") == rid
+                and m.get("status") in ("complete", "error")), None)
+    if msg:
+        break
+    time.sleep(0.2)
+request("DELETE", f"/api/v1/conversations/{conv}", headers=H)
+if not msg:
+    print("# no stored answer after 180 s")
+    sys.exit(1)
+print(f"# provider {msg.get('provider')}, status {msg.get('status')}, latency {msg.get('latency_ms')} ms")
+print("# answer: " + (msg.get("text") or "").replace("\n", " ")[:300])
+sys.exit(0 if msg.get("provider") == "local" and msg.get("status") == "complete" and msg.get("text") else 1)
+PY
+  }
+  [ "$restarted" = 0 ] || check "the demo user's question is answered by provider local through the pipeline" ask_local
+  if env -u FINCHAT_LOCAL_URL -u FINCHAT_LOCAL_CONTEXT_TOKENS \
+      "$FINCHAT_LOCAL_DIR/services.sh" up >>"$TEST_LOG" 2>&1; then
+    ok "services restarted as they were"
+  else
+    not_ok "services restarted as they were"
+    show_log
+  fi
+else
+  echo "# the gateway at $GW is not ready: the pipeline check needs the stack (make up)"
+  not_ok "the stack is up for the pipeline check"
+fi
+
+# ---- 5. stop (unless it was running before) -----------------------------------
 if [ "$was_running" = 0 ]; then
   trap - EXIT
   "$LLM_SH" down >>"$TEST_LOG" 2>&1 || true
