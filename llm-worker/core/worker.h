@@ -14,7 +14,13 @@
  * the work: engine_step() waits on the curl handles and on one pipe that the three Kafka
  * queues (requests consumer, control consumer, producer delivery reports) signal; every
  * callback (engine sinks, rebalance, delivery reports) runs on it. librdkafka and the
- * MongoDB driver keep threads of their own; a health thread pings Kafka and MongoDB. */
+ * MongoDB driver keep threads of their own; the status thread pings Kafka and MongoDB.
+ *
+ * The core's modules: worker.c sets up and runs the loop; job.c is the job state machine,
+ * task.c its MongoDB steps on the store threads; producer.c sends chunks (token batching,
+ * delivery tokens), dlq.c the DLQ entries and poison requests; group.c is the consumer
+ * group (rebalance, commits, flow control) and inflight.c its offsets; cancel.c reads the
+ * control topic; status.c and healthsrv.c report status. worker_int.h holds their state. */
 #ifndef FINCHAT_WORKER_H
 #define FINCHAT_WORKER_H
 

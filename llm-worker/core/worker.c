@@ -1,0 +1,288 @@
+/* worker.c - the chat worker's setup and its loop on the engine thread. */
+#include "llm-worker/core/worker.h"
+
+#include "clock.h"
+#include "err.h"
+#include "kafka.h"
+#include "log.h"
+#include "mongo.h"
+#include "sig.h"
+#include "xmalloc.h"
+#include "llm-worker/core/cancel.h"
+#include "llm-worker/core/group.h"
+#include "llm-worker/core/healthsrv.h"
+#include "llm-worker/core/inflight.h"
+#include "llm-worker/core/job.h"
+#include "llm-worker/core/producer.h"
+#include "llm-worker/core/status.h"
+#include "llm-worker/core/task.h"
+#include "llm-worker/core/worker_int.h"
+#include "llm-worker/engine/ctxcache.h"
+#include "llm-worker/engine/engine.h"
+#include "llm-worker/engine/store.h"
+#include "llm-worker/engine/storeq.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STORE_THREADS 4 /* MongoDB round trips in parallel (storeq.h) */
+#define STATUS_EVERY_MS 1000
+#define CONTEXT_CACHE_SLOTS 256 /* context documents kept (ctxcache.h): tens of MB at most */
+
+/* ---- setup --------------------------------------------------------------------------- */
+
+rd_kafka_t *worker_kafka_new(struct worker *w, rd_kafka_type_t type, rd_kafka_conf_t *conf,
+                             char *errbuf, unsigned errlen)
+{
+    char errstr[512];
+    rd_kafka_t *rk;
+
+    rd_kafka_conf_set_opaque(conf, w);
+    rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(errbuf, errlen, "kafka: %s", errstr);
+    }
+    return rk;
+}
+
+/* Creates the three Kafka clients, makes their queues wake the engine, subscribes and
+ * assigns the control partitions. 0, or FC_EDEP with @errbuf filled. */
+static int setup_kafka(struct worker *w, char *errbuf, unsigned errlen)
+{
+    if (producer_open(w, errbuf, errlen) != 0 || group_open(w, errbuf, errlen) != 0 ||
+        cancel_open(w, errbuf, errlen) != 0)
+        return FC_EDEP;
+    w->consumer_q = rd_kafka_queue_get_consumer(w->consumer);
+    w->control_q = rd_kafka_queue_get_consumer(w->control);
+    w->producer_q = rd_kafka_queue_get_main(w->producer);
+    if (!w->consumer_q || !w->control_q || !w->producer_q) {
+        snprintf(errbuf, errlen, "kafka: cannot get the client queues");
+        return FC_EDEP;
+    }
+    rd_kafka_queue_io_event_enable(w->consumer_q, w->wake[1], "c", 1);
+    rd_kafka_queue_io_event_enable(w->control_q, w->wake[1], "k", 1);
+    rd_kafka_queue_io_event_enable(w->producer_q, w->wake[1], "p", 1);
+    if (group_subscribe(w, errbuf, errlen) != 0)
+        return FC_EDEP;
+    w->chunk_partitions = kafka_partition_count(w->producer, TOPIC_CHUNKS, 5000);
+    if (w->chunk_partitions <= 0) {
+        log_warn("%s: partition count unknown; reply partitions are not checked", TOPIC_CHUNKS);
+        w->chunk_partitions = -1;
+    }
+    cancel_assign(w);
+    return 0;
+}
+
+/* Ensures the indexes and backfills the histories of conversations answered before that
+ * collection existed. Best effort: failures are the store's to log. */
+static void prepare_store(struct worker *w)
+{
+    mongoc_client_t *c = mongoc_client_pool_pop(w->pool);
+    struct store st;
+    int backfilled;
+
+    store_init(&st, c, w->db);
+    store_ensure_indexes(&st);
+    if (store_backfill_histories(&st, &backfilled) == 0 && backfilled > 0)
+        log_info("histories: %d conversation(s) answered before the histories collection "
+                 "existed now have theirs",
+                 backfilled);
+    store_release(&st);
+    mongoc_client_pool_push(w->pool, c);
+}
+
+/* Takes a status snapshot for /status, /metrics and the `workers` document.
+ * @locality engine thread */
+static void snapshot_status(struct worker *w)
+{
+    int64_t hits, misses;
+    json_t *st;
+
+    ctxcache_counts(w->ctxcache, &hits, &misses);
+    st = json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:I,s:I,s:I}", "worker", w->name, "providers",
+                   engine_provider_status(w->engine), "inflight", w->njobs, "consumed",
+                   (json_int_t)w->consumed, "answered", (json_int_t)w->answered, "failed",
+                   (json_int_t)w->failed, "dlq", (json_int_t)w->dlq, "context_cache_hits",
+                   (json_int_t)hits, "context_cache_misses", (json_int_t)misses);
+    status_set(&w->status, st);
+    w->status_at_ms = clock_mono_ms();
+}
+
+struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned errlen)
+{
+    struct worker *w = xcalloc(1, sizeof(*w));
+    char host[256] = "localhost";
+
+    w->cfg = cfg;
+    status_init(&w->status);
+    w->wake[0] = w->wake[1] = -1;
+    gethostname(host, sizeof(host) - 1);
+    snprintf(w->name, sizeof(w->name), "%s:%d", host, (int)getpid());
+    if (pipe2(w->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
+        goto out_free;
+    }
+    w->inflight = inflight_new();
+    w->ctxcache = ctxcache_new(CONTEXT_CACHE_SLOTS);
+    w->pool = mongo_pool_new(cfg->mongo_url, &w->db, errbuf, errlen);
+    if (!w->pool)
+        goto out_free;
+    prepare_store(w);
+    w->storeq = storeq_new(w->pool, w->db, STORE_THREADS, w->wake[1], errbuf, errlen);
+    if (!w->storeq)
+        goto out_free;
+    w->engine = engine_new(cfg, errbuf, errlen);
+    if (!w->engine)
+        goto out_free;
+    if (setup_kafka(w, errbuf, errlen) != 0)
+        goto out_free;
+    snapshot_status(w);
+    status_start(&w->status, w->producer, w->pool, w->db, w->name);
+    if (*cfg->worker_health_addr) {
+        struct healthsrv_source src = {status_ready, status_get, &w->status};
+
+        w->healthsrv = healthsrv_start(cfg->worker_health_addr, src, errbuf, errlen);
+        if (!w->healthsrv)
+            goto out_free;
+    }
+    log_info("worker %s started: max_inflight=%d max_attempts=%d chain=%s", w->name,
+             cfg->worker_max_inflight, cfg->max_attempts, cfg->llm_chain);
+    return w;
+
+out_free:
+    worker_free(w);
+    return NULL;
+}
+
+/* ---- the loop ------------------------------------------------------------------------ */
+
+static void drain_wake(struct worker *w)
+{
+    char buf[256];
+
+    while (read(w->wake[0], buf, sizeof(buf)) > 0)
+        ;
+}
+
+/* Serves every Kafka queue once: delivery reports, cancels, new requests, commits. */
+static void pump_kafka(struct worker *w)
+{
+    rd_kafka_poll(w->producer, 0);
+    cancel_poll(w);
+    /* Polled even when full: rebalances arrive here, and max.poll.interval.ms must not pass. */
+    group_poll(w);
+    rd_kafka_poll(w->producer, 0);
+    group_commit(w, false);
+}
+
+/* Starts draining once a stop is requested; true when the loop should end (drained, or the
+ * drain time is over). */
+static bool drain_done(struct worker *w, int64_t *drain_until)
+{
+    if (sig_stop_requested() && !w->draining) {
+        log_info("draining: %d answers in flight", w->njobs);
+        w->draining = true;
+        *drain_until = clock_mono_ms() + w->cfg->worker_drain_ms;
+        group_pause(w, true);
+    }
+    if (w->draining && w->njobs == 0 && w->pending_tokens == 0)
+        return true;
+    if (w->draining && clock_mono_ms() >= *drain_until) {
+        log_warn("drain timeout: abandoning %d answers (they will be redelivered)", w->njobs);
+        return true;
+    }
+    return false;
+}
+
+/* Flow control: stops fetching while full, resumes with some room. */
+static void flow_control(struct worker *w)
+{
+    if (!w->draining && !w->paused && w->njobs >= w->cfg->worker_max_inflight)
+        group_pause(w, true);
+    else if (!w->draining && w->paused && w->njobs <= w->cfg->worker_max_inflight * 3 / 4)
+        group_pause(w, false);
+}
+
+int worker_run(struct worker *w)
+{
+    int64_t drain_until = 0;
+    int64_t flush_due = clock_mono_ms() + POLL_MAX_MS, left;
+    int timeout;
+
+    while (!drain_done(w, &drain_until)) {
+        timeout = job_retry_due(w);
+        if (timeout > STATUS_EVERY_MS)
+            timeout = STATUS_EVERY_MS;
+        if (clock_mono_ms() - w->status_at_ms >= STATUS_EVERY_MS)
+            snapshot_status(w);
+        left = flush_due - clock_mono_ms(); /* held tokens due */
+        if (left < timeout)
+            timeout = left > 0 ? (int)left : 0;
+        engine_step(w->engine, timeout, w->wake[0]);
+        flush_due = producer_flush_due(w);
+        drain_wake(w);
+        job_take_tasks(w);
+        pump_kafka(w);
+        cancel_assign_retry(w);
+        flow_control(w);
+    }
+    /* Deliver what was produced, commit what is done, and leave the group. Answers still in
+     * flight are dropped uncommitted by the revoke that closing triggers. */
+    rd_kafka_flush(w->producer, 10000);
+    group_commit(w, true);
+    rd_kafka_consumer_close(w->consumer);
+    log_info("worker stopped: consumed=%ld answered=%ld failed=%ld dlq=%ld", w->consumed,
+             w->answered, w->failed, w->dlq);
+    return 0;
+}
+
+static void free_kafka(struct worker *w)
+{
+    if (w->consumer_q)
+        rd_kafka_queue_destroy(w->consumer_q);
+    if (w->control_q)
+        rd_kafka_queue_destroy(w->control_q);
+    if (w->producer_q)
+        rd_kafka_queue_destroy(w->producer_q);
+    if (w->control) {
+        rd_kafka_consumer_close(w->control);
+        rd_kafka_destroy(w->control);
+    }
+    if (w->consumer)
+        rd_kafka_destroy(w->consumer);
+    if (w->producer)
+        rd_kafka_destroy(w->producer);
+}
+
+void worker_free(struct worker *w)
+{
+    struct job *j;
+
+    if (!w)
+        return;
+    healthsrv_stop(w->healthsrv);
+    status_release(&w->status);
+    /* Whatever is left ends silently: dropped jobs produce nothing. */
+    for (j = w->jobs; j; j = j->next)
+        j->dropped = true;
+    storeq_free(w->storeq, task_discard);
+    engine_free(w->engine);
+    while (w->jobs)
+        job_free(w->jobs);
+    free_kafka(w);
+    if (w->pool)
+        mongoc_client_pool_destroy(w->pool);
+    free(w->db);
+    inflight_free(w->inflight);
+    ctxcache_free(w->ctxcache);
+    if (w->wake[0] >= 0)
+        close(w->wake[0]);
+    if (w->wake[1] >= 0)
+        close(w->wake[1]);
+    free(w);
+}
