@@ -180,6 +180,28 @@ static void pump_kafka(struct worker *w)
     group_commit(w, false);
 }
 
+/* Returns FC_EDEP, logged, when one of the Kafka clients failed fatally, else 0. A fatal
+ * error (the idempotent producer's, a fenced consumer's) leaves the client unusable for
+ * good. librdkafka announces it with RD_KAFKA_RESP_ERR__FATAL, to the error callback of a
+ * producer and as a message of a consumer; rd_kafka_fatal_error() names the error behind
+ * it, whichever the client, so it is asked once per turn. */
+static int kafka_fatal(struct worker *w)
+{
+    rd_kafka_t *clients[] = {w->producer, w->consumer, w->control};
+    rd_kafka_resp_err_t err;
+    char reason[512];
+
+    for (size_t i = 0; i < sizeof(clients) / sizeof(clients[0]); i++) {
+        err = rd_kafka_fatal_error(clients[i], reason, sizeof(reason));
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            continue;
+        log_error("kafka %s failed fatally (%s: %s): stopping with %d answers in flight",
+                  rd_kafka_name(clients[i]), rd_kafka_err2name(err), reason, w->njobs);
+        return FC_EDEP;
+    }
+    return 0;
+}
+
 /* Starts draining once a stop is requested; true when the loop should end (drained, or the
  * drain time is over). */
 static bool drain_done(struct worker *w, int64_t *drain_until)
@@ -212,7 +234,7 @@ int worker_run(struct worker *w)
 {
     int64_t drain_until = 0;
     int64_t flush_due = clock_mono_ms() + POLL_MAX_MS, left;
-    int timeout;
+    int timeout, rc = 0;
 
     while (!drain_done(w, &drain_until)) {
         timeout = job_retry_due(w);
@@ -228,6 +250,9 @@ int worker_run(struct worker *w)
         drain_wake(w);
         job_take_tasks(w);
         pump_kafka(w);
+        rc = kafka_fatal(w);
+        if (rc)
+            break;
         cancel_assign_retry(w);
         flow_control(w);
     }
@@ -235,10 +260,21 @@ int worker_run(struct worker *w)
      * flight are dropped uncommitted by the revoke that closing triggers. */
     rd_kafka_flush(w->producer, 10000);
     group_commit(w, true);
-    rd_kafka_consumer_close(w->consumer);
+    if (!rd_kafka_fatal_error(w->consumer, NULL, 0))
+        rd_kafka_consumer_close(w->consumer);
     log_info("worker stopped: consumed=%ld answered=%ld failed=%ld dlq=%ld", w->consumed,
              w->answered, w->failed, w->dlq);
-    return 0;
+    return rc;
+}
+
+/* Destroys consumer @rk. One that failed fatally cannot leave its group: librdkafka refuses
+ * to close it, and rd_kafka_destroy() would wait for that close forever. */
+static void destroy_consumer(rd_kafka_t *rk)
+{
+    if (rd_kafka_fatal_error(rk, NULL, 0))
+        rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    else
+        rd_kafka_destroy(rk);
 }
 
 static void free_kafka(struct worker *w)
@@ -250,11 +286,12 @@ static void free_kafka(struct worker *w)
     if (w->producer_q)
         rd_kafka_queue_destroy(w->producer_q);
     if (w->control) {
-        rd_kafka_consumer_close(w->control);
-        rd_kafka_destroy(w->control);
+        if (!rd_kafka_fatal_error(w->control, NULL, 0))
+            rd_kafka_consumer_close(w->control);
+        destroy_consumer(w->control);
     }
     if (w->consumer)
-        rd_kafka_destroy(w->consumer);
+        destroy_consumer(w->consumer);
     if (w->producer)
         rd_kafka_destroy(w->producer);
 }

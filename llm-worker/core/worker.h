@@ -35,7 +35,10 @@ struct worker;
 struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned errlen);
 /* Runs until sig_stop_requested(), then drains: stops consuming, lets in-flight answers
  * finish (at most FINCHAT_WORKER_DRAIN_MS), commits and leaves the group. 0, or a negative FC_E*
- * code when Kafka failed fatally. @locality the engine thread (the caller). */
+ * code when Kafka failed fatally: when one of its clients reports a fatal error
+ * (rd_kafka_fatal_error()) it stops at once without draining, commits what is done and
+ * returns FC_EDEP; the answers in flight are redelivered to another worker.
+ * @locality the engine thread (the caller). */
 int worker_run(struct worker *w);
 /* Frees @w; NULL is a no-op. */
 void worker_free(struct worker *w);
