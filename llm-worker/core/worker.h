@@ -14,7 +14,13 @@
  * the work: engine_step() waits on the curl handles and on one pipe that the three Kafka
  * queues (requests consumer, control consumer, producer delivery reports) signal; every
  * callback (engine sinks, rebalance, delivery reports) runs on it. librdkafka and the
- * MongoDB driver keep threads of their own; a health thread pings Kafka and MongoDB. */
+ * MongoDB driver keep threads of their own; the status thread pings Kafka and MongoDB.
+ *
+ * The core's modules: worker.c sets up and runs the loop; job.c is the job state machine,
+ * task.c its MongoDB steps on the store threads; producer.c sends chunks (token batching,
+ * delivery tokens), dlq.c the DLQ entries and poison requests; group.c is the consumer
+ * group (rebalance, commits, flow control) and inflight.c its offsets; cancel.c reads the
+ * control topic; status.c and healthsrv.c report status. worker_int.h holds their state. */
 #ifndef FINCHAT_WORKER_H
 #define FINCHAT_WORKER_H
 
@@ -29,7 +35,10 @@ struct worker;
 struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned errlen);
 /* Runs until sig_stop_requested(), then drains: stops consuming, lets in-flight answers
  * finish (at most FINCHAT_WORKER_DRAIN_MS), commits and leaves the group. 0, or a negative FC_E*
- * code when Kafka failed fatally. @locality the engine thread (the caller). */
+ * code when Kafka failed fatally: when one of its clients reports a fatal error
+ * (rd_kafka_fatal_error()) it stops at once without draining, commits what is done and
+ * returns FC_EDEP; the answers in flight are redelivered to another worker.
+ * @locality the engine thread (the caller). */
 int worker_run(struct worker *w);
 /* Frees @w; NULL is a no-op. */
 void worker_free(struct worker *w);

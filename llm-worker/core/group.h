@@ -1,0 +1,31 @@
+/* group.h - the worker's place in the consumer group finchat-workers: the requests consumer,
+ * its rebalances, flow control and offset commits.
+ *
+ * Offsets are committed per partition at the lowest unfinished offset (inflight.h), never
+ * automatically. On a revoke, what is finished is committed first and the rest is dropped
+ * uncommitted (job_drop_partition()): the worker that gets the partition next answers it
+ * again. Partitions assigned while the worker is paused or draining start paused.
+ *
+ * @locality engine thread: the rebalance and commit callbacks are served by
+ * rd_kafka_consumer_poll() in group_poll(). */
+#ifndef FINCHAT_GROUP_H
+#define FINCHAT_GROUP_H
+
+#include <stdbool.h>
+
+struct worker;
+
+/* Creates @w->consumer, a member of WORKER_GROUP with manual commits (not yet subscribed:
+ * group_subscribe()). 0, or FC_EDEP with @errbuf filled. */
+int group_open(struct worker *w, char *errbuf, unsigned errlen);
+/* Subscribes to finchat.chat.requests. 0, or FC_EDEP with @errbuf filled. */
+int group_subscribe(struct worker *w, char *errbuf, unsigned errlen);
+/* Serves up to CONSUME_BATCH messages of the requests consumer: each starts a job unless the
+ * worker is draining. Polled even when full, since rebalances arrive here. */
+void group_poll(struct worker *w);
+/* Commits the partitions whose commit position moved; @sync waits for the broker. */
+void group_commit(struct worker *w, bool sync);
+/* Pauses (@pause) or resumes fetching of every assigned partition. */
+void group_pause(struct worker *w, bool pause);
+
+#endif

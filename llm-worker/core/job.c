@@ -1,0 +1,633 @@
+/* job.c - the job state machine: a chat request from its arrival to its last chunk. */
+#include "llm-worker/core/job.h"
+
+#include "clock.h"
+#include "err.h"
+#include "trace.h"
+#include "xmalloc.h"
+#include "llm-worker/core/cancel.h"
+#include "llm-worker/core/dlq.h"
+#include "llm-worker/core/inflight.h"
+#include "llm-worker/core/producer.h"
+#include "llm-worker/core/task.h"
+#include "llm-worker/core/worker_int.h"
+#include "llm-worker/engine/ctxcache.h"
+#include "llm-worker/engine/storeq.h"
+#include "llm-worker/engine/utf8.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RETRY_MS 1000          /* MongoDB retry interval of a waiting job */
+#define STORE_GIVE_UP_MS 30000 /* a final that cannot be stored this long ends in an error */
+
+void job_log(enum log_level lvl, const struct job *j, const char *fmt, ...)
+{
+    char extra[160], msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(extra, sizeof(extra), ",\"partition\":%d,\"offset\":%" PRId64 ",\"attempt\":%d",
+             (int)j->partition, j->offset, j->attempt);
+    log_emit(lvl, j->req.request_id, j->trace_id, extra, "%s", msg);
+}
+
+static void submit(struct job *j, struct task *t)
+{
+    t->job = j;
+    j->tasks_out++;
+    j->retry_task = NULL;
+    storeq_submit(j->w->storeq, &t->base);
+}
+
+struct job *job_find(struct worker *w, const char *request_id)
+{
+    for (struct job *j = w->jobs; j; j = j->next)
+        if (!j->dropped && strcmp(j->req.request_id, request_id) == 0)
+            return j;
+    return NULL;
+}
+
+void job_free(struct job *j)
+{
+    struct worker *w = j->w;
+
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        w->jobs = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    w->njobs--;
+    chat_request_release(&j->req);
+    free(j->raw);
+    json_decref(j->context);
+    json_decref(j->history);
+    if (j->have_prompt)
+        prompt_release(&j->prompt);
+    abuf_release(&j->text);
+    abuf_release(&j->unsent);
+    free(j->provider);
+    free(j->model);
+    free(j->errmsg);
+    task_free(j->retry_task);
+    task_free(j->begin_t);
+    task_free(j->ctx_t);
+    task_free(j->hist_t);
+    free(j);
+}
+
+static const char *error_code(int rc)
+{
+    switch (rc) {
+    case FC_ECANCELED:
+        return "canceled";
+    case FC_ETIMEDOUT:
+        return "timeout";
+    case FC_EDEP:
+        return "provider_error";
+    default:
+        return err_name(rc);
+    }
+}
+
+/* Sends the error chunk (and the DLQ entry) that end @j, then frees it; the offset is done
+ * once they are delivered. */
+static void send_error_and_free(struct job *j, const char *code, const char *message,
+                                const char *dlq_reason)
+{
+    struct ctoken *tok = producer_token_new(j, dlq_reason ? 2 : 1);
+
+    if (producer_chunk(j, CHUNK_ERROR, json_pack("{s:s, s:s}", "code", code, "message", message),
+                       tok) != 0)
+        producer_token_unref(j->w, tok);
+    if (dlq_reason &&
+        dlq_send(j->w, j->req.request_id, j->attempt, dlq_reason, j->raw, j->traceparent, tok) != 0)
+        producer_token_unref(j->w, tok);
+    job_log(LOG_WARN, j, "request failed: %s", code);
+    j->w->failed++;
+    job_free(j);
+}
+
+/* Ends @j with an error: stores the message with @status (and the text streamed so far),
+ * then sends an error chunk @code, and the DLQ entry when @dlq_reason is given. */
+static void job_fail(struct job *j, const char *status, const char *code, const char *message,
+                     const char *dlq_reason)
+{
+    struct task *t = task_new(TASK_PUT);
+
+    t->status = xstrdup(status);
+    t->text = xstrdup(j->text.s ? j->text.s : "");
+    t->provider = j->provider ? xstrdup(j->provider) : NULL;
+    t->model = j->model ? xstrdup(j->model) : NULL;
+    t->code = xstrdup(code);
+    t->message = xstrdup(message ? message : "");
+    t->dlq_reason = dlq_reason ? xstrdup(dlq_reason) : NULL;
+    t->doc.req = &j->req;
+    t->doc.attempt = j->attempt;
+    t->doc.status = t->status;
+    t->doc.text = t->text;
+    t->doc.provider = t->provider;
+    t->doc.model = t->model;
+    t->doc.prompt_tokens = j->usage.prompt_tokens;
+    t->doc.completion_tokens = j->usage.completion_tokens;
+    t->doc.latency_ms = clock_mono_ms() - j->t0_ms;
+    t->doc.error_code = t->code;
+    t->doc.error_message = t->message;
+    t->doc.created_ms = clock_wall_ms();
+    j->state = JOB_FINISHING;
+    submit(j, t);
+}
+
+/* Sends again what an earlier attempt stored as finished (its final chunk may never have
+ * reached Kafka), under a new attempt so that it replaces anything the client holds. */
+static void job_resend(struct job *j, struct stored_reply *r)
+{
+    struct ctoken *tok;
+
+    j->redelivered = true;
+    producer_reset(j, "worker_failover");
+    if (strcmp(r->status, "complete") != 0) {
+        send_error_and_free(j, r->error_code ? r->error_code : "provider_error",
+                            r->error_message ? r->error_message : "the answer failed", NULL);
+        return;
+    }
+    j->provider = r->provider ? xstrdup(r->provider) : NULL;
+    j->model = r->model ? xstrdup(r->model) : NULL;
+    producer_start(j);
+    if (r->text && *r->text)
+        producer_text(j, r->text, strlen(r->text));
+    tok = producer_token_new(j, 1);
+    producer_chunk(j, CHUNK_FINAL,
+                   json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:i, s:i}, s:I}", "message_id",
+                             j->req.reply_message_id, "provider",
+                             r->provider ? r->provider : "unknown", "model",
+                             r->model ? r->model : "", "usage", "prompt_tokens", r->prompt_tokens,
+                             "completion_tokens", r->completion_tokens, "timings", "ttft_ms",
+                             r->ttft_ms, "total_ms", r->latency_ms, "text_length",
+                             (json_int_t)(r->text ? utf8_count(r->text, strlen(r->text)) : 0)),
+                   tok);
+    job_log(LOG_INFO, j, "re-sent the stored answer");
+    j->w->answered++;
+    job_free(j);
+}
+
+static void sink_start(void *ud, const char *provider, const char *model)
+{
+    struct job *j = ud;
+
+    if (j->dropped)
+        return;
+    free(j->provider);
+    free(j->model);
+    j->provider = xstrdup(provider ? provider : "unknown");
+    j->model = xstrdup(model ? model : "");
+    producer_start(j);
+}
+
+static void sink_token(void *ud, const char *text, size_t len)
+{
+    struct job *j = ud;
+    char *buf;
+    size_t n, cut;
+
+    if (j->dropped || len == 0)
+        return;
+    if (j->ttft_ms < 0)
+        j->ttft_ms = clock_mono_ms() - j->t0_ms;
+    /* Hold back a character cut in two by the provider until its rest arrives. */
+    buf = xmalloc(j->ncarry + len);
+    memcpy(buf, j->carry, j->ncarry);
+    memcpy(buf + j->ncarry, text, len);
+    n = j->ncarry + len;
+    cut = utf8_complete(buf, n);
+    j->ncarry = n - cut;
+    memcpy(j->carry, buf + cut, j->ncarry);
+    if (cut > 0) {
+        char *clean = utf8_sanitize(buf, cut, &n);
+
+        abuf_puts(&j->text, clean);
+        producer_hold(j, clean);
+        free(clean);
+    }
+    free(buf);
+}
+
+static void sink_reset(void *ud, const char *reason)
+{
+    struct job *j = ud;
+
+    if (j->dropped)
+        return;
+    abuf_release(&j->text);
+    j->ncarry = 0;
+    j->ttft_ms = -1;
+    producer_reset(j, reason && *reason ? reason : "provider_failover");
+    j->text_sent = false; /* after the held text of the failed attempt went out before it */
+}
+
+static void job_store_final(struct job *j);
+
+static void sink_done(void *ud, int rc, const struct gen_usage *usage, const char *errmsg)
+{
+    struct job *j = ud;
+
+    j->gen = NULL;
+    if (j->dropped) {
+        job_free(j);
+        return;
+    }
+    /* A character still cut in two at the end is repaired, not lost. */
+    if (j->ncarry) {
+        size_t n;
+        char *clean = utf8_sanitize(j->carry, j->ncarry, &n);
+
+        abuf_puts(&j->text, clean);
+        producer_hold(j, clean);
+        producer_flush_job(j);
+        free(clean);
+        j->ncarry = 0;
+    }
+    if (usage)
+        j->usage = *usage;
+    j->done_ms = clock_mono_ms();
+    if (rc != 0) {
+        job_fail(j, rc == FC_ECANCELED ? "canceled" : "error", error_code(rc),
+                 errmsg ? errmsg : err_str(rc), NULL);
+        return;
+    }
+    j->state = JOB_FINISHING;
+    j->give_up_ms = j->done_ms + STORE_GIVE_UP_MS;
+    job_store_final(j);
+}
+
+/* Stores the complete answer; the final chunk follows once it is stored (on_put_done), so
+ * the stored message always equals what the client assembled. */
+static void job_store_final(struct job *j)
+{
+    struct task *t = task_new(TASK_PUT);
+    int64_t total = j->done_ms - j->t0_ms;
+
+    t->text = xstrdup(j->text.s ? j->text.s : "");
+    t->doc.req = &j->req;
+    t->doc.attempt = j->attempt;
+    t->doc.status = "complete";
+    t->doc.text = t->text;
+    t->doc.provider = j->provider;
+    t->doc.model = j->model;
+    t->doc.prompt_tokens = j->usage.prompt_tokens;
+    t->doc.completion_tokens = j->usage.completion_tokens;
+    t->doc.ttft_ms = j->ttft_ms < 0 ? (int)total : (int)j->ttft_ms;
+    t->doc.latency_ms = total;
+    t->doc.created_ms = clock_wall_ms();
+    t->doc.history = j->history_shared ? NULL : j->history;
+    submit(j, t);
+}
+
+static void send_final_and_free(struct job *j)
+{
+    const char *text = j->text.s ? j->text.s : "";
+    int64_t total = j->done_ms - j->t0_ms;
+    int ttft = j->ttft_ms < 0 ? (int)total : (int)j->ttft_ms;
+    char extra[256];
+
+    producer_chunk(
+        j, CHUNK_FINAL,
+        json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:i, s:I}, s:I}", "message_id",
+                  j->req.reply_message_id, "provider", j->provider ? j->provider : "unknown",
+                  "model", j->model ? j->model : "", "usage", "prompt_tokens",
+                  j->usage.prompt_tokens, "completion_tokens", j->usage.completion_tokens,
+                  "timings", "ttft_ms", ttft, "total_ms", (json_int_t)total, "text_length",
+                  (json_int_t)utf8_count(text, strlen(text))),
+        producer_token_new(j, 1));
+    snprintf(extra, sizeof(extra),
+             ",\"attempt\":%d,\"provider\":\"%s\",\"ttft_ms\":%d,\"total_ms\":%" PRId64
+             ",\"completion_tokens\":%d",
+             j->attempt, j->provider ? j->provider : "", ttft, total, j->usage.completion_tokens);
+    log_emit(LOG_INFO, j->req.request_id, j->trace_id, extra, "answered");
+    j->w->answered++;
+    job_free(j);
+}
+
+/* The turns a request carries (chatmsg.h), as history items prompt_select_history() reads:
+ * oldest first, in the order given. */
+static json_t *client_history(const struct chat_request *r)
+{
+    json_t *items = json_array();
+
+    for (int i = 0; i < r->nhistory; i++) {
+        char id[24];
+
+        snprintf(id, sizeof(id), "client-%d", i);
+        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s,s:i}", "_id", id, "role",
+                                               r->history[i].role, "text", r->history[i].text,
+                                               "status", "complete", "created_at", i));
+    }
+    return items;
+}
+
+/* Starts @j: the store thread decides the attempt and loads the documents (on_begin_done
+ * continues); turns the request carries stand in for the stored history. Cancels and passed
+ * deadlines end it here without touching MongoDB. */
+static void job_begin(struct job *j)
+{
+    struct task *t;
+
+    if (cancel_seen(&j->w->cancels, j->req.request_id, clock_mono_ms()) || j->cancel_requested) {
+        job_fail(j, "canceled", "canceled", "canceled before the answer started", NULL);
+        return;
+    }
+    if (clock_wall_ms() >= j->req.deadline_ms) {
+        job_fail(j, "error", "timeout", "the request's deadline passed before it started", NULL);
+        return;
+    }
+    t = task_new(TASK_BEGIN);
+    t->max_attempts = j->w->cfg->max_attempts;
+    j->state = JOB_BEGIN;
+    submit(j, t);
+    t = task_new(TASK_CONTEXT);
+    t->context = ctxcache_get(j->w->ctxcache, j->req.user_id, j->context_version);
+    if (t->context) {
+        t->job = j;
+        j->ctx_t = t; /* the document of this version is at hand: no round trip */
+    } else {
+        submit(j, t);
+    }
+    t = task_new(TASK_HISTORY);
+    if (j->req.client_history) {
+        t->job = j;
+        t->history = client_history(&j->req);
+        j->hist_t = t; /* the client sent its turns: the stored ones are not read */
+    } else {
+        submit(j, t);
+    }
+}
+
+static void job_generate(struct job *j);
+
+static void on_begin_done(struct job *j, struct task *t)
+{
+    struct worker *w = j->w;
+    char reason[96];
+
+    if (t->rc == FC_EDEP) {
+        /* Without the stored attempt a redelivery cannot be told from a first delivery, and
+         * guessing could reuse seq numbers the client already has: wait for MongoDB. */
+        task_free(t);
+        if (clock_wall_ms() >= j->req.deadline_ms) {
+            job_fail(j, "error", "dependency_down", "the message store is unavailable", NULL);
+            return;
+        }
+        j->retry_at_ms = clock_mono_ms() + RETRY_MS;
+        return;
+    }
+    j->attempt = t->attempt;
+    switch (t->plan) {
+    case PLAN_RESEND:
+        job_resend(j, &t->stored);
+        task_free(t);
+        return;
+    case PLAN_MAX_ATTEMPTS:
+        snprintf(reason, sizeof(reason), "max_attempts: tried %d times without an answer",
+                 t->attempt - 1);
+        task_free(t);
+        job_fail(j, "error", "max_attempts", "the answer failed on every attempt", reason);
+        return;
+    case PLAN_REDELIVERY:
+        j->redelivered = true;
+        job_log(LOG_WARN, j, "redelivered request: the previous attempt did not finish");
+        producer_reset(j, "worker_failover");
+        break;
+    case PLAN_FRESH:
+        break;
+    }
+    if (j->cancel_requested) {
+        task_free(t);
+        job_fail(j, "canceled", "canceled", "canceled before the answer started", NULL);
+        return;
+    }
+    /* Without context or history the answer is poorer but still useful. */
+    if (t->ctx_failed)
+        job_log(LOG_WARN, j, "context unavailable");
+    if (t->hist_failed)
+        job_log(LOG_WARN, j, "history unavailable");
+    j->context = t->context;
+    t->context = NULL;
+    /* NULL: read again (turns the client sent are not the conversation's stored ones) */
+    j->history = t->hist_failed || j->req.client_history ? NULL : json_incref(t->history);
+    /* Answers of one conversation running side by side each read the turns before the
+     * other's was recorded: they re-read them before recording theirs. */
+    for (struct job *o = w->jobs; o; o = o->next)
+        if (o != j && !o->dropped && strcmp(o->req.conversation_id, j->req.conversation_id) == 0)
+            o->history_shared = j->history_shared = true;
+    prompt_build(&j->prompt, j->context, t->history, j->req.message_id, j->req.reply_message_id,
+                 PROMPT_CONTEXT_TOKENS, PROMPT_HISTORY_TOKENS);
+    j->have_prompt = true;
+    task_free(t);
+    job_generate(j);
+}
+
+/* Hands @j, its prompt built, to the engine (JOB_GENERATING); the sinks take it from there. */
+static void job_generate(struct job *j)
+{
+    struct worker *w = j->w;
+    struct gen_request g;
+    struct gen_sink sink;
+    int64_t left;
+
+    left = j->req.deadline_ms - clock_wall_ms();
+    if (left > w->cfg->deadline_ms)
+        left = w->cfg->deadline_ms;
+    memset(&g, 0, sizeof(g));
+    g.request_id = j->req.request_id;
+    g.traceparent = j->traceparent;
+    g.system = j->prompt.system;
+    g.context = j->context;
+    g.context_text = j->prompt.context_text;
+    g.history = j->prompt.history;
+    g.user_text = j->req.text;
+    g.max_tokens = j->req.max_tokens;
+    g.deadline_ms = clock_mono_ms() + (left > 0 ? left : 0);
+    sink.on_start = sink_start;
+    sink.on_token = sink_token;
+    sink.on_reset = sink_reset;
+    sink.on_done = sink_done;
+    sink.ud = j;
+    j->state = JOB_GENERATING;
+    j->gen = engine_start(w->engine, &g, sink);
+    if (!j->gen)
+        job_fail(j, "error", "internal", "the engine refused the request", NULL);
+}
+
+static void on_put_done(struct job *j, struct task *t)
+{
+    if (t->code) {
+        /* An error outcome is sent whether or not it could be stored. */
+        send_error_and_free(j, t->code, t->message, t->dlq_reason);
+        task_free(t);
+        return;
+    }
+    if (t->rc != 0) {
+        if (clock_mono_ms() < j->give_up_ms) {
+            j->retry_task = t;
+            j->retry_at_ms = clock_mono_ms() + RETRY_MS;
+            return;
+        }
+        task_free(t);
+        job_fail(j, "error", "dependency_down", "the answer could not be stored", NULL);
+        return;
+    }
+    task_free(t);
+    send_final_and_free(j);
+}
+
+/* Continues the jobs whose store tasks finished. @locality engine thread. */
+void job_take_tasks(struct worker *w)
+{
+    struct storeq_task *base;
+
+    while ((base = storeq_take(w->storeq)) != NULL) {
+        struct task *t = (struct task *)base;
+        struct job *j = t->job;
+
+        j->tasks_out--;
+        if (j->dropped) {
+            task_free(t);
+            if (!j->gen && j->tasks_out == 0)
+                job_free(j);
+            continue;
+        }
+        if (t->kind == TASK_PUT) {
+            on_put_done(j, t);
+            continue;
+        }
+        if (t->kind == TASK_BEGIN) {
+            j->begin_t = t;
+        } else if (t->kind == TASK_CONTEXT) {
+            j->ctx_t = t;
+            if (!t->ctx_failed && t->context)
+                ctxcache_put(w->ctxcache, j->req.user_id, t->context);
+        } else {
+            j->hist_t = t;
+        }
+        if (!j->begin_t || !j->ctx_t || !j->hist_t)
+            continue; /* another one is still out */
+        t = j->begin_t;
+        t->context = j->ctx_t->context;
+        t->ctx_failed = j->ctx_t->ctx_failed;
+        t->history = j->hist_t->history;
+        t->hist_failed = j->hist_t->hist_failed;
+        j->ctx_t->context = j->hist_t->history = NULL;
+        task_free(j->ctx_t);
+        task_free(j->hist_t);
+        j->begin_t = j->ctx_t = j->hist_t = NULL;
+        on_begin_done(j, t);
+    }
+}
+
+void job_on_request(struct worker *w, const rd_kafka_message_t *m)
+{
+    char err[256], parent[128] = "", version[24] = "";
+    struct job *j;
+    char *end;
+
+    w->consumed++;
+    kafka_header(m, "traceparent", parent, sizeof(parent));
+    kafka_header(m, "context-version", version, sizeof(version));
+    j = xcalloc(1, sizeof(*j));
+    if (chatmsg_decode_request(m->payload, m->len, &j->req, err, sizeof(err)) != 0) {
+        free(j);
+        dlq_poison(w, m, err, parent);
+        return;
+    }
+    if (w->chunk_partitions > 0 && j->req.reply_partition >= w->chunk_partitions) {
+        chat_request_release(&j->req);
+        free(j);
+        dlq_poison(w, m, "reply_partition: no such partition of finchat.chat.chunks", parent);
+        return;
+    }
+    j->w = w;
+    j->raw = xstrndup(m->payload, m->len);
+    j->partition = m->partition;
+    j->offset = m->offset;
+    j->attempt = j->req.attempt;
+    j->ttft_ms = -1;
+    j->t0_ms = clock_mono_ms();
+    /* A header that is not a plain decimal only costs the cache: the context is read. */
+    j->context_version = version[0] >= '0' && version[0] <= '9' ? strtoll(version, &end, 10) : -1;
+    if (j->context_version >= 0 && *end)
+        j->context_version = -1;
+    j->state = JOB_BEGIN;
+    trace_child(parent, j->traceparent, sizeof(j->traceparent), j->trace_id);
+    if (inflight_add(w->inflight, m->partition, m->offset, &j->epoch) != 0) {
+        /* Seen before in this assignment (a consumer never goes back without a rebalance). */
+        job_log(LOG_WARN, j, "skipping an offset already tracked");
+        chat_request_release(&j->req);
+        free(j->raw);
+        free(j);
+        return;
+    }
+    j->next = w->jobs;
+    if (w->jobs)
+        w->jobs->prev = j;
+    w->jobs = j;
+    w->njobs++;
+    job_log(LOG_INFO, j, "request received");
+    job_begin(j);
+}
+
+void job_cancel(struct job *j)
+{
+    job_log(LOG_INFO, j, "cancel requested");
+    if (j->gen)
+        engine_cancel(j->w->engine, j->gen);
+    else if (j->state == JOB_BEGIN && j->tasks_out > 0)
+        j->cancel_requested = true;
+    else if (j->state == JOB_BEGIN)
+        job_fail(j, "canceled", "canceled", "canceled by the user", NULL);
+}
+
+int job_retry_due(struct worker *w)
+{
+    int64_t now = clock_mono_ms(), next = now + POLL_MAX_MS;
+    struct job *j, *nx;
+
+    for (j = w->jobs; j; j = nx) {
+        nx = j->next;
+        if (j->dropped || j->retry_at_ms == 0 || j->tasks_out > 0)
+            continue;
+        if (j->retry_at_ms <= now) {
+            j->retry_at_ms = 0;
+            if (j->retry_task)
+                submit(j, j->retry_task);
+            else
+                job_begin(j);
+        } else if (j->retry_at_ms < next) {
+            next = j->retry_at_ms;
+        }
+    }
+    return (int)(next - now > 0 ? next - now : 0);
+}
+
+void job_drop_partition(struct worker *w, int32_t partition)
+{
+    struct job *j = w->jobs, *next;
+
+    for (; j; j = next) {
+        next = j->next;
+        if (j->partition != partition || j->dropped)
+            continue;
+        job_log(LOG_WARN, j, "partition revoked: dropping the answer in progress");
+        j->dropped = true;
+        if (j->gen)
+            engine_cancel(w->engine, j->gen);
+        else if (j->tasks_out == 0)
+            job_free(j);
+    }
+    inflight_drop(w->inflight, partition);
+}

@@ -1,0 +1,96 @@
+/* job.h - the job state machine: one chat request from its arrival on finchat.chat.requests
+ * to its final or error chunk.
+ *
+ * A job is created by job_on_request() and goes JOB_BEGIN (the store threads decide the
+ * attempt and load the context and history; task.h), JOB_GENERATING (the engine answers
+ * and its sinks stream the text, producer.h), JOB_FINISHING (the outcome is stored, then
+ * its last chunk is sent with a delivery token), and is freed once that chunk is produced:
+ * its offset is done when the delivery reports come back (producer.h, inflight.h). A job
+ * whose partition is revoked is marked dropped and ends silently.
+ *
+ * @locality engine thread: every function here, and every field of a job, belongs to it.
+ * While a store task of a job is out (@tasks_out), the store thread reads @req only. */
+#ifndef FINCHAT_JOB_H
+#define FINCHAT_JOB_H
+
+#include "chatmsg.h"
+#include "kafka.h"
+#include "log.h"
+#include "llm-worker/analyst/analyst_fmt.h"
+#include "llm-worker/engine/engine.h"
+#include "llm-worker/engine/prompt.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct task;
+struct worker;
+
+enum job_state {
+    JOB_BEGIN,      /* its start is with the store thread, or waiting to be retried */
+    JOB_GENERATING, /* the engine is answering */
+    JOB_FINISHING,  /* its outcome is being stored, then sent */
+};
+
+struct job {
+    struct job *prev, *next;
+    struct worker *w;
+    struct chat_request req;
+    char *raw; /* the request message as received (NUL-terminated copy) */
+    int32_t partition;
+    int64_t offset;
+    uint64_t epoch;
+    enum job_state state;
+    int64_t retry_at_ms;     /* mono; when a store step is retried, 0 for none */
+    struct task *retry_task; /* the store task to submit again at retry_at_ms, if any */
+    int tasks_out;           /* store tasks of this job with the store threads */
+    /* JOB_BEGIN: the start's three store tasks; those back first wait here for the rest */
+    struct task *begin_t, *ctx_t, *hist_t;
+    bool cancel_requested; /* a cancel came while the start was with the store thread */
+    int64_t give_up_ms;    /* mono */
+    int attempt;
+    int64_t n; /* next chunk index within the attempt */
+    bool redelivered;
+    bool dropped; /* partition revoked: finish silently */
+    char traceparent[64];
+    char trace_id[33];
+    int64_t context_version; /* header context-version: the user's data_version, -1 none */
+    struct gen *gen;
+    json_t *context;
+    json_t *history;     /* the turns read for the prompt, recorded again with the answer */
+    bool history_shared; /* another answer of the conversation ran meanwhile: re-read */
+    struct prompt prompt;
+    bool have_prompt;
+    struct abuf text;    /* the attempt's answer so far (what is stored) */
+    struct abuf unsent;  /* the tail of @text not yet produced: see producer_hold() */
+    bool text_sent;      /* a token chunk of this attempt went out */
+    int64_t flush_at_ms; /* mono: when the held text is due (0: nothing held) */
+    char carry[4];
+    size_t ncarry;
+    char *provider, *model;
+    int64_t t0_ms, ttft_ms, done_ms;
+    struct gen_usage usage;
+    char *errmsg;
+};
+
+/* Takes request @m off finchat.chat.requests: decodes it (an undecodable one goes to the DLQ,
+ * dlq.h), tracks its offset and starts its job. */
+void job_on_request(struct worker *w, const rd_kafka_message_t *m);
+/* The job answering @request_id (not a dropped one), or NULL. */
+struct job *job_find(struct worker *w, const char *request_id);
+/* Cancels @j: stops its generation, or ends it before it started. */
+void job_cancel(struct job *j);
+/* Continues the jobs whose store tasks finished (storeq_take()). */
+void job_take_tasks(struct worker *w);
+/* Submits again the store steps whose retry time came; returns ms until the next is due
+ * (at most POLL_MAX_MS). */
+int job_retry_due(struct worker *w);
+/* Drops the jobs of revoked @partition: they end silently, their offsets uncommitted. */
+void job_drop_partition(struct worker *w, int32_t partition);
+/* Unlinks and frees @j with what it owns. */
+void job_free(struct job *j);
+/* Logs @fmt for @j with its request id, trace id, partition, offset and attempt. */
+__attribute__((format(printf, 3, 4))) void job_log(enum log_level lvl, const struct job *j,
+                                                   const char *fmt, ...);
+
+#endif
