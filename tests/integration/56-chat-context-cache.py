@@ -24,7 +24,8 @@ from fclib import auth, check, done, login, request  # noqa: E402
 from finlib import psql_one  # noqa: E402
 from worker_itest import REQUESTS, follow_from_end, mongo  # noqa: E402
 
-BASE = int(os.environ.get("FINCHAT_WORKER_HEALTH_BASE", "18091"))
+# deploy/local/services.sh puts worker N's metrics on FINCHAT_WORKER_HEALTH_BASE + N.
+BASE = int(os.environ.get("FINCHAT_WORKER_HEALTH_BASE", "18090")) + 1
 Q = "What is my net worth?"
 
 
