@@ -28,10 +28,22 @@ def validator_for(base):
     return jsonschema.Draft202012Validator(schema)
 
 
+def closest_branch(error):
+    """For a oneOf/anyOf error, the errors of the branch that came closest (fewest errors),
+    which say what is wrong rather than repeat the document; else [@error]."""
+    if not error.context:
+        return [error]
+    branches = {}
+    for e in error.context:
+        branches.setdefault(e.relative_schema_path[0], []).append(e)
+    return min(branches.values(), key=len)
+
+
 def problems(validator, doc):
     """The validation errors of @doc, each as 'path: message', best first."""
     errors = sorted(validator.iter_errors(doc), key=jsonschema.exceptions.relevance)
-    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors]
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
+            for top in errors for e in closest_branch(top)]
 
 
 def load(path):
