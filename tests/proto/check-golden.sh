@@ -3,7 +3,8 @@
 # valid-*.json must validate; invalid-*.json must fail to parse or to validate, except
 # invalid-beyond-schema-*.json, which only the C decoder rejects (and which must parse).
 # `check-golden.sh --validate SCHEMA FILE...` validates documents a test wrote instead
-# (SCHEMA e.g. mongo.messages for proto/mongo.messages.schema.json).
+# (SCHEMA e.g. mongo.messages for proto/mongo.messages.schema.json; FILEs absolute or
+# relative to the repository root).
 # Uses python3's jsonschema, installed into a venv under ~/.cache/finchat when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
