@@ -8,7 +8,8 @@ locally) as relaxed Extended JSON and validated against the schemas:
   finance write; data_version is the user's users.data_version;
 - messages: the user messages the gateway wrote and the assistant messages the workers wrote
   for two answered questions, a regenerated one and a canceled one;
-- histories: the conversation's document after each answer, with the turns in messages.
+- histories: the conversation's document after each answer, with the turns in messages;
+- workers: the status documents of the running workers, whose providers the gateway shows.
 
 Environment: FINCHAT_URL, FINCHAT_PG_URL, FINCHAT_MONGO_URL. Needs pymongo and jsonschema
 (tests/integration/lib/worker-env.sh provides them)."""
@@ -29,7 +30,8 @@ from finlib import check, done, login, new_account, new_user, psql_one, request 
 
 MONGO_URL = os.environ.get("FINCHAT_MONGO_URL", "mongodb://127.0.0.1:27018/finchat")
 db = pymongo.MongoClient(MONGO_URL, serverSelectionTimeoutMS=5000).get_default_database("finchat")
-VALIDATORS = {c: check_golden.validator_for(f"mongo.{c}") for c in ("contexts", "messages", "histories")}
+VALIDATORS = {c: check_golden.validator_for(f"mongo.{c}")
+              for c in ("contexts", "messages", "histories", "workers")}
 
 
 def relaxed(doc):
@@ -161,5 +163,27 @@ for d in assistants:
     valid("messages", d, f"assistant message {d['_id'][:8]} (worker, {d.get('status')})")
 ids = {d["_id"] for d in docs}
 check(all(i["_id"] in ids for i in items), "histories: every item is a message of messages")
+
+# The gateway's conversation view reads what the gateway and the workers wrote.
+view = {m["id"]: m for m in request("GET", f"/api/v1/conversations/{conv}/messages",
+                                    headers=H(tok)).json().get("items", [])}
+check(all(view.get(d["_id"], {}).get("text") == d["text"]
+          and view[d["_id"]].get("status") == d["status"]
+          and view[d["_id"]].get("attempt") == d.get("attempt")
+          and view[d["_id"]].get("provider") == d.get("provider")
+          and view[d["_id"]].get("usage", {}).get("completion_tokens")
+          == d.get("usage", {}).get("completion_tokens", 0) for d in assistants),
+      "GET /messages shows each assistant message as stored")
+
+# ---- workers ----------------------------------------------------------------------------
+recent = [w for w in db.workers.find() if w.get("updated_ms", 0) > time.time() * 1000 - 60000]
+check(len(recent) >= 1, "workers: the running workers have a status document", f"{len(recent)}")
+for w in recent:
+    valid("workers", w, f"status of {w['_id']}")
+newest = max(recent, key=lambda w: w.get("updated_ms", 0)) if recent else {}
+status = request("GET", "/api/v1/status").json()
+check([(p["name"], p["configured"]) for p in status.get("providers", [])]
+      == [(p["name"], p["configured"]) for p in newest.get("providers", [])],
+      "GET /api/v1/status shows the providers of the newest worker document")
 
 done()

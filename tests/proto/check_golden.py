@@ -18,6 +18,7 @@ KINDS = {
     "mongo/contexts": "mongo.contexts",
     "mongo/messages": "mongo.messages",
     "mongo/histories": "mongo.histories",
+    "mongo/workers": "mongo.workers",
 }
 
 

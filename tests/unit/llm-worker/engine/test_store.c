@@ -95,6 +95,7 @@ static void test_goldens_are_relaxed_json(void)
     goldens_roundtrip("contexts");
     goldens_roundtrip("messages");
     goldens_roundtrip("histories");
+    goldens_roundtrip("workers");
 }
 
 /* store_reply_read() reads every field of golden @name as the golden has it. */
