@@ -680,15 +680,22 @@ int chat_prepare_text(struct api_req *req, struct api_resp *resp, const char *fi
     return 0;
 }
 
+bson_t *chat_user_message_doc(const char *message_id, const char *conversation_id,
+                              const char *user_id, const char *request_id, const char *text,
+                              int64_t at_ms)
+{
+    return BCON_NEW("_id", BCON_UTF8(message_id), "conversation_id", BCON_UTF8(conversation_id),
+                    "user_id", BCON_UTF8(user_id), "role", BCON_UTF8("user"), "text",
+                    BCON_UTF8(text), "status", BCON_UTF8("complete"), "request_id",
+                    BCON_UTF8(request_id), "created_at", BCON_DATE_TIME(at_ms));
+}
+
 /* Stores the user message document. 0, or FC_EDEP after logging. */
 static int store_user_message(struct api_req *req, const char *conv_id, const char *msg_id,
                               const char *request_id, const char *text, int64_t at_ms)
 {
     mongoc_collection_t *coll = mongoc_client_get_collection(req->mongo, req->mongo_db, "messages");
-    bson_t *doc = BCON_NEW("_id", BCON_UTF8(msg_id), "conversation_id", BCON_UTF8(conv_id),
-                           "user_id", BCON_UTF8(req->user_id), "role", BCON_UTF8("user"), "text",
-                           BCON_UTF8(text), "status", BCON_UTF8("complete"), "request_id",
-                           BCON_UTF8(request_id), "created_at", BCON_DATE_TIME(at_ms));
+    bson_t *doc = chat_user_message_doc(msg_id, conv_id, req->user_id, request_id, text, at_ms);
     bson_error_t err;
     int rc = 0;
 

@@ -4,9 +4,9 @@
  *
  * Storage: conversations and chat_requests rows in PostgreSQL, message documents in the
  * MongoDB collection `messages` (user messages written here, assistant messages by the
- * worker). A question is accepted only once Kafka holds its request: everything before the
- * produce is undone or marked failed when the produce fails, so a client never gets a 202
- * for a request no worker will see.
+ * worker; the document is a contract in proto/MONGO.md). A question is accepted only once Kafka
+ * holds its request: everything before the produce is undone or marked failed when the produce
+ * fails, so a client never gets a 202 for a request no worker will see.
  *
  * Handlers follow api.h (@locality pool thread). The routes are exported as chat_routes[]
  * (declared in api.h). */
@@ -16,6 +16,7 @@
 #include "chatmsg.h"
 #include "api-gateway/http/api.h"
 
+#include <mongoc/mongoc.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +61,13 @@ struct chat_post_opts {
  * and returns the negative code. */
 int chat_post(struct api_req *req, struct api_resp *resp, const char *conversation_id,
               const char *text, const struct chat_post_opts *opts, struct chat_posted *out);
+
+/* The `messages` document of a question (proto/MONGO.md, proto/mongo.messages.schema.json):
+ * @text of @user_id in @conversation_id, asked by request @request_id at @at_ms (Unix ms).
+ * New document, caller destroys. Pure. */
+bson_t *chat_user_message_doc(const char *message_id, const char *conversation_id,
+                              const char *user_id, const char *request_id, const char *text,
+                              int64_t at_ms);
 
 /* Copies @in to @out (37 bytes) in lower case when it is a canonical UUID; false if not. */
 bool chat_uuid_parse(const char *in, char out[37]);

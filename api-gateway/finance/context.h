@@ -1,34 +1,11 @@
 /* context.h - the assistant's snapshot of one user's finances, kept in MongoDB.
  *
- * Collection `contexts`, one document per user, `_id` = the user's UUID. The worker puts it
- * into the prompt and the offline analyst answers from it, so it holds figures ready to quote
- * (money in integer minor units of `currency`, magnitudes for expenses):
- *
- *   {_id, schema:"finchat.context/1", user_id, name, currency, updated_at (RFC 3339),
- *    data_version (users.data_version read before the figures: the document holds at least
- *    what that version committed; workers cache documents by it, llm-worker/engine/ctxcache.h),
- *    net_worth_minor, accounts:[{name,type,institution,balance_minor,currency}],
- *    this_month:{month,income_minor,expenses_minor,savings_rate_pct},
- *    last_month:{...same...},
- *    last_6_months:{income_minor,expenses_minor,savings_rate_pct,
- *                   months:[{month,income_minor,expenses_minor,net_minor}]},  (complete months)
- *    top_categories_this_month:[{category,amount_minor,count,share_pct}],
- *    top_categories_last_month:[...],
- *    subscriptions:{monthly_total_minor,items:[{merchant,amount_minor,cadence,last_charged,
- *                   next_expected,annual_minor,count}]},
- *    goals:[{name,target_minor,current_minor,target_date,progress_pct}],
- *    holdings:[{symbol,name,quantity,price_minor,market_value_minor,currency}],
- *    holdings_total_minor,
- *    fraud_alerts:[{id,score,level,reasons,created_at,merchant,amount_minor,posted_at}] (open),
- *    budgets:{month,items:[{category,limit_minor,spent_minor,pct,status}]},
- *    health_score:{score,parts:[{key,label,value,points,max_points,reason}]},
- *    forecast:{months:12,monthly_income_minor,monthly_expenses_minor,
- *              monthly_net_minor:{conservative,expected,optimistic},
- *              end_balance_minor:{conservative,expected,optimistic}},
- *    largest_expenses_this_month:[Txn] (5), recent_transactions:[Txn] (15),
- *    last_30_days:{from,to (YYYY-MM-DD, UTC, both included),expenses_minor,categories_limit,
- *                  top_categories:[{category,amount_minor,count,share_pct}] (at most the limit)}}
- *   Txn = {posted_at,merchant,description,amount_minor,category,type,account_name}
+ * Collection `contexts`, one document per user, `_id` = the user's UUID, schema
+ * "finchat.context/1". The worker puts it into the prompt, caches it by `data_version` and
+ * the offline analyst answers from it, so it holds figures ready to quote. The document is a
+ * contract with the worker, defined in proto/: its fields, who reads them and when it is
+ * rebuilt in proto/MONGO.md, its JSON Schema in proto/mongo.contexts.schema.json, examples in
+ * proto/golden/mongo/contexts/. A field added here goes into the schema in the same change.
  *
  * Only basic commands are used (replaceOne with upsert), which FerretDB serves. */
 #ifndef FINCHAT_CONTEXT_H

@@ -115,8 +115,11 @@ static void put_string(struct abuf *b, const char *s)
 static void put_value(struct abuf *b, const char *key, const json_t *v, const char *currency,
                       int depth);
 
-/* Appends the members of @obj as "k=v, k=v", leaving out a currency equal to @currency. */
-static void put_members(struct abuf *b, const json_t *obj, const char *currency, int depth)
+/* Appends the members of @obj as "k=v, k=v", leaving out a currency equal to @currency.
+ * With @money (@obj is the value of a *_minor key, such as the forecast's
+ * monthly_net_minor: {conservative, expected, optimistic}) every member is money. */
+static void put_members(struct abuf *b, const json_t *obj, const char *currency, int depth,
+                        bool money)
 {
     const char *cur = json_string_value(json_object_get(obj, "currency"));
     const char *k;
@@ -137,7 +140,7 @@ static void put_members(struct abuf *b, const json_t *obj, const char *currency,
         first = false;
         put_key(b, k);
         abuf_puts(b, "=");
-        put_value(b, k, v, cur, depth + 1);
+        put_value(b, money ? "_minor" : k, v, cur, depth + 1);
     }
 }
 
@@ -180,7 +183,7 @@ static void put_value(struct abuf *b, const char *key, const json_t *v, const ch
             abuf_puts(b, "{...}");
         } else {
             abuf_puts(b, "{");
-            put_members(b, v, currency, depth);
+            put_members(b, v, currency, depth, key && ends_with(key, "_minor"));
             abuf_puts(b, "}");
         }
         break;
@@ -215,7 +218,7 @@ static bool put_section(struct abuf *out, const char *key, const json_t *v, cons
         put_key(&sec, key);
         abuf_puts(&sec, ": ");
         if (json_is_object(v))
-            put_members(&sec, v, currency, 1);
+            put_members(&sec, v, currency, 1, ends_with(key, "_minor"));
         else
             put_value(&sec, key, v, currency, 1);
         abuf_puts(&sec, "\n");
@@ -233,7 +236,7 @@ static bool put_section(struct abuf *out, const char *key, const json_t *v, cons
         line.len = 0;
         abuf_puts(&line, "- ");
         if (json_is_object(item))
-            put_members(&line, item, currency, 1);
+            put_members(&line, item, currency, 1, false);
         else
             put_value(&line, key, item, currency, 1);
         abuf_puts(&line, "\n");

@@ -43,8 +43,7 @@ int store_ensure_indexes(struct store *s)
     return ok ? 0 : FC_EDEP;
 }
 
-/* Converts @doc to a jansson value through relaxed extended JSON; NULL on failure. */
-static json_t *to_json(const bson_t *doc)
+json_t *store_doc_json(const bson_t *doc)
 {
     size_t len;
     char *text = bson_as_relaxed_extended_json(doc, &len);
@@ -67,7 +66,7 @@ static int find_json(mongoc_collection_t *coll, const bson_t *filter, const bson
     int n = 0, rc = 0;
 
     while (n < limit && mongoc_cursor_next(cur, &doc)) {
-        json_t *v = to_json(doc);
+        json_t *v = store_doc_json(doc);
 
         if (v)
             json_array_append_new(arr, v);
@@ -102,20 +101,10 @@ static int int_field(json_t *obj, const char *key)
     return s ? (int)strtol(s, NULL, 10) : 0;
 }
 
-int store_get_reply(struct store *s, const char *id, struct stored_reply *out)
+void store_reply_read(json_t *doc, struct stored_reply *out)
 {
-    bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
-    json_t *arr = json_array(), *doc, *usage;
-    int rc = find_json(s->messages, filter, NULL, 1, arr);
+    json_t *usage;
 
-    bson_destroy(filter);
-    if (rc)
-        goto out_free_arr;
-    doc = json_array_get(arr, 0);
-    if (!doc) {
-        rc = FC_ENOTFOUND;
-        goto out_free_arr;
-    }
     memset(out, 0, sizeof(*out));
     out->status = dup_field(doc, "status");
     if (!out->status)
@@ -131,7 +120,20 @@ int store_get_reply(struct store *s, const char *id, struct stored_reply *out)
     out->latency_ms = int_field(doc, "latency_ms");
     out->error_code = dup_field(doc, "error_code");
     out->error_message = dup_field(doc, "error_message");
-out_free_arr:
+}
+
+int store_get_reply(struct store *s, const char *id, struct stored_reply *out)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
+    json_t *arr = json_array(), *doc;
+    int rc = find_json(s->messages, filter, NULL, 1, arr);
+
+    bson_destroy(filter);
+    doc = json_array_get(arr, 0);
+    if (rc == 0 && !doc)
+        rc = FC_ENOTFOUND;
+    if (rc == 0)
+        store_reply_read(doc, out);
     json_decref(arr);
     return rc;
 }
@@ -159,8 +161,7 @@ static void append_str_or_null(bson_t *doc, const char *key, const char *val)
         BSON_APPEND_NULL(doc, key);
 }
 
-/* Appends the fields of the assistant message @d to @doc. */
-static void reply_bson(bson_t *doc, const struct reply_doc *d)
+void store_reply_bson(bson_t *doc, const struct reply_doc *d)
 {
     bson_t usage;
 
@@ -194,7 +195,7 @@ int store_put_reply(struct store *s, const struct reply_doc *d)
     bson_error_t err;
     int rc = 0;
 
-    reply_bson(&doc, d);
+    store_reply_bson(&doc, d);
     if (!mongoc_collection_replace_one(s->messages, filter, &doc, opts, NULL, &err)) {
         log_emit(LOG_WARN, d->req->request_id, NULL, NULL, "mongo store message %s: %s",
                  d->req->reply_message_id, err.message);
@@ -214,7 +215,7 @@ int store_claim_reply(struct store *s, const struct reply_doc *d)
     bson_error_t err;
     int rc = 0;
 
-    reply_bson(&doc, d);
+    store_reply_bson(&doc, d);
     if (!mongoc_collection_insert_one(s->messages, &doc, NULL, NULL, &err)) {
         if (err.code == MONGOC_ERROR_DUPLICATE_KEY) {
             rc = FC_ECONFLICT;
@@ -242,21 +243,25 @@ int store_load_context(struct store *s, const char *user_id, json_t **out)
     return rc;
 }
 
+json_t *store_history_items(json_t *doc, const char *user_id)
+{
+    const char *owner = json_string_value(json_object_get(doc, "user_id"));
+    json_t *items = json_object_get(doc, "items");
+
+    if (owner && strcmp(owner, user_id) == 0 && json_is_array(items))
+        return json_incref(items);
+    return json_array();
+}
+
 int store_load_history(struct store *s, const char *conversation_id, const char *user_id,
                        json_t **out)
 {
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(conversation_id));
-    json_t *arr = json_array(), *doc;
+    json_t *arr = json_array();
     int rc = find_json(s->histories, filter, NULL, 1, arr);
 
     bson_destroy(filter);
-    doc = json_array_get(arr, 0);
-    if (rc == 0 && doc && json_is_string(json_object_get(doc, "user_id")) &&
-        strcmp(json_string_value(json_object_get(doc, "user_id")), user_id) == 0 &&
-        json_is_array(json_object_get(doc, "items")))
-        *out = json_incref(json_object_get(doc, "items"));
-    else
-        *out = json_array();
+    *out = rc == 0 ? store_history_items(json_array_get(arr, 0), user_id) : json_array();
     json_decref(arr);
     return rc;
 }
@@ -349,7 +354,7 @@ int store_backfill_histories(struct store *s, int *written)
         goto out;
     cur = mongoc_collection_find_with_opts(s->messages, &all, proj, NULL);
     while (mongoc_cursor_next(cur, &bdoc)) {
-        json_t *m = to_json(bdoc);
+        json_t *m = store_doc_json(bdoc);
         const char *c = m ? json_string_value(json_object_get(m, "conversation_id")) : NULL;
         const char *u = m ? json_string_value(json_object_get(m, "user_id")) : NULL;
 
@@ -422,6 +427,15 @@ static json_t *turns_with(json_t *items, const struct reply_doc *d)
     return keep;
 }
 
+bson_t *store_history_doc(const struct reply_doc *d, json_t *items)
+{
+    json_t *turns = turns_with(items, d);
+    bson_t *b = history_bson(d->req->conversation_id, d->req->user_id, turns);
+
+    json_decref(turns);
+    return b;
+}
+
 /* Records a finished turn in the conversation's `histories` document (the newest
  * STORE_HISTORY_KEEP messages), replacing an earlier answer to the same question. The turns
  * read for the prompt (d->history) save a read when no other answer of the conversation
@@ -430,7 +444,7 @@ static json_t *turns_with(json_t *items, const struct reply_doc *d)
 static void record_turn(struct store *s, const struct reply_doc *d)
 {
     const struct chat_request *r = d->req;
-    json_t *items = d->history, *read = NULL, *turns;
+    json_t *items = d->history, *read = NULL;
     bson_t *bdoc, *filter, *opts;
     bson_error_t err;
 
@@ -441,8 +455,7 @@ static void record_turn(struct store *s, const struct reply_doc *d)
         }
         items = read;
     }
-    turns = turns_with(items, d);
-    bdoc = history_bson(r->conversation_id, r->user_id, turns);
+    bdoc = store_history_doc(d, items);
     if (bdoc) {
         filter = BCON_NEW("_id", BCON_UTF8(r->conversation_id));
         opts = BCON_NEW("upsert", BCON_BOOL(true));
@@ -452,7 +465,6 @@ static void record_turn(struct store *s, const struct reply_doc *d)
         bson_destroy(filter);
         bson_destroy(bdoc);
     }
-    json_decref(turns);
     json_decref(read);
 }
 

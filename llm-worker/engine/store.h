@@ -1,5 +1,6 @@
 /* store.h - the worker's MongoDB documents: the user's `contexts` document and the
  * conversation's `messages` (read for the prompt), and the assistant message it writes.
+ * The documents are contracts with the gateway: proto/MONGO.md and proto/mongo.*.schema.json.
  *
  * The assistant message (_id = the request's reply_message_id) is written twice: with status
  * "streaming" and the attempt number before the first chunk of an attempt, so a worker that
@@ -62,6 +63,27 @@ struct reply_doc {
      * to read them again before recording this turn. */
     json_t *history;
 };
+
+/* The readers and writers of the documents, apart from the network, so that tests feed
+ * them the golden documents of proto/golden/mongo/ and check what they write against the
+ * schemas. Pure. */
+
+/* @doc as relaxed Extended JSON parsed by jansson (dates are {"$date": "..."}), which is the
+ * form every reader below takes. New reference, NULL when it cannot be converted. */
+json_t *store_doc_json(const bson_t *doc);
+/* Fills @out (release with stored_reply_release()) from the messages document @doc; missing
+ * or mistyped fields read as NULL / 0, a missing status as "". */
+void store_reply_read(json_t *doc, struct stored_reply *out);
+/* The items of the histories document @doc (new reference) when it is owned by @user_id;
+ * otherwise (NULL, another user's, no items array) a new empty array. */
+json_t *store_history_items(json_t *doc, const char *user_id);
+/* Appends the fields of the assistant message @d to @doc (the messages document). */
+void store_reply_bson(bson_t *doc, const struct reply_doc *d);
+/* The histories document recorded after the complete answer @d, given the conversation's
+ * stored @items (any order): without an earlier answer to the same question, plus the
+ * question and @d, the newest STORE_HISTORY_KEEP kept. New document (caller destroys), NULL
+ * when it cannot be converted. */
+bson_t *store_history_doc(const struct reply_doc *d, json_t *items);
 
 /* Binds @s to @client (borrowed, must outlive @s) and database @db. */
 void store_init(struct store *s, mongoc_client_t *client, const char *db);

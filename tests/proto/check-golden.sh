@@ -2,6 +2,9 @@
 # check-golden.sh - validates proto/golden/ against proto/*.schema.json (JSON Schema 2020-12).
 # valid-*.json must validate; invalid-*.json must fail to parse or to validate, except
 # invalid-beyond-schema-*.json, which only the C decoder rejects (and which must parse).
+# `check-golden.sh --validate SCHEMA FILE...` validates documents a test wrote instead
+# (SCHEMA e.g. mongo.messages for proto/mongo.messages.schema.json; FILEs absolute or
+# relative to the repository root).
 # Uses python3's jsonschema, installed into a venv under ~/.cache/finchat when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,4 +17,4 @@ if ! python3 -c 'import jsonschema' 2>/dev/null; then
     fi
     py="$venv/bin/python3"
 fi
-exec "$py" tests/proto/check_golden.py
+exec "$py" tests/proto/check_golden.py "$@"

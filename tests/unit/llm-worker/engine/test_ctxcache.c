@@ -2,6 +2,8 @@
  * documents without a version never kept, bounded slots, references counted right. */
 #include "test.h"
 
+#include "golden.h"
+
 #include "llm-worker/engine/ctxcache.h"
 
 #include <stdint.h>
@@ -105,4 +107,26 @@ static void test_bounded(void)
     ctxcache_free(c); /* frees what it holds (ASan: no leak) */
 }
 
-TEST_MAIN(test_exact_version, test_replace_and_reject, test_bounded)
+/* The gateway's document (proto/golden/mongo/contexts/), read as the worker reads MongoDB, is
+ * cached under its data_version. */
+static void test_golden_document(void)
+{
+    struct ctxcache *c = ctxcache_new(4);
+    bson_t *b = golden_bson("mongo/contexts/valid-demo.json");
+    char *text = b ? bson_as_relaxed_extended_json(b, NULL) : NULL;
+    json_t *doc = text ? json_loads(text, 0, NULL) : NULL, *got;
+    const char *uid = "6b0c1a52-2d0f-4a55-9a3e-1f1f3f0d2c11";
+
+    CHECK_EQ_STR(json_string_value(json_object_get(doc, "_id")), uid);
+    ctxcache_put(c, uid, doc);
+    got = ctxcache_get(c, uid, 42);
+    CHECK(doc && got == doc);
+    json_decref(got);
+    CHECK(ctxcache_get(c, uid, 41) == NULL);
+    json_decref(doc);
+    bson_free(text);
+    bson_destroy(b);
+    ctxcache_free(c);
+}
+
+TEST_MAIN(test_exact_version, test_replace_and_reject, test_bounded, test_golden_document)

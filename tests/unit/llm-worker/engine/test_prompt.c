@@ -1,6 +1,8 @@
 /* test_prompt.c - prompt building: budgets, ordering, money rendering, role separation. */
 #include "test.h"
 
+#include "golden.h"
+
 #include "llm-worker/engine/prompt.h"
 
 #include <stdlib.h>
@@ -154,4 +156,54 @@ static void test_estimate(void)
     CHECK_EQ_INT(prompt_estimate_tokens("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", 12), 1);
 }
 
-TEST_MAIN(test_render_compact, test_render_budget, test_history, test_build, test_estimate)
+/* The gateway's context document (proto/golden/mongo/contexts/) is read whole: every figure
+ * as money in the user's currency, including the forecast's per-scenario objects. */
+static void test_golden_context(void)
+{
+    json_t *ctx = golden_json("mongo/contexts/valid-demo.json");
+    char *s = prompt_render_context(ctx, PROMPT_CONTEXT_TOKENS);
+
+    CHECK(strstr(s, "currency: USD\n") == s);
+    CHECK(strstr(s, "net_worth: $44,304.52\n") != NULL);
+    CHECK(strstr(s, "- name=Everyday Checking, type=checking, institution=Chase, "
+                    "balance=$17,107.76\n") != NULL);
+    CHECK(strstr(s, "this_month: month=2026-12, income=$3,250.00, expenses=$5,343.61") != NULL);
+    CHECK(strstr(s, "monthly_net={conservative=$2,411.98, expected=$2,945.02, "
+                    "optimistic=$3,478.06}") != NULL);
+    CHECK(strstr(s, "end_balance={conservative=$73,248.28, expected=$79,644.76") != NULL);
+    CHECK(strstr(s, "- category=shopping, amount=$3,227.91, count=3") != NULL);
+    CHECK(strstr(s, "_minor") == NULL);
+    CHECK(strstr(s, "6b0c1a52") == NULL); /* the user's id */
+    free(s);
+    json_decref(ctx);
+    ctx = golden_json("mongo/contexts/valid-new-user.json");
+    s = prompt_render_context(ctx, PROMPT_CONTEXT_TOKENS);
+    CHECK(strstr(s, "currency: EUR\n") == s);
+    CHECK(strstr(s, "net_worth: ") != NULL);
+    free(s);
+    json_decref(ctx);
+}
+
+/* The worker's histories document (proto/golden/mongo/histories/): answering the question it
+ * ends with, the history is what came before, without the answer that failed. */
+static void test_golden_history(void)
+{
+    json_t *ctx = golden_json("mongo/contexts/valid-demo.json");
+    json_t *doc = golden_json("mongo/histories/valid-backfilled.json");
+    struct prompt p;
+
+    prompt_build(&p, ctx, json_object_get(doc, "items"), "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                 "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3", PROMPT_CONTEXT_TOKENS,
+                 PROMPT_HISTORY_TOKENS);
+    CHECK_EQ_INT(json_array_size(p.history), 1);
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(p.history, 0), "role")), "user");
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(p.history, 0), "content")),
+                 "hello");
+    CHECK(strstr(p.context_text, "net_worth: $44,304.52") != NULL);
+    prompt_release(&p);
+    json_decref(doc);
+    json_decref(ctx);
+}
+
+TEST_MAIN(test_render_compact, test_render_budget, test_history, test_build, test_estimate,
+          test_golden_context, test_golden_history)
