@@ -49,14 +49,19 @@ static int classify(PGconn *pg, const PGresult *res)
     return FC_EIO;
 }
 
-/* Logs the failure of @sql (its first SQL_LOG_CHARS characters, never parameter values). */
+/* Logs the failure of @sql: its first SQL_LOG_CHARS characters and the first line of
+ * PostgreSQL's message, except for a data exception, whose message quotes the offending
+ * value (a parameter). */
 static void log_failure(PGconn *pg, const PGresult *res, const char *sql, int code)
 {
-    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = primary ? primary : res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
     char extra[64];
 
-    if (!msg || !*msg)
+    if (code == FC_EINVAL)
+        msg = "a value does not fit its type (message withheld: it quotes the value)";
+    else if (!msg || !*msg)
         msg = res ? PQresStatus(PQresultStatus(res)) : "no result";
     snprintf(extra, sizeof(extra), ",\"sqlstate\":\"%.5s\",\"error\":\"%s\"", state ? state : "",
              err_name(code));

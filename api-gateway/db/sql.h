@@ -6,8 +6,9 @@
  * NULL), never spliced into the SQL text. The one exception is sql_script(), which runs the
  * embedded migration files (several statements, no parameters).
  *
- * Errors. A function that fails logs one line (the SQLSTATE, PostgreSQL's primary message
- * and the start of the statement; never the parameter values) and returns one of:
+ * Errors. A function that fails logs one line (the SQLSTATE, the first line of PostgreSQL's
+ * message and the start of the statement; never the parameter values, so the message of a
+ * data exception, which quotes the value, is withheld) and returns one of:
  *   FC_EDEP       the connection is dead or broke during the statement, or libpq returned
  *                 no result at all: the database is unavailable (HTTP 503);
  *   FC_ECONFLICT  a unique or exclusion violation, a serialization failure or a deadlock;
@@ -66,7 +67,9 @@ void sql_rollback(PGconn *pg);
 int sql_script(PGconn *pg, const char *script);
 
 /* Copies the first line of PostgreSQL's last error message on @pg into @buf (@cap bytes,
- * NUL-terminated; "" when there is none), for callers that return a reason in an errbuf. */
+ * NUL-terminated; "" when there is none), for callers that return a reason in an errbuf. It
+ * may quote a parameter value: for an operator's own output (finchatctl, start-up errors),
+ * not for logs of requests. */
 void sql_errmsg(PGconn *pg, char *buf, size_t cap);
 
 #endif
