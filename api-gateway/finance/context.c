@@ -271,7 +271,7 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
         return rc;
     ctx = context_build(pg, user_id);
     if (!ctx) {
-        rebuild_lock(pg, user_id, false);
+        (void)rebuild_lock(pg, user_id, false);
         return FC_EDEP;
     }
     text = json_dumps(ctx, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -280,7 +280,7 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
     free(text);
     if (!doc) {
         log_error("context: bson from json: %s", error.message);
-        rebuild_lock(pg, user_id, false);
+        (void)rebuild_lock(pg, user_id, false);
         return FC_EDEP;
     }
     coll = mongoc_client_get_collection(mongo, db, CONTEXT_COLLECTION);
@@ -302,6 +302,6 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
     bson_destroy(selector);
     bson_destroy(doc);
     mongoc_collection_destroy(coll);
-    rebuild_lock(pg, user_id, false);
+    (void)rebuild_lock(pg, user_id, false);
     return rc;
 }

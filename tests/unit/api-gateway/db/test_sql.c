@@ -1,6 +1,7 @@
 /* test_sql.c - the SQL helper family (api-gateway/db/sql.h).
  *
- * Without a server: a connection that never came up answers FC_EDEP and nothing crashes.
+ * Without a server: a connection that never came up answers FC_EDEP and nothing crashes, and
+ * api_pg_fail() turns the codes into 503 or 500.
  * With FINCHAT_TEST_PG_URL naming a PostgreSQL database (any; the checks use temporary
  * tables only): results and parameters, affected-row counts, the typed errors as PostgreSQL
  * really raises them (unique violation, malformed uuid, syntax error, statement timeout, a
@@ -12,6 +13,7 @@
 #include "err.h"
 #include "pgconn.h"
 #include "api-gateway/db/sql.h"
+#include "api-gateway/http/api.h"
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -46,6 +48,27 @@ static void test_no_server(void)
     PQfinish(dead);
     sql_errmsg(NULL, buf, sizeof(buf));
     CHECK_EQ_STR(buf, "");
+}
+
+/* A handler answers the code: 503 when the database is unavailable, else 500. */
+static void test_http_answer(void)
+{
+    static const int codes[] = {FC_EDEP, FC_EIO, FC_ECONFLICT, FC_EINVAL, FC_ETIMEDOUT};
+    static const int status[] = {503, 500, 500, 500, 500};
+    struct api_req req;
+    struct api_resp resp;
+
+    memset(&req, 0, sizeof(req));
+    snprintf(req.request_id, sizeof(req.request_id), "test-sql");
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        memset(&resp, 0, sizeof(resp));
+        CHECK(api_pg_fail(&req, &resp, codes[i]) < 0);
+        CHECK_EQ_INT(resp.status, status[i]);
+        CHECK_EQ_STR(
+            json_string_value(json_object_get(json_object_get(resp.body, "error"), "code")),
+            status[i] == 503 ? "dependency_down" : "internal");
+        json_decref(resp.body);
+    }
 }
 
 /* ---- With a database ------------------------------------------------------------------- */
@@ -282,4 +305,4 @@ static void test_with_database(void)
     CHECK_EQ_INT(t_checks - before, DB_CHECKS);
 }
 
-TEST_MAIN(test_no_server, test_with_database)
+TEST_MAIN(test_no_server, test_http_answer, test_with_database)
