@@ -2,9 +2,8 @@
  * the schema up to date, a second run applies nothing, every embedded migration is recorded
  * once, and the advisory lock is released. When the variable is unset the checks are skipped
  * and their number is printed. */
-#include "test.h"
+#include "pgtest.h"
 
-#include "pgconn.h"
 #include "api-gateway/db/migrate.h"
 #include "api-gateway/db/sql.h"
 
@@ -28,19 +27,11 @@ static void test_table(void)
 
 static void test_with_database(void)
 {
-    const char *url = getenv("FINCHAT_TEST_PG_URL");
     char errbuf[512] = "";
     int before = t_checks, first;
     int64_t n = -1;
-    PGconn *pg;
+    PGconn *pg = pgtest_open("test_migrate", DB_CHECKS);
 
-    if (!url || !*url) {
-        printf("unit: test_migrate: FINCHAT_TEST_PG_URL unset, %d database checks skipped\n",
-               DB_CHECKS);
-        return;
-    }
-    pg = pg_open(url, errbuf, sizeof(errbuf));
-    CHECK(pg != NULL);
     if (!pg)
         return;
     first = migrate_run(pg, errbuf, sizeof(errbuf));

@@ -8,10 +8,9 @@
  * backend that is terminated), the one-value readers, transactions including a COMMIT that
  * rolls back, scripts, and a log line that carries the SQLSTATE but not the parameter value.
  * When the variable is unset the database checks are skipped and their number is printed. */
-#include "test.h"
+#include "pgtest.h"
 
 #include "err.h"
-#include "pgconn.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/http/api.h"
 
@@ -254,14 +253,13 @@ static void test_log_line(void)
 
 /* The backend goes away under the connection (an administrator's pg_terminate_backend()):
  * the helper reports FC_EDEP, does not reconnect, and stays harmless afterwards. */
-static void test_dead_connection(const char *url)
+static void test_dead_connection(void)
 {
-    char errbuf[256], pid[16];
-    PGconn *admin = pg_open(url, errbuf, sizeof(errbuf));
+    PGconn *admin = pgtest_open("test_sql", DB_CHECKS);
+    char pid[16];
     const char *v[1] = {pid};
     PGresult *res = (PGresult *)&res;
 
-    CHECK(admin != NULL);
     if (!admin)
         return;
     CHECK_EQ_INT(sql_text(pg, "SELECT pg_backend_pid()::text", 0, NULL, pid, sizeof(pid)), 0);
@@ -279,17 +277,9 @@ static void test_dead_connection(const char *url)
 
 static void test_with_database(void)
 {
-    const char *url = getenv("FINCHAT_TEST_PG_URL");
     int before = t_checks;
-    char errbuf[256];
 
-    if (!url || !*url) {
-        printf("unit: test_sql: FINCHAT_TEST_PG_URL unset, %d database checks skipped\n",
-               DB_CHECKS);
-        return;
-    }
-    pg = pg_open(url, errbuf, sizeof(errbuf));
-    CHECK(pg != NULL);
+    pg = pgtest_open("test_sql", DB_CHECKS);
     if (!pg)
         return;
     test_rows_and_params();
@@ -299,7 +289,7 @@ static void test_with_database(void)
     test_transactions();
     test_script();
     test_log_line();
-    test_dead_connection(url);
+    test_dead_connection();
     pg_close(pg);
     /* DB_CHECKS counts the checks above, this one aside. */
     CHECK_EQ_INT(t_checks - before, DB_CHECKS);
