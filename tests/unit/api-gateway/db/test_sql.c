@@ -11,6 +11,7 @@
 #include "pgtest.h"
 
 #include "err.h"
+#include "log.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/http/api.h"
 
@@ -26,6 +27,10 @@
 
 static PGconn *pg;
 
+/* The failures below are expected: their log lines would only be noise in the test output,
+ * so logging is off except where a test reads it (test_log_line()). */
+#define LOG_OFF (LOG_ERROR + 1)
+
 /* ---- Without a server ------------------------------------------------------------------ */
 
 static void test_no_server(void)
@@ -35,6 +40,7 @@ static void test_no_server(void)
     char buf[8] = "x";
     int64_t n = 7;
 
+    log_init("test_sql", LOG_OFF);
     CHECK(PQstatus(dead) == CONNECTION_BAD);
     CHECK_EQ_INT(sql_query(dead, "SELECT 1", 0, NULL, &res), FC_EDEP);
     CHECK(res == NULL);
@@ -225,9 +231,11 @@ static const char *logged_failure(void)
     out[0] = '\0';
     if (fd < 0 || saved < 0)
         return out;
+    log_init("test_sql", LOG_ERROR);
     dup2(fd, 2);
     (void)sql_exec(pg, "SELECT $1::uuid", 1, v, NULL);
     dup2(saved, 2);
+    log_init("test_sql", LOG_OFF);
     close(saved);
     got = pread(fd, out, sizeof(out) - 1, 0);
     out[got > 0 ? got : 0] = '\0';
