@@ -10,6 +10,7 @@
 #include "api-gateway/auth/password.h"
 #include "api-gateway/db/migrate.h"
 #include "api-gateway/db/seed.h"
+#include "api-gateway/db/sql.h"
 #include "finchatctl/replay.h"
 #include "finchatctl/tail.h"
 
@@ -98,10 +99,9 @@ static int cmd_seed(const struct fc_config *cfg, bool reset)
 
 static int cmd_create_user(const struct fc_config *cfg, int argc, char **argv)
 {
-    char pw[300], hash[PASSWORD_HASH_MAX];
+    char pw[300], hash[PASSWORD_HASH_MAX], id[37], msg[256];
     PGconn *pg;
-    PGresult *res;
-    int rc = 1;
+    int rc;
 
     if (argc < 4) {
         usage(stderr);
@@ -124,20 +124,19 @@ static int cmd_create_user(const struct fc_config *cfg, int argc, char **argv)
     {
         const char *v[] = {argv[2], argv[3], hash};
 
-        res = PQexecParams(pg,
-                           "INSERT INTO users (email, name, password_hash) VALUES (lower($1), "
-                           "$2, $3) RETURNING id",
-                           3, NULL, v, NULL, NULL, 0);
+        rc = sql_text(pg,
+                      "INSERT INTO users (email, name, password_hash) VALUES (lower($1), "
+                      "$2, $3) RETURNING id",
+                      3, v, id, sizeof(id));
     }
-    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-        printf("%s\n", PQgetvalue(res, 0, 0));
-        rc = 0;
+    if (rc) {
+        sql_errmsg(pg, msg, sizeof(msg));
+        fprintf(stderr, "finchatctl: %s\n", msg[0] ? msg : err_str(rc));
     } else {
-        fprintf(stderr, "finchatctl: %s", PQresultErrorMessage(res));
+        printf("%s\n", id);
     }
-    PQclear(res);
     pg_close(pg);
-    return rc;
+    return rc ? 1 : 0;
 }
 
 static int cmd_rotate_key(void)

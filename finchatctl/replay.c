@@ -6,6 +6,7 @@
 #include "pgconn.h"
 #include "sig.h"
 #include "xmalloc.h"
+#include "api-gateway/db/sql.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -101,14 +102,14 @@ static bool lookup_pg(const struct fc_config *cfg, const char *request_id, int32
         fprintf(stderr, "# PostgreSQL unavailable (%s): scanning every partition\n", err);
         return false;
     }
-    res = PQexecParams(pg, "SELECT reply_partition, first_offset FROM chat_requests WHERE id = $1",
-                       1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+    if (sql_query(pg, "SELECT reply_partition, first_offset FROM chat_requests WHERE id = $1", 1,
+                  params, &res) != 0) {
+        sql_errmsg(pg, err, sizeof(err));
+        fprintf(stderr, "# chat_requests lookup failed: %s\n", err);
+    } else if (PQntuples(res) == 1) {
         *partition = (int32_t)strtol(PQgetvalue(res, 0, 0), NULL, 10);
         *offset = PQgetisnull(res, 0, 1) ? -1 : strtoll(PQgetvalue(res, 0, 1), NULL, 10);
         found = true;
-    } else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "# chat_requests lookup failed: %s", PQerrorMessage(pg));
     }
     PQclear(res);
     pg_close(pg);

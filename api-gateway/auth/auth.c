@@ -6,6 +6,7 @@
 #include "xmalloc.h"
 #include "api-gateway/auth/jwt_token.h"
 #include "api-gateway/auth/password.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/http/cookies.h"
 
@@ -280,16 +281,16 @@ static json_t *user_json(const PGresult *res, int row)
 }
 
 /* Appends an audit_log row; takes ownership of @detail (may be NULL). A failure is logged
- * by api_sql() and does not fail the request. */
+ * by sql_exec() and does not fail the request. */
 static void audit(struct api_req *req, const char *user_id, const char *action, json_t *detail)
 {
     char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     const char *vals[4] = {user_id, req->ip[0] ? req->ip : NULL, action, d ? d : "{}"};
 
-    PQclear(api_sql(req,
-                    "INSERT INTO audit_log (user_id, ip, action, detail) "
-                    "VALUES ($1, $2, $3, $4::jsonb)",
-                    4, vals));
+    (void)sql_exec(req->pg,
+                   "INSERT INTO audit_log (user_id, ip, action, detail) "
+                   "VALUES ($1, $2, $3, $4::jsonb)",
+                   4, vals, NULL);
     free(d);
     json_decref(detail);
 }
@@ -378,12 +379,12 @@ static int h_register(struct api_req *req, struct api_resp *resp)
         rc = api_error(resp, 500, "internal", "internal error");
         goto out_free_name;
     }
-    res = api_sql(req,
-                  "INSERT INTO users AS u (email, name, password_hash) VALUES ($1, $2, $3) "
-                  "ON CONFLICT DO NOTHING RETURNING " USER_COLS,
-                  3, (const char *const[]){email, name, hash});
-    if (!res) {
-        rc = api_pg_fail(req, resp, NULL);
+    rc = sql_query(req->pg,
+                   "INSERT INTO users AS u (email, name, password_hash) VALUES ($1, $2, $3) "
+                   "ON CONFLICT DO NOTHING RETURNING " USER_COLS,
+                   3, (const char *const[]){email, name, hash}, &res);
+    if (rc) {
+        rc = api_pg_fail(req, resp, rc);
         goto out_free_name;
     }
     if (PQntuples(res) != 1) {
@@ -409,19 +410,16 @@ static int store_new_family(struct api_req *req, struct api_resp *resp, const ch
                             const char *refresh)
 {
     char hash[HASH_HEX], ttl[24];
-    PGresult *res;
+    int rc;
 
     sha256_hex(refresh, hash);
     snprintf(ttl, sizeof(ttl), "%d", req->cfg->refresh_ttl);
-    res = api_sql(req,
+    rc = sql_exec(req->pg,
                   "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) "
                   "VALUES ($1, gen_random_uuid(), decode($2, 'hex'), "
                   "now() + $3::int * interval '1 second')",
-                  3, (const char *const[]){user_id, hash, ttl});
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
-    PQclear(res);
-    return 0;
+                  3, (const char *const[]){user_id, hash, ttl}, NULL);
+    return rc ? api_pg_fail(req, resp, rc) : 0;
 }
 
 static void audit_login_failed(struct api_req *req, const char *user_id, const char *email)
@@ -450,12 +448,12 @@ static int h_login(struct api_req *req, struct api_resp *resp)
     if (!email_in || !pw)
         return api_error(resp, 400, "invalid_field", "email and password are required");
     if (auth_email_normalize(email_in, email, sizeof(email)) == 0) {
-        res = api_sql(req,
-                      "SELECT " USER_COLS ", u.password_hash FROM users u "
-                      "WHERE lower(u.email) = $1",
-                      1, (const char *const[]){email});
-        if (!res)
-            return api_pg_fail(req, resp, NULL);
+        rc = sql_query(req->pg,
+                       "SELECT " USER_COLS ", u.password_hash FROM users u "
+                       "WHERE lower(u.email) = $1",
+                       1, (const char *const[]){email}, &res);
+        if (rc)
+            return api_pg_fail(req, resp, rc);
     }
     found = res && PQntuples(res) == 1;
     if (!found)
@@ -522,30 +520,32 @@ static int presented_refresh(struct api_req *req, struct api_resp *resp, char *b
 static int refuse_refresh(struct api_req *req, struct api_resp *resp, const char *hash,
                           bool from_cookie)
 {
-    PGresult *res, *rev;
+    char revoked[24];
+    int64_t n;
+    PGresult *res;
+    int rc;
 
-    res = api_sql(req,
-                  "SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = "
-                  "decode($1, 'hex') AND (rotated_at IS NOT NULL OR revoked_at IS NOT NULL)",
-                  1, (const char *const[]){hash});
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    rc = sql_query(req->pg,
+                   "SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = "
+                   "decode($1, 'hex') AND (rotated_at IS NOT NULL OR revoked_at IS NOT NULL)",
+                   1, (const char *const[]){hash}, &res);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) == 1) {
-        rev = api_sql(req,
+        rc = sql_exec(req->pg,
                       "UPDATE refresh_tokens SET revoked_at = now() "
                       "WHERE family_id = $1 AND revoked_at IS NULL",
-                      1, (const char *const[]){PQgetvalue(res, 0, 0)});
-        if (!rev) {
+                      1, (const char *const[]){PQgetvalue(res, 0, 0)}, &n);
+        if (rc) {
             PQclear(res);
-            return api_pg_fail(req, resp, NULL);
+            return api_pg_fail(req, resp, rc);
         }
+        snprintf(revoked, sizeof(revoked), "%lld", (long long)n);
         audit(req, PQgetvalue(res, 0, 1), "refresh_reuse",
-              json_pack("{s:s,s:s}", "family_id", PQgetvalue(res, 0, 0), "revoked",
-                        PQcmdTuples(rev)));
+              json_pack("{s:s,s:s}", "family_id", PQgetvalue(res, 0, 0), "revoked", revoked));
         log_emit(LOG_WARN, req->request_id, NULL, NULL,
                  "auth: rotated or revoked refresh token presented, family of user %s revoked",
                  PQgetvalue(res, 0, 1));
-        PQclear(rev);
     }
     PQclear(res);
     if (from_cookie)
@@ -578,21 +578,21 @@ static int h_refresh(struct api_req *req, struct api_resp *resp)
     sha256_hex(fresh, new_hash);
     snprintf(ttl, sizeof(ttl), "%d", req->cfg->refresh_ttl);
     /* One statement: concurrent refreshes with one token cannot both rotate it. */
-    res = api_sql(req,
-                  "WITH old AS ("
-                  "  UPDATE refresh_tokens SET rotated_at = now()"
-                  "  WHERE token_hash = decode($1, 'hex') AND rotated_at IS NULL"
-                  "    AND revoked_at IS NULL AND expires_at > now()"
-                  "  RETURNING user_id, family_id),"
-                  " fresh AS ("
-                  "  INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)"
-                  "  SELECT user_id, family_id, decode($2, 'hex'),"
-                  "         now() + $3::int * interval '1 second' FROM old"
-                  "  RETURNING user_id)"
-                  " SELECT " USER_COLS " FROM fresh JOIN users u ON u.id = fresh.user_id",
-                  3, (const char *const[]){old_hash, new_hash, ttl});
-    if (!res) {
-        rc = api_pg_fail(req, resp, NULL);
+    rc = sql_query(req->pg,
+                   "WITH old AS ("
+                   "  UPDATE refresh_tokens SET rotated_at = now()"
+                   "  WHERE token_hash = decode($1, 'hex') AND rotated_at IS NULL"
+                   "    AND revoked_at IS NULL AND expires_at > now()"
+                   "  RETURNING user_id, family_id),"
+                   " fresh AS ("
+                   "  INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)"
+                   "  SELECT user_id, family_id, decode($2, 'hex'),"
+                   "         now() + $3::int * interval '1 second' FROM old"
+                   "  RETURNING user_id)"
+                   " SELECT " USER_COLS " FROM fresh JOIN users u ON u.id = fresh.user_id",
+                   3, (const char *const[]){old_hash, new_hash, ttl}, &res);
+    if (rc) {
+        rc = api_pg_fail(req, resp, rc);
         goto out;
     }
     if (PQntuples(res) != 1) {
@@ -621,13 +621,13 @@ static int h_logout(struct api_req *req, struct api_resp *resp)
         return rc;
     if (tok && token_shaped(tok)) {
         sha256_hex(tok, hash);
-        res = api_sql(req,
-                      "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = "
-                      "(SELECT family_id FROM refresh_tokens WHERE token_hash = decode($1, 'hex'))"
-                      " AND revoked_at IS NULL RETURNING user_id",
-                      1, (const char *const[]){hash});
-        if (!res)
-            return api_pg_fail(req, resp, NULL);
+        rc = sql_query(req->pg,
+                       "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = "
+                       "(SELECT family_id FROM refresh_tokens WHERE token_hash = decode($1, 'hex'))"
+                       " AND revoked_at IS NULL RETURNING user_id",
+                       1, (const char *const[]){hash}, &res);
+        if (rc)
+            return api_pg_fail(req, resp, rc);
         if (PQntuples(res) > 0)
             audit(req, PQgetvalue(res, 0, 0), "logout", NULL);
         PQclear(res);
@@ -642,12 +642,12 @@ static int h_logout(struct api_req *req, struct api_resp *resp)
 
 static int h_me(struct api_req *req, struct api_resp *resp)
 {
-    PGresult *res = api_sql(req, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1,
-                            (const char *const[]){req->user_id});
-    int rc;
+    PGresult *res;
+    int rc = sql_query(req->pg, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1,
+                       (const char *const[]){req->user_id}, &res);
 
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) != 1)
         rc = api_error(resp, 401, "unauthorized", "this account no longer exists");
     else
@@ -683,14 +683,14 @@ static int h_key_create(struct api_req *req, struct api_resp *resp)
     prefix[KEY_SHOWN_PREFIX] = '\0';
     sha256_hex(key, hash);
     snprintf(max, sizeof(max), "%d", AUTH_MAX_API_KEYS);
-    res = api_sql(req,
-                  "INSERT INTO api_keys (user_id, name, prefix, key_hash) "
-                  "SELECT $1, $2, $3, decode($4, 'hex') WHERE (SELECT count(*) FROM api_keys "
-                  "WHERE user_id = $1 AND revoked_at IS NULL) < $5::int "
-                  "RETURNING id, name, prefix, " TS("created_at"),
-                  5, (const char *const[]){req->user_id, name, prefix, hash, max});
-    if (!res) {
-        rc = api_pg_fail(req, resp, NULL);
+    rc = sql_query(req->pg,
+                   "INSERT INTO api_keys (user_id, name, prefix, key_hash) "
+                   "SELECT $1, $2, $3, decode($4, 'hex') WHERE (SELECT count(*) FROM api_keys "
+                   "WHERE user_id = $1 AND revoked_at IS NULL) < $5::int "
+                   "RETURNING id, name, prefix, " TS("created_at"),
+                   5, (const char *const[]){req->user_id, name, prefix, hash, max}, &res);
+    if (rc) {
+        rc = api_pg_fail(req, resp, rc);
         goto out_free_name;
     }
     if (PQntuples(res) != 1) {
@@ -714,16 +714,17 @@ out_free_name:
 
 static int h_key_list(struct api_req *req, struct api_resp *resp)
 {
-    PGresult *res =
-        api_sql(req,
-                "SELECT id, name, prefix, " TS("created_at") ", " TS(
-                    "last_used_at") " FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL"
-                                    " ORDER BY created_at DESC, id",
-                1, (const char *const[]){req->user_id});
+    PGresult *res;
     json_t *items;
+    int rc =
+        sql_query(req->pg,
+                  "SELECT id, name, prefix, " TS("created_at") ", " TS(
+                      "last_used_at") " FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL"
+                                      " ORDER BY created_at DESC, id",
+                  1, (const char *const[]){req->user_id}, &res);
 
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     items = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         json_array_append_new(
@@ -745,12 +746,12 @@ static int h_key_delete(struct api_req *req, struct api_resp *resp)
 
     if (!jwt_token_uuid_valid(id))
         return api_error(resp, 404, "not_found", "API key not found");
-    res = api_sql(req,
-                  "UPDATE api_keys SET revoked_at = now() "
-                  "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING prefix",
-                  2, (const char *const[]){id, req->user_id});
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    rc = sql_query(req->pg,
+                   "UPDATE api_keys SET revoked_at = now() "
+                   "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING prefix",
+                   2, (const char *const[]){id, req->user_id}, &res);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) != 1) {
         rc = api_error(resp, 404, "not_found", "API key not found");
     } else {
@@ -783,12 +784,12 @@ static const char *bearer_credential(const char *authorization)
 /* Sets req->user_id after checking the user @sub still exists. */
 static int accept_user(struct api_req *req, const char *sub, struct api_resp *resp)
 {
-    PGresult *res =
-        api_sql(req, "SELECT 1 FROM users WHERE id = $1", 1, (const char *const[]){sub});
-    int rc = 0;
+    PGresult *res;
+    int rc = sql_query(req->pg, "SELECT 1 FROM users WHERE id = $1", 1, (const char *const[]){sub},
+                       &res);
 
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) != 1)
         rc = api_error(resp, 401, "unauthorized", "this account no longer exists");
     else
@@ -802,7 +803,7 @@ static int authenticate_key(struct api_req *req, const char *key, int route_flag
 {
     char hash[HASH_HEX];
     PGresult *res;
-    int rc = 0;
+    int rc;
 
     if (!(route_flags & ROUTE_APIKEY))
         return api_error(resp, 403, "forbidden",
@@ -811,15 +812,15 @@ static int authenticate_key(struct api_req *req, const char *key, int route_flag
         return api_error(resp, 401, "unauthorized", "invalid API key");
     sha256_hex(key, hash);
     /* Looks the key up and stamps last_used_at, at most once a minute per key. */
-    res = api_sql(req,
-                  "WITH k AS (SELECT k.id, k.user_id FROM api_keys k JOIN users u ON u.id = "
-                  "k.user_id WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL),"
-                  " touch AS (UPDATE api_keys a SET last_used_at = now() FROM k WHERE a.id = k.id"
-                  "  AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '60 s'))"
-                  " SELECT user_id FROM k",
-                  1, (const char *const[]){hash});
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    rc = sql_query(req->pg,
+                   "WITH k AS (SELECT k.id, k.user_id FROM api_keys k JOIN users u ON u.id = "
+                   "k.user_id WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL),"
+                   " touch AS (UPDATE api_keys a SET last_used_at = now() FROM k WHERE a.id = k.id"
+                   "  AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '60 s'))"
+                   " SELECT user_id FROM k",
+                   1, (const char *const[]){hash}, &res);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) != 1)
         rc = api_error(resp, 401, "unauthorized", "invalid API key");
     else

@@ -10,6 +10,7 @@
 #include "api-gateway/chat/chatbus.h"
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/chat/screen.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_api.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/gateway.h"
@@ -76,15 +77,6 @@ static void uuid_new(char out[37])
 static struct gateway *gateway_of(const struct api_req *req)
 {
     return (struct gateway *)req->server;
-}
-
-/* Runs a statement whose result is not needed; false after logging on failure. */
-static bool sql_do(struct api_req *req, const char *sql, int n, const char *const *vals)
-{
-    PGresult *res = api_sql(req, sql, n, vals);
-
-    PQclear(res);
-    return res != NULL;
 }
 
 static json_t *str_or_null(const char *s)
@@ -163,16 +155,14 @@ static json_t *conv_json(PGresult *res, int row)
 static int conv_check(struct api_req *req, struct api_resp *resp, const char *id)
 {
     const char *v[] = {id, req->user_id};
-    PGresult *res = api_sql(req,
-                            "SELECT 1 FROM conversations WHERE id=$1::uuid AND user_id=$2::uuid "
-                            "AND deleted_at IS NULL",
-                            2, v);
-    int found;
+    int64_t found;
+    int rc = sql_exec(req->pg,
+                      "SELECT 1 FROM conversations WHERE id=$1::uuid AND user_id=$2::uuid "
+                      "AND deleted_at IS NULL",
+                      2, v, &found);
 
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
-    found = PQntuples(res);
-    PQclear(res);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (!found)
         return api_error(resp, 404, "not_found", "no such conversation");
     return 0;
@@ -197,13 +187,12 @@ static int id_and_body(struct api_req *req, struct api_resp *resp, char id[37])
 /* ---- conversations ---- */
 
 /* Answers the Conversation row that @res (a write ... RETURNING CONV_COLS) produced with
- * @status, 404 when it produced none, or the database failure when @res is NULL. */
-static int conv_answer(struct api_req *req, struct api_resp *resp, PGresult *res, int status)
+ * @status, 404 when it produced none, or the database failure @rc (then @res is NULL). */
+static int conv_answer(struct api_req *req, struct api_resp *resp, int rc, PGresult *res,
+                       int status)
 {
-    int rc;
-
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) == 0)
         rc = api_error(resp, 404, "not_found", "no such conversation");
     else
@@ -227,13 +216,13 @@ static int conversations_create(struct api_req *req, struct api_resp *resp)
     {
         const char *v[] = {req->user_id, title ? title : DEFAULT_TITLE};
 
-        res = api_sql(req,
-                      "INSERT INTO conversations AS c (user_id, title) VALUES ($1::uuid, $2) "
-                      "RETURNING " CONV_COLS,
-                      2, v);
+        rc = sql_query(req->pg,
+                       "INSERT INTO conversations AS c (user_id, title) VALUES ($1::uuid, $2) "
+                       "RETURNING " CONV_COLS,
+                       2, v, &res);
     }
     free(title);
-    return conv_answer(req, resp, res, 201);
+    return conv_answer(req, resp, rc, res, 201);
 }
 
 static int conversations_list(struct api_req *req, struct api_resp *resp)
@@ -270,19 +259,19 @@ static int conversations_list(struct api_req *req, struct api_resp *resp)
         const char *v[] = {req->user_id, pattern, cur && *cur ? usec : NULL,
                            cur && *cur ? after.id : NULL, lim};
 
-        res = api_sql(req,
-                      "SELECT " CONV_COLS " FROM conversations c WHERE c.user_id=$1::uuid "
-                      "AND c.deleted_at IS NULL "
-                      "AND ($2::text IS NULL OR c.title ILIKE $2 ESCAPE '\\') "
-                      "AND ($3::bigint IS NULL OR (c.updated_at, c.id) < "
-                      "(timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)) "
-                      "ORDER BY c.updated_at DESC, c.id DESC LIMIT $5::int",
-                      5, v);
+        rc = sql_query(req->pg,
+                       "SELECT " CONV_COLS " FROM conversations c WHERE c.user_id=$1::uuid "
+                       "AND c.deleted_at IS NULL "
+                       "AND ($2::text IS NULL OR c.title ILIKE $2 ESCAPE '\\') "
+                       "AND ($3::bigint IS NULL OR (c.updated_at, c.id) < "
+                       "(timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)) "
+                       "ORDER BY c.updated_at DESC, c.id DESC LIMIT $5::int",
+                       5, v, &res);
     }
     free(pattern);
     free(clean_q);
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     rows = PQntuples(res);
     items = json_array();
     for (int i = 0; i < rows && i < limit; i++)
@@ -315,13 +304,13 @@ static int conversations_rename(struct api_req *req, struct api_resp *resp)
     {
         const char *v[] = {id, req->user_id, title};
 
-        res = api_sql(req,
-                      "UPDATE conversations c SET title=$3 WHERE c.id=$1::uuid AND "
-                      "c.user_id=$2::uuid AND c.deleted_at IS NULL RETURNING " CONV_COLS,
-                      3, v);
+        rc = sql_query(req->pg,
+                       "UPDATE conversations c SET title=$3 WHERE c.id=$1::uuid AND "
+                       "c.user_id=$2::uuid AND c.deleted_at IS NULL RETURNING " CONV_COLS,
+                       3, v, &res);
     }
     free(title);
-    return conv_answer(req, resp, res, 200);
+    return conv_answer(req, resp, rc, res, 200);
 }
 
 /* Deletes the conversation and stops its answers in flight: in one statement its requests
@@ -342,21 +331,21 @@ static int conversations_delete(struct api_req *req, struct api_resp *resp)
     {
         const char *v[] = {id, req->user_id};
 
-        res = api_sql(req,
-                      "WITH d AS (UPDATE conversations SET deleted_at=now() WHERE id=$1::uuid "
-                      "AND user_id=$2::uuid AND deleted_at IS NULL RETURNING id), "
-                      "r AS (UPDATE chat_requests q SET status='canceled', error_code='canceled', "
-                      "completed_at=now(), conversation_deleted=true FROM d "
-                      "WHERE q.conversation_id = d.id AND q.status IN ('queued','streaming') "
-                      "RETURNING q.id::text AS rid), "
-                      "e AS (UPDATE chat_requests q SET conversation_deleted=true FROM d "
-                      "WHERE q.conversation_id = d.id AND q.status NOT IN ('queued','streaming')) "
-                      "SELECT (SELECT count(*) FROM d), rid FROM (SELECT NULL AS rid UNION ALL "
-                      "SELECT rid FROM r) x",
-                      2, v);
+        rc = sql_query(req->pg,
+                       "WITH d AS (UPDATE conversations SET deleted_at=now() WHERE id=$1::uuid "
+                       "AND user_id=$2::uuid AND deleted_at IS NULL RETURNING id), "
+                       "r AS (UPDATE chat_requests q SET status='canceled', error_code='canceled', "
+                       "completed_at=now(), conversation_deleted=true FROM d "
+                       "WHERE q.conversation_id = d.id AND q.status IN ('queued','streaming') "
+                       "RETURNING q.id::text AS rid), "
+                       "e AS (UPDATE chat_requests q SET conversation_deleted=true FROM d "
+                       "WHERE q.conversation_id = d.id AND q.status NOT IN ('queued','streaming')) "
+                       "SELECT (SELECT count(*) FROM d), rid FROM (SELECT NULL AS rid UNION ALL "
+                       "SELECT rid FROM r) x",
+                       2, v, &res);
     }
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
         PQclear(res);
         return api_error(resp, 404, "not_found", "no such conversation");
@@ -538,21 +527,21 @@ static const char *message_status_of(const char *request_status)
 
 /* Adds an assistant placeholder for every unfinished or failed request of conversation @id
  * whose answer the worker has not stored (yet), so a client reloading mid-answer sees the
- * pending message and can resume its stream. Returns 0 or a negative code. */
+ * pending message and can resume its stream. Returns 0 or the negative code of sql.h. */
 static int add_pending(struct api_req *req, const char *id, struct msg_item **items, size_t *n,
                        size_t *cap)
 {
     const char *v[] = {id, req->user_id};
-    PGresult *res =
-        api_sql(req,
-                "SELECT reply_message_id::text, id::text, status, provider, model, attempt, "
-                "(extract(epoch FROM created_at) * 1000)::bigint FROM chat_requests "
-                "WHERE conversation_id=$1::uuid AND user_id=$2::uuid AND status <> 'complete' "
-                "AND coalesce(error_code, '') <> 'not_sent' ORDER BY created_at",
-                2, v);
+    PGresult *res;
+    int rc = sql_query(req->pg,
+                       "SELECT reply_message_id::text, id::text, status, provider, model, attempt, "
+                       "(extract(epoch FROM created_at) * 1000)::bigint FROM chat_requests "
+                       "WHERE conversation_id=$1::uuid AND user_id=$2::uuid AND status <> "
+                       "'complete' AND coalesce(error_code, '') <> 'not_sent' ORDER BY created_at",
+                       2, v, &res);
 
-    if (!res)
-        return FC_EDEP;
+    if (rc)
+        return rc;
     for (int i = 0; i < PQntuples(res); i++) {
         struct msg_item it;
         char when[32];
@@ -613,7 +602,7 @@ static int messages_list(struct api_req *req, struct api_resp *resp)
     }
     rc = add_pending(req, id, &items, &n, &cap);
     if (rc) {
-        rc = api_pg_fail(req, resp, NULL);
+        rc = api_pg_fail(req, resp, rc);
         goto out_free;
     }
     qsort(items, n, sizeof(*items), msg_cmp);
@@ -659,11 +648,11 @@ int chat_prepare_text(struct api_req *req, struct api_resp *resp, const char *fi
         unsigned pos = 0;
 
         snprintf(len_s, sizeof(len_s), "%zu", n);
-        sql_do(req,
-               "INSERT INTO audit_log (user_id, ip, action, detail) VALUES ($1::uuid, $2, "
-               "'prompt_rejected', jsonb_build_object('rule', $3::text, 'length', $4::int, "
-               "'request_id', $5::text))",
-               5, v);
+        (void)sql_exec(req->pg,
+                       "INSERT INTO audit_log (user_id, ip, action, detail) VALUES ($1::uuid, $2, "
+                       "'prompt_rejected', jsonb_build_object('rule', $3::text, 'length', $4::int, "
+                       "'request_id', $5::text))",
+                       5, v, NULL);
         memcpy(extra, ",\"rule\":\"", 9);
         pos = 9;
         log_json_escape(extra, sizeof(extra) - 2, &pos, rule);
@@ -741,6 +730,7 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     PGresult *res;
     const char *outcome;
     long long retry;
+    int rc;
 
     snprintf(lock, sizeof(lock), "%d", RATE_LOCK_CLASS);
     snprintf(part, sizeof(part), "%d", (int)p->partition);
@@ -748,16 +738,17 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     snprintf(rate, sizeof(rate), "%d", cfg->chat_rate_limit);
     snprintf(budget, sizeof(budget), "%d", cfg->daily_token_budget);
     snprintf(deadline, sizeof(deadline), "%lld", (long long)cfg->deadline_ms);
-    res = api_sql(req,
-                  "SELECT * FROM chat_request_open_once($1::int, "
-                  "$2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::int, $8::bigint, $9, "
-                  "$10::int, $11::bigint, $12, $13::bigint)",
-                  13, v);
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    rc = sql_query(req->pg,
+                   "SELECT * FROM chat_request_open_once($1::int, "
+                   "$2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::int, $8::bigint, $9, "
+                   "$10::int, $11::bigint, $12, $13::bigint)",
+                   13, v, &res);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) != 1) {
+        /* The function always returns one row: anything else is an internal error. */
         PQclear(res);
-        return api_pg_fail(req, resp, NULL);
+        return api_pg_fail(req, resp, FC_EIO);
     }
     outcome = PQgetvalue(res, 0, 0);
     retry = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
@@ -806,10 +797,10 @@ static void abandon_request(struct api_req *req, struct gateway *gw, const char 
                              "not be queued\"}",
     };
 
-    sql_do(req,
-           "UPDATE chat_requests SET status='error', error_code='not_sent', completed_at=now() "
-           "WHERE id=$1::uuid",
-           1, v);
+    (void)sql_exec(req->pg,
+                   "UPDATE chat_requests SET status='error', error_code='not_sent', "
+                   "completed_at=now() WHERE id=$1::uuid",
+                   1, v, NULL);
     hub_publish(gw->hub, &c);
 }
 
@@ -993,14 +984,14 @@ static int request_lookup(struct api_req *req, struct api_resp *resp, char id[37
     {
         const char *v[] = {id};
 
-        res = api_sql(req,
-                      "SELECT user_id::text, reply_partition, first_offset, status, "
-                      "coalesce(error_code, '') FROM chat_requests "
-                      "WHERE id=$1::uuid AND NOT conversation_deleted",
-                      1, v);
+        rc = sql_query(req->pg,
+                       "SELECT user_id::text, reply_partition, first_offset, status, "
+                       "coalesce(error_code, '') FROM chat_requests "
+                       "WHERE id=$1::uuid AND NOT conversation_deleted",
+                       1, v, &res);
     }
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), req->user_id) != 0 ||
         strcmp(PQgetvalue(res, 0, 4), "not_sent") == 0) {
         PQclear(res);
@@ -1065,7 +1056,6 @@ static int stream_cancel(struct api_req *req, struct api_resp *resp)
     char id[37], status[16], tp[64];
     int32_t partition;
     int64_t first_offset;
-    PGresult *res;
     bool in_flight;
     int rc;
 
@@ -1083,14 +1073,13 @@ static int stream_cancel(struct api_req *req, struct api_resp *resp)
     {
         const char *v[] = {id};
 
-        res = api_sql(req,
+        rc = sql_exec(req->pg,
                       "UPDATE chat_requests SET status='canceled', error_code='canceled', "
                       "completed_at=now() WHERE id=$1::uuid AND status IN ('queued','streaming')",
-                      1, v);
+                      1, v, NULL);
     }
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
-    PQclear(res);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     return api_json(resp, 202, json_pack("{s:b}", "canceled", 1));
 }
 

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pgconn.h"
 #include "xmalloc.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/http/metrics.h"
 
 #include <fcntl.h>
@@ -280,8 +281,8 @@ static void record_chunk(struct chatbus *b, const struct chat_chunk *c, int64_t 
     const char *provider = json_string_value(json_object_get(data, "provider"));
     const char *model = json_string_value(json_object_get(data, "model"));
     json_t *usage = json_object_get(data, "usage"), *timings = json_object_get(data, "timings");
-    PGresult *res = NULL;
     char err[256];
+    int rc = 0;
 
     if (!b->pg || PQstatus(b->pg) != CONNECTION_OK) {
         pg_close(b->pg);
@@ -296,11 +297,11 @@ static void record_chunk(struct chatbus *b, const struct chat_chunk *c, int64_t 
     if (c->type == CHUNK_START) {
         const char *v[] = {c->request_id, attempt, provider, model};
 
-        res = PQexecParams(b->pg,
-                           "UPDATE chat_requests SET status='streaming', attempt=$2::int, "
-                           "provider=$3, model=$4 WHERE id=$1::uuid AND status IN "
-                           "('queued','streaming')",
-                           4, NULL, v, NULL, NULL, 0);
+        rc = sql_exec(b->pg,
+                      "UPDATE chat_requests SET status='streaming', attempt=$2::int, "
+                      "provider=$3, model=$4 WHERE id=$1::uuid AND status IN "
+                      "('queued','streaming')",
+                      4, v, NULL);
     } else if (c->type == CHUNK_FINAL) {
         metrics_add(M_CHAT_TTFT_COUNT, 1);
         metrics_add(M_CHAT_TTFT_SUM_MS, json_integer_value(json_object_get(timings, "ttft_ms")));
@@ -315,27 +316,25 @@ static void record_chunk(struct chatbus *b, const struct chat_chunk *c, int64_t 
         {
             const char *v[] = {c->request_id, attempt, provider, model, pt, ct, ttft, total, off};
 
-            res = PQexecParams(b->pg,
-                               "UPDATE chat_requests SET status='complete', attempt=$2::int, "
-                               "provider=$3, model=$4, prompt_tokens=$5::int, "
-                               "completion_tokens=$6::int, ttft_ms=$7::int, total_ms=$8::int, "
-                               "last_offset=$9::bigint, completed_at=now() WHERE id=$1::uuid",
-                               9, NULL, v, NULL, NULL, 0);
+            rc = sql_exec(b->pg,
+                          "UPDATE chat_requests SET status='complete', attempt=$2::int, "
+                          "provider=$3, model=$4, prompt_tokens=$5::int, "
+                          "completion_tokens=$6::int, ttft_ms=$7::int, total_ms=$8::int, "
+                          "last_offset=$9::bigint, completed_at=now() WHERE id=$1::uuid",
+                          9, v, NULL);
         }
     } else if (c->type == CHUNK_ERROR) {
         const char *code = json_string_value(json_object_get(data, "code"));
         const char *v[] = {c->request_id, attempt, code ? code : "error", off};
 
-        res = PQexecParams(b->pg,
-                           "UPDATE chat_requests SET status=CASE WHEN $3='canceled' THEN "
-                           "'canceled' ELSE 'error' END, attempt=$2::int, error_code=$3, "
-                           "last_offset=$4::bigint, completed_at=now() WHERE id=$1::uuid",
-                           4, NULL, v, NULL, NULL, 0);
+        rc = sql_exec(b->pg,
+                      "UPDATE chat_requests SET status=CASE WHEN $3='canceled' THEN "
+                      "'canceled' ELSE 'error' END, attempt=$2::int, error_code=$3, "
+                      "last_offset=$4::bigint, completed_at=now() WHERE id=$1::uuid",
+                      4, v, NULL);
     }
-    if (res && PQresultStatus(res) != PGRES_COMMAND_OK)
-        log_emit(LOG_WARN, c->request_id, NULL, NULL, "chunk bookkeeping: %s",
-                 PQresultErrorMessage(res));
-    PQclear(res);
+    if (rc)
+        log_emit(LOG_WARN, c->request_id, NULL, NULL, "chunk bookkeeping: %s", err_str(rc));
 out:
     json_decref(data);
 }

@@ -6,6 +6,7 @@
 #include "xmalloc.h"
 #include "api-gateway/chat/chat.h"
 #include "api-gateway/chat/hub.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
 
 #include <stdlib.h>
@@ -210,18 +211,18 @@ static int read_options(struct api_req *req, struct api_resp *resp, const char *
 static int api_conversation(struct api_req *req, struct api_resp *resp, char id[37])
 {
     const char *v[] = {req->user_id, FACADE_CONVERSATION_TITLE};
-    PGresult *res = api_sql(
-        req,
+    PGresult *res;
+    int rc = sql_query(
+        req->pg,
         "WITH found AS (SELECT id FROM conversations WHERE user_id=$1::uuid AND title=$2 AND "
         "deleted_at IS NULL ORDER BY created_at, id LIMIT 1), "
         "ins AS (INSERT INTO conversations (user_id, title) SELECT $1::uuid, $2 WHERE NOT "
         "EXISTS (SELECT 1 FROM found) RETURNING id) "
         "SELECT id::text FROM found UNION ALL SELECT id::text FROM ins",
-        2, v);
-    int rc = 0;
+        2, v, &res);
 
-    if (!res)
-        return api_pg_fail(req, resp, NULL);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     if (PQntuples(res) < 1 || !chat_uuid_parse(PQgetvalue(res, 0, 0), id))
         rc = api_error(resp, 500, "internal", "internal error");
     PQclear(res);

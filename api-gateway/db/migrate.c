@@ -3,80 +3,77 @@
 
 #include "err.h"
 #include "log.h"
+#include "api-gateway/db/sql.h"
 
-#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
 #define MIGRATE_LOCK_ID "7214001"
 
-static bool exec_ok(PGconn *pg, const char *sql, char *errbuf, unsigned errlen)
+/* Fills @errbuf with "@what: " and PostgreSQL's message (read before anything else runs on
+ * @pg) and returns @rc. */
+static int failed(PGconn *pg, int rc, const char *what, char *errbuf, unsigned errlen)
 {
-    PGresult *res = PQexec(pg, sql);
-    ExecStatusType st = PQresultStatus(res);
-    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    char msg[400];
 
-    if (!ok)
-        snprintf(errbuf, errlen, "%s", PQresultErrorMessage(res));
-    PQclear(res);
-    return ok;
+    sql_errmsg(pg, msg, sizeof(msg));
+    snprintf(errbuf, errlen, "%s: %s", what, msg[0] ? msg : err_str(rc));
+    return rc;
 }
 
-static bool applied(PGconn *pg, const char *name)
+/* Applies @m unless schema_migrations lists it, in one transaction with its row there.
+ * Returns 1 when applied, 0 when it already was, or the code of sql.h with @errbuf filled. */
+static int apply(PGconn *pg, const struct migration *m, char *errbuf, unsigned errlen)
 {
-    const char *v[] = {name};
-    PGresult *res = PQexecParams(pg, "SELECT 1 FROM schema_migrations WHERE version=$1", 1, NULL, v,
-                                 NULL, NULL, 0);
-    bool yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    const char *v[] = {m->name};
+    int64_t found;
+    int rc = sql_exec(pg, "SELECT 1 FROM schema_migrations WHERE version=$1", 1, v, &found);
 
-    PQclear(res);
-    return yes;
+    if (rc)
+        return failed(pg, rc, m->name, errbuf, errlen);
+    if (found)
+        return 0;
+    rc = sql_begin(pg);
+    if (!rc)
+        rc = sql_script(pg, m->sql);
+    if (!rc)
+        rc = sql_exec(pg, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, v, NULL);
+    if (!rc)
+        rc = sql_commit(pg);
+    if (rc) {
+        failed(pg, rc, m->name, errbuf, errlen);
+        sql_rollback(pg);
+        return rc;
+    }
+    log_info("applied migration %s", m->name);
+    return 1;
 }
 
 int migrate_run(PGconn *pg, char *errbuf, unsigned errlen)
 {
-    int n = 0, rc = 0;
+    int n = 0, rc;
 
-    if (!exec_ok(pg, "SET client_min_messages TO warning", errbuf, errlen) ||
-        !exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_ID ")", errbuf, errlen))
-        return FC_EDEP;
-    if (!exec_ok(pg,
-                 "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
-                 "applied_at timestamptz NOT NULL DEFAULT now())",
-                 errbuf, errlen)) {
-        rc = FC_EDEP;
+    rc = sql_exec(pg, "SET client_min_messages TO warning", 0, NULL, NULL);
+    if (!rc)
+        rc = sql_exec(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_ID ")", 0, NULL, NULL);
+    if (rc)
+        return failed(pg, rc, "migration lock", errbuf, errlen);
+    rc = sql_exec(pg,
+                  "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
+                  "applied_at timestamptz NOT NULL DEFAULT now())",
+                  0, NULL, NULL);
+    if (rc) {
+        failed(pg, rc, "schema_migrations", errbuf, errlen);
         goto out_unlock;
     }
     for (int i = 0; i < nmigrations; i++) {
-        const struct migration *m = &migrations[i];
-        const char *v[] = {m->name};
-        PGresult *res;
-        char err[512];
-
-        if (applied(pg, m->name))
-            continue;
-        if (!exec_ok(pg, "BEGIN", err, sizeof(err)) || !exec_ok(pg, m->sql, err, sizeof(err))) {
-            snprintf(errbuf, errlen, "migration %s: %s", m->name, err);
-            exec_ok(pg, "ROLLBACK", err, sizeof(err));
-            rc = FC_EDEP;
+        rc = apply(pg, &migrations[i], errbuf, errlen);
+        if (rc < 0)
             goto out_unlock;
-        }
-        res = PQexecParams(pg, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, NULL, v,
-                           NULL, NULL, 0);
-        PQclear(res);
-        if (!exec_ok(pg, "COMMIT", err, sizeof(err))) {
-            snprintf(errbuf, errlen, "migration %s: %s", m->name, err);
-            rc = FC_EDEP;
-            goto out_unlock;
-        }
-        log_info("applied migration %s", m->name);
-        n++;
+        n += rc;
     }
     rc = n;
-out_unlock : {
-    char err[256];
-
-    exec_ok(pg, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_ID ")", err, sizeof(err));
-}
+out_unlock:
+    (void)sql_exec(pg, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_ID ")", 0, NULL, NULL);
     return rc;
 }

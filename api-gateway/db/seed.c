@@ -6,6 +6,7 @@
 #include "log.h"
 #include "xmalloc.h"
 #include "api-gateway/auth/password.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/context.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/finance/finance_query.h"
@@ -287,50 +288,28 @@ static void generate(struct gen *g)
     score_all(g);
 }
 
-static PGresult *sql(PGconn *pg, const char *q, int n, const char *const *vals, char *errbuf,
-                     unsigned errlen)
-{
-    PGresult *res = finance_sql(pg, q, n, vals);
-
-    if (!res)
-        snprintf(errbuf, errlen, "seed: %s", PQerrorMessage(pg));
-    return res;
-}
-
-static bool run(PGconn *pg, const char *q, int n, const char *const *vals, char *errbuf,
-                unsigned errlen)
-{
-    PGresult *res = sql(pg, q, n, vals, errbuf, errlen);
-
-    PQclear(res);
-    return res != NULL;
-}
-
-static int insert_accounts(PGconn *pg, const char *uid, char ids[NACCT][37], char *errbuf,
-                           unsigned errlen)
+static int insert_accounts(PGconn *pg, const char *uid, char ids[NACCT][37])
 {
     for (int i = 0; i < NACCT; i++) {
         const char *vals[5] = {uid, accts[i].name, accts[i].type, accts[i].institution,
                                accts[i].mask};
-        PGresult *res = sql(pg,
-                            "INSERT INTO accounts (user_id, name, type, institution, mask)"
-                            " VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                            5, vals, errbuf, errlen);
+        int rc = sql_text(pg,
+                          "INSERT INTO accounts (user_id, name, type, institution, mask)"
+                          " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                          5, vals, ids[i], 37);
 
-        if (!res)
-            return FC_EDEP;
-        snprintf(ids[i], 37, "%s", PQgetvalue(res, 0, 0));
-        PQclear(res);
+        if (rc)
+            return rc;
     }
     return 0;
 }
 
 static int insert_transactions(PGconn *pg, const char *uid, const struct gen *g,
-                               char ids[NACCT][37], char *errbuf, unsigned errlen)
+                               char ids[NACCT][37])
 {
     json_t *arr = json_array();
     char *text, review[16], high[16];
-    bool ok;
+    int rc;
 
     for (size_t i = 0; i < g->n; i++) {
         const struct ev *e = &g->v[i];
@@ -352,46 +331,46 @@ static int insert_transactions(PGconn *pg, const char *uid, const struct gen *g,
     {
         const char *vals[2] = {uid, text};
 
-        ok = run(pg,
-                 "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor, merchant,"
-                 " description, category, type, fraud_score, fraud_reasons, source, external_id,"
-                 " created_at) SELECT $1, r.account_id, r.posted_at, r.amount, r.merchant,"
-                 " r.description, r.category, r.type, r.score, r.reasons, 'seed', r.ext,"
-                 " r.posted_at FROM json_to_recordset($2::json) AS r(account_id uuid,"
-                 " posted_at timestamptz, amount bigint, merchant text, description text,"
-                 " category text, type text, score int, reasons jsonb, ext text)",
-                 2, vals, errbuf, errlen);
+        rc = sql_exec(
+            pg,
+            "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor, merchant,"
+            " description, category, type, fraud_score, fraud_reasons, source, external_id,"
+            " created_at) SELECT $1, r.account_id, r.posted_at, r.amount, r.merchant,"
+            " r.description, r.category, r.type, r.score, r.reasons, 'seed', r.ext,"
+            " r.posted_at FROM json_to_recordset($2::json) AS r(account_id uuid,"
+            " posted_at timestamptz, amount bigint, merchant text, description text,"
+            " category text, type text, score int, reasons jsonb, ext text)",
+            2, vals, NULL);
     }
     free(text);
-    if (!ok)
-        return FC_EDEP;
+    if (rc)
+        return rc;
     snprintf(review, sizeof(review), "%d", FRAUD_REVIEW_SCORE);
     snprintf(high, sizeof(high), "%d", FRAUD_HIGH_SCORE);
     {
         const char *vals[3] = {uid, review, high};
 
-        ok = run(pg,
-                 "INSERT INTO fraud_alerts (user_id, transaction_id, score, level, reasons,"
-                 " created_at) SELECT $1, id, fraud_score, CASE WHEN fraud_score >= $3::int"
-                 " THEN 'high' ELSE 'review' END, fraud_reasons, posted_at FROM transactions"
-                 " WHERE user_id = $1 AND fraud_score >= $2::int",
-                 3, vals, errbuf, errlen);
+        rc = sql_exec(pg,
+                      "INSERT INTO fraud_alerts (user_id, transaction_id, score, level, reasons,"
+                      " created_at) SELECT $1, id, fraud_score, CASE WHEN fraud_score >= $3::int"
+                      " THEN 'high' ELSE 'review' END, fraud_reasons, posted_at FROM transactions"
+                      " WHERE user_id = $1 AND fraud_score >= $2::int",
+                      3, vals, NULL);
     }
-    if (ok) {
+    if (!rc) {
         const char *vals[1] = {uid};
 
-        ok = run(pg,
-                 "UPDATE accounts a SET balance_minor = coalesce((SELECT sum(t.amount_minor)"
-                 " FROM transactions t WHERE t.account_id = a.id), 0) WHERE a.user_id = $1",
-                 1, vals, errbuf, errlen);
+        rc = sql_exec(pg,
+                      "UPDATE accounts a SET balance_minor = coalesce((SELECT sum(t.amount_minor)"
+                      " FROM transactions t WHERE t.account_id = a.id), 0) WHERE a.user_id = $1",
+                      1, vals, NULL);
     }
-    return ok ? 0 : FC_EDEP;
+    return rc;
 }
 
-static int insert_holdings_goals(PGconn *pg, const char *uid, char ids[NACCT][37], int64_t today,
-                                 char *errbuf, unsigned errlen)
+static int insert_holdings_goals(PGconn *pg, const char *uid, char ids[NACCT][37], int64_t today)
 {
-    int y, m, d, idx;
+    int y, m, d, idx, rc;
     char in8[16], in20[16];
 
     for (size_t i = 0; i < sizeof(holdings) / sizeof(holdings[0]); i++) {
@@ -400,11 +379,12 @@ static int insert_holdings_goals(PGconn *pg, const char *uid, char ids[NACCT][37
 
         snprintf(q, sizeof(q), "%lld", (long long)holdings[i].quantity_milli);
         snprintf(p, sizeof(p), "%lld", (long long)holdings[i].price_minor);
-        if (!run(pg,
-                 "INSERT INTO holdings (user_id, account_id, symbol, name, quantity_milli,"
-                 " price_minor) VALUES ($1, $2::uuid, $3, $4, $5::bigint, $6::bigint)",
-                 6, vals, errbuf, errlen))
-            return FC_EDEP;
+        rc = sql_exec(pg,
+                      "INSERT INTO holdings (user_id, account_id, symbol, name, quantity_milli,"
+                      " price_minor) VALUES ($1, $2::uuid, $3, $4, $5::bigint, $6::bigint)",
+                      6, vals, NULL);
+        if (rc)
+            return rc;
     }
     clock_civil_from_days(today, &y, &m, &d);
     idx = y * 12 + (m - 1) + 8;
@@ -414,34 +394,33 @@ static int insert_holdings_goals(PGconn *pg, const char *uid, char ids[NACCT][37
     {
         const char *vals[4] = {uid, ids[SAV], in8, in20};
 
-        if (!run(pg,
-                 "INSERT INTO goals (user_id, name, target_minor, current_minor, target_date)"
-                 " VALUES ($1, 'Emergency fund', 2000000, (SELECT balance_minor FROM accounts"
-                 "  WHERE id = $2::uuid), NULL),"
-                 " ($1, 'Japan trip', 600000, 215000, $3::date),"
-                 " ($1, 'New car down payment', 1000000, 340000, $4::date)",
-                 4, vals, errbuf, errlen))
-            return FC_EDEP;
+        return sql_exec(
+            pg,
+            "INSERT INTO goals (user_id, name, target_minor, current_minor, target_date)"
+            " VALUES ($1, 'Emergency fund', 2000000, (SELECT balance_minor FROM"
+            "  accounts WHERE id = $2::uuid), NULL),"
+            " ($1, 'Japan trip', 600000, 215000, $3::date),"
+            " ($1, 'New car down payment', 1000000, 340000, $4::date)",
+            4, vals, NULL);
     }
-    return 0;
 }
 
 /* Budgets sized against this month's spending so far: dining near its limit, shopping over. */
-static int insert_budgets(PGconn *pg, const char *uid, char *errbuf, unsigned errlen)
+static int insert_budgets(PGconn *pg, const char *uid)
 {
     const char *vals[2] = {uid, NULL};
-    PGresult *res =
-        sql(pg,
-            "SELECT category, -sum(amount_minor) FROM transactions WHERE user_id = $1"
-            " AND type = 'expense' AND posted_at >= " FIN_MONTH_START " GROUP BY category",
-            1, vals, errbuf, errlen);
     int64_t dining = 0, shopping = 0;
+    PGresult *res;
     json_t *rows;
     char *text;
-    bool ok;
+    int rc =
+        sql_query(pg,
+                  "SELECT category, -sum(amount_minor) FROM transactions WHERE user_id = $1"
+                  " AND type = 'expense' AND posted_at >= " FIN_MONTH_START " GROUP BY category",
+                  1, vals, &res);
 
-    if (!res)
-        return FC_EDEP;
+    if (rc)
+        return rc;
     for (int i = 0; i < PQntuples(res); i++) {
         int64_t v = strtoll(PQgetvalue(res, i, 1), NULL, 10);
 
@@ -464,13 +443,13 @@ static int insert_budgets(PGconn *pg, const char *uid, char *errbuf, unsigned er
     text = json_dumps(rows, JSON_COMPACT);
     json_decref(rows);
     vals[1] = text;
-    ok = run(pg,
-             "INSERT INTO budgets (user_id, category, limit_minor) SELECT $1, r.category,"
-             " r.limit_minor FROM json_to_recordset($2::json) AS r(category text,"
-             " limit_minor bigint)",
-             2, vals, errbuf, errlen);
+    rc = sql_exec(pg,
+                  "INSERT INTO budgets (user_id, category, limit_minor) SELECT $1, r.category,"
+                  " r.limit_minor FROM json_to_recordset($2::json) AS r(category text,"
+                  " limit_minor bigint)",
+                  2, vals, NULL);
     free(text);
-    return ok ? 0 : FC_EDEP;
+    return rc;
 }
 
 static int64_t category_amount(json_t *cats, const char *name)
@@ -486,8 +465,9 @@ static int64_t category_amount(json_t *cats, const char *name)
     return 0;
 }
 
-/* Writes the cached briefing from this month's figures, deterministically. */
-static int write_briefing(PGconn *pg, const char *uid, int64_t today, char *errbuf, unsigned errlen)
+/* Writes the cached briefing from this month's figures, deterministically. Returns 0 or the
+ * code of sql.h (FC_EDEP when a figure could not be read). */
+static int write_briefing(PGconn *pg, const char *uid, int64_t today)
 {
     int y, m, d;
     int64_t first, lfirst;
@@ -503,10 +483,8 @@ static int write_briefing(PGconn *pg, const char *uid, int64_t today, char *errb
     last_cats = finance_categories(pg, uid, lfirst, first - 1, 20);
     month = finance_month(pg, uid, 0);
     alerts = finance_alerts(pg, uid, "open", NULL);
-    if (!now_cats || !last_cats || !month || !alerts) {
-        snprintf(errbuf, errlen, "seed: briefing figures: %s", PQerrorMessage(pg));
+    if (!now_cats || !last_cats || !month || !alerts)
         goto out_free;
-    }
     {
         int64_t dn = category_amount(now_cats, "dining"), dl = category_amount(last_cats, "dining");
 
@@ -544,11 +522,10 @@ static int write_briefing(PGconn *pg, const char *uid, int64_t today, char *errb
     {
         const char *vals[2] = {uid, text};
 
-        if (run(pg,
-                "INSERT INTO ai_briefings (user_id, text) VALUES ($1, $2)"
-                " ON CONFLICT (user_id) DO UPDATE SET text = $2, generated_at = now()",
-                2, vals, errbuf, errlen))
-            rc = 0;
+        rc = sql_exec(pg,
+                      "INSERT INTO ai_briefings (user_id, text) VALUES ($1, $2)"
+                      " ON CONFLICT (user_id) DO UPDATE SET text = $2, generated_at = now()",
+                      2, vals, NULL);
     }
 out_free:
     json_decref(now_cats);
@@ -558,18 +535,25 @@ out_free:
     return rc;
 }
 
-/* Returns the demo user's id into @uid, or "" when there is none. */
-static int find_demo(PGconn *pg, char uid[37], char *errbuf, unsigned errlen)
+/* Returns the demo user's id into @uid, or "" when there is none. Returns 0 or the code of
+ * sql.h. */
+static int find_demo(PGconn *pg, char uid[37])
 {
     const char *vals[1] = {SEED_EMAIL};
-    PGresult *res =
-        sql(pg, "SELECT id FROM users WHERE lower(email) = lower($1)", 1, vals, errbuf, errlen);
+    int rc = sql_text(pg, "SELECT id FROM users WHERE lower(email) = lower($1)", 1, vals, uid, 37);
 
-    if (!res)
-        return FC_EDEP;
-    snprintf(uid, 37, "%s", PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "");
-    PQclear(res);
-    return 0;
+    return rc == FC_ENOTFOUND ? 0 : rc;
+}
+
+/* Fills @errbuf with why seeding failed (PostgreSQL's message when a statement failed, read
+ * before anything else runs on @pg) and returns @rc. */
+static int failed(PGconn *pg, int rc, char *errbuf, unsigned errlen)
+{
+    char msg[256];
+
+    sql_errmsg(pg, msg, sizeof(msg));
+    snprintf(errbuf, errlen, "seed: %s", msg[0] ? msg : err_str(rc));
+    return rc;
 }
 
 static void ensure_context(PGconn *pg, mongoc_client_t *mongo, const char *db, const char *uid)
@@ -588,12 +572,11 @@ int seed_demo(PGconn *pg, mongoc_client_t *mongo, const char *db, char *errbuf, 
     struct gen g = {.rng = SEED_RNG, .now = clock_wall_ms() / 1000};
     char hash[PASSWORD_HASH_MAX], uid[37], ids[NACCT][37];
     int64_t t0 = clock_mono_ms();
-    PGresult *res;
     int rc;
 
-    rc = find_demo(pg, uid, errbuf, errlen);
+    rc = find_demo(pg, uid);
     if (rc)
-        return rc;
+        return failed(pg, rc, errbuf, errlen);
     if (uid[0]) {
         ensure_context(pg, mongo, db, uid);
         return 0;
@@ -603,56 +586,48 @@ int seed_demo(PGconn *pg, mongoc_client_t *mongo, const char *db, char *errbuf, 
         snprintf(errbuf, errlen, "seed: password hash failed (%s)", err_str(rc));
         return rc;
     }
-    if (finance_tx(pg, "BEGIN") != 0) {
-        snprintf(errbuf, errlen, "seed: %s", PQerrorMessage(pg));
-        return FC_EDEP;
-    }
+    rc = sql_begin(pg);
+    if (rc)
+        return failed(pg, rc, errbuf, errlen);
     {
         const char *vals[3] = {SEED_EMAIL, SEED_NAME, hash};
 
-        res = sql(pg,
-                  "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)"
-                  " ON CONFLICT DO NOTHING RETURNING id",
-                  3, vals, errbuf, errlen);
+        rc = sql_text(pg,
+                      "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)"
+                      " ON CONFLICT DO NOTHING RETURNING id",
+                      3, vals, uid, sizeof(uid));
     }
-    if (!res) {
-        rc = FC_EDEP;
-        goto out_rollback;
-    }
-    if (PQntuples(res) == 0) {
+    if (rc == FC_ENOTFOUND) {
         /* Seeded concurrently by another process. */
-        PQclear(res);
-        finance_tx(pg, "ROLLBACK");
-        if (find_demo(pg, uid, errbuf, errlen) == 0 && uid[0])
+        sql_rollback(pg);
+        if (find_demo(pg, uid) == 0 && uid[0])
             ensure_context(pg, mongo, db, uid);
         return 0;
     }
-    snprintf(uid, sizeof(uid), "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    generate(&g);
-    rc = insert_accounts(pg, uid, ids, errbuf, errlen);
-    if (!rc)
-        rc = insert_transactions(pg, uid, &g, ids, errbuf, errlen);
-    if (!rc)
-        rc = insert_holdings_goals(pg, uid, ids, g.now / 86400, errbuf, errlen);
-    if (!rc)
-        rc = insert_budgets(pg, uid, errbuf, errlen);
-    if (!rc)
-        rc = write_briefing(pg, uid, g.now / 86400, errbuf, errlen);
     if (rc)
         goto out_rollback;
-    if (finance_tx(pg, "COMMIT") != 0) {
-        snprintf(errbuf, errlen, "seed: commit: %s", PQerrorMessage(pg));
-        rc = FC_EDEP;
+    generate(&g);
+    rc = insert_accounts(pg, uid, ids);
+    if (!rc)
+        rc = insert_transactions(pg, uid, &g, ids);
+    if (!rc)
+        rc = insert_holdings_goals(pg, uid, ids, g.now / 86400);
+    if (!rc)
+        rc = insert_budgets(pg, uid);
+    if (!rc)
+        rc = write_briefing(pg, uid, g.now / 86400);
+    if (!rc)
+        rc = sql_commit(pg);
+    if (rc)
         goto out_rollback;
-    }
     log_info("seed: demo user %s with %zu transactions in %lld ms", uid, g.n,
              (long long)(clock_mono_ms() - t0));
     free(g.v);
     ensure_context(pg, mongo, db, uid);
     return 0;
 out_rollback:
-    finance_tx(pg, "ROLLBACK");
+    failed(pg, rc, errbuf, errlen);
+    sql_rollback(pg);
     free(g.v);
     return rc;
 }
@@ -677,20 +652,18 @@ int seed_demo_reset(PGconn *pg, mongoc_client_t *mongo, const char *db, char *er
     static const char *const colls[] = {"contexts", "messages", "histories"};
     const char *vals[1] = {SEED_EMAIL};
     char uid[37];
-    PGresult *res;
-    int rc = find_demo(pg, uid, errbuf, errlen);
+    int rc = find_demo(pg, uid);
 
     if (rc)
-        return rc;
+        return failed(pg, rc, errbuf, errlen);
     if (uid[0]) {
         /* Rows of the demo user go with it (ON DELETE CASCADE); documents are deleted by
          * hand, before the row, so a failure leaves the user to be reset again. */
         for (size_t i = 0; mongo && i < sizeof(colls) / sizeof(colls[0]); i++)
             drop_user_docs(mongo, db, colls[i], uid);
-        res = sql(pg, "DELETE FROM users WHERE email = $1", 1, vals, errbuf, errlen);
-        if (!res)
-            return FC_EDEP;
-        PQclear(res);
+        rc = sql_exec(pg, "DELETE FROM users WHERE email = $1", 1, vals, NULL);
+        if (rc)
+            return failed(pg, rc, errbuf, errlen);
     }
     return seed_demo(pg, mongo, db, errbuf, errlen);
 }

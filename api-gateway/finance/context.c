@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/finance/finance_query.h"
 
@@ -124,6 +125,29 @@ static int64_t holdings_total(json_t *holdings)
     return sum;
 }
 
+/* Reads the user's name, currency and data_version. Returns 0, FC_ENOTFOUND (logged) or the
+ * code of sql.h. */
+static int read_user(PGconn *pg, const char *user_id, char name[256], char cur[4], int64_t *version)
+{
+    const char *vals[1] = {user_id};
+    PGresult *res;
+    int rc = sql_query(pg, "SELECT name, currency, data_version FROM users WHERE id = $1", 1, vals,
+                       &res);
+
+    if (rc)
+        return rc;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        log_warn("context: no user %s", user_id);
+        return FC_ENOTFOUND;
+    }
+    snprintf(name, 256, "%s", PQgetvalue(res, 0, 0));
+    snprintf(cur, 4, "%s", PQgetvalue(res, 0, 1));
+    *version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+    PQclear(res);
+    return 0;
+}
+
 json_t *context_build(PGconn *pg, const char *user_id)
 {
     static const char *const acct_keys[] = {"name",          "type",     "institution",
@@ -151,9 +175,7 @@ json_t *context_build(PGconn *pg, const char *user_id)
         L30,
         NPARTS
     };
-    const char *vals[1] = {user_id};
     json_t *p[NPARTS] = {NULL}, *out = NULL, *item;
-    PGresult *res;
     char now[32], name[256], cur[4], from30[16], to30[16];
     int64_t today = clock_wall_ms() / 86400000, first, last, lfirst, llast, nw = 0, version;
     int y, m, d;
@@ -161,18 +183,8 @@ json_t *context_build(PGconn *pg, const char *user_id)
 
     /* The version is read before the data, so the document holds at least what that version
      * committed (rebuilds of a user run one at a time: context_rebuild()). */
-    res = finance_sql(pg, "SELECT name, currency, data_version FROM users WHERE id = $1", 1, vals);
-    if (!res)
+    if (read_user(pg, user_id, name, cur, &version) != 0)
         return NULL;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        log_warn("context: no user %s", user_id);
-        return NULL;
-    }
-    snprintf(name, sizeof(name), "%s", PQgetvalue(res, 0, 0));
-    snprintf(cur, sizeof(cur), "%s", PQgetvalue(res, 0, 1));
-    version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-    PQclear(res);
     clock_civil_from_days(today, &y, &m, &d);
     first = clock_days_from_civil(y, m, 1);
     last = (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
@@ -229,19 +241,16 @@ out_free:
     return out;
 }
 
-/* Takes (@take) or releases the session-level advisory lock of @user_id's rebuilds. */
+/* Takes (@take) or releases the session-level advisory lock of @user_id's rebuilds. Returns 0
+ * or the code of sql.h. */
 static int rebuild_lock(PGconn *pg, const char *user_id, bool take)
 {
     const char *vals[1] = {user_id};
-    PGresult *res = finance_sql(pg,
-                                take ? "SELECT pg_advisory_lock(hashtextextended($1, 8))"
-                                     : "SELECT pg_advisory_unlock(hashtextextended($1, 8))",
-                                1, vals);
 
-    if (!res)
-        return FC_EDEP;
-    PQclear(res);
-    return 0;
+    return sql_exec(pg,
+                    take ? "SELECT pg_advisory_lock(hashtextextended($1, 8))"
+                         : "SELECT pg_advisory_unlock(hashtextextended($1, 8))",
+                    1, vals, NULL);
 }
 
 int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const char *user_id)
@@ -257,11 +266,12 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
         return FC_EINVAL;
     /* Rebuilds of one user run one at a time, each reading after its own write committed, so
      * the last one to store its snapshot has read the latest state. */
-    if (rebuild_lock(pg, user_id, true) != 0)
-        return FC_EDEP;
+    rc = rebuild_lock(pg, user_id, true);
+    if (rc)
+        return rc;
     ctx = context_build(pg, user_id);
     if (!ctx) {
-        rebuild_lock(pg, user_id, false);
+        (void)rebuild_lock(pg, user_id, false);
         return FC_EDEP;
     }
     text = json_dumps(ctx, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -270,7 +280,7 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
     free(text);
     if (!doc) {
         log_error("context: bson from json: %s", error.message);
-        rebuild_lock(pg, user_id, false);
+        (void)rebuild_lock(pg, user_id, false);
         return FC_EDEP;
     }
     coll = mongoc_client_get_collection(mongo, db, CONTEXT_COLLECTION);
@@ -282,16 +292,16 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
     } else {
         /* The day it is as of: a question on a later day has it rebuilt first (chat.c). */
         const char *vals[1] = {user_id};
-        PGresult *res = finance_sql(
-            pg, "UPDATE users SET context_day = (now() AT TIME ZONE 'UTC')::date WHERE id = $1", 1,
-            vals);
 
-        PQclear(res);
+        (void)sql_exec(pg,
+                       "UPDATE users SET context_day = (now() AT TIME ZONE 'UTC')::date WHERE id "
+                       "= $1",
+                       1, vals, NULL);
     }
     bson_destroy(opts);
     bson_destroy(selector);
     bson_destroy(doc);
     mongoc_collection_destroy(coll);
-    rebuild_lock(pg, user_id, false);
+    (void)rebuild_lock(pg, user_id, false);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/context.h"
 #include "api-gateway/finance/dashcache.h"
 #include "api-gateway/finance/finance_calc.h"
@@ -31,18 +32,16 @@ static const char *const sorts[] = {"date_desc", "date_asc", "amount_desc", "amo
 int64_t finance_changed(struct api_req *req)
 {
     const char *vals[1] = {req->user_id};
-    PGresult *res = finance_sql(req->pg,
-                                "UPDATE users SET data_version = data_version + 1 WHERE id = "
-                                "$1::uuid RETURNING data_version",
-                                1, vals);
-    int64_t version = -1;
+    int64_t version;
     int rc;
 
     /* Cached dashboards of this user, on every gateway, and the context documents workers
      * cached, are stale from here on. */
-    if (res && PQntuples(res) == 1)
-        version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
+    if (sql_int64(req->pg,
+                  "UPDATE users SET data_version = data_version + 1 WHERE id = "
+                  "$1::uuid RETURNING data_version",
+                  1, vals, &version) != 0)
+        version = -1;
     rc = context_rebuild(req->pg, req->mongo, req->mongo_db, req->user_id);
 
     if (rc)
@@ -53,33 +52,25 @@ int64_t finance_changed(struct api_req *req)
 
 int finance_db_error(struct api_req *req, struct api_resp *resp)
 {
-    if (PQstatus(req->pg) != CONNECTION_OK)
-        return api_error(resp, 503, "dependency_down", "the database is unavailable");
-    return api_error(resp, 500, "internal", "internal error");
+    return api_pg_fail(req, resp, PQstatus(req->pg) == CONNECTION_OK ? FC_EIO : FC_EDEP);
 }
 
 int finance_own_account(struct api_req *req, struct api_resp *resp, const char *field,
                         const char *account_id, bool lock, char cur[4])
 {
     const char *vals[2] = {req->user_id, account_id};
-    PGresult *res;
-    int rc = 0;
+    int rc;
 
     if (!finance_uuid_valid(account_id))
         return api_error(resp, 400, "invalid_field", "%s must be a UUID", field);
-    res = finance_sql(req->pg,
-                      lock ? "SELECT currency FROM accounts WHERE user_id = $1 AND id = $2::uuid"
-                             " FOR UPDATE"
-                           : "SELECT currency FROM accounts WHERE user_id = $1 AND id = $2::uuid",
-                      2, vals);
-    if (!res)
-        return finance_db_error(req, resp);
-    if (PQntuples(res) != 1)
-        rc = api_error(resp, 404, "not_found", "account not found");
-    else
-        snprintf(cur, 4, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return rc;
+    rc = sql_text(req->pg,
+                  lock ? "SELECT currency FROM accounts WHERE user_id = $1 AND id = $2::uuid"
+                         " FOR UPDATE"
+                       : "SELECT currency FROM accounts WHERE user_id = $1 AND id = $2::uuid",
+                  2, vals, cur, 4);
+    if (rc == FC_ENOTFOUND)
+        return api_error(resp, 404, "not_found", "account not found");
+    return rc ? api_pg_fail(req, resp, rc) : 0;
 }
 
 /* ---- small validators ---- */
@@ -236,19 +227,23 @@ static int query_date(struct api_req *req, struct api_resp *resp, const char *na
 static int h_dashboard(struct api_req *req, struct api_resp *resp)
 {
     const char *vals[1] = {req->user_id};
-    PGresult *res = finance_sql(req->pg,
-                                "SELECT data_version, (now() AT TIME ZONE 'UTC')::date -"
-                                " date '1970-01-01' FROM users WHERE id = $1::uuid",
-                                1, vals);
+    PGresult *res;
     int64_t version;
     int32_t day;
     json_t *body;
     size_t len;
     char *text;
+    int rc = sql_query(req->pg,
+                       "SELECT data_version, (now() AT TIME ZONE 'UTC')::date -"
+                       " date '1970-01-01' FROM users WHERE id = $1::uuid",
+                       1, vals, &res);
 
-    if (!res || PQntuples(res) != 1) {
+    if (rc)
+        return api_pg_fail(req, resp, rc);
+    if (PQntuples(res) != 1) {
+        /* The authenticated user always has a row: anything else is an internal error. */
         PQclear(res);
-        return finance_db_error(req, resp);
+        return api_pg_fail(req, resp, FC_EIO);
     }
     version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     day = (int32_t)strtol(PQgetvalue(res, 0, 1), NULL, 10);
@@ -290,46 +285,45 @@ static bool is_account_type(const char *t)
 }
 
 /* Inserts the account and, for a non-zero opening balance, its "Opening balance" transfer, so
- * that a balance always equals the sum of the account's transactions. */
+ * that a balance always equals the sum of the account's transactions. Returns 0 or the code
+ * of sql.h. */
 static int insert_account(struct api_req *req, const char *const vals[6], int64_t opening,
                           char id[37])
 {
-    PGresult *res;
     char amt[24], now[32];
+    int rc = sql_begin(req->pg);
 
-    if (finance_tx(req->pg, "BEGIN") != 0)
-        return FC_EDEP;
-    res = finance_sql(req->pg,
-                      "INSERT INTO accounts (user_id, name, type, institution, mask, currency)"
-                      " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                      6, vals);
-    if (!res)
+    if (rc)
+        return rc;
+    rc = sql_text(req->pg,
+                  "INSERT INTO accounts (user_id, name, type, institution, mask, currency)"
+                  " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                  6, vals, id, 37);
+    if (rc)
         goto out_rollback;
-    snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
     if (opening != 0) {
         const char *tv[5] = {req->user_id, id, now, amt, vals[5]};
 
         snprintf(amt, sizeof(amt), "%lld", (long long)opening);
         clock_rfc3339(clock_wall_ms(), now, sizeof(now));
-        res = finance_sql(req->pg,
-                          "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
-                          " currency, merchant, description, category, type, source)"
-                          " VALUES ($1, $2::uuid, $3::timestamptz, $4::bigint, $5,"
-                          " 'Opening balance', 'Opening balance', 'transfer', 'transfer',"
-                          " 'manual')",
-                          5, tv);
-        if (!res)
-            goto out_rollback;
-        PQclear(res);
-        if (finance_adjust_balance(req->pg, id, opening) != 0)
+        rc = sql_exec(req->pg,
+                      "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
+                      " currency, merchant, description, category, type, source)"
+                      " VALUES ($1, $2::uuid, $3::timestamptz, $4::bigint, $5,"
+                      " 'Opening balance', 'Opening balance', 'transfer', 'transfer',"
+                      " 'manual')",
+                      5, tv, NULL);
+        if (!rc)
+            rc = finance_adjust_balance(req->pg, id, opening);
+        if (rc)
             goto out_rollback;
     }
-    if (finance_tx(req->pg, "COMMIT") == 0)
+    rc = sql_commit(req->pg);
+    if (!rc)
         return 0;
 out_rollback:
-    finance_tx(req->pg, "ROLLBACK");
-    return FC_EDEP;
+    sql_rollback(req->pg);
+    return rc;
 }
 
 static int h_account_create(struct api_req *req, struct api_resp *resp)
@@ -365,8 +359,9 @@ static int h_account_create(struct api_req *req, struct api_resp *resp)
             opt_int(resp, req->body, "opening_balance_minor", 0, -AMOUNT_MAX, AMOUNT_MAX, &opening);
     if (rc)
         return rc;
-    if (!currency && finance_user_currency(req->pg, req->user_id, cur) == FC_EDEP)
-        return finance_db_error(req, resp);
+    rc = currency ? 0 : finance_user_currency(req->pg, req->user_id, cur);
+    if (rc && rc != FC_ENOTFOUND)
+        return api_pg_fail(req, resp, rc);
     {
         const char *vals[6] = {req->user_id,
                                name,
@@ -375,8 +370,9 @@ static int h_account_create(struct api_req *req, struct api_resp *resp)
                                mask ? mask : "",
                                currency ? currency : cur};
 
-        if (insert_account(req, vals, opening, id) != 0)
-            return finance_db_error(req, resp);
+        rc = insert_account(req, vals, opening, id);
+        if (rc)
+            return api_pg_fail(req, resp, rc);
         finance_changed(req);
         return api_json(resp, 201,
                         json_pack("{s:{s:s,s:s,s:s,s:s,s:I,s:s,s:s}}", "account", "id", id, "name",
@@ -501,10 +497,10 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
                    qb_param(&q, cur.id));
     }
     qb_add(&q, "%s LIMIT $%d::int", order[f.sort], qb_num(&q, f.limit + 1));
-    res = finance_sql(req->pg, q.sql, q.n, q.vals);
+    rc = sql_query(req->pg, q.sql, q.n, q.vals, &res);
     free(pattern);
-    if (!res)
-        return finance_db_error(req, resp);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     n = PQntuples(res);
     items = json_array();
     for (int i = 0; i < n && i < f.limit; i++)
@@ -608,26 +604,86 @@ static int read_new_txn(struct api_req *req, struct api_resp *resp, struct new_t
     return 0;
 }
 
+/* Scores @t with the fraud rules (transfers are not scored) into @fr and its reasons into
+ * *@reasons_text (caller frees). Returns 0 or the code of sql.h. */
+static int score_txn(struct api_req *req, const struct new_txn *t, struct fraud_result *fr,
+                     char **reasons_text)
+{
+    struct fraud_input in;
+    json_t *reasons;
+    int rc;
+
+    memset(fr, 0, sizeof(*fr));
+    *reasons_text = NULL;
+    if (strcmp(t->type, "transfer") != 0) {
+        rc = fraud_gather(req->pg, req->user_id, t->merchant, t->category, t->amount, t->currency,
+                          t->posted_at, &in);
+        if (rc)
+            return rc;
+        fraud_score(&in, fr);
+    }
+    reasons = json_array();
+    for (int i = 0; i < fr->nreasons; i++)
+        json_array_append_new(reasons, json_string(fr->reasons[i]));
+    *reasons_text = json_dumps(reasons, JSON_COMPACT);
+    json_decref(reasons);
+    return 0;
+}
+
+/* Writes @t, its balance change and its alert, inside the caller's transaction. Returns 0 or
+ * the code of sql.h. */
+static int write_txn(struct api_req *req, const struct new_txn *t, const struct fraud_result *fr,
+                     const char *reasons_text, char txn_id[37], char alert_id[37])
+{
+    char amt[24], score[16];
+    const char *vals[12] = {req->user_id,
+                            t->account_id,
+                            t->posted_at,
+                            amt,
+                            t->currency,
+                            t->merchant,
+                            t->description ? t->description : "",
+                            t->category,
+                            t->type,
+                            t->note ? t->note : "",
+                            score,
+                            reasons_text};
+    int rc;
+
+    snprintf(amt, sizeof(amt), "%lld", (long long)t->amount);
+    snprintf(score, sizeof(score), "%d", fr->score);
+    rc = sql_text(req->pg,
+                  "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
+                  " currency, merchant, description, category, type, note, fraud_score,"
+                  " fraud_reasons, source) VALUES ($1, $2::uuid, $3::timestamptz,"
+                  " $4::bigint, $5, $6, $7, $8, $9, $10, $11::int, $12::jsonb, 'manual')"
+                  " RETURNING id",
+                  12, vals, txn_id, 37);
+    if (!rc)
+        rc = finance_adjust_balance(req->pg, t->account_id, t->amount);
+    if (!rc)
+        rc = finance_alert_add(req->pg, req->user_id, txn_id, fr->score, reasons_text, alert_id);
+    if (!rc && alert_id[0])
+        log_emit(LOG_WARN, req->request_id, NULL, NULL,
+                 "fraud: transaction %s scored %d (%s), alert %s", txn_id, fr->score,
+                 fraud_level(fr->score), alert_id);
+    return rc;
+}
+
 /* Inserts @t with its fraud verdict in one transaction; fills the new ids. */
 static int insert_txn(struct api_req *req, struct api_resp *resp, struct new_txn *t,
                       struct fraud_result *fr, char txn_id[37], char alert_id[37])
 {
-    char acct_cur[4], amt[24], score[16];
-    struct fraud_input in;
-    json_t *reasons = json_array();
+    char acct_cur[4];
     char *reasons_text = NULL;
-    const char *level;
-    PGresult *res = NULL;
     int rc;
 
     alert_id[0] = '\0';
-    if (finance_tx(req->pg, "BEGIN") != 0) {
-        json_decref(reasons);
-        return finance_db_error(req, resp);
-    }
-    rc = finance_lock_user(req->pg, req->user_id);
+    rc = sql_begin(req->pg);
+    if (!rc)
+        rc = finance_lock_user(req->pg, req->user_id);
     if (rc) {
-        rc = finance_db_error(req, resp);
+        rc = api_pg_fail(req, resp, rc);
         goto out_rollback;
     }
     rc = finance_own_account(req, resp, "account_id", t->account_id, true, acct_cur);
@@ -639,82 +695,20 @@ static int insert_txn(struct api_req *req, struct api_resp *resp, struct new_txn
         goto out_rollback;
     }
     snprintf(t->currency, sizeof(t->currency), "%s", acct_cur);
-    memset(fr, 0, sizeof(*fr));
-    if (strcmp(t->type, "transfer") != 0) {
-        if (fraud_gather(req->pg, req->user_id, t->merchant, t->category, t->amount, t->currency,
-                         t->posted_at, &in) != 0) {
-            rc = finance_db_error(req, resp);
-            goto out_rollback;
-        }
-        fraud_score(&in, fr);
-    }
-    for (int i = 0; i < fr->nreasons; i++)
-        json_array_append_new(reasons, json_string(fr->reasons[i]));
-    reasons_text = json_dumps(reasons, JSON_COMPACT);
-    snprintf(amt, sizeof(amt), "%lld", (long long)t->amount);
-    snprintf(score, sizeof(score), "%d", fr->score);
-    {
-        const char *vals[12] = {req->user_id,
-                                t->account_id,
-                                t->posted_at,
-                                amt,
-                                t->currency,
-                                t->merchant,
-                                t->description ? t->description : "",
-                                t->category,
-                                t->type,
-                                t->note ? t->note : "",
-                                score,
-                                reasons_text};
-
-        res = finance_sql(req->pg,
-                          "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
-                          " currency, merchant, description, category, type, note, fraud_score,"
-                          " fraud_reasons, source) VALUES ($1, $2::uuid, $3::timestamptz,"
-                          " $4::bigint, $5, $6, $7, $8, $9, $10, $11::int, $12::jsonb, 'manual')"
-                          " RETURNING id",
-                          12, vals);
-    }
-    if (!res) {
-        rc = finance_db_error(req, resp);
-        goto out_rollback;
-    }
-    snprintf(txn_id, 37, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    if (finance_adjust_balance(req->pg, t->account_id, t->amount) != 0) {
-        rc = finance_db_error(req, resp);
-        goto out_rollback;
-    }
-    level = fraud_level(fr->score);
-    if (level) {
-        const char *vals[5] = {req->user_id, txn_id, score, level, reasons_text};
-
-        res =
-            finance_sql(req->pg,
-                        "INSERT INTO fraud_alerts (user_id, transaction_id, score, level, reasons)"
-                        " VALUES ($1, $2::uuid, $3::int, $4, $5::jsonb) RETURNING id",
-                        5, vals);
-        if (!res) {
-            rc = finance_db_error(req, resp);
-            goto out_rollback;
-        }
-        snprintf(alert_id, 37, "%s", PQgetvalue(res, 0, 0));
-        PQclear(res);
-        log_emit(LOG_WARN, req->request_id, NULL, NULL,
-                 "fraud: transaction %s scored %d (%s), alert %s", txn_id, fr->score, level,
-                 alert_id);
-    }
-    if (finance_tx(req->pg, "COMMIT") != 0) {
-        rc = finance_db_error(req, resp);
+    rc = score_txn(req, t, fr, &reasons_text);
+    if (!rc)
+        rc = write_txn(req, t, fr, reasons_text, txn_id, alert_id);
+    if (!rc)
+        rc = sql_commit(req->pg);
+    if (rc) {
+        rc = api_pg_fail(req, resp, rc);
         goto out_rollback;
     }
     free(reasons_text);
-    json_decref(reasons);
     return 0;
 out_rollback:
-    finance_tx(req->pg, "ROLLBACK");
+    sql_rollback(req->pg);
     free(reasons_text);
-    json_decref(reasons);
     return rc;
 }
 
@@ -749,7 +743,7 @@ static int h_txn_patch(struct api_req *req, struct api_resp *resp)
 {
     const char *id = req->nparams > 0 ? req->params[0] : "", *category, *note;
     char catbuf[CATEGORY_MAX * 4 + 1];
-    PGresult *res;
+    int64_t updated;
     json_t *txn;
     bool found;
     int rc;
@@ -775,17 +769,15 @@ static int h_txn_patch(struct api_req *req, struct api_resp *resp)
     {
         const char *vals[4] = {req->user_id, id, category, note};
 
-        res = finance_sql(req->pg,
-                          "UPDATE transactions SET category = coalesce($3, category),"
-                          " note = coalesce($4, note) WHERE user_id = $1 AND id = $2::uuid"
-                          " RETURNING id",
-                          4, vals);
+        rc = sql_exec(req->pg,
+                      "UPDATE transactions SET category = coalesce($3, category),"
+                      " note = coalesce($4, note) WHERE user_id = $1 AND id = $2::uuid"
+                      " RETURNING id",
+                      4, vals, &updated);
     }
-    if (!res)
-        return finance_db_error(req, resp);
-    found = PQntuples(res) == 1;
-    PQclear(res);
-    if (!found)
+    if (rc)
+        return api_pg_fail(req, resp, rc);
+    if (updated != 1)
         return api_error(resp, 404, "not_found", "transaction not found");
     finance_changed(req);
     txn = finance_txn_get(req->pg, req->user_id, id, &found);
@@ -885,9 +877,9 @@ static int h_alert_resolve(struct api_req *req, struct api_resp *resp)
 {
     const char *id = req->nparams > 0 ? req->params[0] : "", *resolution = NULL;
     const char *vals[3] = {req->user_id, id, NULL};
-    PGresult *res;
+    int64_t updated;
     json_t *items;
-    int updated, rc;
+    int rc;
 
     if (!finance_uuid_valid(id))
         return api_error(resp, 404, "not_found", "fraud alert not found");
@@ -901,15 +893,13 @@ static int h_alert_resolve(struct api_req *req, struct api_resp *resp)
     if (resolution && strcmp(resolution, "legitimate") != 0 && strcmp(resolution, "fraud") != 0)
         return api_error(resp, 400, "invalid_field", "resolution must be legitimate or fraud");
     vals[2] = resolution ? resolution : "legitimate";
-    res = finance_sql(req->pg,
-                      "UPDATE fraud_alerts SET status = 'resolved', resolution = $3,"
-                      " resolved_at = now() WHERE user_id = $1 AND id = $2::uuid"
-                      " AND status = 'open' RETURNING id",
-                      3, vals);
-    if (!res)
-        return finance_db_error(req, resp);
-    updated = PQntuples(res);
-    PQclear(res);
+    rc = sql_exec(req->pg,
+                  "UPDATE fraud_alerts SET status = 'resolved', resolution = $3,"
+                  " resolved_at = now() WHERE user_id = $1 AND id = $2::uuid"
+                  " AND status = 'open' RETURNING id",
+                  3, vals, &updated);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     items = finance_alerts(req->pg, req->user_id, NULL, id);
     if (!items)
         return finance_db_error(req, resp);
@@ -941,29 +931,24 @@ static int h_forecast(struct api_req *req, struct api_resp *resp)
     return api_json(resp, 200, body);
 }
 
-/* Baseline of the simulator: average income and expenses, and savings + investments. */
+/* Baseline of the simulator: average income and expenses, and savings + investments.
+ * Returns 0 or the code of sql.h. */
 static int sim_baseline(PGconn *pg, const char *uid, struct sim_params *p)
 {
     int64_t inc[6], exp[6];
     struct forecast_rates r;
     const char *vals[1] = {uid};
-    PGresult *res;
     int n = finance_recent_months(pg, uid, inc, exp);
 
     if (n < 0)
-        return FC_EDEP;
+        return n;
     forecast_rates(inc, exp, n, &r);
     p->income_minor = r.income_minor;
     p->expenses_minor = r.expenses_minor;
-    res = finance_sql(pg,
-                      "SELECT coalesce(sum(balance_minor), 0) FROM accounts WHERE user_id = $1"
-                      " AND type IN ('savings', 'investment')",
-                      1, vals);
-    if (!res)
-        return FC_EDEP;
-    p->start_minor = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return 0;
+    return sql_int64(pg,
+                     "SELECT coalesce(sum(balance_minor), 0) FROM accounts WHERE user_id = $1"
+                     " AND type IN ('savings', 'investment')",
+                     1, vals, &p->start_minor);
 }
 
 static int h_simulate(struct api_req *req, struct api_resp *resp)
@@ -991,8 +976,9 @@ static int h_simulate(struct api_req *req, struct api_resp *resp)
         rc = opt_int(resp, req->body, "start_minor", 0, -AMOUNT_MAX, AMOUNT_MAX, &start);
     if (rc)
         return rc;
-    if (sim_baseline(req->pg, req->user_id, &p) != 0)
-        return finance_db_error(req, resp);
+    rc = sim_baseline(req->pg, req->user_id, &p);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     v = json_object_get(req->body, "start_minor");
     if (v && !json_is_null(v))
         p.start_minor = start;
@@ -1089,39 +1075,30 @@ out_bad:
 static int h_budgets_put(struct api_req *req, struct api_resp *resp)
 {
     json_t *rows, *body;
-    PGresult *res;
+    const char *vals[2] = {req->user_id, NULL};
     char *text;
-    bool ok;
     int rc = read_budgets(req, resp, &rows);
 
     if (rc)
         return rc;
     text = json_dumps(rows, JSON_COMPACT);
     json_decref(rows);
-    if (finance_tx(req->pg, "BEGIN") != 0) {
-        free(text);
-        return finance_db_error(req, resp);
-    }
-    {
-        const char *vals[2] = {req->user_id, text};
-
-        res = finance_sql(req->pg, "DELETE FROM budgets WHERE user_id = $1", 1, vals);
-        ok = res != NULL;
-        PQclear(res);
-        res =
-            ok ? finance_sql(req->pg,
-                             "INSERT INTO budgets (user_id, category, limit_minor)"
-                             " SELECT $1, r.category, r.limit_minor FROM"
-                             " json_to_recordset($2::json) AS r(category text, limit_minor bigint)",
-                             2, vals)
-               : NULL;
-        ok = res != NULL;
-        PQclear(res);
-    }
+    vals[1] = text;
+    rc = sql_begin(req->pg);
+    if (!rc)
+        rc = sql_exec(req->pg, "DELETE FROM budgets WHERE user_id = $1", 1, vals, NULL);
+    if (!rc)
+        rc = sql_exec(req->pg,
+                      "INSERT INTO budgets (user_id, category, limit_minor)"
+                      " SELECT $1, r.category, r.limit_minor FROM"
+                      " json_to_recordset($2::json) AS r(category text, limit_minor bigint)",
+                      2, vals, NULL);
+    if (!rc)
+        rc = sql_commit(req->pg);
     free(text);
-    if (!ok || finance_tx(req->pg, "COMMIT") != 0) {
-        finance_tx(req->pg, "ROLLBACK");
-        return finance_db_error(req, resp);
+    if (rc) {
+        sql_rollback(req->pg);
+        return api_pg_fail(req, resp, rc);
     }
     finance_changed(req);
     body = finance_budgets(req->pg, req->user_id);

@@ -9,8 +9,9 @@
  * Bad input answers 400 invalid_field naming the field, before anything is written; writes
  * run in one SQL transaction each.
  *
- * Writers elsewhere (Plaid sync) reuse finance_tx(), finance_lock_user() (finance_data.h),
- * finance_db_error() and finance_changed() so every finance write follows the same rules.
+ * Writers elsewhere (Plaid sync, imports) reuse the transactions of sql.h,
+ * finance_lock_user() and finance_alert_add() (finance_query.h), finance_db_error() and
+ * finance_changed() so every finance write follows the same rules.
  *
  * After a write commits, finance_changed() rebuilds the user's context document in MongoDB
  * (context.h); a MongoDB failure is logged and never fails the write. */
@@ -18,14 +19,16 @@
 #define FINCHAT_FINANCE_H
 
 #include "api-gateway/http/api.h"
-#include "api-gateway/finance/finance_query.h" /* finance_tx(), finance_lock_user() */
+#include "api-gateway/finance/finance_query.h" /* finance_lock_user(), finance_alert_add() */
 
 /* Bumps req->user_id's data_version and rebuilds their assistant context, after a committed
  * write (or when the document is of an earlier day: chat.c). Never fails; returns the new
  * data_version, -1 when PostgreSQL did not say. */
 int64_t finance_changed(struct api_req *req);
 
-/* Answers a failed query: 503 dependency_down when the connection is gone, else 500. */
+/* Answers a failed query whose code did not reach the handler (the JSON builders of
+ * finance_query.h return NULL): 503 dependency_down when the connection is gone, else 500.
+ * Where the code of sql.h is at hand, api_pg_fail() answers with it. */
 int finance_db_error(struct api_req *req, struct api_resp *resp);
 
 /* Checks that @account_id (from the field @field) is a UUID (else 400) naming an account of

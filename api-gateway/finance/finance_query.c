@@ -1,12 +1,14 @@
-/* finance_data.c - finance figures from PostgreSQL as API JSON (see finance_data.h). */
+/* finance_query.c - finance figures from PostgreSQL as API JSON (see finance_query.h). */
 #include "api-gateway/finance/finance_query.h"
 
 #include "clock.h"
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/finance/forecast.h"
+#include "api-gateway/finance/fraud.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,57 +16,40 @@
 
 #define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-PGresult *finance_sql(PGconn *pg, const char *sql, int n, const char *const *vals)
-{
-    PGresult *res = PQexecParams(pg, sql, n, NULL, vals, NULL, NULL, 0);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    const char *msg;
-
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-        return res;
-    msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
-    log_error("finance: postgres: %.*s", (int)strcspn(msg, "\n"), msg);
-    PQclear(res);
-    return NULL;
-}
-
-int finance_tx(PGconn *pg, const char *cmd)
-{
-    PGresult *res = finance_sql(pg, cmd, 0, NULL);
-
-    if (!res)
-        return FC_EDEP;
-    PQclear(res);
-    return 0;
-}
-
 int finance_lock_user(PGconn *pg, const char *user_id)
 {
     const char *vals[1] = {user_id};
-    PGresult *res =
-        finance_sql(pg, "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", 1, vals);
 
-    if (!res)
-        return FC_EDEP;
-    PQclear(res);
-    return 0;
+    return sql_exec(pg, "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", 1, vals, NULL);
 }
 
 int finance_adjust_balance(PGconn *pg, const char *account_id, int64_t delta)
 {
     char amt[24];
     const char *vals[2] = {account_id, amt};
-    PGresult *res;
 
     snprintf(amt, sizeof(amt), "%lld", (long long)delta);
-    res = finance_sql(pg,
-                      "UPDATE accounts SET balance_minor = balance_minor + $2::bigint"
-                      " WHERE id = $1::uuid",
-                      2, vals);
-    if (!res)
-        return FC_EDEP;
-    PQclear(res);
-    return 0;
+    return sql_exec(pg,
+                    "UPDATE accounts SET balance_minor = balance_minor + $2::bigint"
+                    " WHERE id = $1::uuid",
+                    2, vals, NULL);
+}
+
+int finance_alert_add(PGconn *pg, const char *uid, const char *txn_id, int score,
+                      const char *reasons_text, char alert_id[37])
+{
+    const char *level = fraud_level(score);
+    char score_s[16];
+    const char *vals[5] = {uid, txn_id, score_s, level, reasons_text};
+
+    alert_id[0] = '\0';
+    if (!level)
+        return 0;
+    snprintf(score_s, sizeof(score_s), "%d", score);
+    return sql_text(pg,
+                    "INSERT INTO fraud_alerts (user_id, transaction_id, score, level, reasons)"
+                    " VALUES ($1::uuid, $2::uuid, $3::int, $4, $5::jsonb) RETURNING id",
+                    5, vals, alert_id, 37);
 }
 
 static int64_t i64(PGresult *res, int row, int col)
@@ -104,10 +89,10 @@ typedef json_t *(*row_fn)(PGresult *res, int row);
 /* Runs @sql and returns the array of @fn over its rows, or NULL after logging a failure. */
 static json_t *query_array(PGconn *pg, const char *sql, int n, const char *const *vals, row_fn fn)
 {
-    PGresult *res = finance_sql(pg, sql, n, vals);
+    PGresult *res;
     json_t *arr;
 
-    if (!res)
+    if (sql_query(pg, sql, n, vals, &res))
         return NULL;
     arr = json_array();
     for (int i = 0; i < PQntuples(res); i++)
@@ -124,13 +109,13 @@ static json_t *txn_row(PGresult *res, int row)
 json_t *finance_txn_get(PGconn *pg, const char *uid, const char *txn_id, bool *found)
 {
     const char *vals[2] = {uid, txn_id};
-    PGresult *res = finance_sql(
-        pg, "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1 AND t.id = $2::uuid", 2,
-        vals);
     json_t *out = NULL;
+    PGresult *res;
 
     *found = false;
-    if (!res)
+    if (sql_query(pg,
+                  "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1 AND t.id = $2::uuid",
+                  2, vals, &res))
         return NULL;
     if (PQntuples(res) == 1) {
         out = finance_txn_json(res, 0, 0);
@@ -143,17 +128,18 @@ json_t *finance_txn_get(PGconn *pg, const char *uid, const char *txn_id, bool *f
 int finance_user_currency(PGconn *pg, const char *uid, char cur[4])
 {
     const char *vals[1] = {uid};
-    PGresult *res = finance_sql(pg, "SELECT currency FROM users WHERE id = $1", 1, vals);
-    int rc = 0;
+    char got[4];
+    int rc = sql_text(pg, "SELECT currency FROM users WHERE id = $1", 1, vals, got, sizeof(got));
 
-    if (!res)
-        return FC_EDEP;
-    if (PQntuples(res) != 1)
-        rc = FC_ENOTFOUND;
-    else
-        snprintf(cur, 4, "%s", str(res, 0, 0));
-    PQclear(res);
+    if (!rc)
+        memcpy(cur, got, sizeof(got));
     return rc;
+}
+
+/* True when finance_user_currency() answered: a user without a currency keeps the default. */
+static bool user_currency_ok(int rc)
+{
+    return rc == 0 || rc == FC_ENOTFOUND;
 }
 
 static json_t *account_row(PGresult *res, int i)
@@ -196,14 +182,14 @@ json_t *finance_holdings(PGconn *pg, const char *uid)
 
 /* Month label, income, expenses and transaction count of the months @oldest .. @newest
  * months ago (oldest >= newest >= 0), oldest first. */
-static PGresult *month_rows(PGconn *pg, const char *uid, int oldest, int newest)
+static int month_rows(PGconn *pg, const char *uid, int oldest, int newest, PGresult **res)
 {
     char a[16], b[16];
     const char *vals[3] = {uid, a, b};
 
     snprintf(a, sizeof(a), "%d", oldest);
     snprintf(b, sizeof(b), "%d", newest);
-    return finance_sql(
+    return sql_query(
         pg,
         "SELECT to_char(s, 'YYYY-MM'),"
         " coalesce(sum(t.amount_minor) FILTER (WHERE t.type = 'income'), 0),"
@@ -214,16 +200,16 @@ static PGresult *month_rows(PGconn *pg, const char *uid, int oldest, int newest)
         " LEFT JOIN transactions t ON t.user_id = $1 AND t.posted_at >= (s AT TIME ZONE 'UTC')"
         "  AND t.posted_at < ((s + interval '1 month') AT TIME ZONE 'UTC')"
         " GROUP BY s ORDER BY s",
-        3, vals);
+        3, vals, res);
 }
 
 json_t *finance_month(PGconn *pg, const char *uid, int ago)
 {
-    PGresult *res = month_rows(pg, uid, ago, ago);
+    PGresult *res;
     int64_t inc, exp;
     json_t *out;
 
-    if (!res)
+    if (month_rows(pg, uid, ago, ago, &res))
         return NULL;
     inc = i64(res, 0, 1);
     exp = i64(res, 0, 2);
@@ -236,10 +222,10 @@ json_t *finance_month(PGconn *pg, const char *uid, int ago)
 
 json_t *finance_cashflow(PGconn *pg, const char *uid, int months)
 {
-    PGresult *res = month_rows(pg, uid, months - 1, 0);
+    PGresult *res;
     json_t *arr;
 
-    if (!res)
+    if (month_rows(pg, uid, months - 1, 0, &res))
         return NULL;
     arr = json_array();
     for (int i = 0; i < PQntuples(res); i++)
@@ -253,11 +239,12 @@ json_t *finance_cashflow(PGconn *pg, const char *uid, int months)
 
 int finance_recent_months(PGconn *pg, const char *uid, int64_t income[6], int64_t expenses[6])
 {
-    PGresult *res = month_rows(pg, uid, 6, 1);
+    PGresult *res;
     int first = 0, n = 0;
+    int rc = month_rows(pg, uid, 6, 1, &res);
 
-    if (!res)
-        return FC_EDEP;
+    if (rc)
+        return rc;
     while (first < PQntuples(res) && i64(res, first, 3) == 0)
         first++;
     for (int i = first; i < PQntuples(res) && n < 6; i++, n++) {
@@ -279,15 +266,13 @@ json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_
     finance_day_text(from_day, from, sizeof(from));
     finance_day_text(to_day, to, sizeof(to));
     snprintf(lim, sizeof(lim), "%d", limit);
-    res =
-        finance_sql(pg,
-                    "SELECT category, -sum(amount_minor), count(*), sum(-sum(amount_minor)) OVER ()"
-                    " FROM transactions WHERE user_id = $1 AND type = 'expense'"
-                    " AND posted_at >= ($2::date::timestamp AT TIME ZONE 'UTC')"
-                    " AND posted_at < (($3::date + 1)::timestamp AT TIME ZONE 'UTC')"
-                    " GROUP BY category ORDER BY 2 DESC, 1 LIMIT $4::int",
-                    4, vals);
-    if (!res)
+    if (sql_query(pg,
+                  "SELECT category, -sum(amount_minor), count(*), sum(-sum(amount_minor)) OVER ()"
+                  " FROM transactions WHERE user_id = $1 AND type = 'expense'"
+                  " AND posted_at >= ($2::date::timestamp AT TIME ZONE 'UTC')"
+                  " AND posted_at < (($3::date + 1)::timestamp AT TIME ZONE 'UTC')"
+                  " GROUP BY category ORDER BY 2 DESC, 1 LIMIT $4::int",
+                  4, vals, &res))
         return NULL;
     if (PQntuples(res) > 0)
         total = i64(res, 0, 3);
@@ -341,21 +326,22 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
     snprintf(days, sizeof(days), "%d", SUB_ACTIVE_DAYS);
     /* The CTE r is a cheap pre-filter on the rules finance_subs_detect() then applies in full,
      * so heavy users do not ship every expense of the year to the gateway. */
-    res = finance_sql(
-        pg,
-        "WITH e AS (SELECT lower(merchant) AS k, merchant, posted_at, amount_minor, id"
-        "  FROM transactions WHERE user_id = $1 AND type = 'expense' AND merchant <> ''"
-        "  AND category NOT IN ('housing', 'rent', 'mortgage', 'utilities', 'insurance', 'loans',"
-        "  'transfer') AND posted_at >= now() - interval '400 days'),"
-        " r AS (SELECT k FROM e GROUP BY k"
-        "  HAVING count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) >= $2::int"
-        "  AND count(*) <= count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) + 1"
-        "  AND max(posted_at) >= now() - make_interval(days => $3::int + 1))"
-        " SELECT e.k, e.merchant, (e.posted_at AT TIME ZONE 'UTC')::date - date '1970-01-01',"
-        " -e.amount_minor FROM e JOIN r ON r.k = e.k"
-        " ORDER BY e.k COLLATE \"C\", e.posted_at, e.id",
-        3, vals);
-    if (!res)
+    if (sql_query(
+            pg,
+            "WITH e AS (SELECT lower(merchant) AS k, merchant, posted_at, amount_minor, id"
+            "  FROM transactions WHERE user_id = $1 AND type = 'expense' AND merchant <> ''"
+            "  AND category NOT IN ('housing', 'rent', 'mortgage', 'utilities', 'insurance', "
+            "'loans',"
+            "  'transfer') AND posted_at >= now() - interval '400 days'),"
+            " r AS (SELECT k FROM e GROUP BY k"
+            "  HAVING count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) >= $2::int"
+            "  AND count(*) <= count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) + "
+            "1"
+            "  AND max(posted_at) >= now() - make_interval(days => $3::int + 1))"
+            " SELECT e.k, e.merchant, (e.posted_at AT TIME ZONE 'UTC')::date - date '1970-01-01',"
+            " -e.amount_minor FROM e JOIN r ON r.k = e.k"
+            " ORDER BY e.k COLLATE \"C\", e.posted_at, e.id",
+            3, vals, &res))
         return NULL;
     n = (size_t)PQntuples(res);
     c = xcalloc(n ? n : 1, sizeof(*c));
@@ -390,14 +376,15 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
 static int balances(PGconn *pg, const char *uid, struct health_input *in, int64_t *nw)
 {
     const char *vals[1] = {uid};
-    PGresult *res = finance_sql(pg,
-                                "SELECT type, coalesce(sum(balance_minor), 0),"
-                                " coalesce(sum(balance_minor) FILTER (WHERE balance_minor < 0), 0)"
-                                " FROM accounts WHERE user_id = $1 GROUP BY type",
-                                1, vals);
+    PGresult *res;
+    int rc = sql_query(pg,
+                       "SELECT type, coalesce(sum(balance_minor), 0),"
+                       " coalesce(sum(balance_minor) FILTER (WHERE balance_minor < 0), 0)"
+                       " FROM accounts WHERE user_id = $1 GROUP BY type",
+                       1, vals, &res);
 
-    if (!res)
-        return FC_EDEP;
+    if (rc)
+        return rc;
     *nw = 0;
     for (int i = 0; i < PQntuples(res); i++) {
         const char *type = str(res, i, 0);
@@ -441,7 +428,7 @@ json_t *finance_health_with(PGconn *pg, const char *uid, json_t *budgets, json_t
     size_t i;
     int n;
 
-    if (finance_user_currency(pg, uid, cur) == FC_EDEP)
+    if (!user_currency_ok(finance_user_currency(pg, uid, cur)))
         return NULL;
     in.currency = cur;
     n = finance_recent_months(pg, uid, in.income, in.expenses);
@@ -475,22 +462,21 @@ json_t *finance_health(PGconn *pg, const char *uid)
 json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const char *alert_id)
 {
     const char *vals[3] = {uid, status, alert_id};
-    PGresult *res =
-        finance_sql(pg,
-                    "SELECT f.id, f.transaction_id, f.score, f.level, f.reasons::text, "
-                    "f.status, " TS("f.created_at") ", " TS(
-                        "f.resolved_at") ", f.resolution, " FIN_TXN_COLS
-                                         " FROM fraud_alerts f JOIN transactions t ON t.id = "
-                                         "f.transaction_id"
-                                         " JOIN accounts a ON a.id = t.account_id WHERE f.user_id "
-                                         "= $1"
-                                         " AND ($2::text IS NULL OR f.status = $2)"
-                                         " AND ($3::uuid IS NULL OR f.id = $3::uuid)"
-                                         " ORDER BY f.created_at DESC, f.id DESC LIMIT 500",
-                    3, vals);
+    PGresult *res;
     json_t *arr;
 
-    if (!res)
+    if (sql_query(pg,
+                  "SELECT f.id, f.transaction_id, f.score, f.level, f.reasons::text, "
+                  "f.status, " TS("f.created_at") ", " TS(
+                      "f.resolved_at") ", f.resolution, " FIN_TXN_COLS
+                                       " FROM fraud_alerts f JOIN transactions t ON t.id = "
+                                       "f.transaction_id"
+                                       " JOIN accounts a ON a.id = t.account_id WHERE f.user_id "
+                                       "= $1"
+                                       " AND ($2::text IS NULL OR f.status = $2)"
+                                       " AND ($3::uuid IS NULL OR f.id = $3::uuid)"
+                                       " ORDER BY f.created_at DESC, f.id DESC LIMIT 500",
+                  3, vals, &res))
         return NULL;
     arr = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
@@ -515,18 +501,17 @@ json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const ch
 json_t *finance_budgets(PGconn *pg, const char *uid)
 {
     const char *vals[1] = {uid};
-    PGresult *res =
-        finance_sql(pg,
-                    "SELECT b.category, b.limit_minor, coalesce((SELECT -sum(t.amount_minor)"
-                    "  FROM transactions t WHERE t.user_id = b.user_id AND t.category = b.category"
-                    "  AND t.type = 'expense' AND t.posted_at >= " FIN_MONTH_START
-                    "  AND t.posted_at < " FIN_MONTH_END "), 0)"
-                    " FROM budgets b WHERE b.user_id = $1 ORDER BY b.category",
-                    1, vals);
+    PGresult *res;
     json_t *items;
     char month[16];
 
-    if (!res)
+    if (sql_query(pg,
+                  "SELECT b.category, b.limit_minor, coalesce((SELECT -sum(t.amount_minor)"
+                  "  FROM transactions t WHERE t.user_id = b.user_id AND t.category = b.category"
+                  "  AND t.type = 'expense' AND t.posted_at >= " FIN_MONTH_START
+                  "  AND t.posted_at < " FIN_MONTH_END "), 0)"
+                  " FROM budgets b WHERE b.user_id = $1 ORDER BY b.category",
+                  1, vals, &res))
         return NULL;
     forecast_month_label(today_days(), 0, month, sizeof(month));
     items = json_array();
@@ -585,7 +570,7 @@ json_t *finance_forecast(PGconn *pg, const char *uid, int months)
     char cur[4] = "USD";
     int n;
 
-    if (finance_user_currency(pg, uid, cur) == FC_EDEP)
+    if (!user_currency_ok(finance_user_currency(pg, uid, cur)))
         return NULL;
     n = finance_recent_months(pg, uid, inc, exp);
     if (n < 0 || balances(pg, uid, NULL, &nw) != 0)
@@ -634,11 +619,11 @@ json_t *finance_largest_expenses(PGconn *pg, const char *uid, int n)
 json_t *finance_briefing(PGconn *pg, const char *uid)
 {
     const char *vals[1] = {uid};
-    PGresult *res = finance_sql(
-        pg, "SELECT text, " TS("generated_at") " FROM ai_briefings WHERE user_id = $1", 1, vals);
+    PGresult *res;
     json_t *out;
 
-    if (!res)
+    if (sql_query(pg, "SELECT text, " TS("generated_at") " FROM ai_briefings WHERE user_id = $1", 1,
+                  vals, &res))
         return NULL;
     out = PQntuples(res) == 1
               ? json_pack("{s:s,s:s}", "text", str(res, 0, 0), "generated_at", str(res, 0, 1))
@@ -664,10 +649,8 @@ json_t *finance_dashboard(PGconn *pg, const char *uid)
     json_t *parts[8] = {NULL};
     json_t *out = NULL, *top, *item;
     size_t i;
-    int rc;
 
-    rc = finance_user_currency(pg, uid, cur);
-    if (rc == FC_EDEP || balances(pg, uid, NULL, &nw) != 0)
+    if (!user_currency_ok(finance_user_currency(pg, uid, cur)) || balances(pg, uid, NULL, &nw) != 0)
         return NULL;
     this_month(&first, &last);
     parts[0] = finance_accounts(pg, uid);

@@ -1,4 +1,4 @@
-/* finance_data.h - a user's finance figures read from PostgreSQL, as the JSON of proto/API.md.
+/* finance_query.h - a user's finance figures read from PostgreSQL, as the JSON of proto/API.md.
  *
  * The one place that turns rows into the API's shapes, shared by the HTTP handlers
  * (finance.c), the assistant's context snapshot (context.c) and seeding (seed.c). Every
@@ -8,8 +8,10 @@
  * transactions; expenses are the magnitudes of type "expense" ones; transfers count as
  * neither. Net worth is the sum of account balances (credit balances are negative).
  *
- * Functions returning json_t * give a new reference (caller decrefs), or NULL after logging
- * a PostgreSQL failure. @locality any thread, with its own @pg. */
+ * Every statement runs through api-gateway/db/sql.h. Functions returning json_t * give a new
+ * reference (caller decrefs), or NULL after a PostgreSQL failure (logged there); functions
+ * returning int give 0 or the negative FC_E* code of sql.h. @locality any thread, with its
+ * own @pg. */
 #ifndef FINCHAT_FINANCE_DATA_H
 #define FINCHAT_FINANCE_DATA_H
 
@@ -32,26 +34,28 @@
 #define FIN_MONTH_END                                                                              \
     "((date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC')"
 
-/* Runs @sql with @n text parameters; returns the result or NULL after logging (then the
- * caller has nothing to clear). */
-PGresult *finance_sql(PGconn *pg, const char *sql, int n, const char *const *vals);
-
-/* Runs BEGIN / COMMIT / ROLLBACK on @pg. 0 or FC_EDEP (logged). */
-int finance_tx(PGconn *pg, const char *cmd);
 /* Takes the per-user advisory lock that serialises a user's finance writes (for the fraud
- * rules that look at neighbouring transactions); call inside a transaction. 0 or FC_EDEP. */
+ * rules that look at neighbouring transactions); call inside a transaction (sql_begin()).
+ * 0 or the code of sql.h. */
 int finance_lock_user(PGconn *pg, const char *user_id);
 
 /* Adds @delta to the balance of account @account_id (already checked to be the user's).
- * 0 or FC_EDEP (logged). */
+ * 0 or the code of sql.h. */
 int finance_adjust_balance(PGconn *pg, const char *account_id, int64_t delta);
+
+/* Records the fraud alert of the user's new transaction @txn_id when @score calls for one
+ * (fraud_level()), with the JSON array @reasons_text; the new alert's id goes to @alert_id,
+ * "" when there is none. 0 or the code of sql.h. */
+int finance_alert_add(PGconn *pg, const char *uid, const char *txn_id, int score,
+                      const char *reasons_text, char alert_id[37]);
 
 /* Builds a Transaction object from columns @col .. @col + FIN_TXN_NCOLS - 1 of @row. */
 json_t *finance_txn_json(PGresult *res, int row, int col);
 /* The Transaction @txn_id of @uid, or NULL when there is none (*@found false) or on failure. */
 json_t *finance_txn_get(PGconn *pg, const char *uid, const char *txn_id, bool *found);
 
-/* Reads the user's currency into @cur (4 bytes). Returns 0, FC_ENOTFOUND or FC_EDEP. */
+/* Reads the user's currency into @cur (4 bytes; left as it is unless 0 is returned).
+ * Returns 0, FC_ENOTFOUND or the code of sql.h. */
 int finance_user_currency(PGconn *pg, const char *uid, char cur[4]);
 
 /* [Account] ordered by type, then name. */
@@ -100,7 +104,7 @@ json_t *finance_dashboard(PGconn *pg, const char *uid);
 
 /* Income and expense magnitudes of up to 6 complete months before the current one, most
  * recent last, leading months without any transaction dropped. Returns the number of months
- * (0..6), or FC_EDEP. */
+ * (0..6), or the negative code of sql.h. */
 int finance_recent_months(PGconn *pg, const char *uid, int64_t income[6], int64_t expenses[6]);
 
 #endif

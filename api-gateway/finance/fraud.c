@@ -4,6 +4,7 @@
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
 
 #include <stdarg.h>
@@ -140,17 +141,19 @@ int fraud_gather(PGconn *pg, const char *user_id, const char *merchant, const ch
     char amt[24];
     const char *vals[5] = {user_id, merchant, category, amt, posted_at};
     PGresult *res;
-    int rc = 0;
+    int rc;
 
     snprintf(amt, sizeof(amt), "%lld", (long long)amount_minor);
     memset(in, 0, sizeof(*in));
     in->amount_minor = amount_minor;
     copy_str(in->currency, sizeof(in->currency), currency);
     copy_str(in->merchant, sizeof(in->merchant), merchant);
-    res = PQexecParams(pg, sql, 5, NULL, vals, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-        log_error("fraud_gather: %s", PQerrorMessage(pg));
-        rc = FC_EDEP;
+    rc = sql_query(pg, sql, 5, vals, &res);
+    if (rc)
+        return rc;
+    if (PQntuples(res) != 1) {
+        log_error("fraud_gather: %d rows where one was expected", PQntuples(res));
+        rc = FC_EIO;
         goto out_clear;
     }
     in->hist_count = col_i64(res, 0);
@@ -299,20 +302,16 @@ int fraud_hist_load(struct fraud_hist *h, PGconn *pg, const char *user_id)
                               " FROM transactions WHERE user_id=$1 AND amount_minor<0"
                               " GROUP BY category";
     const char *vals[1] = {user_id};
-    PGresult *res = PQexecParams(pg, sql, 1, NULL, vals, NULL, NULL, 0);
-    int rc = 0;
+    PGresult *res;
+    int rc = sql_query(pg, sql, 1, vals, &res);
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        log_error("fraud_hist_load: %s", PQerrorMessage(pg));
-        rc = FC_EDEP;
-        goto out_clear;
-    }
+    if (rc)
+        return rc;
     for (int i = 0; i < PQntuples(res); i++)
         agg_add(h, PQgetvalue(res, i, 0)[0], PQgetvalue(res, i, 1),
                 strtoll(PQgetvalue(res, i, 2), NULL, 10), strtoll(PQgetvalue(res, i, 3), NULL, 10));
-out_clear:
     PQclear(res);
-    return rc;
+    return 0;
 }
 
 void fraud_hist_learn(struct fraud_hist *h, const char *merchant, const char *category,

@@ -68,9 +68,9 @@ const char *fraud_level(int score);
 
 /* Fills @in for a new transaction of @user_id (not yet inserted) from PostgreSQL: merchant or
  * category history, the previous transaction, an earlier duplicate, and the local time of
- * @posted_at (an RFC 3339 timestamp) in the user's time zone. Returns 0, or FC_EDEP after
- * logging when a query failed. Run it inside the transaction that inserts the row, after
- * taking the user's advisory lock, so concurrent inserts see each other. */
+ * @posted_at (an RFC 3339 timestamp) in the user's time zone. Returns 0, or the negative
+ * code of api-gateway/db/sql.h (logged) when the query failed. Run it inside the transaction that
+ * inserts the row, after taking the user's advisory lock, so concurrent inserts see each other. */
 int fraud_gather(PGconn *pg, const char *user_id, const char *merchant, const char *category,
                  int64_t amount_minor, const char *currency, const char *posted_at,
                  struct fraud_input *in);
@@ -81,8 +81,8 @@ struct fraud_hist;
 /* Returns an empty history; fraud_hist_free(NULL) is a no-op. */
 struct fraud_hist *fraud_hist_new(void);
 void fraud_hist_free(struct fraud_hist *h);
-/* Adds the merchant and category aggregates of @user_id's stored outflows. Returns 0 or
- * FC_EDEP after logging. */
+/* Adds the merchant and category aggregates of @user_id's stored outflows. Returns 0 or the
+ * negative code of api-gateway/db/sql.h (logged). */
 int fraud_hist_load(struct fraud_hist *h, PGconn *pg, const char *user_id);
 /* Records a transaction at @at_s (Unix seconds) as seen. */
 void fraud_hist_learn(struct fraud_hist *h, const char *merchant, const char *category,

@@ -92,28 +92,10 @@ void api_header(struct api_resp *resp, const char *line)
         resp->headers[resp->nheaders++] = xstrdup(line);
 }
 
-int api_pg_fail(struct api_req *req, struct api_resp *resp, PGresult *res)
+int api_pg_fail(struct api_req *req, struct api_resp *resp, int rc)
 {
-    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(req->pg);
-
-    log_emit(LOG_ERROR, req->request_id, NULL, NULL, "postgres: %.*s", (int)strcspn(msg, "\n"),
-             msg);
-    PQclear(res);
-    if (PQstatus(req->pg) != CONNECTION_OK)
+    log_emit(LOG_ERROR, req->request_id, NULL, NULL, "request failed: database %s", err_name(rc));
+    if (rc == FC_EDEP)
         return api_error(resp, 503, "dependency_down", "the database is unavailable");
     return api_error(resp, 500, "internal", "internal error");
-}
-
-PGresult *api_sql(struct api_req *req, const char *sql, int nparams, const char *const *vals)
-{
-    PGresult *res = PQexecParams(req->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-        return res;
-    log_emit(LOG_ERROR, req->request_id, NULL, NULL, "postgres: %.*s",
-             (int)strcspn(res ? PQresultErrorMessage(res) : "no result", "\n"),
-             res ? PQresultErrorMessage(res) : "no result");
-    PQclear(res);
-    return NULL;
 }

@@ -7,7 +7,7 @@
  * struct api_resp and return; the server serialises it on the event loop.
  *
  * Handlers never write raw HTTP and never see another user's data: every query is
- * scoped by req->user_id. Parameterised SQL only (PQexecParams). */
+ * scoped by req->user_id. Parameterised SQL only, through api-gateway/db/sql.h. */
 #ifndef FINCHAT_API_H
 #define FINCHAT_API_H
 
@@ -95,12 +95,10 @@ int api_error(struct api_resp *resp, int status, const char *code, const char *f
     __attribute__((format(printf, 4, 5)));
 /* Adds a response header line; copies @line. */
 void api_header(struct api_resp *resp, const char *line);
-/* 500 internal after logging the PostgreSQL error of @res (which it clears). */
-int api_pg_fail(struct api_req *req, struct api_resp *resp, PGresult *res);
-
-/* Executes parameterised SQL on req->pg. Returns the result (caller PQclear()s) or NULL on
- * failure after logging; @nparams values as text, NULL for SQL NULL. */
-PGresult *api_sql(struct api_req *req, const char *sql, int nparams, const char *const *vals);
+/* Answers a failed database call whose FC_E* code (sql.h) is @rc: 503 dependency_down when
+ * the database is unavailable (FC_EDEP), else 500 internal. The SQL helper has logged the
+ * cause; this logs the request id with it. Returns the matching negative code. */
+int api_pg_fail(struct api_req *req, struct api_resp *resp, int rc);
 
 /* Writes the route list of a module. Each handler module exports one table. */
 extern const struct api_route finance_routes[];

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/finance/finance_query.h"
 #include "api-gateway/finance/fraud.h"
@@ -83,63 +84,44 @@ static char *score_rows(PGresult *res, struct fraud_hist *h, const char *currenc
     return text;
 }
 
-/* Inserts the rows in one transaction; fills *@added. Returns 0 or the api_error() code. */
-static int import_rows(struct api_req *req, struct api_resp *resp, const char *account_id,
-                       const struct import_result *r, int *added)
+/* Inserts the rows of @r into @account_id (currency @cur), records the alerts of the rows the
+ * fraud rules flag and the balance change, inside the caller's transaction; fills *@added.
+ * Returns 0 or the code of sql.h. */
+static int write_rows(struct api_req *req, const char *account_id, const char *cur,
+                      const struct import_result *r, struct fraud_hist *h, int *added)
 {
-    struct fraud_hist *h = fraud_hist_new();
-    char cur[4], *rows = NULL, *flagged = NULL;
-    PGresult *res = NULL;
+    char *rows = rows_json(r), *flagged;
+    const char *vals[4] = {req->user_id, account_id, cur, rows};
+    PGresult *res;
     int64_t sum = 0;
     int nflagged = 0, rc;
 
-    *added = 0;
-    if (finance_tx(req->pg, "BEGIN") != 0) {
-        fraud_hist_free(h);
-        return finance_db_error(req, resp);
-    }
-    rc = finance_lock_user(req->pg, req->user_id) ? finance_db_error(req, resp) : 0;
-    if (!rc)
-        rc = finance_own_account(req, resp, "account_id", account_id, true, cur);
-    if (!rc && r->nrows == 0)
-        goto out_commit;
-    if (!rc && fraud_hist_load(h, req->pg, req->user_id) != 0)
-        rc = finance_db_error(req, resp);
+    rc = sql_query(
+        req->pg,
+        "WITH ins AS (INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
+        " currency, merchant, description, category, type, source, external_id)"
+        " SELECT $1, $2::uuid, 'epoch'::timestamptz + r.day * interval '1 day'"
+        " + interval '12 hours', r.amount, $3, r.merchant, r.description, r.category, r.type,"
+        " 'import', r.external_id FROM json_to_recordset($4::json) AS r(day bigint,"
+        " amount bigint, merchant text, description text, category text, type text,"
+        " external_id text)"
+        " ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING"
+        " RETURNING id, external_id, posted_at, amount_minor, merchant, category, type)"
+        " SELECT id, external_id, (posted_at AT TIME ZONE 'UTC')::date - date '1970-01-01',"
+        " amount_minor, merchant, category, type FROM ins ORDER BY posted_at, external_id",
+        4, vals, &res);
+    free(rows);
     if (rc)
-        goto out_rollback;
-    rows = rows_json(r);
-    {
-        const char *vals[4] = {req->user_id, account_id, cur, rows};
-
-        res = finance_sql(
-            req->pg,
-            "WITH ins AS (INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
-            " currency, merchant, description, category, type, source, external_id)"
-            " SELECT $1, $2::uuid, 'epoch'::timestamptz + r.day * interval '1 day'"
-            " + interval '12 hours', r.amount, $3, r.merchant, r.description, r.category, r.type,"
-            " 'import', r.external_id FROM json_to_recordset($4::json) AS r(day bigint,"
-            " amount bigint, merchant text, description text, category text, type text,"
-            " external_id text)"
-            " ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING"
-            " RETURNING id, external_id, posted_at, amount_minor, merchant, category, type)"
-            " SELECT id, external_id, (posted_at AT TIME ZONE 'UTC')::date - date '1970-01-01',"
-            " amount_minor, merchant, category, type FROM ins ORDER BY posted_at, external_id",
-            4, vals);
-    }
-    if (!res) {
-        rc = finance_db_error(req, resp);
-        goto out_rollback;
-    }
+        return rc;
     *added = PQntuples(res);
     for (int i = 0; i < *added; i++)
         sum += strtoll(PQgetvalue(res, i, 3), NULL, 10);
     flagged = score_rows(res, h, cur, &nflagged);
     PQclear(res);
-    res = NULL;
     if (flagged) {
-        const char *vals[2] = {req->user_id, flagged};
+        const char *fvals[2] = {req->user_id, flagged};
 
-        res = finance_sql(
+        rc = sql_exec(
             req->pg,
             "WITH f AS (SELECT * FROM json_to_recordset($2::json) AS r(id uuid, score int,"
             "  level text, reasons jsonb)),"
@@ -147,31 +129,47 @@ static int import_rows(struct api_req *req, struct api_resp *resp, const char *a
             "  FROM f WHERE t.id = f.id)"
             " INSERT INTO fraud_alerts (user_id, transaction_id, score, level, reasons)"
             " SELECT $1, f.id, f.score, f.level, f.reasons FROM f",
-            2, vals);
-        if (!res) {
-            rc = finance_db_error(req, resp);
-            goto out_rollback;
-        }
-        PQclear(res);
-        log_emit(LOG_WARN, req->request_id, NULL, NULL, "fraud: import flagged %d transactions",
-                 nflagged);
+            2, fvals, NULL);
+        free(flagged);
+        if (!rc)
+            log_emit(LOG_WARN, req->request_id, NULL, NULL, "fraud: import flagged %d transactions",
+                     nflagged);
     }
-    if (finance_adjust_balance(req->pg, account_id, sum) != 0) {
-        rc = finance_db_error(req, resp);
+    return rc ? rc : finance_adjust_balance(req->pg, account_id, sum);
+}
+
+/* Inserts the rows in one transaction; fills *@added. Returns 0 or the api_error() code. */
+static int import_rows(struct api_req *req, struct api_resp *resp, const char *account_id,
+                       const struct import_result *r, int *added)
+{
+    struct fraud_hist *h = fraud_hist_new();
+    char cur[4];
+    int rc;
+
+    *added = 0;
+    rc = sql_begin(req->pg);
+    if (!rc)
+        rc = finance_lock_user(req->pg, req->user_id);
+    if (rc) {
+        rc = api_pg_fail(req, resp, rc);
         goto out_rollback;
     }
-out_commit:
-    if (finance_tx(req->pg, "COMMIT") != 0) {
-        rc = finance_db_error(req, resp);
+    rc = finance_own_account(req, resp, "account_id", account_id, true, cur);
+    if (rc)
         goto out_rollback;
-    }
-    goto out_free;
+    if (r->nrows > 0)
+        rc = fraud_hist_load(h, req->pg, req->user_id);
+    if (!rc && r->nrows > 0)
+        rc = write_rows(req, account_id, cur, r, h, added);
+    if (!rc)
+        rc = sql_commit(req->pg);
+    if (!rc)
+        goto out_free;
+    rc = api_pg_fail(req, resp, rc);
 out_rollback:
-    finance_tx(req->pg, "ROLLBACK");
+    sql_rollback(req->pg);
     *added = 0;
 out_free:
-    free(rows);
-    free(flagged);
     fraud_hist_free(h);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "secretbox.h"
 #include "xmalloc.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_api.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/finance/fraud.h"
@@ -25,11 +26,6 @@
 #define SYNC_PAGE 250
 
 /* PQcmdTuples() text to an int; "" is 0. */
-static int atoi_safe(const char *s)
-{
-    return (int)strtol(s, NULL, 10);
-}
-
 static int disabled(struct api_resp *resp)
 {
     return api_error(resp, 503, "plaid_disabled",
@@ -67,7 +63,8 @@ static int h_link_token(struct api_req *req, struct api_resp *resp)
     return rc;
 }
 
-/* Creates or refreshes the user's accounts from /accounts/get. @locks caller's transaction */
+/* Creates or refreshes the user's accounts from /accounts/get. Returns 0 or the code of
+ * sql.h. @locks caller's transaction */
 static int upsert_accounts(struct api_req *req, json_t *accounts)
 {
     size_t i;
@@ -84,7 +81,7 @@ static int upsert_accounts(struct api_req *req, json_t *accounts)
         const char *cur = json_string_value(json_object_get(bal, "iso_currency_code"));
         int64_t minor = 0;
         char amt[24];
-        PGresult *res;
+        int rc;
 
         if (!pid || !name)
             continue;
@@ -96,17 +93,16 @@ static int upsert_accounts(struct api_req *req, json_t *accounts)
             const char *v[7] = {req->user_id,      pid, name, mask ? mask : "", type,
                                 cur ? cur : "USD", amt};
 
-            res = api_sql(req,
+            rc = sql_exec(req->pg,
                           "WITH u AS (UPDATE accounts SET balance_minor = $7::bigint, name = $3"
                           " WHERE user_id = $1::uuid AND plaid_account_id = $2 RETURNING id)"
                           " INSERT INTO accounts (user_id, plaid_account_id, name, mask, type,"
                           " currency, balance_minor, institution) SELECT $1::uuid, $2, $3, $4, $5,"
                           " $6, $7::bigint, 'Linked bank' WHERE NOT EXISTS (SELECT 1 FROM u)",
-                          7, v);
+                          7, v, NULL);
         }
-        if (!res)
-            return FC_EDEP;
-        PQclear(res);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -152,27 +148,22 @@ static int h_exchange(struct api_req *req, struct api_resp *resp)
     hex[1] = 'x';
     for (size_t i = 0; i < len + SECRETBOX_OVERHEAD; i++)
         snprintf(hex + 2 + 2 * i, 3, "%02x", sealed[i]);
-    if (finance_tx(req->pg, "BEGIN") != 0) {
-        rc = finance_db_error(req, resp);
-        goto out;
-    }
-    {
+    rc = sql_begin(req->pg);
+    if (!rc) {
         const char *v[3] = {req->user_id, item_id, hex};
-        PGresult *res = api_sql(req,
-                                "INSERT INTO plaid_items (user_id, item_id, access_token_enc)"
-                                " VALUES ($1::uuid, $2, $3::bytea)",
-                                3, v);
 
-        if (!res || upsert_accounts(req, json_object_get(acc, "accounts")) != 0) {
-            PQclear(res);
-            finance_tx(req->pg, "ROLLBACK");
-            rc = finance_db_error(req, resp);
-            goto out;
-        }
-        PQclear(res);
+        rc = sql_exec(req->pg,
+                      "INSERT INTO plaid_items (user_id, item_id, access_token_enc)"
+                      " VALUES ($1::uuid, $2, $3::bytea)",
+                      3, v, NULL);
     }
-    if (finance_tx(req->pg, "COMMIT") != 0) {
-        rc = finance_db_error(req, resp);
+    if (!rc)
+        rc = upsert_accounts(req, json_object_get(acc, "accounts"));
+    if (!rc)
+        rc = sql_commit(req->pg);
+    if (rc) {
+        sql_rollback(req->pg);
+        rc = api_pg_fail(req, resp, rc);
         goto out;
     }
     finance_changed(req);
@@ -215,48 +206,24 @@ struct sync_counts {
     int added, modified, removed;
 };
 
-/* Records a fraud alert for a new transaction when its score calls for one. */
-static int maybe_alert(struct api_req *req, const char *txn_id, const struct fraud_result *fr,
-                       const char *reasons_text)
-{
-    const char *level = fraud_level(fr->score);
-    char score[16];
-    PGresult *res;
-
-    if (!level)
-        return 0;
-    snprintf(score, sizeof(score), "%d", fr->score);
-    {
-        const char *v[5] = {req->user_id, txn_id, score, level, reasons_text};
-
-        res = api_sql(req,
-                      "INSERT INTO fraud_alerts (user_id, transaction_id, score, level, reasons)"
-                      " VALUES ($1::uuid, $2::uuid, $3::int, $4, $5::jsonb)",
-                      5, v);
-    }
-    if (!res)
-        return FC_EDEP;
-    PQclear(res);
-    return 0;
-}
-
 static int add_txn(struct api_req *req, json_t *t, struct sync_counts *n)
 {
     struct plaid_txn p;
     struct fraud_input in;
     struct fraud_result fr;
-    char amt[24], score[16], posted[32], *reasons_text;
+    char amt[24], score[16], posted[32], alert_id[37], *reasons_text;
     json_t *reasons;
     PGresult *res;
-    int rc = 0;
+    int rc;
 
     if (plaid_map_txn(t, &p) != 0)
         return 0; /* a malformed row is skipped, not fatal to the sync */
     snprintf(posted, sizeof(posted), "%sT12:00:00Z", p.date);
     snprintf(amt, sizeof(amt), "%lld", (long long)p.amount_minor);
-    if (fraud_gather(req->pg, req->user_id, p.merchant, p.category, p.amount_minor, p.currency,
-                     posted, &in) != 0)
-        return FC_EDEP;
+    rc = fraud_gather(req->pg, req->user_id, p.merchant, p.category, p.amount_minor, p.currency,
+                      posted, &in);
+    if (rc)
+        return rc;
     in.has_time = false; /* Plaid gives dates, not times */
     fraud_score(&in, &fr);
     reasons = json_array();
@@ -270,21 +237,20 @@ static int add_txn(struct api_req *req, json_t *t, struct sync_counts *n)
                              p.currency,   p.merchant,   p.category, p.type,
                              score,        reasons_text, p.id};
 
-        res = api_sql(req,
-                      "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
-                      " currency, merchant, description, category, type, fraud_score,"
-                      " fraud_reasons, source, external_id) SELECT $1::uuid, a.id,"
-                      " $3::timestamptz, $4::bigint, $5, $6, $6, $7, $8, $9::int, $10::jsonb,"
-                      " 'plaid', $11 FROM accounts a WHERE a.user_id = $1::uuid AND"
-                      " a.plaid_account_id = $2 ON CONFLICT (account_id, external_id) WHERE"
-                      " external_id IS NOT NULL DO NOTHING RETURNING id",
-                      11, v);
+        rc = sql_query(req->pg,
+                       "INSERT INTO transactions (user_id, account_id, posted_at, amount_minor,"
+                       " currency, merchant, description, category, type, fraud_score,"
+                       " fraud_reasons, source, external_id) SELECT $1::uuid, a.id,"
+                       " $3::timestamptz, $4::bigint, $5, $6, $6, $7, $8, $9::int, $10::jsonb,"
+                       " 'plaid', $11 FROM accounts a WHERE a.user_id = $1::uuid AND"
+                       " a.plaid_account_id = $2 ON CONFLICT (account_id, external_id) WHERE"
+                       " external_id IS NOT NULL DO NOTHING RETURNING id",
+                       11, v, &res);
     }
-    if (!res) {
-        rc = FC_EDEP;
-    } else if (PQntuples(res) == 1) {
+    if (!rc && PQntuples(res) == 1) {
         n->added++;
-        rc = maybe_alert(req, PQgetvalue(res, 0, 0), &fr, reasons_text);
+        rc = finance_alert_add(req->pg, req->user_id, PQgetvalue(res, 0, 0), fr.score, reasons_text,
+                               alert_id);
     }
     PQclear(res);
     free(reasons_text);
@@ -308,7 +274,7 @@ static int apply_page(struct api_req *req, json_t *page, struct sync_counts *n)
     {
         struct plaid_txn p;
         char amt[24], posted[32];
-        PGresult *res;
+        int64_t count;
 
         if (plaid_map_txn(t, &p) != 0)
             continue;
@@ -317,41 +283,40 @@ static int apply_page(struct api_req *req, json_t *page, struct sync_counts *n)
         {
             const char *v[6] = {req->user_id, p.id, amt, p.merchant, p.category, posted};
 
-            res = api_sql(req,
+            rc = sql_exec(req->pg,
                           "UPDATE transactions SET amount_minor = $3::bigint, merchant = $4,"
                           " category = $5, posted_at = $6::timestamptz WHERE user_id = $1::uuid"
                           " AND source = 'plaid' AND external_id = $2",
-                          6, v);
+                          6, v, &count);
         }
-        if (!res)
-            return FC_EDEP;
-        n->modified += atoi_safe(PQcmdTuples(res));
-        PQclear(res);
+        if (rc)
+            return rc;
+        n->modified += (int)count;
     }
     json_array_foreach(json_object_get(page, "removed"), i, t)
     {
         const char *id = json_string_value(json_object_get(t, "transaction_id"));
-        PGresult *res;
+        int64_t count;
 
         if (!id)
             continue;
         {
             const char *v[2] = {req->user_id, id};
 
-            res = api_sql(req,
+            rc = sql_exec(req->pg,
                           "DELETE FROM transactions WHERE user_id = $1::uuid AND source = 'plaid'"
                           " AND external_id = $2",
-                          2, v);
+                          2, v, &count);
         }
-        if (!res)
-            return FC_EDEP;
-        n->removed += atoi_safe(PQcmdTuples(res));
-        PQclear(res);
+        if (rc)
+            return rc;
+        n->removed += (int)count;
     }
     return 0;
 }
 
-/* Syncs one item to the end of its history; all or nothing. */
+/* Syncs one item to the end of its history; all or nothing. Returns 0, the code of a failed
+ * Plaid call (with @err filled), or the code of sql.h (@err->code then ""). */
 static int sync_item(struct api_req *req, const char *item_row_id, const char *access,
                      const char *saved_cursor, struct sync_counts *n, struct plaid_err *err)
 {
@@ -359,11 +324,16 @@ static int sync_item(struct api_req *req, const char *item_row_id, const char *a
         struct sync_counts local = {0, 0, 0};
         char *cursor = xstrdup(saved_cursor);
         bool more = true, restart = false;
-        int rc = 0;
+        int rc;
 
-        if (finance_tx(req->pg, "BEGIN") != 0 || finance_lock_user(req->pg, req->user_id) != 0) {
+        err->code[0] = '\0';
+        rc = sql_begin(req->pg);
+        if (!rc)
+            rc = finance_lock_user(req->pg, req->user_id);
+        if (rc) {
+            sql_rollback(req->pg);
             free(cursor);
-            return FC_EDEP;
+            return rc;
         }
         while (more && !rc) {
             json_t *body = json_pack("{s:s,s:s,s:i}", "access_token", access, "cursor", cursor,
@@ -386,11 +356,9 @@ static int sync_item(struct api_req *req, const char *item_row_id, const char *a
         }
         if (!rc) {
             const char *v[2] = {item_row_id, cursor};
-            PGresult *res =
-                api_sql(req, "UPDATE plaid_items SET cursor = $2 WHERE id = $1::uuid", 2, v);
 
-            rc = res ? 0 : FC_EDEP;
-            PQclear(res);
+            rc = sql_exec(req->pg, "UPDATE plaid_items SET cursor = $2 WHERE id = $1::uuid", 2, v,
+                          NULL);
         }
         if (!rc) {
             json_t *body = json_pack("{s:s}", "access_token", access), *acc = NULL;
@@ -402,15 +370,17 @@ static int sync_item(struct api_req *req, const char *item_row_id, const char *a
             json_decref(acc);
         }
         free(cursor);
-        if (!rc && finance_tx(req->pg, "COMMIT") == 0) {
+        if (!rc)
+            rc = sql_commit(req->pg);
+        if (!rc) {
             n->added += local.added;
             n->modified += local.modified;
             n->removed += local.removed;
             return 0;
         }
-        finance_tx(req->pg, "ROLLBACK");
+        sql_rollback(req->pg);
         if (!restart)
-            return rc ? rc : FC_EDEP;
+            return rc;
         log_emit(LOG_INFO, req->request_id, NULL, NULL,
                  "plaid: transactions changed during pagination; restarting the sync");
     }
@@ -423,16 +393,16 @@ static int h_sync(struct api_req *req, struct api_resp *resp)
     struct plaid_err err = {0, "", ""};
     const char *v[1] = {req->user_id};
     PGresult *items;
-    int rc = 0, nitems;
+    int rc, nitems;
 
     if (!plaid_configured(req->cfg))
         return disabled(resp);
-    items = api_sql(req,
-                    "SELECT id, access_token_enc, cursor FROM plaid_items WHERE user_id = $1::uuid"
-                    " ORDER BY created_at",
-                    1, v);
-    if (!items)
-        return finance_db_error(req, resp);
+    rc = sql_query(req->pg,
+                   "SELECT id, access_token_enc, cursor FROM plaid_items WHERE user_id = $1::uuid"
+                   " ORDER BY created_at",
+                   1, v, &items);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     nitems = PQntuples(items);
     for (int i = 0; i < nitems && !rc; i++) {
         char access[512];
@@ -445,12 +415,10 @@ static int h_sync(struct api_req *req, struct api_resp *resp)
         }
         rc = sync_item(req, PQgetvalue(items, i, 0), access, PQgetvalue(items, i, 2), &n, &err);
         memset(access, 0, sizeof(access));
-        if (rc == FC_EINVAL)
+        if (rc && err.code[0])
             rc = plaid_fail(resp, rc, &err);
-        else if (rc && err.code[0])
-            rc = plaid_fail(resp, FC_EDEP, &err);
         else if (rc)
-            rc = finance_db_error(req, resp);
+            rc = api_pg_fail(req, resp, rc);
     }
     PQclear(items);
     if (rc)

@@ -7,6 +7,7 @@
 #include "err.h"
 #include "pgconn.h"
 #include "api-gateway/auth/auth.h"
+#include "api-gateway/db/sql.h"
 #include "api-gateway/http/cookies.h"
 
 #include <stdlib.h>
@@ -165,13 +166,11 @@ static const char *err_code(const struct api_resp *resp)
 
 static long count(const char *sql, const char *param)
 {
-    PGresult *r = PQexecParams(pg, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
-    long n = -1;
+    int64_t n = -1;
 
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-        n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
+    if (sql_int64(pg, sql, param ? 1 : 0, &param, &n) != 0)
+        return -1;
+    return (long)n;
 }
 
 static bool has_header(const struct api_resp *resp, const char *prefix)
