@@ -31,7 +31,7 @@ CTL_LIB_OBJ := $(call obj,$(filter-out finchatctl/main.c,$(CTL_SRC)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 # Unit tests with checks against a real PostgreSQL (named by FINCHAT_TEST_PG_URL): `make unit`
 # prints those checks as skipped; `make unit-pg` runs them against the local stack.
-UNIT_PG_SRC  := $(shell grep -l FINCHAT_TEST_PG_URL $(UNIT_SRC) 2>/dev/null)
+UNIT_PG_SRC  := $(shell grep -lE 'FINCHAT_TEST_PG_URL|pgtest\.h' $(UNIT_SRC) 2>/dev/null)
 UNIT_PG_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_PG_SRC))
 
 BINS := $(BUILD)/bin/finchat-gateway $(BUILD)/bin/finchat-worker $(BUILD)/bin/finchatctl
