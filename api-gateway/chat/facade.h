@@ -9,10 +9,10 @@
  * the client sent, as OpenAI's API is stateless, and never from earlier calls' turns stored
  * in that conversation. System and developer messages are not forwarded: user-supplied text
  * never goes in the system role, which holds finchat's own rules. The handler hands the stream to
- * the server in HUB_MODE_OPENAI_SSE (stream: true, chat.completion.chunk events and `data: [DONE]`)
- * or HUB_MODE_OPENAI_JSON (one chat.completion object with usage), echoing the requested model
- * (default "finchat"). max_tokens (or max_completion_tokens) bounds the answer,
- * 1..CHAT_MAX_TOKENS; n must be 1.
+ * the server in one of this module's two formats for the hub (struct hub_format): with
+ * stream: true chat.completion.chunk events and `data: [DONE]`, else one chat.completion
+ * object with usage, echoing the requested model (default "finchat"). max_tokens (or
+ * max_completion_tokens) bounds the answer, 1..CHAT_MAX_TOKENS; n must be 1.
  *
  * Authentication is by API key (ROUTE_APIKEY), done by the server before the handler runs.
  * Errors keep finchat's error shape, whose error.message OpenAI clients show as is. */
