@@ -12,7 +12,6 @@
 
 #include <jansson.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #define NBUCKETS 4096
@@ -74,7 +73,7 @@ struct sub {
     struct sub *tnext, *tprev; /* loop thread list */
     int cursor;                /* next event index */
     int64_t after_seq;
-    bool sending, finished, started, attached;
+    bool sending, finished, attached;
     bool ended; /* the stream's last event went out (or the reader was told it is abandoned) */
     const struct hub_format *fmt; /* NULL: finchat's SSE */
     void *fst;                    /* fmt's state */

@@ -6,14 +6,26 @@
 
 #define BROKERS "127.0.0.1:1" /* nothing listens: creating a client needs no broker */
 
+/* librdkafka starts its threads with C11 thrd_create, which ThreadSanitizer does not follow:
+ * a working client crashes a TSan build, so the cases that make one are left to ASan. */
+#ifdef __SANITIZE_THREAD__
+#define LIVE_CLIENTS 0
+#else
+#define LIVE_CLIENTS 1
+#endif
+
 static void test_consumer_new(void)
 {
     static const struct kafka_setting eof[] = {{"enable.partition.eof", "true"}, {NULL, NULL}};
     char err[256] = "";
-    rd_kafka_t *rk = kafka_consumer_new(BROKERS, "test", "test-group", eof, err, sizeof(err));
+    rd_kafka_t *rk = LIVE_CLIENTS
+                         ? kafka_consumer_new(BROKERS, "test", "test-group", eof, err, sizeof(err))
+                         : NULL;
     char val[64];
     size_t len = sizeof(val);
 
+    if (!LIVE_CLIENTS)
+        return;
     CHECK(rk != NULL);
     if (!rk)
         return;
@@ -72,6 +84,8 @@ static void test_inject(void)
     CHECK_EQ_STR(val, "1000");
     rd_kafka_conf_destroy(conf);
     kafka_test_inject(NULL);
+    if (!LIVE_CLIENTS)
+        return;
     rk = kafka_consumer_new(BROKERS, "test", "g", NULL, err, sizeof(err));
     CHECK(rk != NULL);
     if (rk) {

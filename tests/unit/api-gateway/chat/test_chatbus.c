@@ -7,6 +7,14 @@
 #include "log.h"
 #include "api-gateway/chat/chatbus.h"
 
+/* librdkafka starts its threads with C11 thrd_create, which ThreadSanitizer does not follow:
+ * a working client crashes a TSan build, so the cases that make one are left to ASan. */
+#ifdef __SANITIZE_THREAD__
+#define LIVE_CLIENTS 0
+#else
+#define LIVE_CLIENTS 1
+#endif
+
 static void check_refused(const struct kafka_setting *bad, const char *why)
 {
     struct fc_config cfg = {0};
@@ -36,7 +44,8 @@ static void test_consumer_refused(void)
 {
     static const struct kafka_setting bad[] = {{"fetch.max.bytes", "1000"}, {NULL, NULL}};
 
-    check_refused(bad, "fetch.max.bytes");
+    if (LIVE_CLIENTS) /* the producer is made first */
+        check_refused(bad, "fetch.max.bytes");
 }
 
 static void quiet(void)
