@@ -177,6 +177,11 @@ static const struct hub_format openai_sse = {false, openai_new, openai_free, ope
 /* One chat.completion document. */
 static const struct hub_format openai_json = {true, openai_new, openai_free, openai_render};
 
+const struct hub_format *facade_format(bool stream)
+{
+    return stream ? &openai_sse : &openai_json;
+}
+
 /* ---- the handler ---- */
 
 /* Reads message content: a string, or an array of parts of which the "text" ones are joined
@@ -432,7 +437,7 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
     sr->partition = p.partition;
     sr->first_offset = p.first_offset;
     sr->after_seq = -1;
-    sr->format = stream ? &openai_sse : &openai_json;
+    sr->format = facade_format(stream);
     snprintf(sr->model, sizeof(sr->model), "%s", model);
     sr->created_s = clock_wall_ms() / 1000;
     resp->stream = sr;

@@ -19,11 +19,19 @@
 #ifndef FINCHAT_FACADE_H
 #define FINCHAT_FACADE_H
 
+#include <stdbool.h>
+
+#include "api-gateway/chat/hub.h"
 #include "api-gateway/http/api.h"
 
 #define FACADE_DEFAULT_MODEL "finchat"
 #define FACADE_CONVERSATION_TITLE "API"
 
 extern const struct api_route facade_routes[];
+
+/* The hub format of an answer in OpenAI's API: chat.completion.chunk events and
+ * `data: [DONE]` when @stream, else one chat.completion document (an OpenAI error object,
+ * status 502, when the stream ended with an error). */
+const struct hub_format *facade_format(bool stream);
 
 #endif

@@ -29,7 +29,8 @@ struct replay *replay_new(struct hub *h, const char *brokers, int max);
 void replay_free(struct replay *rp);
 /* Starts the replay of @request_id from @partition at @offset (-1: the partition's
  * beginning). 0; FC_ERATE when @max threads run; FC_EIO when no thread could be started.
- * Never blocks: @locality any thread, also with the hub lock held. */
+ * Waits on nothing but the exit of threads already done (reaped here): @locality any
+ * thread, also with the hub lock held. */
 int replay_start(struct replay *rp, const char *request_id, int32_t partition, int64_t offset);
 /* Number of replay threads running. */
 int replay_count(struct replay *rp);

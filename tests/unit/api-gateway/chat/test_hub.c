@@ -8,6 +8,7 @@
 #include "err.h"
 #include "kafka.h"
 #include "log.h"
+#include "api-gateway/chat/facade.h"
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/chat/replay.h"
 
@@ -170,8 +171,10 @@ static void *client_main(void *arg)
     return NULL;
 }
 
-/* Serves one GET of the stream @rid (after event @after) and returns what the client read. */
-static void get_stream(const char *rid, int64_t after, struct client *c)
+/* Serves one GET of the stream @rid (after event @after) in @fmt (NULL: finchat's SSE) and
+ * returns what the client read. */
+static void get_stream_as(const char *rid, int64_t after, const struct hub_format *fmt,
+                          struct client *c)
 {
     pthread_t tid;
 
@@ -180,6 +183,9 @@ static void get_stream(const char *rid, int64_t after, struct client *c)
     snprintf(sreq.request_id, sizeof(sreq.request_id), "%s", rid);
     sreq.first_offset = -1;
     sreq.after_seq = after;
+    sreq.format = fmt;
+    snprintf(sreq.model, sizeof(sreq.model), "m-test");
+    sreq.created_s = 1700000000;
     sub_rc = -12345;
     pthread_create(&tid, NULL, client_main, c);
     while (!atomic_load(&c->done))
@@ -188,6 +194,11 @@ static void get_stream(const char *rid, int64_t after, struct client *c)
     /* Let the server side see the close and release the request. */
     for (int i = 0; i < 5; i++)
         h2o_evloop_run(ctx.loop, 1);
+}
+
+static void get_stream(const char *rid, int64_t after, struct client *c)
+{
+    get_stream_as(rid, after, NULL, c);
 }
 
 /* A stream held here and ended: every event in order, then the response ends. */
@@ -286,6 +297,65 @@ static void test_replay_consumer_fails(void)
     replay_free(rp);
 }
 
+/* Checks that the response @cl ended and holds each of @needles (NULL-terminated). */
+static void check_holds(const struct client *cl, const char *const *needles)
+{
+    CHECK(cl->ended);
+    for (; *needles; needles++) {
+        bool held = strstr(cl->resp, *needles) != NULL;
+
+        CHECK(held);
+        if (!held)
+            fprintf(stderr, "the response lacks %s:\n%s\n", *needles, cl->resp);
+    }
+}
+
+/* The facade's OpenAI formats, read through the hub. */
+static void test_openai_formats(void)
+{
+    static const char *const chunks[] = {"text/event-stream",
+                                         "\"object\":\"chat.completion.chunk\"",
+                                         "\"id\":\"chatcmpl-88888888-8888-4888-8888-888888888888\"",
+                                         "\"model\":\"m-test\"",
+                                         "\"role\":\"assistant\"",
+                                         "\"delta\":{\"content\":\"x\"}",
+                                         "\"finish_reason\":\"stop\"",
+                                         "\"total_tokens\":7",
+                                         "data: [DONE]",
+                                         NULL};
+    static const char *const doc[] = {" 200 ",
+                                      "application/json",
+                                      "\"object\":\"chat.completion\"",
+                                      "\"content\":\"xx\"",
+                                      "\"total_tokens\":7",
+                                      NULL};
+    static const char *const doc_error[] = {" 502 ", "\"code\":\"stream_unavailable\"", NULL};
+    static const char *const chunks_error[] = {"\"type\":\"server_error\"", "data: [DONE]", NULL};
+    const char *rid = "88888888-8888-4888-8888-888888888888";
+    struct chat_chunk c = chunk(rid, 1, 0, CHUNK_START);
+    struct client cl;
+
+    hub_open(hub, rid);
+    for (int i = 0; i < 3; i++) {
+        hub_publish(hub, &c);
+        c = chunk(rid, 1, i + 1, CHUNK_TOKEN);
+    }
+    c.type = CHUNK_FINAL;
+    c.data_json = (char *)"{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}";
+    hub_publish(hub, &c);
+    get_stream_as(rid, -1, facade_format(true), &cl);
+    check_holds(&cl, chunks);
+    CHECK(strstr(cl.resp, "event:") == NULL);
+    get_stream_as(rid, -1, facade_format(false), &cl);
+    check_holds(&cl, doc);
+    /* Misses nobody can feed: an OpenAI error object (502 for the document). */
+    hub_on_miss(hub, NULL, NULL);
+    get_stream_as("88888888-8888-4888-8888-888888888889", -1, facade_format(false), &cl);
+    check_holds(&cl, doc_error);
+    get_stream_as("88888888-8888-4888-8888-88888888888a", -1, facade_format(true), &cl);
+    check_holds(&cl, chunks_error);
+}
+
 static void test_readers(void)
 {
     log_init("test", LOG_ERROR + 1); /* silent: the failures below are expected */
@@ -294,6 +364,7 @@ static void test_readers(void)
     test_miss_start_fails();
     test_miss_busy();
     test_replay_consumer_fails();
+    test_openai_formats();
     h2o_socket_read_stop(listener);
     h2o_socket_close(listener);
     h2o_evloop_run(ctx.loop, 1);
