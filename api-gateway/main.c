@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define MAX_REPLAYS 64
 #define POOL_QUEUE_MAX 4096
 
 static void migrate_at_start(const struct fc_config *cfg)
@@ -78,7 +77,7 @@ int main(int argc, char **argv)
         goto out_cfg;
     }
     migrate_at_start(&cfg);
-    gw.hub = hub_new(&cfg, MAX_REPLAYS);
+    gw.hub = hub_new();
     gw.bus = chatbus_new(&cfg, gw.hub, err, sizeof(err));
     if (!gw.bus) {
         log_error("kafka: %s", err);

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "log.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,22 +30,84 @@ int kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val)
     return 0;
 }
 
+/* Our settings for every client, after bootstrap.servers and client.id. librdkafka leaves
+ * Nagle on: a small request written while an earlier one is not yet acknowledged then waits
+ * for the peer's delayed ACK (up to 40 ms on Linux). Chat chunks and requests are small and
+ * latency is what they are about. */
+static const struct kafka_setting defaults[] = {
+    {"reconnect.backoff.ms", "50"},      {"reconnect.backoff.max.ms", "1000"},
+    {"socket.keepalive.enable", "true"}, {"socket.nagle.disable", "true"},
+    {"log.connection.close", "false"},   {NULL, NULL},
+};
+
+/* Set by tests only (kafka_test_inject); read by whichever thread configures a client. */
+static _Atomic(const struct kafka_setting *) injected;
+
+void kafka_test_inject(const struct kafka_setting *settings)
+{
+    atomic_store(&injected, settings);
+}
+
 rd_kafka_conf_t *kafka_conf_new(const char *brokers, const char *client_id)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const struct kafka_setting *extra = atomic_load(&injected);
 
     kafka_conf_set(conf, "bootstrap.servers", brokers);
     kafka_conf_set(conf, "client.id", client_id);
-    kafka_conf_set(conf, "reconnect.backoff.ms", "50");
-    kafka_conf_set(conf, "reconnect.backoff.max.ms", "1000");
-    kafka_conf_set(conf, "socket.keepalive.enable", "true");
-    /* librdkafka leaves Nagle on: a small request written while an earlier one is not yet
-     * acknowledged then waits for the peer's delayed ACK (up to 40 ms on Linux). Chat chunks
-     * and requests are small and latency is what they are about. */
-    kafka_conf_set(conf, "socket.nagle.disable", "true");
-    kafka_conf_set(conf, "log.connection.close", "false");
+    for (const struct kafka_setting *kv = defaults; kv->key; kv++)
+        kafka_conf_set(conf, kv->key, kv->val);
+    for (; extra && extra->key; extra++)
+        kafka_conf_set(conf, extra->key, extra->val);
     rd_kafka_conf_set_log_cb(conf, log_cb);
     return conf;
+}
+
+/* Sets each of @kv (NULL for none) on @conf. 0, or FC_EINVAL at the first one refused,
+ * with the reason in @errbuf. */
+static int conf_apply(rd_kafka_conf_t *conf, const struct kafka_setting *kv, char *errbuf,
+                      size_t errlen)
+{
+    char why[256];
+
+    for (; kv && kv->key; kv++)
+        if (!kv->val ||
+            rd_kafka_conf_set(conf, kv->key, kv->val, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
+            snprintf(errbuf, errlen, "kafka config %s: %s", kv->key, kv->val ? why : "no value");
+            return FC_EINVAL;
+        }
+    return 0;
+}
+
+rd_kafka_t *kafka_consumer_new(const char *brokers, const char *client_id, const char *group_id,
+                               const struct kafka_setting *settings, char *errbuf, size_t errlen)
+{
+    const struct kafka_setting own[] = {{"bootstrap.servers", brokers},
+                                        {"client.id", client_id},
+                                        {"group.id", group_id},
+                                        {"enable.auto.commit", "false"},
+                                        {"enable.auto.offset.store", "false"},
+                                        {NULL, NULL}};
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_t *rk;
+    char why[256];
+
+    if (conf_apply(conf, own, errbuf, errlen) || conf_apply(conf, defaults, errbuf, errlen) ||
+        conf_apply(conf, settings, errbuf, errlen) ||
+        conf_apply(conf, atomic_load(&injected), errbuf, errlen))
+        goto out_free_conf;
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
+    if (!rk) {
+        snprintf(errbuf, errlen, "kafka consumer %s: %s", client_id, why);
+        goto out_free_conf;
+    }
+    /* rd_kafka_new took @conf. */
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+out_free_conf:
+    rd_kafka_conf_destroy(conf);
+    return NULL;
 }
 
 bool kafka_ping(rd_kafka_t *rk, int timeout_ms)

@@ -1,6 +1,7 @@
 /* kafka.h - librdkafka helpers shared by the gateway, the worker and finchatctl:
- * configuration with our defaults and logging, a broker health check, and producing a
- * JSON message with the headers of SPEC §6 (content-type, schema, traceparent, request-id). */
+ * configuration with our defaults and logging, the consumer of partitions assigned by hand,
+ * a broker health check, and producing a JSON message with the headers of SPEC §6
+ * (content-type, schema, traceparent, request-id). */
 #ifndef FINCHAT_KAFKA_H
 #define FINCHAT_KAFKA_H
 
@@ -14,6 +15,24 @@
 rd_kafka_conf_t *kafka_conf_new(const char *brokers, const char *client_id);
 /* Sets @key=@val on @conf; 0, or FC_EINVAL with the reason logged. */
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val);
+/* One librdkafka configuration property; lists of them end with {NULL, NULL}. */
+struct kafka_setting {
+    const char *key, *val;
+};
+
+/* A consumer in a group of its own whose partitions the caller assigns by hand
+ * (rd_kafka_assign) and which commits nothing: kafka_conf_new(@brokers, @client_id) with
+ * group.id=@group_id, enable.auto.commit=false, enable.auto.offset.store=false, then
+ * @settings (NULL for none). Every setting is
+ * checked: when one is refused, or rd_kafka_new fails, the configuration is freed and NULL
+ * returned with the reason in @errbuf. Its events come with rd_kafka_consumer_poll(). The
+ * caller ends it with rd_kafka_consumer_close() and rd_kafka_destroy(). */
+rd_kafka_t *kafka_consumer_new(const char *brokers, const char *client_id, const char *group_id,
+                               const struct kafka_setting *settings, char *errbuf, size_t errlen);
+/* Fault injection for tests: @settings (not copied; NULL to clear) are applied last to every
+ * configuration made from now on, so a test makes a client's creation fail for real (a refused
+ * value, or a combination rd_kafka_new rejects). */
+void kafka_test_inject(const struct kafka_setting *settings);
 /* True when a broker answered a metadata request within @timeout_ms. Thread-safe. */
 bool kafka_ping(rd_kafka_t *rk, int timeout_ms);
 /* Number of partitions of @topic, or a negative FC_E* code. */

@@ -138,7 +138,6 @@ int ctl_replay(const struct fc_config *cfg, int argc, char **argv)
     int nparts, open_parts = 0, rc = 1;
     char group[128], errstr[512];
     struct replay_state st;
-    rd_kafka_conf_t *conf;
     rd_kafka_t *rk;
     rd_kafka_topic_partition_list_t *list;
 
@@ -158,17 +157,13 @@ int ctl_replay(const struct fc_config *cfg, int argc, char **argv)
         fprintf(stderr, "# chat_requests: reply partition %d, first offset %lld\n", (int)partition,
                 (long long)first);
     sig_install();
-    conf = kafka_conf_new(cfg->kafka_brokers, "finchatctl-replay");
     snprintf(group, sizeof(group), "finchatctl-replay-%d", (int)getpid());
-    kafka_conf_set(conf, "group.id", group);
-    kafka_conf_set(conf, "enable.auto.commit", "false");
-    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    rk = kafka_consumer_new(cfg->kafka_brokers, "finchatctl-replay", group, NULL, errstr,
+                            sizeof(errstr));
     if (!rk) {
-        rd_kafka_conf_destroy(conf);
         fprintf(stderr, "finchatctl replay: %s\n", errstr);
         return 1;
     }
-    rd_kafka_poll_set_consumer(rk);
     nparts = kafka_partition_count(rk, TOPIC_CHUNKS, 10000);
     if (nparts <= 0 || nparts > MAX_PARTITIONS || partition >= nparts) {
         fprintf(stderr, "finchatctl replay: %s is not available\n", TOPIC_CHUNKS);

@@ -188,7 +188,7 @@ int ctl_tail(const struct fc_config *cfg, int argc, char **argv)
     long max = -1, seen = 0, invalid = 0;
     int nparts, eofs = 0, rc = 0;
     char group[128], errstr[512];
-    rd_kafka_conf_t *conf;
+    static const struct kafka_setting eof[] = {{"enable.partition.eof", "true"}, {NULL, NULL}};
     rd_kafka_t *rk;
     rd_kafka_topic_partition_list_t *list;
 
@@ -216,18 +216,13 @@ int ctl_tail(const struct fc_config *cfg, int argc, char **argv)
     if (!topic)
         return usage();
     sig_install();
-    conf = kafka_conf_new(cfg->kafka_brokers, "finchatctl-tail");
     snprintf(group, sizeof(group), "finchatctl-tail-%d", (int)getpid());
-    kafka_conf_set(conf, "group.id", group);
-    kafka_conf_set(conf, "enable.auto.commit", "false");
-    kafka_conf_set(conf, "enable.partition.eof", "true");
-    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    rk = kafka_consumer_new(cfg->kafka_brokers, "finchatctl-tail", group, eof, errstr,
+                            sizeof(errstr));
     if (!rk) {
-        rd_kafka_conf_destroy(conf);
         fprintf(stderr, "finchatctl tail: %s\n", errstr);
         return 1;
     }
-    rd_kafka_poll_set_consumer(rk);
     nparts = kafka_partition_count(rk, topic, 10000);
     if (nparts <= 0) {
         fprintf(stderr, "finchatctl tail: topic %s is not available\n", topic);

@@ -1043,7 +1043,7 @@ static int stream_get(struct api_req *req, struct api_resp *resp)
     sr->partition = partition;
     sr->first_offset = first_offset;
     sr->after_seq = after;
-    sr->mode = HUB_MODE_SSE;
+    sr->format = NULL; /* finchat's SSE */
     sr->created_s = clock_wall_ms() / 1000;
     resp->stream = sr;
     resp->status = 200;

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pgconn.h"
 #include "xmalloc.h"
+#include "api-gateway/chat/replay.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/http/metrics.h"
 
@@ -34,6 +35,7 @@ struct chatbus {
     struct hub *hub;
     rd_kafka_t *producer;
     rd_kafka_t *consumer;
+    struct replay *replay;
     pthread_t poll_thread, consume_thread, book_thread;
     atomic_bool stop;
     pthread_mutex_t lock;
@@ -451,13 +453,62 @@ static void stop_book(struct chatbus *b)
     pthread_join(b->book_thread, NULL);
 }
 
+/* The idempotent producer whose sends chatbus_send_request() waits for. NULL with @errbuf
+ * filled when it cannot be made (its configuration freed). */
+static rd_kafka_t *open_producer(const struct fc_config *cfg, char *errbuf, unsigned errlen)
+{
+    rd_kafka_conf_t *conf = kafka_conf_new(cfg->kafka_brokers, "finchat-gateway");
+    rd_kafka_t *rk;
+
+    kafka_conf_set(conf, "enable.idempotence", "true");
+    kafka_conf_set(conf, "acks", "all");
+    kafka_conf_set(conf, "linger.ms", "0"); /* the poster waits for the ack */
+    kafka_conf_set(conf, "message.timeout.ms", "9000");
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, errlen);
+    if (!rk)
+        rd_kafka_conf_destroy(conf); /* rd_kafka_new takes it only on success */
+    return rk;
+}
+
+/* The consumer of this gateway's reply partitions, in a group of its own (it assigns them
+ * by hand). NULL with @errbuf filled when it cannot be made. */
+static rd_kafka_t *open_consumer(const struct fc_config *cfg, char *errbuf, unsigned errlen)
+{
+    static const struct kafka_setting settings[] = {{"enable.partition.eof", "false"},
+                                                    {"fetch.wait.max.ms", "100"},
+                                                    {"fetch.error.backoff.ms", "50"},
+                                                    {NULL, NULL}};
+    char gid[160], host[64] = "gateway";
+
+    gethostname(host, sizeof(host) - 1);
+    snprintf(gid, sizeof(gid), "finchat-gateway-%s-%d", host, (int)getpid());
+    return kafka_consumer_new(cfg->kafka_brokers, "finchat-gateway-chunks", gid, settings, errbuf,
+                              errlen);
+}
+
+/* Starts the bookkeeping, poll and consumer threads; 0, or FC_EIO with none running. */
+static int start_threads(struct chatbus *b)
+{
+    if (pthread_create(&b->book_thread, NULL, book_main, b) != 0)
+        return FC_EIO;
+    if (pthread_create(&b->poll_thread, NULL, poll_main, b) != 0)
+        goto out_stop_book;
+    if (pthread_create(&b->consume_thread, NULL, consume_main, b) != 0)
+        goto out_stop_poll;
+    return 0;
+out_stop_poll:
+    atomic_store(&b->stop, true);
+    pthread_join(b->poll_thread, NULL);
+out_stop_book:
+    stop_book(b);
+    return FC_EIO;
+}
+
 struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *errbuf,
                             unsigned errlen)
 {
     struct chatbus *b = xcalloc(1, sizeof(*b));
-    rd_kafka_conf_t *pconf = kafka_conf_new(cfg->kafka_brokers, "finchat-gateway");
-    rd_kafka_conf_t *cconf = kafka_conf_new(cfg->kafka_brokers, "finchat-gateway-chunks");
-    char gid[160], host[64] = "gateway";
 
     b->cfg = cfg;
     b->hub = hub;
@@ -467,44 +518,23 @@ struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *
     b->book_tail = &b->book_head;
     for (int i = 0; i < MAX_PARTITIONS; i++)
         atomic_init(&b->next_offset[i], -1);
-    kafka_conf_set(pconf, "enable.idempotence", "true");
-    kafka_conf_set(pconf, "acks", "all");
-    kafka_conf_set(pconf, "linger.ms", "0"); /* the poster waits for the ack */
-    kafka_conf_set(pconf, "message.timeout.ms", "9000");
-    rd_kafka_conf_set_dr_msg_cb(pconf, on_delivery);
-    b->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, errbuf, errlen);
-    if (!b->producer) {
-        rd_kafka_conf_destroy(cconf);
-        goto fail;
-    }
-    gethostname(host, sizeof(host) - 1);
-    snprintf(gid, sizeof(gid), "finchat-gateway-%s-%d", host, (int)getpid());
-    kafka_conf_set(cconf, "group.id", gid);
-    kafka_conf_set(cconf, "enable.auto.commit", "false");
-    kafka_conf_set(cconf, "enable.partition.eof", "false");
-    kafka_conf_set(cconf, "fetch.wait.max.ms", "100");
-    kafka_conf_set(cconf, "fetch.error.backoff.ms", "50");
-    b->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, errbuf, errlen);
+    b->producer = open_producer(cfg, errbuf, errlen);
+    if (!b->producer)
+        goto out_free;
+    b->consumer = open_consumer(cfg, errbuf, errlen);
     if (!b->consumer)
-        goto fail;
-    if (pthread_create(&b->book_thread, NULL, book_main, b) != 0)
-        goto fail;
-    if (pthread_create(&b->poll_thread, NULL, poll_main, b) != 0) {
-        stop_book(b);
-        goto fail;
+        goto out_destroy_producer;
+    if (start_threads(b) != 0) {
+        snprintf(errbuf, errlen, "cannot start the Kafka threads");
+        goto out_destroy_consumer;
     }
-    if (pthread_create(&b->consume_thread, NULL, consume_main, b) != 0) {
-        atomic_store(&b->stop, true);
-        pthread_join(b->poll_thread, NULL);
-        stop_book(b);
-        goto fail;
-    }
+    b->replay = replay_new(hub, cfg->kafka_brokers, REPLAY_MAX);
     return b;
-fail:
-    if (b->consumer)
-        rd_kafka_destroy(b->consumer);
-    if (b->producer)
-        rd_kafka_destroy(b->producer);
+out_destroy_consumer:
+    rd_kafka_destroy(b->consumer);
+out_destroy_producer:
+    rd_kafka_destroy(b->producer);
+out_free:
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->book_lock);
     pthread_cond_destroy(&b->book_cond);
@@ -516,6 +546,7 @@ void chatbus_free(struct chatbus *b)
 {
     if (!b)
         return;
+    replay_free(b->replay); /* first: its threads publish into the hub, as the consumer does */
     atomic_store(&b->stop, true);
     pthread_join(b->consume_thread, NULL);
     stop_book(b); /* after the consumer: it applies what the consumer queued */

@@ -1,12 +1,13 @@
 /* chatbus.h - the gateway's side of Kafka: the idempotent producer of chat requests and
  * control messages, the consumer of this instance's reply partitions of finchat.chat.chunks
- * (feeding the stream hub and completing chat_requests rows in PostgreSQL), and the
- * bookkeeping that picks a reply partition for each new request.
+ * (feeding the stream hub and completing chat_requests rows in PostgreSQL), the replay
+ * readers of streams the hub does not hold (replay.h), and the bookkeeping that picks a
+ * reply partition for each new request.
  *
  * Threads: librdkafka's own; one poll thread serving delivery reports; one consumer thread
  * (decodes chunks, hands them to the hub, never waits on PostgreSQL); one bookkeeping thread
  * that applies the chat_requests updates the consumer queues (started/complete/error, in
- * order, with its own connection).
+ * order, with its own connection); up to REPLAY_MAX replay threads.
  * Producing functions are called from pool threads (@locality any thread) and block until
  * the broker acknowledged the message (acks=all) or the timeout passed, so a 202 is only
  * ever answered for a request that Kafka holds. */
@@ -22,8 +23,13 @@
 
 struct chatbus;
 
+/* Connects to Kafka and starts the threads feeding @hub, which must outlive the chatbus.
+ * NULL with the reason in @errbuf when a client or a thread cannot be made (nothing is left
+ * behind). */
 struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *errbuf,
                             unsigned errlen);
+/* Stops and joins every thread (replay readers first), flushes the producer, frees @b.
+ * NULL is a no-op. */
 void chatbus_free(struct chatbus *b);
 
 /* Produces @r to finchat.chat.requests (key = conversation id) with @traceparent and, when

@@ -1,4 +1,5 @@
-/* facade.c - POST /v1/chat/completions on top of the chat pipeline (see facade.h). */
+/* facade.c - POST /v1/chat/completions on top of the chat pipeline, and the OpenAI formats
+ * its answers stream in (see facade.h). */
 #include "api-gateway/chat/facade.h"
 
 #include "clock.h"
@@ -8,6 +9,7 @@
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
+#include "api-gateway/http/sse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,172 @@
 #define MODEL_MAX 63 /* bytes; hub_stream_req.model holds 64 */
 /* Bytes of one earlier turn forwarded, so never more than CHAT_TEXT_MAX code points. */
 #define TURN_BYTES_MAX 4000
+
+/* ---- the OpenAI formats of an answer (struct hub_format) ---- */
+
+/* A reader's state: what every chunk echoes, and for the JSON document the answer so far. */
+struct openai {
+    char id[64]; /* "chatcmpl-<request id>" */
+    char model[64];
+    int64_t created_s;
+    bool stream, started;
+    char *text;
+    size_t text_len;
+};
+
+static void *openai_new(const struct hub_stream_req *sr)
+{
+    struct openai *o = xcalloc(1, sizeof(*o));
+
+    snprintf(o->id, sizeof(o->id), "chatcmpl-%s", sr->request_id);
+    snprintf(o->model, sizeof(o->model), "%s", sr->model[0] ? sr->model : FACADE_DEFAULT_MODEL);
+    o->created_s = sr->created_s;
+    o->stream = !sr->format->whole;
+    return o;
+}
+
+static void openai_free(void *st)
+{
+    struct openai *o = st;
+
+    if (o)
+        free(o->text);
+    free(o);
+}
+
+/* Appends `data: @txt` and, when @done, `data: [DONE]`. */
+static void sse_data(char **buf, size_t *len, size_t *cap, const char *txt, bool done)
+{
+    sse_append_event(buf, len, cap, -1, NULL, txt, strlen(txt));
+    if (done)
+        sse_append_event(buf, len, cap, -1, NULL, "[DONE]", 6);
+}
+
+/* Replaces the buffer's content with @txt: the whole document. */
+static void doc_set(char **buf, size_t *len, size_t *cap, const char *txt)
+{
+    *len = strlen(txt);
+    if (*len + 1 > *cap) {
+        *cap = *len + 1;
+        *buf = xrealloc(*buf, *cap);
+    }
+    memcpy(*buf, txt, *len + 1);
+}
+
+/* Appends one chat.completion.chunk with @delta (taken over) and @usage (borrowed). */
+static void chunk_out(struct openai *o, json_t *delta, const char *finish, json_t *usage,
+                      char **buf, size_t *len, size_t *cap)
+{
+    json_t *c = json_pack("{s:s,s:s,s:I,s:s,s:[{s:i,s:o,s:o}]}", "id", o->id, "object",
+                          "chat.completion.chunk", "created", (json_int_t)o->created_s, "model",
+                          o->model, "choices", "index", 0, "delta", delta, "finish_reason",
+                          finish ? json_string(finish) : json_null());
+    char *txt;
+
+    if (usage)
+        json_object_set(c, "usage", usage);
+    txt = json_dumps(c, JSON_COMPACT);
+    sse_data(buf, len, cap, txt, finish != NULL);
+    free(txt);
+    json_decref(c);
+}
+
+static void token_out(struct openai *o, const char *t, char **buf, size_t *len, size_t *cap)
+{
+    size_t n = strlen(t);
+
+    if (o->stream) {
+        chunk_out(o, json_pack("{s:s}", "content", t), NULL, NULL, buf, len, cap);
+        return;
+    }
+    o->text = xrealloc(o->text, o->text_len + n + 1);
+    memcpy(o->text + o->text_len, t, n + 1);
+    o->text_len += n;
+}
+
+static void final_out(struct openai *o, json_t *data, char **buf, size_t *len, size_t *cap)
+{
+    json_t *u = json_object_get(data, "usage");
+    json_int_t pt = json_integer_value(json_object_get(u, "prompt_tokens"));
+    json_int_t ct = json_integer_value(json_object_get(u, "completion_tokens"));
+    json_t *usage = json_pack("{s:I,s:I,s:I}", "prompt_tokens", pt, "completion_tokens", ct,
+                              "total_tokens", pt + ct);
+    json_t *doc;
+    char *txt;
+
+    if (o->stream) {
+        chunk_out(o, json_object(), "stop", usage, buf, len, cap);
+        json_decref(usage);
+        return;
+    }
+    doc = json_pack("{s:s,s:s,s:I,s:s,s:[{s:i,s:{s:s,s:s%},s:s}],s:o}", "id", o->id, "object",
+                    "chat.completion", "created", (json_int_t)o->created_s, "model", o->model,
+                    "choices", "index", 0, "message", "role", "assistant", "content",
+                    o->text ? o->text : "", o->text_len, "finish_reason", "stop", "usage", usage);
+    txt = json_dumps(doc, JSON_COMPACT);
+    doc_set(buf, len, cap, txt);
+    free(txt);
+    json_decref(doc);
+}
+
+static void error_out(struct openai *o, json_t *data, char **buf, size_t *len, size_t *cap)
+{
+    const char *msg = json_string_value(json_object_get(data, "message"));
+    const char *code = json_string_value(json_object_get(data, "code"));
+    json_t *e = json_pack("{s:{s:s,s:s,s:s}}", "error", "message", msg ? msg : "failed", "type",
+                          "server_error", "code", code ? code : "error");
+    char *txt = json_dumps(e, JSON_COMPACT);
+
+    if (o->stream)
+        sse_data(buf, len, cap, txt, true);
+    else
+        doc_set(buf, len, cap, txt);
+    free(txt);
+    json_decref(e);
+}
+
+static void openai_render(void *st, const struct hub_event *ev, char **buf, size_t *len,
+                          size_t *cap)
+{
+    struct openai *o = st;
+    json_t *data = json_loadb(ev->data, ev->data_len, 0, NULL);
+    const char *t = json_string_value(json_object_get(data, "text"));
+
+    switch (ev->type) {
+    case CHUNK_START:
+        if (o->stream && !o->started)
+            chunk_out(o, json_pack("{s:s,s:s}", "role", "assistant", "content", ""), NULL, NULL,
+                      buf, len, cap);
+        o->started = true;
+        break;
+    case CHUNK_TOKEN:
+        if (t)
+            token_out(o, t, buf, len, cap);
+        break;
+    case CHUNK_RESET:
+        o->text_len = 0;
+        break;
+    case CHUNK_FINAL:
+        final_out(o, data, buf, len, cap);
+        break;
+    case CHUNK_ERROR:
+        error_out(o, data, buf, len, cap);
+        break;
+    }
+    json_decref(data);
+}
+
+/* stream: true, chat.completion.chunk events and `data: [DONE]`. */
+static const struct hub_format openai_sse = {false, openai_new, openai_free, openai_render};
+/* One chat.completion document. */
+static const struct hub_format openai_json = {true, openai_new, openai_free, openai_render};
+
+const struct hub_format *facade_format(bool stream)
+{
+    return stream ? &openai_sse : &openai_json;
+}
+
+/* ---- the handler ---- */
 
 /* Reads message content: a string, or an array of parts of which the "text" ones are joined
  * with newlines. Returns a new string (caller frees), or NULL when @content is neither or
@@ -270,7 +438,7 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
     sr->partition = p.partition;
     sr->first_offset = p.first_offset;
     sr->after_seq = -1;
-    sr->mode = stream ? HUB_MODE_OPENAI_SSE : HUB_MODE_OPENAI_JSON;
+    sr->format = facade_format(stream);
     snprintf(sr->model, sizeof(sr->model), "%s", model);
     sr->created_s = clock_wall_ms() / 1000;
     resp->stream = sr;

@@ -1,11 +1,10 @@
-/* hub.c - stream logs, their readers on the event loops, and replay readers. */
+/* hub.c - stream logs and their readers on the event loops. */
 #define FINCHAT_HUB_WITH_H2O 1
 #include "api-gateway/chat/hub.h"
 
 #include "clock.h"
 #include "err.h"
 #include "hash.h"
-#include "kafka.h"
 #include "log.h"
 #include "xmalloc.h"
 #include "api-gateway/http/metrics.h"
@@ -13,14 +12,11 @@
 
 #include <jansson.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
-#include <unistd.h>
 
 #define NBUCKETS 4096
 #define MAX_THREADS 64
 #define PING_MS 15000
-#define REPLAY_IDLE_MS 120000
 
 struct event {
     int64_t seq;
@@ -43,15 +39,13 @@ struct stream {
 };
 
 struct hub {
-    const struct fc_config *cfg;
     pthread_mutex_t lock;
-    struct stream *buckets[NBUCKETS]; /* @locks lock */
-    int nstreams;                     /* @locks lock */
-    atomic_int replays;
-    int max_replays;
-    atomic_bool stopping;
+    struct stream *buckets[NBUCKETS];                  /* @locks lock */
+    int nstreams;                                      /* @locks lock */
     void (*abandon)(void *ud, const char *request_id); /* set before serving */
     void *abandon_ud;
+    int (*miss)(void *ud, const struct hub_stream_req *sr); /* @locks lock */
+    void *miss_ud;                                          /* @locks lock */
 };
 
 struct hub_thread {
@@ -79,16 +73,13 @@ struct sub {
     struct sub *tnext, *tprev; /* loop thread list */
     int cursor;                /* next event index */
     int64_t after_seq;
-    bool sending, finished, started, attached;
+    bool sending, finished, attached;
     bool ended; /* the stream's last event went out (or the reader was told it is abandoned) */
-    int mode;
-    char model[64];
+    const struct hub_format *fmt; /* NULL: finchat's SSE */
+    void *fst;                    /* fmt's state */
     char request_id[40];
-    int64_t created_s;
     char *buf; /* bytes handed to h2o_send, valid until proceed */
     size_t buf_len, buf_cap;
-    char *text; /* HUB_MODE_OPENAI_JSON: the answer so far */
-    size_t text_len, text_cap;
 };
 
 static unsigned bucket_of(const char *id)
@@ -128,12 +119,10 @@ static void stream_free(struct stream *s)
     free(s);
 }
 
-struct hub *hub_new(const struct fc_config *cfg, int max_replays)
+struct hub *hub_new(void)
 {
     struct hub *h = xcalloc(1, sizeof(*h));
 
-    h->cfg = cfg;
-    h->max_replays = max_replays;
     pthread_mutex_init(&h->lock, NULL);
     return h;
 }
@@ -142,9 +131,6 @@ void hub_free(struct hub *h)
 {
     if (!h)
         return;
-    atomic_store(&h->stopping, true);
-    for (int i = 0; i < 50 && atomic_load(&h->replays) > 0; i++)
-        usleep(100 * 1000);
     for (unsigned b = 0; b < NBUCKETS; b++)
         while (h->buckets[b]) {
             struct stream *s = h->buckets[b];
@@ -168,6 +154,14 @@ void hub_on_abandon(struct hub *h, void (*cb)(void *ud, const char *request_id),
 {
     h->abandon = cb;
     h->abandon_ud = ud;
+}
+
+void hub_on_miss(struct hub *h, int (*start)(void *ud, const struct hub_stream_req *sr), void *ud)
+{
+    pthread_mutex_lock(&h->lock);
+    h->miss = start;
+    h->miss_ud = ud;
+    pthread_mutex_unlock(&h->lock);
 }
 
 int hub_size(struct hub *h)
@@ -220,6 +214,12 @@ static bool append(struct stream *s, const struct chat_chunk *c, struct hub_thre
     return true;
 }
 
+static void wake_threads(struct hub_thread **wake, int nwake)
+{
+    for (int i = 0; i < nwake; i++)
+        h2o_multithread_send_message(&wake[i]->receiver, &wake[i]->wake);
+}
+
 bool hub_publish(struct hub *h, const struct chat_chunk *c)
 {
     struct hub_thread *wake[MAX_THREADS];
@@ -232,9 +232,51 @@ bool hub_publish(struct hub *h, const struct chat_chunk *c)
     if (s)
         added = append(s, c, wake, &nwake);
     pthread_mutex_unlock(&h->lock);
-    for (int i = 0; i < nwake; i++)
-        h2o_multithread_send_message(&wake[i]->receiver, &wake[i]->wake);
+    wake_threads(wake, nwake);
     return added;
+}
+
+/* Appends an `error` event {code, message} after the last event of @s unless it ended.
+ * @locks hub->lock held */
+static bool fail_locked(struct stream *s, const char *code, const char *message,
+                        struct hub_thread **wake, int *nwake)
+{
+    json_t *o = json_pack("{s:s,s:s}", "code", code, "message", message);
+    char *data = json_dumps(o, JSON_COMPACT);
+    struct chat_chunk c = {s->request_id, 0, s->last_seq + 1, CHUNK_ERROR, data};
+    bool added = append(s, &c, wake, nwake);
+
+    free(data);
+    json_decref(o);
+    return added;
+}
+
+bool hub_fail(struct hub *h, const char *request_id, const char *code, const char *message)
+{
+    struct hub_thread *wake[MAX_THREADS];
+    int nwake = 0;
+    struct stream *s;
+    bool added = false;
+
+    pthread_mutex_lock(&h->lock);
+    s = find(h, request_id);
+    if (s)
+        added = fail_locked(s, code, message, wake, &nwake);
+    pthread_mutex_unlock(&h->lock);
+    wake_threads(wake, nwake);
+    return added;
+}
+
+bool hub_ended(struct hub *h, const char *request_id)
+{
+    struct stream *s;
+    bool ended;
+
+    pthread_mutex_lock(&h->lock);
+    s = find(h, request_id);
+    ended = !s || s->done;
+    pthread_mutex_unlock(&h->lock);
+    return ended;
 }
 
 void hub_sweep(struct hub *h, int64_t now_ms)
@@ -260,229 +302,18 @@ void hub_sweep(struct hub *h, int64_t now_ms)
     pthread_mutex_unlock(&h->lock);
 }
 
-/* ---- replay readers ---- */
-
-struct replay {
-    struct hub *hub;
-    char request_id[40];
-    int32_t partition;
-    int64_t offset;
-};
-
-static bool stream_done(struct hub *h, const char *id)
-{
-    struct stream *s;
-    bool done;
-
-    pthread_mutex_lock(&h->lock);
-    s = find(h, id);
-    done = !s || s->done;
-    pthread_mutex_unlock(&h->lock);
-    return done;
-}
-
-static void *replay_main(void *arg)
-{
-    struct replay *r = arg;
-    struct hub *h = r->hub;
-    rd_kafka_conf_t *conf = kafka_conf_new(h->cfg->kafka_brokers, "finchat-gateway-replay");
-    rd_kafka_topic_partition_list_t *list = NULL;
-    rd_kafka_t *rk;
-    char errstr[256], gid[96];
-    int64_t idle_since = clock_mono_ms();
-
-    snprintf(gid, sizeof(gid), "finchat-replay-%d-%p", (int)getpid(), (void *)r);
-    kafka_conf_set(conf, "group.id", gid);
-    kafka_conf_set(conf, "enable.auto.commit", "false");
-    kafka_conf_set(conf, "fetch.wait.max.ms", "10");
-    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-    if (!rk) {
-        log_emit(LOG_ERROR, r->request_id, NULL, NULL, "replay consumer: %s", errstr);
-        goto out;
-    }
-    list = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(list, TOPIC_CHUNKS, r->partition)->offset =
-        r->offset >= 0 ? r->offset : RD_KAFKA_OFFSET_BEGINNING;
-    rd_kafka_assign(rk, list);
-    metrics_add(M_KAFKA_REPLAYS, 1);
-    while (!atomic_load(&h->stopping) && !stream_done(h, r->request_id) &&
-           clock_mono_ms() - idle_since < REPLAY_IDLE_MS) {
-        rd_kafka_message_t *msg = rd_kafka_consumer_poll(rk, 100);
-        struct chat_chunk c;
-
-        if (!msg)
-            continue;
-        if (!msg->err && msg->key_len == strlen(r->request_id) &&
-            memcmp(msg->key, r->request_id, msg->key_len) == 0 &&
-            chatmsg_decode_chunk(msg->payload, msg->len, &c, errstr, sizeof(errstr)) == 0) {
-            if (strcmp(c.request_id, r->request_id) == 0) {
-                hub_publish(h, &c);
-                idle_since = clock_mono_ms();
-            }
-            chat_chunk_release(&c);
-        }
-        rd_kafka_message_destroy(msg);
-    }
-    if (!stream_done(h, r->request_id)) {
-        struct chat_chunk c = {r->request_id, 0, 0, CHUNK_ERROR,
-                               (char *)"{\"code\":\"stream_unavailable\",\"message\":\"the answer "
-                                       "could not be recovered\"}"};
-
-        pthread_mutex_lock(&h->lock);
-        {
-            struct stream *s = find(h, r->request_id);
-
-            c.seq = s ? s->last_seq + 1 : 0;
-        }
-        pthread_mutex_unlock(&h->lock);
-        hub_publish(h, &c);
-    }
-    rd_kafka_topic_partition_list_destroy(list);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-out:
-    atomic_fetch_sub(&h->replays, 1);
-    free(r);
-    return NULL;
-}
-
-static int start_replay(struct hub *h, const struct hub_stream_req *sr)
-{
-    struct replay *r = xcalloc(1, sizeof(*r));
-    pthread_attr_t attr;
-    pthread_t tid;
-    int rc;
-
-    r->hub = h;
-    snprintf(r->request_id, sizeof(r->request_id), "%s", sr->request_id);
-    r->partition = sr->partition;
-    r->offset = sr->first_offset;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    rc = pthread_create(&tid, &attr, replay_main, r);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        free(r);
-        atomic_fetch_sub(&h->replays, 1);
-        return FC_EIO;
-    }
-    return 0;
-}
-
 /* ---- readers on the event loop ---- */
 
-static void buf_put(struct sub *r, const char *s, size_t n)
-{
-    if (r->buf_len + n + 1 > r->buf_cap) {
-        r->buf_cap = (r->buf_len + n + 1) * 2;
-        r->buf = xrealloc(r->buf, r->buf_cap);
-    }
-    memcpy(r->buf + r->buf_len, s, n);
-    r->buf_len += n;
-}
-
-static void text_put(struct sub *r, const char *s, size_t n)
-{
-    if (r->text_len + n + 1 > r->text_cap) {
-        r->text_cap = (r->text_len + n + 1) * 2;
-        r->text = xrealloc(r->text, r->text_cap);
-    }
-    memcpy(r->text + r->text_len, s, n);
-    r->text_len += n;
-    r->text[r->text_len] = '\0';
-}
-
-static void openai_chunk(struct sub *r, json_t *delta, const char *finish, json_t *usage)
-{
-    json_t *o = json_pack("{s:s+,s:s,s:I,s:s,s:[{s:i,s:o,s:o}]}", "id", "chatcmpl-", r->request_id,
-                          "object", "chat.completion.chunk", "created", (json_int_t)r->created_s,
-                          "model", r->model, "choices", "index", 0, "delta", delta, "finish_reason",
-                          finish ? json_string(finish) : json_null());
-    char *txt;
-
-    if (usage)
-        json_object_set(o, "usage", usage);
-    txt = json_dumps(o, JSON_COMPACT);
-    sse_append_event(&r->buf, &r->buf_len, &r->buf_cap, -1, NULL, txt, strlen(txt));
-    free(txt);
-    json_decref(o);
-}
-
-/* Renders one event in the reader's format into r->buf (or r->text). */
+/* Renders one event in the reader's format into r->buf. @locks hub->lock held */
 static void render(struct sub *r, const struct event *ev)
 {
-    json_t *data;
+    struct hub_event e = {ev->seq, ev->type, ev->data, ev->data_len};
 
-    if (r->mode == HUB_MODE_SSE) {
+    if (r->fmt)
+        r->fmt->render(r->fst, &e, &r->buf, &r->buf_len, &r->buf_cap);
+    else
         sse_append_event(&r->buf, &r->buf_len, &r->buf_cap, ev->seq, chunk_type_name(ev->type),
                          ev->data, ev->data_len);
-        return;
-    }
-    data = json_loadb(ev->data, ev->data_len, 0, NULL);
-    switch (ev->type) {
-    case CHUNK_START:
-        if (r->mode == HUB_MODE_OPENAI_SSE && !r->started)
-            openai_chunk(r, json_pack("{s:s,s:s}", "role", "assistant", "content", ""), NULL, NULL);
-        r->started = true;
-        break;
-    case CHUNK_TOKEN: {
-        const char *t = json_string_value(json_object_get(data, "text"));
-
-        if (!t)
-            break;
-        if (r->mode == HUB_MODE_OPENAI_SSE)
-            openai_chunk(r, json_pack("{s:s}", "content", t), NULL, NULL);
-        else
-            text_put(r, t, strlen(t));
-        break;
-    }
-    case CHUNK_RESET:
-        r->text_len = 0;
-        break;
-    case CHUNK_FINAL: {
-        json_t *u = json_object_get(data, "usage");
-        json_int_t pt = json_integer_value(json_object_get(u, "prompt_tokens"));
-        json_int_t ct = json_integer_value(json_object_get(u, "completion_tokens"));
-        json_t *usage = json_pack("{s:I,s:I,s:I}", "prompt_tokens", pt, "completion_tokens", ct,
-                                  "total_tokens", pt + ct);
-
-        if (r->mode == HUB_MODE_OPENAI_SSE) {
-            openai_chunk(r, json_object(), "stop", usage);
-            buf_put(r, "data: [DONE]\n\n", 14);
-        } else {
-            json_t *o = json_pack(
-                "{s:s+,s:s,s:I,s:s,s:[{s:i,s:{s:s,s:s%},s:s}],s:O}", "id", "chatcmpl-",
-                r->request_id, "object", "chat.completion", "created", (json_int_t)r->created_s,
-                "model", r->model, "choices", "index", 0, "message", "role", "assistant", "content",
-                r->text ? r->text : "", r->text_len, "finish_reason", "stop", "usage", usage);
-            char *txt = json_dumps(o, JSON_COMPACT);
-
-            buf_put(r, txt, strlen(txt));
-            free(txt);
-            json_decref(o);
-        }
-        json_decref(usage);
-        break;
-    }
-    case CHUNK_ERROR: {
-        const char *msg = json_string_value(json_object_get(data, "message"));
-        const char *code = json_string_value(json_object_get(data, "code"));
-        json_t *o = json_pack("{s:{s:s,s:s,s:s}}", "error", "message", msg ? msg : "failed", "type",
-                              "server_error", "code", code ? code : "error");
-        char *txt = json_dumps(o, JSON_COMPACT);
-
-        if (r->mode == HUB_MODE_OPENAI_SSE) {
-            sse_append_event(&r->buf, &r->buf_len, &r->buf_cap, -1, NULL, txt, strlen(txt));
-            buf_put(r, "data: [DONE]\n\n", 14);
-        } else {
-            buf_put(r, txt, strlen(txt));
-        }
-        free(txt);
-        json_decref(o);
-        break;
-    }
-    }
-    json_decref(data);
 }
 
 /* Removes @r from its stream and from its thread's dirty list. @locks hub->lock held */
@@ -532,17 +363,19 @@ static void on_dispose(void *p)
     struct sub *r = p;
     struct hub *h = r->t->hub;
 
-    /* A client of the OpenAI-compatible endpoint that leaves before the end cannot resume:
-     * the rest of the answer is wanted by nobody. */
-    if (r->mode != HUB_MODE_SSE && !r->ended && h->abandon) {
+    /* A client of another API's format that leaves before the end cannot resume: the rest
+     * of the answer is wanted by nobody. */
+    if (r->fmt && !r->ended && h->abandon) {
         r->ended = true;
         h->abandon(h->abandon_ud, r->request_id);
     }
     detach(r);
     r->req = NULL;
     free(r->buf);
-    free(r->text);
-    r->buf = r->text = NULL;
+    r->buf = NULL;
+    if (r->fmt)
+        r->fmt->state_free(r->fst);
+    r->fst = NULL;
 }
 
 static void start_json_response(struct sub *r, bool ok)
@@ -582,7 +415,7 @@ static void pump(struct sub *r)
     done_all = r->s->done && r->cursor == r->s->nevents;
     pthread_mutex_unlock(&h->lock);
 
-    if (r->mode == HUB_MODE_OPENAI_JSON) {
+    if (r->fmt && r->fmt->whole) {
         if (!done_all)
             return;
         start_json_response(r, !error_end);
@@ -662,7 +495,7 @@ static void on_ping(h2o_timeout_entry_t *entry)
     for (struct sub *r = t->readers; r; r = r->tnext) {
         h2o_iovec_t iov = h2o_iovec_init(ping, sizeof(ping) - 1);
 
-        if (r->sending || r->finished || !r->req || r->mode == HUB_MODE_OPENAI_JSON)
+        if (r->sending || r->finished || !r->req || (r->fmt && r->fmt->whole))
             continue;
         r->sending = true;
         h2o_send(r->req, &iov, 1, H2O_SEND_STATE_IN_PROGRESS);
@@ -688,60 +521,47 @@ int hub_thread_readers(struct hub_thread *t)
     return t->nreaders;
 }
 
-int hub_subscribe(struct hub_thread *t, h2o_req_t *req, const struct hub_stream_req *sr)
+/* The stream @sr asks for: held here, or created and handed to the miss handler, or
+ * created ended with an `error` event when that cannot feed it. NULL with *@rc =
+ * HUB_NOTHING_LEFT or FC_ERATE (see hub_subscribe). *@miss tells whether it was created.
+ * @locks hub->lock held */
+static struct stream *claim(struct hub *h, const struct hub_stream_req *sr, bool *miss, int *rc)
 {
-    struct hub *h = t->hub;
-    struct sub *r;
-    struct stream *s;
-    bool replay = false;
+    struct hub_thread *wake[MAX_THREADS];
+    int nwake = 0, started;
+    struct stream *s = find(h, sr->request_id);
+
+    *miss = !s;
+    if (s && s->done && !sr->format && sr->after_seq >= 0 && sr->after_seq >= s->last_seq) {
+        *rc = HUB_NOTHING_LEFT;
+        return NULL;
+    }
+    if (s)
+        return s;
+    started = h->miss ? h->miss(h->miss_ud, sr) : FC_EDEP;
+    if (started == FC_ERATE) {
+        *rc = FC_ERATE;
+        return NULL;
+    }
+    s = create(h, sr->request_id);
+    if (started != 0) {
+        log_emit(LOG_ERROR, sr->request_id, NULL, NULL, "cannot start a replay reader: %s",
+                 err_str(started));
+        /* No reader is attached yet: nobody to wake. */
+        fail_locked(s, "stream_unavailable", "the answer could not be recovered", wake, &nwake);
+    }
+    return s;
+}
+
+/* Starts the response of @r: headers, then the SSE hello or what is already there. */
+static void start_response(struct sub *r)
+{
     static const char hello[] = "retry: 1000\n\n";
+    h2o_req_t *req = r->req;
 
-    pthread_mutex_lock(&h->lock);
-    s = find(h, sr->request_id);
-    if (s && s->done && sr->mode == HUB_MODE_SSE && sr->after_seq >= 0 &&
-        sr->after_seq >= s->last_seq) {
-        pthread_mutex_unlock(&h->lock);
-        return HUB_NOTHING_LEFT;
-    }
-    if (!s) {
-        if (atomic_fetch_add(&h->replays, 1) >= h->max_replays) {
-            atomic_fetch_sub(&h->replays, 1);
-            pthread_mutex_unlock(&h->lock);
-            return FC_ERATE;
-        }
-        s = create(h, sr->request_id);
-        replay = true;
-    }
-    r = h2o_mem_alloc_shared(&req->pool, sizeof(*r), on_dispose);
-    memset(r, 0, sizeof(*r));
-    r->gen.proceed = on_proceed;
-    r->gen.stop = on_stop;
-    r->req = req;
-    r->t = t;
-    r->s = s;
-    r->after_seq = sr->after_seq;
-    r->mode = sr->mode;
-    r->created_s = sr->created_s;
-    snprintf(r->model, sizeof(r->model), "%s", sr->model[0] ? sr->model : "finchat");
-    snprintf(r->request_id, sizeof(r->request_id), "%s", sr->request_id);
-    r->snext = s->subs;
-    s->subs = r;
-    r->attached = true;
-    pthread_mutex_unlock(&h->lock);
-    metrics_add(replay ? M_STREAM_HUB_MISSES : M_STREAM_HUB_HITS, 1);
-    if (replay && start_replay(h, sr) != 0)
-        log_emit(LOG_ERROR, sr->request_id, NULL, NULL, "cannot start replay reader");
-
-    r->tnext = t->readers;
-    if (t->readers)
-        t->readers->tprev = r;
-    t->readers = r;
-    t->nreaders++;
-    metrics_add(M_SSE_ACTIVE, 1);
-
-    if (r->mode == HUB_MODE_OPENAI_JSON) {
+    if (r->fmt && r->fmt->whole) {
         pump(r);
-        return 0;
+        return;
     }
     req->res.status = 200;
     req->res.reason = "OK";
@@ -752,7 +572,7 @@ int hub_subscribe(struct hub_thread *t, h2o_req_t *req, const struct hub_stream_
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-accel-buffering"), 0, NULL,
                           H2O_STRLIT("no"));
     h2o_start_response(req, &r->gen);
-    if (r->mode == HUB_MODE_SSE) {
+    if (!r->fmt) {
         h2o_iovec_t iov = h2o_iovec_init(hello, sizeof(hello) - 1);
 
         r->sending = true;
@@ -760,5 +580,45 @@ int hub_subscribe(struct hub_thread *t, h2o_req_t *req, const struct hub_stream_
     } else {
         pump(r);
     }
+}
+
+int hub_subscribe(struct hub_thread *t, h2o_req_t *req, const struct hub_stream_req *sr)
+{
+    struct hub *h = t->hub;
+    struct sub *r;
+    struct stream *s;
+    bool miss;
+    int rc = 0;
+
+    pthread_mutex_lock(&h->lock);
+    s = claim(h, sr, &miss, &rc);
+    if (!s) {
+        pthread_mutex_unlock(&h->lock);
+        return rc;
+    }
+    r = h2o_mem_alloc_shared(&req->pool, sizeof(*r), on_dispose);
+    memset(r, 0, sizeof(*r));
+    r->gen.proceed = on_proceed;
+    r->gen.stop = on_stop;
+    r->req = req;
+    r->t = t;
+    r->s = s;
+    r->after_seq = sr->after_seq;
+    r->fmt = sr->format;
+    r->fst = r->fmt ? r->fmt->state_new(sr) : NULL;
+    snprintf(r->request_id, sizeof(r->request_id), "%s", sr->request_id);
+    r->snext = s->subs;
+    s->subs = r;
+    r->attached = true;
+    pthread_mutex_unlock(&h->lock);
+    metrics_add(miss ? M_STREAM_HUB_MISSES : M_STREAM_HUB_HITS, 1);
+
+    r->tnext = t->readers;
+    if (t->readers)
+        t->readers->tprev = r;
+    t->readers = r;
+    t->nreaders++;
+    metrics_add(M_SSE_ACTIVE, 1);
+    start_response(r);
     return 0;
 }
