@@ -1146,7 +1146,6 @@ const struct api_route finance_routes[] = {
     {"GET", "/api/v1/transactions", h_txn_list, 0},
     {"POST", "/api/v1/transactions", h_txn_create, 0},
     {"PATCH", "/api/v1/transactions/{id}", h_txn_patch, 0},
-    {"POST", "/api/v1/imports", finance_import_post, ROUTE_IMPORT},
     {"GET", "/api/v1/analytics/cashflow", h_cashflow, 0},
     {"GET", "/api/v1/analytics/categories", h_categories, 0},
     {"GET", "/api/v1/analytics/networth", h_networth, 0},
