@@ -29,7 +29,7 @@ links_of() {
     screen) echo $gw/chat/screen.c common/utf8.c ;;
     sse) echo $wk/providers/sse_parse.c common/strbuf.c ;;
     jwt) echo $gw/auth/jwt_token.c common/strbuf.c -ljwt -lcrypto ;;
-    cursor) echo $gw/http/cursor.c common/strbuf.c ;;
+    cursor) echo $gw/http/cursor.c $gw/finance/finance_calc.c common/clock.c common/uuid.c ;;
     jsonlimit) echo $gw/http/jsonlimit.c ;;
     query) echo $gw/http/query.c ;;
     lastevent) echo $gw/http/sse.c common/strbuf.c ;;
