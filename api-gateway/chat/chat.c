@@ -14,6 +14,7 @@
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/gateway.h"
 #include "api-gateway/http/cursor.h"
+#include "api-gateway/http/sse.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -1011,18 +1012,14 @@ static int resume_point(struct api_req *req, struct api_resp *resp, int64_t *aft
 {
     const char *v = req->last_event_id && *req->last_event_id ? req->last_event_id
                                                               : api_query(req, "last_event_id");
-    char *end;
-    long long n;
 
     *after = -1;
     if (!v || !*v)
         return 0;
-    errno = 0;
-    n = strtoll(v, &end, 10);
-    if (errno || *end || n < 0 || v[0] == '-' || v[0] == '+' || v[0] == ' ')
+    *after = sse_parse_last_event_id(v);
+    if (*after < 0)
         return api_error(resp, 400, "invalid_field",
                          "Last-Event-ID must be a non-negative integer");
-    *after = n;
     return 0;
 }
 
