@@ -71,8 +71,8 @@ static int upsert_accounts(struct api_req *req, json_t *accounts)
         const char *pid = json_string_value(json_object_get(a, "account_id"));
         const char *name = json_string_value(json_object_get(a, "name"));
         const char *mask = json_string_value(json_object_get(a, "mask"));
-        const char *type = plaid_account_type(json_string_value(json_object_get(a, "type")),
-                                              json_string_value(json_object_get(a, "subtype")));
+        const char *type = plaid_map_account_type(json_string_value(json_object_get(a, "type")),
+                                                  json_string_value(json_object_get(a, "subtype")));
         json_t *bal = json_object_get(a, "balances");
         const char *cur = json_string_value(json_object_get(bal, "iso_currency_code"));
         int64_t minor = 0;
@@ -81,7 +81,7 @@ static int upsert_accounts(struct api_req *req, json_t *accounts)
 
         if (!pid || !name)
             continue;
-        plaid_amount_minor(json_object_get(bal, "current"), &minor);
+        plaid_map_amount(json_object_get(bal, "current"), &minor);
         if (strcmp(type, "credit") == 0)
             minor = -minor; /* Plaid reports what is owed as positive */
         snprintf(amt, sizeof(amt), "%lld", (long long)minor);
