@@ -418,6 +418,16 @@ static bool is_json_type(h2o_iovec_t ct)
            (ct.len == 16 || ct.base[16] == ';' || ct.base[16] == ' ');
 }
 
+/* The metrics id of @route, named "METHOD /pattern". Every route is registered by
+ * server_new() before the loops start, so on a loop this only looks the name up. */
+static int route_metric(const struct api_route *route)
+{
+    char name[128];
+
+    snprintf(name, sizeof(name), "%s %s", route->method, route->pattern);
+    return metrics_route(name);
+}
+
 /* Counts the request against the per-IP limit of its kind; when over it, answers 429 with
  * Retry-After and returns true. */
 static bool over_rate_limit(struct server *s, h2o_req_t *req, const char *rid, const char *ip,
@@ -578,7 +588,7 @@ static int dispatch_api(struct loop_thr *t, h2o_req_t *req, const char *rid, con
     const struct api_route *route;
     char *params[API_MAX_PARAMS];
     int nparams = 0, metric;
-    char method[16], route_name[128];
+    char method[16];
     size_t body_limit;
     struct job *j;
 
@@ -588,8 +598,7 @@ static int dispatch_api(struct loop_thr *t, h2o_req_t *req, const char *rid, con
     route = find_route(s, req, rid, method, params, &nparams, start_ns);
     if (!route)
         return 0;
-    snprintf(route_name, sizeof(route_name), "%s %s", route->method, route->pattern);
-    metric = metrics_route(route_name);
+    metric = route_metric(route);
     body_limit =
         (size_t)((route->flags & ROUTE_IMPORT) ? s->cfg->import_limit : s->cfg->body_limit);
     if (req->entity.len > body_limit) {
@@ -1000,6 +1009,9 @@ struct server *server_new(struct gateway *gw, struct dbpool *pool, char *errbuf,
     pathconf = h2o_config_register_path(host, "/", 0);
     handler = h2o_create_handler(pathconf, sizeof(*handler));
     handler->on_req = on_req;
+    for (const struct api_route *const *t = s->tables; *t; t++)
+        for (const struct api_route *r = *t; r->method; r++)
+            route_metric(r);
     s->m_static = metrics_route("GET /(static)");
     s->m_health = metrics_route("GET /healthz");
     s->m_ready = metrics_route("GET /readyz");
@@ -1015,8 +1027,7 @@ struct server *server_new(struct gateway *gw, struct dbpool *pool, char *errbuf,
         if (SSL_CTX_use_certificate_chain_file(s->ssl_ctx, s->cfg->tls_cert) != 1 ||
             SSL_CTX_use_PrivateKey_file(s->ssl_ctx, s->cfg->tls_key, SSL_FILETYPE_PEM) != 1) {
             snprintf(errbuf, errlen, "cannot load FINCHAT_TLS_CERT/FINCHAT_TLS_KEY");
-            SSL_CTX_free(s->ssl_ctx);
-            free(s);
+            server_free(s);
             return NULL;
         }
         h2o_ssl_register_alpn_protocols(s->ssl_ctx, h2o_http2_alpn_protocols);
@@ -1045,6 +1056,10 @@ void server_free(struct server *s)
 {
     if (!s)
         return;
+    if (s->h2o_cfg.hosts) /* h2o_config_init() ran */
+        h2o_config_dispose(&s->h2o_cfg);
+    if (s->mimemap)
+        h2o_mem_release_shared(s->mimemap);
     ratelimit_free(s->rl);
     free(s->csp);
     if (s->ssl_ctx)

@@ -30,8 +30,16 @@
 
 struct server;
 
+/* Prepares the server of @gw (whose cfg and, for serving, hub, bus and health must be set)
+ * handing database work to @pool: parses FINCHAT_HTTP_ADDR, loads the TLS certificate when
+ * one is configured, and registers every route's metrics. No socket is opened yet. Returns
+ * NULL with a message in @errbuf for a bad address or certificate. @locality main thread */
 struct server *server_new(struct gateway *gw, struct dbpool *pool, char *errbuf, unsigned errlen);
+/* Starts the event loops (FINCHAT_HTTP_THREADS, default one per CPU), each listening on the
+ * address, and returns once they all stopped (see above). 0, or FC_EIO when a thread could
+ * not be started. @locality main thread */
 int server_run(struct server *s);
+/* Frees @s after server_run() returned (or instead of it); NULL is a no-op. */
 void server_free(struct server *s);
 
 #endif
