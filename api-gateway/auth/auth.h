@@ -32,6 +32,10 @@
 #define AUTH_PASSWORD_MAX 256
 #define AUTH_MAX_API_KEYS 100 /* active keys per user */
 
+/* POST /api/v1/auth/register, /login, /refresh, /logout; GET /api/v1/me; POST, GET
+ * /api/v1/api-keys and DELETE /api/v1/api-keys/{id}. NULL-terminated. */
+extern const struct api_route auth_routes[];
+
 /* Authenticates a request for a route with @route_flags (api.h ROUTE_*). @authorization,
  * @cookie and @csrf_header are the raw Authorization, Cookie and X-CSRF-Token header values
  * (each NULL when absent). Order: an Authorization header decides alone (Bearer JWT, or

@@ -14,6 +14,8 @@
 #include "api-gateway/finance/finance_api.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/gateway.h"
+#include "api-gateway/http/cursor.h"
+#include "api-gateway/http/sse.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@
 #define MAX_TOKENS 1024
 #define RATE_LOCK_CLASS 4242 /* first key of the per-user advisory lock */
 #define STREAM_URL "/api/v1/streams/"
-#define CONV_CURSOR_SORT 9 /* finance_cursor namespace of the conversation list */
+#define CONV_CURSOR_SORT 9 /* cursor.h sort number of the conversation list */
 #define MSG_CURSOR_SORT 8  /* ... and of a conversation's messages */
 
 /* Conversation columns, in the order conv_json() reads them. */
@@ -228,7 +230,7 @@ static int conversations_create(struct api_req *req, struct api_resp *resp)
 static int conversations_list(struct api_req *req, struct api_resp *resp)
 {
     const char *q = api_query(req, "q"), *cur = api_query(req, "cursor");
-    struct finance_cursor after;
+    struct cursor after;
     char usec[24], lim[24];
     char *pattern = NULL, *clean_q = NULL;
     json_t *items, *body;
@@ -240,7 +242,7 @@ static int conversations_list(struct api_req *req, struct api_resp *resp)
     rc = api_query_int(req, resp, "limit", LIST_DEFAULT, 1, LIST_MAX, &limit);
     if (rc)
         return rc;
-    if (cur && *cur && finance_cursor_decode(cur, CONV_CURSOR_SORT, &after) != 0)
+    if (cur && *cur && cursor_decode(cur, CONV_CURSOR_SORT, &after) != 0)
         return api_error(resp, 400, "invalid_field", "cursor is malformed");
     if (cur && *cur)
         snprintf(usec, sizeof(usec), "%lld", (long long)after.key);
@@ -278,11 +280,10 @@ static int conversations_list(struct api_req *req, struct api_resp *resp)
         json_array_append_new(items, conv_json(res, i));
     body = json_pack("{s:o, s:n}", "items", items, "next_cursor");
     if (rows > limit) {
-        char next[FINANCE_CURSOR_MAX + 1];
+        char next[CURSOR_MAX + 1];
 
-        finance_cursor_encode(CONV_CURSOR_SORT,
-                              strtoll(PQgetvalue(res, (int)limit - 1, 5), NULL, 10),
-                              PQgetvalue(res, (int)limit - 1, 0), next, sizeof(next));
+        cursor_encode(CONV_CURSOR_SORT, strtoll(PQgetvalue(res, (int)limit - 1, 5), NULL, 10),
+                      PQgetvalue(res, (int)limit - 1, 0), next, sizeof(next));
         json_object_set_new(body, "next_cursor", json_string(next));
     }
     PQclear(res);
@@ -577,8 +578,8 @@ static int messages_list(struct api_req *req, struct api_resp *resp)
     struct msg_item *items = NULL;
     size_t n = 0, cap = 0, start = 0, end;
     const char *cur = api_query(req, "cursor");
-    struct finance_cursor after;
-    char id[37], next[FINANCE_CURSOR_MAX + 1];
+    struct cursor after;
+    char id[37], next[CURSOR_MAX + 1];
     int64_t limit;
     json_t *arr;
     int rc;
@@ -590,7 +591,7 @@ static int messages_list(struct api_req *req, struct api_resp *resp)
     if (rc)
         return rc;
     if (cur && *cur) {
-        if (finance_cursor_decode(cur, MSG_CURSOR_SORT, &after) != 0 || strcmp(after.id, id) != 0 ||
+        if (cursor_decode(cur, MSG_CURSOR_SORT, &after) != 0 || strcmp(after.id, id) != 0 ||
             after.key < 0 || after.key > MESSAGES_MAX)
             return api_error(resp, 400, "invalid_field", "cursor is malformed");
         start = (size_t)after.key;
@@ -611,7 +612,7 @@ static int messages_list(struct api_req *req, struct api_resp *resp)
     for (size_t i = start; i < end; i++)
         json_array_append(arr, items[i].msg);
     if (end < n)
-        finance_cursor_encode(MSG_CURSOR_SORT, (int64_t)end, id, next, sizeof(next));
+        cursor_encode(MSG_CURSOR_SORT, (int64_t)end, id, next, sizeof(next));
     rc = api_json(resp, 200,
                   json_pack("{s:o,s:s?}", "items", arr, "next_cursor", end < n ? next : NULL));
 out_free:
@@ -1009,18 +1010,14 @@ static int resume_point(struct api_req *req, struct api_resp *resp, int64_t *aft
 {
     const char *v = req->last_event_id && *req->last_event_id ? req->last_event_id
                                                               : api_query(req, "last_event_id");
-    char *end;
-    long long n;
 
     *after = -1;
     if (!v || !*v)
         return 0;
-    errno = 0;
-    n = strtoll(v, &end, 10);
-    if (errno || *end || n < 0 || v[0] == '-' || v[0] == '+' || v[0] == ' ')
+    *after = sse_parse_last_event_id(v);
+    if (*after < 0)
         return api_error(resp, 400, "invalid_field",
                          "Last-Event-ID must be a non-negative integer");
-    *after = n;
     return 0;
 }
 

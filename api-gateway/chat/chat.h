@@ -8,8 +8,7 @@
  * holds its request: everything before the produce is undone or marked failed when the produce
  * fails, so a client never gets a 202 for a request no worker will see.
  *
- * Handlers follow api.h (@locality pool thread). The routes are exported as chat_routes[]
- * (declared in api.h). */
+ * Handlers follow api.h (@locality pool thread); chat_routes[] below lists them. */
 #ifndef FINCHAT_CHAT_H
 #define FINCHAT_CHAT_H
 
@@ -47,6 +46,12 @@ struct chat_post_opts {
     int nhistory;
     int max_tokens; /* 1..CHAT_MAX_TOKENS, 0 for the default */
 };
+
+/* POST, GET /api/v1/conversations; PATCH, DELETE /api/v1/conversations/{id}; GET, POST
+ * /api/v1/conversations/{id}/messages; POST /api/v1/conversations/{id}/regenerate; GET
+ * /api/v1/streams/{request_id} and POST /api/v1/streams/{request_id}/cancel.
+ * NULL-terminated. */
+extern const struct api_route chat_routes[];
 
 #define CHAT_MAX_TOKENS 8192 /* what a request may ask for (proto: options.max_tokens) */
 

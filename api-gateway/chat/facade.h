@@ -27,6 +27,7 @@
 #define FACADE_DEFAULT_MODEL "finchat"
 #define FACADE_CONVERSATION_TITLE "API"
 
+/* POST /v1/chat/completions. NULL-terminated. */
 extern const struct api_route facade_routes[];
 
 /* The hub format of an answer in OpenAI's API: chat.completion.chunk events and

@@ -12,6 +12,7 @@
 #include "api-gateway/finance/finance_query.h"
 #include "api-gateway/finance/forecast.h"
 #include "api-gateway/finance/fraud.h"
+#include "api-gateway/http/cursor.h"
 #include "api-gateway/http/metrics.h"
 
 #include <math.h>
@@ -444,7 +445,7 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
         " ORDER BY t.amount_minor DESC, t.id DESC", " ORDER BY t.amount_minor ASC, t.id ASC"};
     struct txn_filter f;
     struct qb q = {.len = 0};
-    struct finance_cursor cur;
+    struct cursor cur;
     char *pattern = NULL, next[200];
     PGresult *res;
     json_t *items;
@@ -453,7 +454,7 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
     rc = read_filter(req, resp, &f);
     if (rc)
         return rc;
-    if (f.cursor && *f.cursor && finance_cursor_decode(f.cursor, f.sort, &cur) != 0)
+    if (f.cursor && *f.cursor && cursor_decode(f.cursor, f.sort, &cur) != 0)
         return api_error(resp, 400, "invalid_field",
                          "cursor is not valid (or belongs to another sort order)");
     qb_add(&q,
@@ -509,7 +510,7 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
         int last = (int)f.limit - 1;
         int64_t key = strtoll(PQgetvalue(res, last, f.sort < 2 ? FIN_TXN_NCOLS : 4), NULL, 10);
 
-        finance_cursor_encode(f.sort, key, PQgetvalue(res, last, 0), next, sizeof(next));
+        cursor_encode(f.sort, key, PQgetvalue(res, last, 0), next, sizeof(next));
     }
     PQclear(res);
     return api_json(resp, 200,
@@ -1123,7 +1124,6 @@ const struct api_route finance_routes[] = {
     {"GET", "/api/v1/transactions", h_txn_list, 0},
     {"POST", "/api/v1/transactions", h_txn_create, 0},
     {"PATCH", "/api/v1/transactions/{id}", h_txn_patch, 0},
-    {"POST", "/api/v1/imports", finance_import_post, ROUTE_IMPORT},
     {"GET", "/api/v1/analytics/cashflow", h_cashflow, 0},
     {"GET", "/api/v1/analytics/categories", h_categories, 0},
     {"GET", "/api/v1/analytics/networth", h_networth, 0},

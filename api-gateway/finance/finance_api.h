@@ -1,8 +1,8 @@
 /* finance.h - the finance REST API of SPEC §4 with the JSON of proto/API.md.
  *
- * finance_routes[] (declared in api.h) lists the handlers: dashboard, accounts (list, and
+ * finance_routes[] lists the handlers: dashboard, accounts (list, and
  * create for users who import statements rather than link a bank), transactions
- * (keyset-paginated list, create with fraud scoring, patch), imports, analytics, insights,
+ * (keyset-paginated list, create with fraud scoring, patch), analytics, insights,
  * forecast, simulate, budgets and goals. Handlers run on a pool thread (@locality pool
  * thread) with that thread's req->pg and req->mongo, and every query is scoped by
  * req->user_id: another user's ids answer 404 not_found, exactly like ids that do not exist.
@@ -37,7 +37,7 @@ int finance_db_error(struct api_req *req, struct api_resp *resp);
 int finance_own_account(struct api_req *req, struct api_resp *resp, const char *field,
                         const char *account_id, bool lock, char cur[4]);
 
-/* POST /api/v1/imports (finance_import.c). */
-int finance_import_post(struct api_req *req, struct api_resp *resp);
+/* The finance routes (see above; imports are import_api.h's). NULL-terminated. */
+extern const struct api_route finance_routes[];
 
 #endif

@@ -30,22 +30,6 @@ void finance_timestamp_text(int64_t t, char *buf, size_t len);
 /* True when @s is a canonical textual UUID (36 characters, hex and dashes, any case). */
 bool finance_uuid_valid(const char *s);
 
-/* A GET /transactions page boundary: the sort order it belongs to (0..3), the sort key of
- * the last row (posted_at in Unix microseconds, or amount_minor) and that row's id. */
-struct finance_cursor {
-    int sort;
-    int64_t key;
-    char id[37];
-};
-
-#define FINANCE_CURSOR_MAX 120 /* characters of an encoded cursor */
-
-/* Encodes a cursor as opaque base64url text (no padding) into @out of @len bytes
- * (FINANCE_CURSOR_MAX + 1 is enough). */
-void finance_cursor_encode(int sort, int64_t key, const char *id, char *out, size_t len);
-/* Decodes and validates @s: base64url of "<sort>.<integer>.<uuid>" for sort order @sort.
- * Returns 0 with @c filled, or FC_EINVAL for anything else (other sort, tampering, junk). */
-int finance_cursor_decode(const char *s, int sort, struct finance_cursor *c);
 /* Returns "%" + @s + "%" with \, % and _ escaped by a backslash, for ILIKE ... ESCAPE '\'.
  * Caller frees. */
 char *finance_like_pattern(const char *s);

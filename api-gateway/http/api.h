@@ -18,21 +18,20 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "api-gateway/http/query.h"
 
 #define API_MAX_PARAMS 4
 #define API_MAX_QUERY 24
 
-struct api_kv {
-    char *key;
-    char *val; /* URL-decoded */
-};
+struct gateway;        /* gateway.h */
+struct hub_stream_req; /* chat/hub.h */
 
 struct api_req {
     const char *method;
     const char *path;             /* without the query string */
     char *params[API_MAX_PARAMS]; /* captured {id} segments of the route, in order */
     int nparams;
-    struct api_kv query[API_MAX_QUERY]; /* decoded query parameters */
+    struct query_kv query[API_MAX_QUERY]; /* decoded query parameters (query.h) */
     int nquery;
     json_t *body;         /* parsed JSON body, or NULL if none / not JSON */
     const char *raw_body; /* the body bytes as received */
@@ -46,7 +45,7 @@ struct api_req {
     mongoc_client_t *mongo; /* this pool thread's client */
     const char *mongo_db;   /* database name from FINCHAT_MONGO_URL */
     const struct fc_config *cfg;
-    void *server;              /* opaque server state (for chat: Kafka producer) */
+    struct gateway *server;    /* the process-wide state: hub, Kafka, health */
     const char *last_event_id; /* Last-Event-ID header, or NULL */
     const char *authorization; /* Authorization header, or NULL */
     const char *cookie;        /* Cookie header, or NULL */
@@ -62,8 +61,8 @@ struct api_resp {
     size_t raw_len;
     const char *raw_type;
     /* Set by stream handlers instead of a body: the server then attaches the connection
-     * to the stream hub (see hub.h, struct hub_stream_req; ownership passes to the server). */
-    void *stream;
+     * to the stream hub (hub.h); allocated with xmalloc, ownership passes to the server. */
+    struct hub_stream_req *stream;
 };
 
 typedef int (*api_handler)(struct api_req *req, struct api_resp *resp);
@@ -100,10 +99,8 @@ void api_header(struct api_resp *resp, const char *line);
  * cause; this logs the request id with it. Returns the matching negative code. */
 int api_pg_fail(struct api_req *req, struct api_resp *resp, int rc);
 
-/* Writes the route list of a module. Each handler module exports one table. */
-extern const struct api_route finance_routes[];
-extern const struct api_route auth_routes[];
-extern const struct api_route chat_routes[];
-extern const struct api_route ops_routes[];
+/* Each handler module declares its own NULL-terminated route table in its header
+ * (auth.h, finance_api.h, import_api.h, chat.h, facade.h, plaid_api.h, ops.h); the server
+ * lists those tables in the order they are matched. */
 
 #endif

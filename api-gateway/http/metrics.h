@@ -22,7 +22,10 @@ enum metric_counter {
     M_COUNTER_MAX
 };
 
-/* Registers @route (e.g. "GET /api/v1/dashboard") and returns its id; at most 128 routes. */
+/* Registers @route (e.g. "GET /api/v1/dashboard") and returns its id, or returns the id it
+ * already has; at most 128 routes. Registering is not thread-safe: the server registers
+ * every name at start-up, single-threaded; afterwards looking up a registered name is safe
+ * from any thread. */
 int metrics_route(const char *route);
 /* Records one response of route @id with @status after @latency_us. Thread-safe. */
 void metrics_observe(int id, int status, int64_t latency_us);

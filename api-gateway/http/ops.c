@@ -1,8 +1,9 @@
-/* ops.c - GET /api/v1/status: what the status page shows (SPEC §4 Operations). */
+/* ops.c - GET /api/v1/status from the health checker, the metrics and MongoDB. */
+#include "api-gateway/http/ops.h"
+
 #include "clock.h"
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/gateway.h"
-#include "api-gateway/http/api.h"
 #include "api-gateway/http/health.h"
 #include "api-gateway/http/metrics.h"
 

@@ -8,13 +8,20 @@
 #include "sig.h"
 #include "xmalloc.h"
 #include "api-gateway/auth/auth.h"
+#include "api-gateway/chat/chat.h"
+#include "api-gateway/chat/facade.h"
 #include "api-gateway/chat/hub.h"
+#include "api-gateway/finance/finance_api.h"
 #include "api-gateway/http/api.h"
 #include "api-gateway/http/health.h"
 #include "api-gateway/http/jsonlimit.h"
 #include "api-gateway/http/metrics.h"
+#include "api-gateway/http/ops.h"
+#include "api-gateway/http/query.h"
 #include "api-gateway/http/ratelimit.h"
 #include "api-gateway/http/router.h"
+#include "api-gateway/ingest/import_api.h"
+#include "api-gateway/ingest/plaid_api.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,9 +42,6 @@
 #define DRAIN_MS 10000
 #define RL_GENERAL 0
 #define RL_AUTH 1
-
-extern const struct api_route facade_routes[];
-extern const struct api_route plaid_routes[];
 
 struct loop_thr {
     struct server *srv;
@@ -66,7 +70,7 @@ struct server {
     struct loop_thr thr[MAX_THREADS];
     const struct api_route *const *tables;
     char *csp;
-    int m_static, m_health, m_ready, m_metrics, m_notfound;
+    int m_static, m_health, m_ready, m_metrics, m_notfound, m_rejected;
 };
 
 /* A request handed to the query pool. Owned by the loop thread except while running. */
@@ -89,8 +93,10 @@ struct guard {
     struct job *job;
 };
 
+/* The route tables of the handler modules, in the order they are matched. */
 static const struct api_route *const default_tables[] = {
-    auth_routes, finance_routes, chat_routes, facade_routes, ops_routes, plaid_routes, NULL};
+    auth_routes,   finance_routes, import_routes, chat_routes,
+    facade_routes, ops_routes,     plaid_routes,  NULL};
 
 /* ---- small helpers ---- */
 
@@ -235,33 +241,43 @@ static void common_headers(struct server *s, h2o_req_t *req, const char *rid)
     }
 }
 
-static void send_json(struct server *s, h2o_req_t *req, const char *rid, int status, json_t *body,
-                      int metric, int64_t start_ns)
+/* Sets the status and headers of a JSON answer and returns its body text, allocated in the
+ * request's pool (empty for a NULL @body); an "error" object gets @rid as its request_id. */
+static h2o_iovec_t json_answer(struct server *s, h2o_req_t *req, const char *rid, int status,
+                               json_t *body)
 {
-    char *txt = NULL;
-    size_t len = 0;
+    h2o_iovec_t out = h2o_iovec_init("", 0);
 
     if (body) {
         json_t *err = json_object_get(body, "error");
+        char *txt;
 
         if (json_is_object(err))
             json_object_set_new(err, "request_id", json_string(rid));
         txt = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
-        len = strlen(txt);
+        out = h2o_strdup(&req->pool, txt, SIZE_MAX);
+        free(txt);
     }
     req->res.status = status;
     req->res.reason = reason_of(status);
     common_headers(s, req, rid);
-    if (txt)
+    if (body)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                        H2O_STRLIT("application/json"));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
                    H2O_STRLIT("no-store"));
     /* A known length keeps HTTP/1.1 connections alive for every status (h2o's chunked
      * encoder only keeps them for 200). */
-    req->res.content_length = len;
-    h2o_send_inline(req, txt ? txt : "", len);
-    free(txt);
+    req->res.content_length = out.len;
+    return out;
+}
+
+static void send_json(struct server *s, h2o_req_t *req, const char *rid, int status, json_t *body,
+                      int metric, int64_t start_ns)
+{
+    h2o_iovec_t txt = json_answer(s, req, rid, status, body);
+
+    h2o_send_inline(req, txt.base, txt.len);
     metrics_observe(metric, status, (clock_mono_ns() - start_ns) / 1000);
 }
 
@@ -280,10 +296,7 @@ static void job_free(struct job *j)
 {
     for (int i = 0; i < j->areq.nparams; i++)
         free(j->areq.params[i]);
-    for (int i = 0; i < j->areq.nquery; i++) {
-        free(j->areq.query[i].key);
-        free(j->areq.query[i].val);
-    }
+    query_release(j->areq.query, j->areq.nquery);
     json_decref(j->areq.body);
     free((char *)j->areq.method);
     free((char *)j->areq.path);
@@ -338,11 +351,10 @@ static void job_respond(struct job *j)
     const char *rid = j->areq.request_id;
 
     if (j->aresp.stream) {
-        struct hub_stream_req *sr = j->aresp.stream;
         int rc;
 
         common_headers(s, req, rid);
-        rc = hub_subscribe(j->thr->hub, req, sr);
+        rc = hub_subscribe(j->thr->hub, req, j->aresp.stream);
         if (rc == HUB_NOTHING_LEFT) {
             req->res.status = 204;
             req->res.reason = "No Content";
@@ -400,103 +412,193 @@ static void on_jobs_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *m
 
 /* ---- admission on the loop ---- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Decodes %XX and '+' of a query component. */
-static char *url_decode(const char *s, size_t n)
-{
-    char *out = xmalloc(n + 1), *o = out;
-
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            *o++ = ' ';
-        } else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            *o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        } else {
-            *o++ = s[i];
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-static void parse_query(struct api_req *a, const char *q, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len && a->nquery < API_MAX_QUERY) {
-        size_t end = i, eq;
-
-        while (end < len && q[end] != '&')
-            end++;
-        eq = i;
-        while (eq < end && q[eq] != '=')
-            eq++;
-        if (end > i) {
-            a->query[a->nquery].key = url_decode(q + i, eq - i);
-            a->query[a->nquery].val = eq < end ? url_decode(q + eq + 1, end - eq - 1) : xstrdup("");
-            a->nquery++;
-        }
-        i = end + 1;
-    }
-}
-
 static bool is_json_type(h2o_iovec_t ct)
 {
     return ct.len >= 16 && strncasecmp(ct.base, "application/json", 16) == 0 &&
            (ct.len == 16 || ct.base[16] == ';' || ct.base[16] == ' ');
 }
 
+/* The metrics id of @route, named "METHOD /pattern". Every route is registered by
+ * server_new() before the loops start, so on a loop this only looks the name up. */
+static int route_metric(const struct api_route *route)
+{
+    char name[128];
+
+    snprintf(name, sizeof(name), "%s %s", route->method, route->pattern);
+    return metrics_route(name);
+}
+
+/* Counts the request against the per-IP limit of its kind; when over it, answers 429 with
+ * Retry-After and returns true. */
+static bool over_rate_limit(struct server *s, h2o_req_t *req, const char *rid, const char *ip,
+                            int64_t start_ns)
+{
+    h2o_iovec_t path = req->path_normalized;
+    bool is_auth = path.len >= 13 && memcmp(path.base, "/api/v1/auth/", 13) == 0;
+    int limit = is_auth ? s->cfg->auth_rate_limit : s->cfg->rate_limit;
+    int retry = ratelimit_hit(s->rl, ip, is_auth ? RL_AUTH : RL_GENERAL, limit, clock_wall_ms());
+    char ra[16];
+
+    if (retry <= 0)
+        return false;
+    snprintf(ra, sizeof(ra), "%d", retry);
+    add_hdr(req, "retry-after", ra);
+    send_error(s, req, rid, 429, "rate_limited", "too many requests; retry later", s->m_notfound,
+               start_ns);
+    return true;
+}
+
+/* Finds the route of @method and the request's path, capturing its {params}; when none
+ * matches, answers 404, or 405 with Allow, and returns NULL. */
+static const struct api_route *find_route(struct server *s, h2o_req_t *req, const char *rid,
+                                          const char *method, char **params, int *nparams,
+                                          int64_t start_ns)
+{
+    const struct api_route *route = NULL;
+    h2o_iovec_t path = req->path_normalized;
+    int m = router_match(s->tables, method, path.base, path.len, &route, params, nparams);
+    char allow[96];
+
+    if (m == ROUTER_MATCH)
+        return route;
+    if (m == ROUTER_METHOD_NOT_ALLOWED) {
+        if (router_allowed(s->tables, path.base, path.len, allow, sizeof(allow)) > 0)
+            add_hdr(req, "allow", allow);
+        send_error(s, req, rid, 405, "method_not_allowed", "method not allowed for this resource",
+                   s->m_notfound, start_ns);
+    } else {
+        send_error(s, req, rid, 404, "not_found", "no such endpoint", s->m_notfound, start_ns);
+    }
+    return NULL;
+}
+
+/* The media type of @ct lower-cased, without parameters or trailing spaces ("" if absent).
+ * Caller frees. */
+static char *media_type(h2o_iovec_t ct)
+{
+    char *out = dup_iov(ct);
+    size_t n;
+
+    if (!out)
+        return xstrdup("");
+    n = strcspn(out, ";");
+    out[n] = '\0';
+    for (char *p = out; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    while (n && out[n - 1] == ' ')
+        out[--n] = '\0';
+    return out;
+}
+
+/* A job for @route holding copies of everything its handler reads from @req; takes
+ * ownership of the @nparams captured @params. */
+static struct job *job_new(struct loop_thr *t, h2o_req_t *req, const struct api_route *route,
+                           char **params, int nparams, const char *rid, const char *ip)
+{
+    struct job *j = xcalloc(1, sizeof(*j));
+    h2o_iovec_t tp = header_by_name(req, "traceparent");
+
+    j->base.run = job_run;
+    j->thr = t;
+    j->req = req;
+    j->route = route;
+    memcpy(j->areq.params, params, sizeof(params[0]) * (size_t)nparams);
+    j->areq.nparams = nparams;
+    j->areq.method = xstrndup(req->method.base, req->method.len);
+    j->areq.path = xstrndup(req->path_normalized.base, req->path_normalized.len);
+    j->areq.cfg = t->srv->cfg;
+    j->areq.server = t->srv->gw;
+    snprintf(j->areq.request_id, sizeof(j->areq.request_id), "%s", rid);
+    snprintf(j->areq.ip, sizeof(j->areq.ip), "%s", ip);
+    if (tp.base && tp.len < sizeof(j->areq.traceparent))
+        snprintf(j->areq.traceparent, sizeof(j->areq.traceparent), "%.*s", (int)tp.len, tp.base);
+    if (req->query_at != SIZE_MAX)
+        j->areq.nquery =
+            query_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1,
+                        j->areq.query, API_MAX_QUERY);
+    j->areq.content_type = media_type(header_value(req, H2O_TOKEN_CONTENT_TYPE));
+    j->cookie = dup_iov(header_value(req, H2O_TOKEN_COOKIE));
+    j->csrf = dup_iov(header_by_name(req, "x-csrf-token"));
+    j->authz = dup_iov(header_value(req, H2O_TOKEN_AUTHORIZATION));
+    j->last_event_id = dup_iov(header_by_name(req, "last-event-id"));
+    j->areq.last_event_id = j->last_event_id;
+    j->areq.authorization = j->authz;
+    j->areq.cookie = j->cookie;
+    j->areq.csrf_token = j->csrf;
+    return j;
+}
+
+/* Copies the body into @j and, unless the route takes raw uploads, checks that it is JSON no
+ * deeper than JSON_MAX_DEPTH and parses it. Returns 0, or answers 415/400 and returns -1. */
+static int job_take_body(struct server *s, h2o_req_t *req, struct job *j)
+{
+    json_error_t jerr;
+    char msg[200];
+
+    if (req->entity.len == 0)
+        return 0;
+    j->body_copy = xstrndup(req->entity.base, req->entity.len);
+    j->areq.raw_body = j->body_copy;
+    j->areq.raw_len = req->entity.len;
+    if (j->route->flags & ROUTE_IMPORT)
+        return 0;
+    if (!is_json_type(header_value(req, H2O_TOKEN_CONTENT_TYPE))) {
+        send_error(s, req, j->areq.request_id, 415, "unsupported_media_type",
+                   "send the body as application/json", j->metric, j->start_ns);
+        return -1;
+    }
+    if (!json_depth_ok(req->entity.base, req->entity.len, JSON_MAX_DEPTH)) {
+        send_error(s, req, j->areq.request_id, 400, "invalid_json",
+                   "JSON nested deeper than 32 levels", j->metric, j->start_ns);
+        return -1;
+    }
+    j->areq.body = json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (j->areq.body)
+        return 0;
+    /* jansson names its own flag for a \u0000; say what the client can fix. */
+    snprintf(msg, sizeof(msg), "malformed JSON: %s",
+             strstr(jerr.text, "JSON_ALLOW_NUL") ? "\\u0000 (NUL) is not allowed in strings"
+                                                 : jerr.text);
+    send_error(s, req, j->areq.request_id, 400, "invalid_json", msg, j->metric, j->start_ns);
+    return -1;
+}
+
+/* Hands @j to the query pool, with a guard in the request's pool that tells the job when
+ * the client is gone; answers 503 when the pool's queue is full. */
+static void job_submit(struct loop_thr *t, h2o_req_t *req, struct job *j)
+{
+    struct guard *g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), guard_dispose);
+
+    g->job = j;
+    j->guard = g;
+    atomic_fetch_add(&t->inflight, 1);
+    if (dbpool_submit(t->srv->pool, &j->base) == 0)
+        return;
+    atomic_fetch_sub(&t->inflight, 1);
+    g->job = NULL;
+    send_error(t->srv, req, j->areq.request_id, 503, "dependency_down",
+               "the server is overloaded; retry shortly", j->metric, j->start_ns);
+    job_free(j);
+}
+
 static int dispatch_api(struct loop_thr *t, h2o_req_t *req, const char *rid, const char *ip,
                         int64_t start_ns)
 {
     struct server *s = t->srv;
-    const struct api_route *route = NULL;
+    const struct api_route *route;
     char *params[API_MAX_PARAMS];
-    int nparams = 0, m, limit, retry, metric;
-    char method[16], route_name[128];
-    h2o_iovec_t path = req->path_normalized;
-    h2o_iovec_t ct = header_value(req, H2O_TOKEN_CONTENT_TYPE);
-    bool is_auth = path.len >= 13 && memcmp(path.base, "/api/v1/auth/", 13) == 0;
-    struct job *j;
-    struct guard *g;
+    int nparams = 0, metric;
+    char method[16];
     size_t body_limit;
+    struct job *j;
 
+    if (over_rate_limit(s, req, rid, ip, start_ns))
+        return 0;
     snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
-    limit = is_auth ? s->cfg->auth_rate_limit : s->cfg->rate_limit;
-    retry = ratelimit_hit(s->rl, ip, is_auth ? RL_AUTH : RL_GENERAL, limit, clock_wall_ms());
-    if (retry > 0) {
-        char ra[16];
-
-        snprintf(ra, sizeof(ra), "%d", retry);
-        add_hdr(req, "retry-after", ra);
-        send_error(s, req, rid, 429, "rate_limited", "too many requests; retry later",
-                   s->m_notfound, start_ns);
+    route = find_route(s, req, rid, method, params, &nparams, start_ns);
+    if (!route)
         return 0;
-    }
-    m = router_match(s->tables, method, path.base, path.len, &route, params, &nparams);
-    if (m != ROUTER_MATCH) {
-        char allow[96];
-
-        if (m == ROUTER_METHOD_NOT_ALLOWED &&
-            router_allowed(s->tables, path.base, path.len, allow, sizeof(allow)) > 0)
-            add_hdr(req, "allow", allow);
-        send_error(s, req, rid, m == ROUTER_METHOD_NOT_ALLOWED ? 405 : 404,
-                   m == ROUTER_METHOD_NOT_ALLOWED ? "method_not_allowed" : "not_found",
-                   m == ROUTER_METHOD_NOT_ALLOWED ? "method not allowed for this resource"
-                                                  : "no such endpoint",
-                   s->m_notfound, start_ns);
-        return 0;
-    }
-    snprintf(route_name, sizeof(route_name), "%s %s", route->method, route->pattern);
-    metric = metrics_route(route_name);
+    metric = route_metric(route);
     body_limit =
         (size_t)((route->flags & ROUTE_IMPORT) ? s->cfg->import_limit : s->cfg->body_limit);
     if (req->entity.len > body_limit) {
@@ -506,98 +608,14 @@ static int dispatch_api(struct loop_thr *t, h2o_req_t *req, const char *rid, con
                    start_ns);
         return 0;
     }
-    j = xcalloc(1, sizeof(*j));
-    j->base.run = job_run;
-    j->thr = t;
-    j->req = req;
-    j->route = route;
+    j = job_new(t, req, route, params, nparams, rid, ip);
     j->metric = metric;
     j->start_ns = start_ns;
-    memcpy(j->areq.params, params, sizeof(params[0]) * (size_t)nparams);
-    j->areq.nparams = nparams;
-    j->areq.method = xstrdup(method);
-    j->areq.path = xstrndup(path.base, path.len);
-    j->areq.cfg = s->cfg;
-    j->areq.server = s->gw;
-    snprintf(j->areq.request_id, sizeof(j->areq.request_id), "%s", rid);
-    snprintf(j->areq.ip, sizeof(j->areq.ip), "%s", ip);
-    {
-        h2o_iovec_t tp = header_by_name(req, "traceparent");
-
-        if (tp.base && tp.len < sizeof(j->areq.traceparent))
-            snprintf(j->areq.traceparent, sizeof(j->areq.traceparent), "%.*s", (int)tp.len,
-                     tp.base);
-    }
-    if (req->query_at != SIZE_MAX)
-        parse_query(&j->areq, req->path.base + req->query_at + 1,
-                    req->path.len - req->query_at - 1);
-    {
-        char *ctl = dup_iov(ct);
-        size_t n = ctl ? strcspn(ctl, ";") : 0;
-
-        if (ctl) {
-            ctl[n] = '\0';
-            for (char *p = ctl; *p; p++)
-                *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-            while (n && ctl[n - 1] == ' ')
-                ctl[--n] = '\0';
-        }
-        j->areq.content_type = ctl ? ctl : xstrdup("");
-    }
-    if (req->entity.len > 0) {
-        j->body_copy = xstrndup(req->entity.base, req->entity.len);
-        j->areq.raw_body = j->body_copy;
-        j->areq.raw_len = req->entity.len;
-        if (!(route->flags & ROUTE_IMPORT)) {
-            json_error_t jerr;
-
-            if (!is_json_type(ct)) {
-                send_error(s, req, rid, 415, "unsupported_media_type",
-                           "send the body as application/json", metric, start_ns);
-                job_free(j);
-                return 0;
-            }
-            if (!json_depth_ok(req->entity.base, req->entity.len, JSON_MAX_DEPTH)) {
-                send_error(s, req, rid, 400, "invalid_json", "JSON nested deeper than 32 levels",
-                           metric, start_ns);
-                job_free(j);
-                return 0;
-            }
-            j->areq.body =
-                json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &jerr);
-            if (!j->areq.body) {
-                char msg[200];
-
-                /* jansson names its own flag for a \u0000; say what the client can fix. */
-                snprintf(msg, sizeof(msg), "malformed JSON: %s",
-                         strstr(jerr.text, "JSON_ALLOW_NUL")
-                             ? "\\u0000 (NUL) is not allowed in strings"
-                             : jerr.text);
-                send_error(s, req, rid, 400, "invalid_json", msg, metric, start_ns);
-                job_free(j);
-                return 0;
-            }
-        }
-    }
-    j->cookie = dup_iov(header_value(req, H2O_TOKEN_COOKIE));
-    j->csrf = dup_iov(header_by_name(req, "x-csrf-token"));
-    j->authz = dup_iov(header_value(req, H2O_TOKEN_AUTHORIZATION));
-    j->last_event_id = dup_iov(header_by_name(req, "last-event-id"));
-    j->areq.last_event_id = j->last_event_id;
-    j->areq.authorization = j->authz;
-    j->areq.cookie = j->cookie;
-    j->areq.csrf_token = j->csrf;
-    g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), guard_dispose);
-    g->job = j;
-    j->guard = g;
-    atomic_fetch_add(&t->inflight, 1);
-    if (dbpool_submit(s->pool, &j->base) != 0) {
-        atomic_fetch_sub(&t->inflight, 1);
-        g->job = NULL;
-        send_error(s, req, rid, 503, "dependency_down", "the server is overloaded; retry shortly",
-                   metric, start_ns);
+    if (job_take_body(s, req, j) != 0) {
         job_free(j);
+        return 0;
     }
+    job_submit(t, req, j);
     return 0;
 }
 
@@ -661,6 +679,89 @@ static int serve_static(struct loop_thr *t, h2o_req_t *req, const char *rid, int
     else
         metrics_observe(s->m_static, 200, (clock_mono_ns() - start_ns) / 1000);
     return 0;
+}
+
+/* ---- answers h2o gives itself ---- */
+
+/* h2o answers a few requests before on_req sees them: an HTTP/1.1 body declared or sent
+ * beyond h2o_cfg.max_request_entity_size (413, before reading any of a declared one), a
+ * malformed request (400), an unmet Expect (417), a bad Range on a static file (416). This
+ * filter gives such an answer what every answer of the gateway has (SPEC §4): the JSON
+ * error shape, an X-Request-Id and the security headers. It knows them as error statuses
+ * without an x-request-id, which everything this file sends has. @locality loop thread */
+struct reshape_filter {
+    h2o_filter_t super;
+    struct server *srv;
+};
+
+struct reshape_ostream {
+    h2o_ostream_t super;
+    h2o_iovec_t body; /* the JSON error, in the request's pool; emptied once sent */
+};
+
+static const struct {
+    int status;
+    const char *code, *message;
+} h2o_answers[] = {
+    {400, "bad_request", "the HTTP request is malformed"},
+    {413, "payload_too_large", "request body is too large"},
+    {416, "range_not_satisfiable", "the requested range is not satisfiable"},
+    {417, "expectation_failed", "the Expect header cannot be met"},
+};
+
+/* Sends the JSON error in place of h2o's plain text (nothing for HEAD, which h2o sends
+ * without buffers). */
+static void reshape_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt,
+                         h2o_send_state_t state)
+{
+    struct reshape_ostream *o = (struct reshape_ostream *)self;
+    h2o_iovec_t body = o->body;
+
+    (void)bufs;
+    o->body = h2o_iovec_init(NULL, 0);
+    h2o_ostream_send_next(&o->super, req, &body, bufcnt && body.len ? 1 : 0, state);
+}
+
+static void reshape_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    struct server *s = ((struct reshape_filter *)self)->srv;
+    struct loop_thr *t = H2O_STRUCT_FROM_MEMBER(struct loop_thr, ctx, req->conn->ctx);
+    int status = req->res.status;
+    const char *code = status >= 500 ? "internal" : "bad_request";
+    const char *msg = status >= 500 ? "internal error" : "the request cannot be served";
+    struct reshape_ostream *o;
+    json_t *body;
+    char rid[40];
+
+    if (status < 400 ||
+        h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1) >= 0) {
+        h2o_setup_next_ostream(req, slot);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(h2o_answers) / sizeof(h2o_answers[0]); i++)
+        if (h2o_answers[i].status == status) {
+            code = h2o_answers[i].code;
+            msg = h2o_answers[i].message;
+        }
+    new_request_id(t, rid);
+    memset(&req->res.headers, 0, sizeof(req->res.headers));
+    body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+    o = (struct reshape_ostream *)h2o_add_ostream(req, sizeof(*o), slot);
+    o->super.do_send = reshape_send;
+    o->body = json_answer(s, req, rid, status, body);
+    json_decref(body);
+    metrics_observe(s->m_rejected, status, 0);
+    h2o_setup_next_ostream(req, &o->super.next);
+}
+
+/* Installs the filter on @pathconf. */
+static void reshape_register(struct server *s, h2o_pathconf_t *pathconf)
+{
+    struct reshape_filter *f =
+        (struct reshape_filter *)h2o_create_filter(pathconf, sizeof(struct reshape_filter));
+
+    f->super.on_setup_ostream = reshape_setup;
+    f->srv = s;
 }
 
 /* ---- the request handler ---- */
@@ -908,19 +1009,25 @@ struct server *server_new(struct gateway *gw, struct dbpool *pool, char *errbuf,
     pathconf = h2o_config_register_path(host, "/", 0);
     handler = h2o_create_handler(pathconf, sizeof(*handler));
     handler->on_req = on_req;
+    for (const struct api_route *const *t = s->tables; *t; t++)
+        for (const struct api_route *r = *t; r->method; r++)
+            route_metric(r);
     s->m_static = metrics_route("GET /(static)");
     s->m_health = metrics_route("GET /healthz");
     s->m_ready = metrics_route("GET /readyz");
     s->m_metrics = metrics_route("GET /metrics");
     s->m_notfound = metrics_route("(unmatched)");
+    s->m_rejected = metrics_route("(rejected by h2o)");
+    /* h2o's own answers bind the host's fallback path when they come before routing. */
+    reshape_register(s, pathconf);
+    reshape_register(s, &host->fallback_path);
     if (*s->cfg->tls_cert) {
         s->ssl_ctx = SSL_CTX_new(TLS_server_method());
         SSL_CTX_set_min_proto_version(s->ssl_ctx, TLS1_2_VERSION);
         if (SSL_CTX_use_certificate_chain_file(s->ssl_ctx, s->cfg->tls_cert) != 1 ||
             SSL_CTX_use_PrivateKey_file(s->ssl_ctx, s->cfg->tls_key, SSL_FILETYPE_PEM) != 1) {
             snprintf(errbuf, errlen, "cannot load FINCHAT_TLS_CERT/FINCHAT_TLS_KEY");
-            SSL_CTX_free(s->ssl_ctx);
-            free(s);
+            server_free(s);
             return NULL;
         }
         h2o_ssl_register_alpn_protocols(s->ssl_ctx, h2o_http2_alpn_protocols);
@@ -949,6 +1056,10 @@ void server_free(struct server *s)
 {
     if (!s)
         return;
+    if (s->h2o_cfg.hosts) /* h2o_config_init() ran */
+        h2o_config_dispose(&s->h2o_cfg);
+    if (s->mimemap)
+        h2o_mem_release_shared(s->mimemap);
     ratelimit_free(s->rl);
     free(s->csp);
     if (s->ssl_ctx)

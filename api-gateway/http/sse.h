@@ -12,7 +12,9 @@
  * the event line. */
 void sse_append_event(char **buf, size_t *len, size_t *cap, int64_t id, const char *event,
                       const char *data, size_t data_len);
-/* Parses a Last-Event-ID value: a decimal integer 0..2^62. Returns it, or -1 if invalid. */
+/* Parses a Last-Event-ID value (the header, or ?last_event_id=), network input: 1 to 18
+ * decimal digits and nothing else (no sign, space or suffix). Returns the id, or -1 for
+ * NULL or anything else. */
 int64_t sse_parse_last_event_id(const char *s);
 
 #endif

@@ -1,9 +1,6 @@
-/* finance_import.c - POST /api/v1/imports: a CSV or OFX statement into one account.
- *
- * The body is parsed by importer.c; the valid rows go in with one INSERT in one transaction
- * (all or nothing), rows whose external_id the account already has are counted as
- * duplicates, and the new rows are fraud-scored in posted order against the user's history
- * (the amount rule only: statements carry booking dates, not times of day). */
+/* import_api.c - POST /api/v1/imports: parse, insert once, count duplicates, score. */
+#include "api-gateway/ingest/import_api.h"
+
 #include "api-gateway/finance/finance_api.h"
 
 #include "err.h"
@@ -174,7 +171,7 @@ out_free:
     return rc;
 }
 
-int finance_import_post(struct api_req *req, struct api_resp *resp)
+static int import_post(struct api_req *req, struct api_resp *resp)
 {
     const char *account_id = api_query(req, "account_id");
     struct import_result r;
@@ -215,3 +212,8 @@ int finance_import_post(struct api_req *req, struct api_resp *resp)
         finance_changed(req);
     return rc;
 }
+
+const struct api_route import_routes[] = {
+    {"POST", "/api/v1/imports", import_post, ROUTE_IMPORT},
+    {NULL, NULL, NULL, 0},
+};

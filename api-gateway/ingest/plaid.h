@@ -1,6 +1,6 @@
 /* plaid.h - a client of the Plaid API (link tokens, public-token exchange, accounts,
- * cursor-based /transactions/sync) over libcurl, and the pure mapping of Plaid's JSON into
- * our shapes.
+ * cursor-based /transactions/sync) over libcurl. Its answers, and the transactions and
+ * accounts in them, are read by the pure plaid_map.h, which this header includes.
  *
  * Calls block (@locality pool thread) with a 3 s connect and 15 s total timeout. Every call
  * returns 0 with the decoded body, or a negative code with a message fit for the user:
@@ -15,12 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
-
-struct plaid_err {
-    int http_status;
-    char code[64];     /* Plaid's error_code, or "unreachable" */
-    char message[256]; /* display_message or error_message */
-};
+#include "api-gateway/ingest/plaid_map.h"
 
 /* True when PLAID_CLIENT_ID and PLAID_SECRET are set. */
 bool plaid_configured(const struct fc_config *cfg);
@@ -29,27 +24,5 @@ bool plaid_configured(const struct fc_config *cfg);
  * On success *@out is Plaid's JSON answer (caller decrefs). */
 int plaid_call(const struct fc_config *cfg, const char *path, json_t *body, json_t **out,
                struct plaid_err *err);
-
-/* One transaction of a /transactions/sync answer, mapped to our columns. */
-struct plaid_txn {
-    char id[128];         /* transaction_id: our external_id */
-    char account_id[128]; /* Plaid's account_id */
-    char date[11];        /* YYYY-MM-DD */
-    int64_t amount_minor; /* signed our way: money out is negative */
-    char currency[4];
-    char merchant[128];
-    char category[64];
-    char type[16]; /* income | expense | transfer */
-};
-
-/* Maps a Plaid transaction object. 0, or FC_EINVAL when a required field is missing or bad
- * (id, account_id, date, amount). Plaid amounts are positive for money out, decimal in major
- * units; they are converted to integer minor units by rounding to the nearest cent. */
-int plaid_map_txn(json_t *t, struct plaid_txn *out);
-/* Maps a Plaid account type/subtype to ours: checking, savings, credit or investment. */
-const char *plaid_account_type(const char *type, const char *subtype);
-/* Converts a decimal major-unit JSON number to minor units (2 decimals). FC_EINVAL if not a
- * finite number in range. */
-int plaid_amount_minor(json_t *v, int64_t *out);
 
 #endif

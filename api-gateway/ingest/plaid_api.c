@@ -1,13 +1,6 @@
-/* plaid_api.c - bank linking through Plaid: POST /api/v1/plaid/link-token, /exchange and
- * /sync (SPEC §4). Access tokens are stored sealed with AES-256-GCM under FINCHAT_DATA_KEY,
- * bound to the user id (secretbox.h), and never leave the server or reach a log.
- *
- * Sync follows Plaid's cursor protocol: pages of /transactions/sync until has_more is false,
- * applying added, modified and removed in one SQL transaction per sync and saving the new
- * cursor in the same transaction, so a failed sync changes nothing and is simply retried.
- * When Plaid reports TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION the sync restarts from the
- * saved cursor (up to three times). New transactions are fraud-scored like manual ones.
- * Without PLAID_CLIENT_ID/PLAID_SECRET every route answers 503 plaid_disabled. */
+/* plaid_api.c - the Plaid routes: link tokens, public-token exchange and cursor sync. */
+#include "api-gateway/ingest/plaid_api.h"
+
 #include "err.h"
 #include "log.h"
 #include "secretbox.h"
@@ -75,8 +68,8 @@ static int upsert_accounts(struct api_req *req, json_t *accounts)
         const char *pid = json_string_value(json_object_get(a, "account_id"));
         const char *name = json_string_value(json_object_get(a, "name"));
         const char *mask = json_string_value(json_object_get(a, "mask"));
-        const char *type = plaid_account_type(json_string_value(json_object_get(a, "type")),
-                                              json_string_value(json_object_get(a, "subtype")));
+        const char *type = plaid_map_account_type(json_string_value(json_object_get(a, "type")),
+                                                  json_string_value(json_object_get(a, "subtype")));
         json_t *bal = json_object_get(a, "balances");
         const char *cur = json_string_value(json_object_get(bal, "iso_currency_code"));
         int64_t minor = 0;
@@ -85,7 +78,7 @@ static int upsert_accounts(struct api_req *req, json_t *accounts)
 
         if (!pid || !name)
             continue;
-        plaid_amount_minor(json_object_get(bal, "current"), &minor);
+        plaid_map_amount(json_object_get(bal, "current"), &minor);
         if (strcmp(type, "credit") == 0)
             minor = -minor; /* Plaid reports what is owed as positive */
         snprintf(amt, sizeof(amt), "%lld", (long long)minor);

@@ -28,12 +28,12 @@ links_of() {
         $wk/providers/provider_delta.c common/strbuf.c ;;
     screen) echo $gw/chat/screen.c common/utf8.c ;;
     sse) echo $wk/providers/sse_parse.c common/strbuf.c ;;
-    jwt) echo $gw/auth/jwt_token.c common/strbuf.c -ljwt -lcrypto ;;
-    cursor) echo $gw/http/cursor.c common/strbuf.c ;;
+    jwt) echo $gw/auth/jwt_token.c common/strbuf.c common/uuid.c -ljwt -lcrypto ;;
+    cursor) echo $gw/http/cursor.c $gw/finance/finance_calc.c common/clock.c common/uuid.c ;;
     jsonlimit) echo $gw/http/jsonlimit.c ;;
     query) echo $gw/http/query.c ;;
     lastevent) echo $gw/http/sse.c common/strbuf.c ;;
-    plaid) echo $gw/ingest/plaid.c common/strbuf.c common/secretbox.c -lcrypto ;;
+    plaid) echo $gw/ingest/plaid_map.c ;;
     *) return 1 ;;
     esac
 }

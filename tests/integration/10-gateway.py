@@ -1,12 +1,16 @@
 """10-gateway: the HTTP server core against the running stack — health, headers, error
 shape, hostile bodies, HTTP/2, metrics, status, rate limits (on a private gateway with low
 limits), and that a stalled database query does not delay /healthz."""
+import http.client
 import os
+import socket
 import subprocess
+import tempfile
 import threading
 import time
+import urllib.parse
 
-from fclib import URL, PG_URL, check, done, request, login, auth, is_error, free_port, wait_http
+from fclib import URL, PG_URL, Resp, check, done, request, login, auth, is_error, free_port, wait_http
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -47,6 +51,53 @@ check(is_error(r, 400, "invalid_json") and "NUL" in r.json()["error"]["message"]
 big = '{"email":"' + "a" * (2 * 1024 * 1024) + '"}'
 r = request("POST", "/api/v1/auth/login", big, {"Content-Type": "application/json"})
 check(is_error(r, 413, "payload_too_large"), "2 MiB body: 413 payload_too_large", str(r.status))
+
+
+def declared(size, path="/api/v1/auth/login", ctype="application/json"):
+    """Sends only the head of an HTTP/1.1 request declaring a body of @size bytes and returns
+    the answer: the server must refuse it from the Content-Length, without the body."""
+    u = urllib.parse.urlsplit(URL)
+    sock = socket.create_connection((u.hostname, u.port or 80), timeout=10)
+    try:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {u.netloc}\r\nContent-Type: {ctype}\r\n"
+                     f"Content-Length: {size}\r\n\r\n".encode())
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        return Resp(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+    finally:
+        sock.close()
+
+
+def shaped_413(r):
+    """The SPEC answer to a body too large: 413, error shape, X-Request-Id, security headers."""
+    j = r.json() or {}
+    return (is_error(r, 413, "payload_too_large") and r.header("x-request-id")
+            and j["error"].get("request_id") == r.header("x-request-id")
+            and "frame-ancestors 'none'" in (r.header("content-security-policy") or "")
+            and r.header("x-content-type-options") == "nosniff"
+            and r.header("referrer-policy") == "no-referrer")
+
+
+# Beyond h2o's own cap (FINCHAT_IMPORT_LIMIT + 1 MiB) h2o answers before any handler runs;
+# the answer must still be the gateway's, and come before the body is sent.
+for mib, path in ((12, "/api/v1/auth/login"), (100, "/api/v1/auth/login"), (100, "/api/v1/imports")):
+    r = declared(mib * 1024 * 1024, path, "application/json" if "auth" in path else "text/csv")
+    check(shaped_413(r), f"declared {mib} MiB body to {path} over HTTP/1.1: 413 in the SPEC error shape"
+          " with X-Request-Id and the security headers", f"{r.status} {r.headers} {r.body[:200]!r}")
+r = declared(12 * 1024 * 1024, "/api/v1/no-such-thing")
+check(shaped_413(r), "declared 12 MiB body to an unknown route: the same 413", f"{r.status} {r.body[:120]!r}")
+# Over HTTP/2 (prior knowledge) the 2 MiB body gets the same answer.
+with tempfile.NamedTemporaryFile() as f:
+    f.write(big.encode())
+    f.flush()
+    out = subprocess.run(["curl", "-s", "-D", "-", "--http2-prior-knowledge", "-H", "Content-Type: application/json",
+                          "--data-binary", "@" + f.name, URL + "/api/v1/auth/login"], capture_output=True, text=True)
+head, _, body = out.stdout.partition("\n\n")  # text=True reads CRLF as LF
+hdrs = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in head.splitlines()[1:] if ":" in l}
+check(shaped_413(Resp(int(head.split()[1]) if head.startswith("HTTP/2") else 0, hdrs, body.encode())),
+      "2 MiB body over HTTP/2: 413 in the SPEC error shape with X-Request-Id and the security headers",
+      out.stdout[:300])
+
 r = request("POST", "/api/v1/auth/login", "email=a", {"Content-Type": "application/x-www-form-urlencoded"})
 check(is_error(r, 415, "unsupported_media_type"), "form body: 415 unsupported_media_type")
 
@@ -132,8 +183,6 @@ finally:
 
 # TLS: a private gateway with a self-signed certificate speaks HTTPS, negotiates HTTP/2 by
 # ALPN, sends HSTS and marks the session cookie Secure.
-import tempfile
-
 tmp = tempfile.mkdtemp()
 cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
 subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,

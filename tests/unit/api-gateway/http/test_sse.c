@@ -29,6 +29,12 @@ static void test_last_event_id(void)
     CHECK_EQ_INT(sse_parse_last_event_id("12a"), -1);
     CHECK_EQ_INT(sse_parse_last_event_id("99999999999999999999"), -1);
     CHECK_EQ_INT(sse_parse_last_event_id(NULL), -1);
+    /* What strtoll would let through: signs, spaces, and 19 digits. */
+    CHECK_EQ_INT(sse_parse_last_event_id("+5"), -1);
+    CHECK_EQ_INT(sse_parse_last_event_id(" 5"), -1);
+    CHECK_EQ_INT(sse_parse_last_event_id("5 "), -1);
+    CHECK_EQ_INT(sse_parse_last_event_id("999999999999999999"), 999999999999999999LL);
+    CHECK_EQ_INT(sse_parse_last_event_id("1000000000000000000"), -1);
 }
 
 TEST_MAIN(test_event, test_last_event_id)
