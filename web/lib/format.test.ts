@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fixture from "../../tests/fixtures/money-format.json";
 import table from "../../proto/currencies.json";
-import { currencyOf, minorUnits, money, toMajor, toMinor } from "./format";
+import { amountStep, currencyOf, minorUnits, money, toMajor, toMinor } from "./format";
 
 // The same cases as tests/unit/common/test_money.c checks against common/money.c: the browser
 // and the services must write every amount alike.
@@ -47,6 +47,7 @@ describe("major units", () => {
     expect(toMajor(123456, "VND")).toBe(123456);
     expect(toMajor(1500, "KWD")).toBe(1.5);
     expect(toMajor(12345, "CLF")).toBe(1.2345);
+    expect([amountStep("USD"), amountStep("JPY"), amountStep("KWD"), amountStep("CLF")]).toEqual(["0.01", "1", "0.001", "0.0001"]);
   });
 });
 

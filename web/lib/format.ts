@@ -40,6 +40,12 @@ export function toMinor(major: number, currency: string): number {
   return Math.round(major * scale(currency));
 }
 
+/** The step of an amount input in major units: "0.01" for USD, "1" for JPY, "0.001" for KWD. */
+export function amountStep(currency: string): string {
+  const d = Math.max(0, minorUnits(currency));
+  return d ? `0.${"1".padStart(d, "0")}` : "1";
+}
+
 export interface MoneyOptions {
   /** "+$5.00": a plus sign before amounts above zero. */
   plus?: boolean;
