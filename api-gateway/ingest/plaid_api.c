@@ -88,7 +88,7 @@ static int upsert_accounts(struct api_req *req, json_t *accounts)
 
         if (!pid || !name)
             continue;
-        plaid_amount_minor(json_object_get(bal, "current"), &minor);
+        plaid_amount_minor(json_object_get(bal, "current"), cur ? cur : "USD", &minor);
         if (strcmp(type, "credit") == 0)
             minor = -minor; /* Plaid reports what is owed as positive */
         snprintf(amt, sizeof(amt), "%lld", (long long)minor);

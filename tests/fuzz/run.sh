@@ -35,7 +35,7 @@ links_of() {
     jsonlimit) echo $gw/http/jsonlimit.c ;;
     query) echo $gw/http/query.c ;;
     lastevent) echo $gw/http/sse.c common/strbuf.c ;;
-    plaid) echo $gw/ingest/plaid.c common/strbuf.c common/secretbox.c -lcrypto ;;
+    plaid) echo $gw/ingest/plaid.c $money common/strbuf.c common/secretbox.c -lcrypto ;;
     *) return 1 ;;
     esac
 }
