@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "money.h"
 #include "xmalloc.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/finance/finance_query.h"
@@ -83,9 +84,35 @@ static char *score_rows(PGresult *res, struct fraud_hist *h, const char *currenc
     return text;
 }
 
+/* The importer reads amounts in hundredths (at most two decimals). Converts the rows of @r to
+ * minor units of the account's currency @cur: x10 for KWD, /100 for JPY when exact. Returns
+ * 0, or a 400 naming the first line whose amount has more decimals than @cur has. */
+static int rows_to_currency(struct api_resp *resp, struct import_result *r, const char *cur)
+{
+    int units = money_minor_units(cur);
+
+    if (units < 0)
+        return api_error(resp, 400, "invalid_field",
+                         "account_id: the account's currency %s is not an ISO 4217 code", cur);
+    for (size_t i = 0; i < r->nrows; i++) {
+        int64_t *a = &r->rows[i].amount_minor;
+
+        for (int u = 2; u < units; u++)
+            *a *= 10;
+        for (int u = 2; u > units; u--) {
+            if (*a % 10 != 0)
+                return api_error(resp, 400, "invalid_field",
+                                 "line %d: the amount has more decimals than %s has (%d)",
+                                 r->rows[i].line, cur, units);
+            *a /= 10;
+        }
+    }
+    return 0;
+}
+
 /* Inserts the rows in one transaction; fills *@added. Returns 0 or the api_error() code. */
 static int import_rows(struct api_req *req, struct api_resp *resp, const char *account_id,
-                       const struct import_result *r, int *added)
+                       struct import_result *r, int *added)
 {
     struct fraud_hist *h = fraud_hist_new();
     char cur[4], *rows = NULL, *flagged = NULL;
@@ -101,6 +128,8 @@ static int import_rows(struct api_req *req, struct api_resp *resp, const char *a
     rc = finance_lock_user(req->pg, req->user_id) ? finance_db_error(req, resp) : 0;
     if (!rc)
         rc = finance_own_account(req, resp, "account_id", account_id, true, cur);
+    if (!rc)
+        rc = rows_to_currency(resp, r, cur);
     if (!rc && r->nrows == 0)
         goto out_commit;
     if (!rc && fraud_hist_load(h, req->pg, req->user_id) != 0)
