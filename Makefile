@@ -24,7 +24,8 @@ CTL_SRC    := $(wildcard finchatctl/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
-COMMON_OBJ := $(call obj,$(COMMON_SRC))
+# The currency table of common/money.c is generated from proto/currencies.json.
+COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(BUILD)/gen/currencies.o
 GW_LIB_OBJ := $(call obj,$(filter-out api-gateway/main.c,$(GW_SRC))) $(BUILD)/gen/migrations.o
 WK_LIB_OBJ := $(call obj,$(filter-out llm-worker/main.c,$(WK_SRC)))
 CTL_LIB_OBJ := $(call obj,$(filter-out finchatctl/main.c,$(CTL_SRC)))
@@ -48,6 +49,13 @@ $(BUILD)/gen/migrations.c: tools/embed-sql.sh $(wildcard api-gateway/db/migratio
 	tools/embed-sql.sh $@ $(wildcard api-gateway/db/migrations/*.sql)
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c api-gateway/db/migrate.h
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/gen/currencies.c: tools/gen-currencies.py proto/currencies.json
+	@mkdir -p $(dir $@)
+	tools/gen-currencies.py proto/currencies.json $@
+
+$(BUILD)/gen/currencies.o: $(BUILD)/gen/currencies.c common/money.h
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c

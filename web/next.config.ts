@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import path from "node:path";
 
 // Static export served by finchat-gateway at "/": every route is `route/index.html`,
 // no server features (no API routes, middleware, image optimisation or remote fonts).
@@ -9,6 +10,9 @@ const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   productionBrowserSourceMaps: false,
+  // The repository root, so that lib/format.ts can import the currency table shared with the
+  // C services (../proto/currencies.json) instead of keeping a copy.
+  turbopack: { root: path.join(__dirname, "..") },
 };
 
 export default config;

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "err.h"
 #include "log.h"
+#include "money.h"
 #include "xmalloc.h"
 #include "api-gateway/auth/password.h"
 #include "api-gateway/db/sql.h"
@@ -488,8 +489,8 @@ static int write_briefing(PGconn *pg, const char *uid, int64_t today)
     {
         int64_t dn = category_amount(now_cats, "dining"), dl = category_amount(last_cats, "dining");
 
-        finance_money_format(dn, "USD", a, sizeof(a));
-        finance_money_format(dl, "USD", b, sizeof(b));
+        money_format(dn, "USD", 0, a, sizeof(a));
+        money_format(dl, "USD", 0, b, sizeof(b));
         if (dl > 0)
             snprintf(text, sizeof(text),
                      "You spent %s on dining this month, %.1f%% %s than the %s you spent in all of "
@@ -510,8 +511,8 @@ static int write_briefing(PGconn *pg, const char *uid, int64_t today)
                 json_integer_value(json_object_get(worst, "score")))
                 worst = json_array_get(alerts, i);
         t = json_object_get(worst, "transaction");
-        finance_money_format(-json_integer_value(json_object_get(t, "amount_minor")), "USD", a,
-                             sizeof(a));
+        money_format(-json_integer_value(json_object_get(t, "amount_minor")), "USD", 0, a,
+                     sizeof(a));
         snprintf(text + len, sizeof(text) - len,
                  "%zu transactions need a look, above all a %s charge at %s on %.10s.",
                  json_array_size(alerts), a, json_string_value(json_object_get(t, "merchant")),

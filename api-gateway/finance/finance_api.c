@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "err.h"
 #include "log.h"
+#include "money.h"
 #include "xmalloc.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/finance/context.h"
@@ -352,8 +353,7 @@ static int h_account_create(struct api_req *req, struct api_resp *resp)
         rc = api_error(resp, 400, "invalid_field", "mask must be up to 8 digits");
     if (!rc)
         rc = opt_string(resp, req->body, "currency", 3, true, &currency);
-    if (!rc && currency &&
-        (strlen(currency) != 3 || strspn(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+    if (!rc && currency && !money_currency_find(currency))
         rc = api_error(resp, 400, "invalid_field", "currency must be an ISO 4217 code like USD");
     if (!rc)
         rc =
@@ -598,7 +598,7 @@ static int read_new_txn(struct api_req *req, struct api_resp *resp, struct new_t
     rc = opt_string(resp, req->body, "currency", 3, true, &s);
     if (rc)
         return rc;
-    if (s && (strlen(s) != 3 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+    if (s && !money_currency_find(s))
         return api_error(resp, 400, "invalid_field", "currency must be an ISO 4217 code like USD");
     if (s)
         snprintf(t->currency, sizeof(t->currency), "%s", s);

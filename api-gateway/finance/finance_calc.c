@@ -1,8 +1,9 @@
-/* finance_calc.c - pure finance arithmetic: dates, money text, UTF-8, budgets,
+/* finance_calc.c - pure finance arithmetic: dates, UTF-8, budgets,
  * subscriptions and the health score. */
 #include "api-gateway/finance/finance_calc.h"
 
 #include "err.h"
+#include "money.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -141,63 +142,6 @@ char *finance_like_pattern(const char *s)
     *o++ = '%';
     *o = '\0';
     return out;
-}
-
-static int currency_decimals(const char *cur)
-{
-    static const char *const zero[] = {"JPY", "KRW", "VND", "CLP", "ISK",
-                                       "PYG", "UGX", "XAF", "XOF"};
-
-    for (size_t i = 0; cur && i < sizeof(zero) / sizeof(zero[0]); i++)
-        if (strcmp(cur, zero[i]) == 0)
-            return 0;
-    return 2;
-}
-
-static const char *currency_symbol(const char *cur)
-{
-    if (!cur)
-        return NULL;
-    if (strcmp(cur, "USD") == 0)
-        return "$";
-    if (strcmp(cur, "EUR") == 0)
-        return "€";
-    if (strcmp(cur, "GBP") == 0)
-        return "£";
-    if (strcmp(cur, "JPY") == 0)
-        return "¥";
-    return NULL;
-}
-
-void finance_money_format(int64_t minor, const char *currency, char *buf, size_t len)
-{
-    uint64_t mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-    int dec = currency_decimals(currency);
-    uint64_t unit = dec ? 100 : 1;
-    uint64_t whole = mag / unit, frac = mag % unit;
-    char digs[32], grouped[48];
-    const char *sym = currency_symbol(currency);
-    int n, g = 0;
-
-    n = snprintf(digs, sizeof(digs), "%llu", (unsigned long long)whole);
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            grouped[g++] = ',';
-        grouped[g++] = digs[i];
-    }
-    grouped[g] = '\0';
-    if (len == 0)
-        return;
-    if (sym && dec)
-        snprintf(buf, len, "%s%s%s.%02llu", minor < 0 ? "-" : "", sym, grouped,
-                 (unsigned long long)frac);
-    else if (sym)
-        snprintf(buf, len, "%s%s%s", minor < 0 ? "-" : "", sym, grouped);
-    else if (dec)
-        snprintf(buf, len, "%s%s.%02llu %s", minor < 0 ? "-" : "", grouped,
-                 (unsigned long long)frac, currency ? currency : "");
-    else
-        snprintf(buf, len, "%s%s %s", minor < 0 ? "-" : "", grouped, currency ? currency : "");
 }
 
 int64_t finance_div_round(int64_t num, int64_t den)
@@ -441,10 +385,10 @@ static void part_savings(const struct health_input *in, struct health_part *p)
 
 static void part_debt(const struct health_input *in, int64_t avg_inc, struct health_part *p)
 {
-    char debt[48];
+    char debt[MONEY_TEXT_MAX];
 
     part_init(p, "debt_ratio", "Debt ratio", 20);
-    finance_money_format(in->debt_minor, in->currency, debt, sizeof(debt));
+    money_format(in->debt_minor, in->currency, 0, debt, sizeof(debt));
     if (in->debt_minor <= 0) {
         p->points = 20;
         snprintf(p->reason, sizeof(p->reason), "No outstanding card debt.");
@@ -502,10 +446,10 @@ static void part_emergency(const struct health_input *in, int64_t avg_exp, struc
 
 static void part_investments(const struct health_input *in, int64_t avg_inc, struct health_part *p)
 {
-    char inv[48];
+    char inv[MONEY_TEXT_MAX];
 
     part_init(p, "investments", "Investments", 10);
-    finance_money_format(in->invested_minor, in->currency, inv, sizeof(inv));
+    money_format(in->invested_minor, in->currency, 0, inv, sizeof(inv));
     if (avg_inc <= 0) {
         p->points = in->invested_minor > 0 ? 10 : 0;
         snprintf(p->reason, sizeof(p->reason), "%s invested; no recent income to compare.", inv);
@@ -520,7 +464,7 @@ static void part_investments(const struct health_input *in, int64_t avg_inc, str
 static void part_subscriptions(const struct health_input *in, int64_t avg_exp,
                                struct health_part *p)
 {
-    char subs[48];
+    char subs[MONEY_TEXT_MAX];
 
     part_init(p, "subscription_efficiency", "Subscription efficiency", 10);
     if (in->subscriptions_monthly_minor <= 0) {
@@ -528,7 +472,7 @@ static void part_subscriptions(const struct health_input *in, int64_t avg_exp,
         snprintf(p->reason, sizeof(p->reason), "No recurring subscriptions detected.");
         return;
     }
-    finance_money_format(in->subscriptions_monthly_minor, in->currency, subs, sizeof(subs));
+    money_format(in->subscriptions_monthly_minor, in->currency, 0, subs, sizeof(subs));
     p->value = avg_exp > 0 ? finance_pct(in->subscriptions_monthly_minor, avg_exp) : 100;
     p->points = linear_points(p->value, 5, 15, 10);
     snprintf(p->reason, sizeof(p->reason),

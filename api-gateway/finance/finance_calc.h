@@ -1,4 +1,4 @@
-/* finance_calc.h - the pure arithmetic of the finance API: calendar days, money text,
+/* finance_calc.h - the pure arithmetic of the finance API: calendar days,
  * UTF-8 checks, budget status, subscription detection and the health score.
  *
  * Nothing here does I/O or keeps state; every function is safe from any thread. Money is
@@ -33,10 +33,6 @@ bool finance_uuid_valid(const char *s);
 /* Returns "%" + @s + "%" with \, % and _ escaped by a backslash, for ILIKE ... ESCAPE '\'.
  * Caller frees. */
 char *finance_like_pattern(const char *s);
-
-/* Writes @minor as human text into @buf: "$1,234.56", "-€12.00", "1,200 JPY". Uses two minor
- * digits except for zero-decimal currencies (JPY, KRW, ...). Always NUL-terminates. */
-void finance_money_format(int64_t minor, const char *currency, char *buf, size_t len);
 
 /* Rounds @num / @den * 100 to one decimal; 0 when @den is 0. */
 double finance_pct(int64_t num, int64_t den);

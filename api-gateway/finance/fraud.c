@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "money.h"
 #include "xmalloc.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
@@ -40,7 +41,7 @@ static void add_reason(struct fraud_result *out, int rule, int points, const cha
 static void rule_amount(const struct fraud_input *in, struct fraud_result *out)
 {
     int64_t mag = -in->amount_minor;
-    char amt[48], avg[48];
+    char amt[MONEY_TEXT_MAX], avg[MONEY_TEXT_MAX];
     int64_t tenths;
 
     /* mag > 3.5 * sum / count  <=>  2 * mag * count > 7 * sum, all in integers. */
@@ -50,9 +51,9 @@ static void rule_amount(const struct fraud_input *in, struct fraud_result *out)
         return;
     if (2 * mag * in->hist_count <= 7 * in->hist_sum)
         return;
-    finance_money_format(mag, in->currency, amt, sizeof(amt));
-    finance_money_format(finance_div_round(in->hist_sum, in->hist_count), in->currency, avg,
-                         sizeof(avg));
+    money_format(mag, in->currency, 0, amt, sizeof(amt));
+    money_format(finance_div_round(in->hist_sum, in->hist_count), in->currency, 0, avg,
+                 sizeof(avg));
     tenths = finance_div_round(mag * 10 * in->hist_count, in->hist_sum);
     add_reason(out, FRAUD_RULE_AMOUNT, 40, "Amount %s is %lld.%lldx your average of %s %s %s.", amt,
                (long long)(tenths / 10), (long long)(tenths % 10), avg,
@@ -83,11 +84,11 @@ static void rule_velocity(const struct fraud_input *in, struct fraud_result *out
 
 static void rule_duplicate(const struct fraud_input *in, struct fraud_result *out)
 {
-    char amt[48];
+    char amt[MONEY_TEXT_MAX];
 
     if (in->dup_gap_s < 0 || in->dup_gap_s > FRAUD_DUP_WINDOW_S)
         return;
-    finance_money_format(-in->amount_minor, in->currency, amt, sizeof(amt));
+    money_format(-in->amount_minor, in->currency, 0, amt, sizeof(amt));
     add_reason(out, FRAUD_RULE_DUPLICATE, 30,
                "Same merchant (%s) and amount (%s) as a charge %lld min %lld s earlier: possible "
                "duplicate.",

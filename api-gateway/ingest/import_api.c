@@ -5,6 +5,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "money.h"
 #include "xmalloc.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
@@ -81,6 +82,32 @@ static char *score_rows(PGresult *res, struct fraud_hist *h, const char *currenc
     return text;
 }
 
+/* The importer reads amounts in hundredths (at most two decimals). Converts the rows of @r to
+ * minor units of the account's currency @cur: x10 for KWD, /100 for JPY when exact. Returns
+ * 0, or a 400 naming the first line whose amount has more decimals than @cur has. */
+static int rows_to_currency(struct api_resp *resp, struct import_result *r, const char *cur)
+{
+    int units = money_minor_units(cur);
+
+    if (units < 0)
+        return api_error(resp, 400, "invalid_field",
+                         "account_id: the account's currency %s is not an ISO 4217 code", cur);
+    for (size_t i = 0; i < r->nrows; i++) {
+        int64_t *a = &r->rows[i].amount_minor;
+
+        for (int u = 2; u < units; u++)
+            *a *= 10;
+        for (int u = 2; u > units; u--) {
+            if (*a % 10 != 0)
+                return api_error(resp, 400, "invalid_field",
+                                 "line %d: the amount has more decimals than %s has (%d)",
+                                 r->rows[i].line, cur, units);
+            *a /= 10;
+        }
+    }
+    return 0;
+}
+
 /* Inserts the rows of @r into @account_id (currency @cur), records the alerts of the rows the
  * fraud rules flag and the balance change, inside the caller's transaction; fills *@added.
  * Returns 0 or the code of sql.h. */
@@ -137,7 +164,7 @@ static int write_rows(struct api_req *req, const char *account_id, const char *c
 
 /* Inserts the rows in one transaction; fills *@added. Returns 0 or the api_error() code. */
 static int import_rows(struct api_req *req, struct api_resp *resp, const char *account_id,
-                       const struct import_result *r, int *added)
+                       struct import_result *r, int *added)
 {
     struct fraud_hist *h = fraud_hist_new();
     char cur[4];
@@ -152,6 +179,8 @@ static int import_rows(struct api_req *req, struct api_resp *resp, const char *a
         goto out_rollback;
     }
     rc = finance_own_account(req, resp, "account_id", account_id, true, cur);
+    if (!rc)
+        rc = rows_to_currency(resp, r, cur);
     if (rc)
         goto out_rollback;
     if (r->nrows > 0)

@@ -39,7 +39,9 @@ enum import_format { IMPORT_CSV, IMPORT_OFX };
 struct import_row {
     int line;             /* 1-based line where the record starts */
     int64_t day;          /* posting date, epoch days (UTC) */
-    int64_t amount_minor; /* signed; expenses negative; never 0 */
+    int64_t amount_minor; /* signed hundredths of the major unit (two decimals); expenses
+                           * negative; never 0. The import converts them to the minor units
+                           * of the account's currency. */
     char *description;    /* non-empty */
     char *merchant;       /* non-empty */
     char *category;       /* lower-case, or NULL when the file gives none */

@@ -78,7 +78,7 @@ static int upsert_accounts(struct api_req *req, json_t *accounts)
 
         if (!pid || !name)
             continue;
-        plaid_map_amount(json_object_get(bal, "current"), &minor);
+        plaid_map_amount(json_object_get(bal, "current"), cur ? cur : "USD", &minor);
         if (strcmp(type, "credit") == 0)
             minor = -minor; /* Plaid reports what is owed as positive */
         snprintf(amt, sizeof(amt), "%lld", (long long)minor);

@@ -2,6 +2,7 @@
 #include "api-gateway/ingest/plaid_map.h"
 
 #include "err.h"
+#include "money.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,17 +36,18 @@ int plaid_map_answer(long status, const char *body, size_t len, json_t **out, st
     return status >= 400 && status < 500 && code ? FC_EINVAL : FC_EDEP;
 }
 
-int plaid_map_amount(json_t *v, int64_t *out)
+int plaid_map_amount(json_t *v, const char *currency, int64_t *out)
 {
+    int units = money_minor_units(currency);
     double d;
 
-    if (!json_is_number(v))
+    if (!json_is_number(v) || units < 0)
         return FC_EINVAL;
     d = json_number_value(v);
-    /* Plaid sends decimal major units; round to the cent once, then stay in integers. */
+    /* Plaid sends decimal major units; round to the minor unit once, then stay in integers. */
     if (!isfinite(d) || fabs(d) > 1e11)
         return FC_EINVAL;
-    *out = (int64_t)llround(d * 100.0);
+    *out = (int64_t)llround(d * pow(10, units));
     return 0;
 }
 
@@ -78,9 +80,10 @@ int plaid_map_txn(json_t *t, struct plaid_txn *out)
     int64_t amt;
 
     memset(out, 0, sizeof(*out));
+    copy_str(out->currency, sizeof(out->currency), json_object_get(t, "iso_currency_code"), "USD");
     if (!id || !*id || strlen(id) >= sizeof(out->id) || !acct || !*acct ||
         strlen(acct) >= sizeof(out->account_id) || !date || strlen(date) != 10 ||
-        plaid_map_amount(json_object_get(t, "amount"), &amt) != 0)
+        plaid_map_amount(json_object_get(t, "amount"), out->currency, &amt) != 0)
         return FC_EINVAL;
     for (int i = 0; i < 10; i++)
         if (i == 4 || i == 7 ? date[i] != '-' : (date[i] < '0' || date[i] > '9'))
@@ -89,7 +92,6 @@ int plaid_map_txn(json_t *t, struct plaid_txn *out)
     snprintf(out->account_id, sizeof(out->account_id), "%s", acct);
     memcpy(out->date, date, 11);
     out->amount_minor = -amt;
-    copy_str(out->currency, sizeof(out->currency), json_object_get(t, "iso_currency_code"), "USD");
     copy_str(out->merchant, sizeof(out->merchant), json_object_get(t, "merchant_name"), "");
     if (!out->merchant[0])
         copy_str(out->merchant, sizeof(out->merchant), json_object_get(t, "name"), "Unknown");

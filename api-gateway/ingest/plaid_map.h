@@ -38,13 +38,14 @@ struct plaid_txn {
 };
 
 /* Maps a Plaid transaction object. 0, or FC_EINVAL when a required field is missing or bad
- * (id, account_id, date, amount). Plaid amounts are positive for money out, decimal in major
- * units; they are converted to integer minor units by rounding to the nearest cent. */
+ * (id, account_id, date, amount) or the currency unknown. Plaid amounts are positive for money
+ * out, decimal in major units; they are converted with plaid_map_amount(). */
 int plaid_map_txn(json_t *t, struct plaid_txn *out);
 /* Maps a Plaid account type/subtype to ours: checking, savings, credit or investment. */
 const char *plaid_map_account_type(const char *type, const char *subtype);
-/* Converts a decimal major-unit JSON number to minor units (2 decimals). FC_EINVAL if not a
- * finite number in range. */
-int plaid_map_amount(json_t *v, int64_t *out);
+/* Converts a decimal major-unit JSON number to minor units of ISO 4217 @currency (its own
+ * decimals: 1200 JPY is 1200, 1.5 KWD is 1500), rounded to the nearest minor unit. FC_EINVAL
+ * if not a finite number in range or @currency is not in proto/currencies.json. */
+int plaid_map_amount(json_t *v, const char *currency, int64_t *out);
 
 #endif

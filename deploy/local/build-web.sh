@@ -22,12 +22,13 @@ if [[ ! -d node_modules || ! -f node_modules/.finchat-lock.sha256 || "$(cat node
   echo "$lock_hash" > node_modules/.finchat-lock.sha256
 fi
 
-# Inputs of the build, in a stable order: sources, public assets, configs, lockfile, and the
-# toolchain version (a different Node may produce different output).
+# Inputs of the build, in a stable order: sources, public assets, configs, lockfile, the
+# currency table shared with the C services (proto/currencies.json), and the toolchain version
+# (a different Node may produce different output).
 input_hash=$(
   {
     find app components lib public scripts -type f ! -name '*.test.ts' ! -name '*.test.tsx' -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 sha256sum
-    sha256sum package.json package-lock.json next.config.ts tsconfig.json
+    sha256sum package.json package-lock.json next.config.ts tsconfig.json ../proto/currencies.json
     node --version
   } | sha256sum | cut -d' ' -f1
 )

@@ -2,6 +2,7 @@
 #include "llm-worker/analyst/analyst_fmt.h"
 
 #include "clock.h"
+#include "money.h"
 #include "xmalloc.h"
 
 #include <stdarg.h>
@@ -65,63 +66,12 @@ void abuf_printf(struct abuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-static const struct {
-    const char *code;
-    const char *prefix;
-    int decimals;
-} currencies[] = {
-    {"USD", "$", 2},        {"EUR", "\xE2\x82\xAC", 2}, {"GBP", "\xC2\xA3", 2},
-    {"JPY", "\xC2\xA5", 0}, {"INR", "\xE2\x82\xB9", 2}, {"CAD", "CA$", 2},
-    {"AUD", "A$", 2},       {"NZD", "NZ$", 2},          {"KRW", "\xE2\x82\xA9", 0},
-};
-
-char *fmt_money(int64_t minor, const char *currency, char *buf, size_t len)
-{
-    char digits[32], grouped[48], code[8];
-    const char *prefix = NULL;
-    int decimals = 2, nd = 0, ng = 0;
-    bool neg = minor < 0;
-    uint64_t mag = neg ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-
-    if (!currency || !*currency)
-        currency = "USD";
-    for (size_t i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++) {
-        if (strcmp(currencies[i].code, currency) == 0) {
-            prefix = currencies[i].prefix;
-            decimals = currencies[i].decimals;
-        }
-    }
-    if (!prefix) {
-        snprintf(code, sizeof(code), "%.3s ", currency);
-        prefix = code;
-    }
-    /* Digits of the magnitude, least significant first, padded to one integer digit. */
-    do {
-        digits[nd++] = (char)('0' + mag % 10);
-        mag /= 10;
-    } while (mag);
-    while (nd < decimals + 1)
-        digits[nd++] = '0';
-    for (int i = nd - 1; i >= decimals; i--) {
-        grouped[ng++] = digits[i];
-        if (i > decimals && (i - decimals) % 3 == 0)
-            grouped[ng++] = ',';
-    }
-    if (decimals) {
-        grouped[ng++] = '.';
-        for (int i = decimals - 1; i >= 0; i--)
-            grouped[ng++] = digits[i];
-    }
-    grouped[ng] = '\0';
-    snprintf(buf, len, "%s%s%s", neg ? "-" : "", prefix, grouped);
-    return buf;
-}
-
 void abuf_money(struct abuf *b, int64_t minor, const char *currency)
 {
-    char buf[64];
+    char buf[MONEY_TEXT_MAX];
 
-    abuf_puts(b, fmt_money(minor, currency, buf, sizeof(buf)));
+    money_format(minor, currency, 0, buf, sizeof(buf));
+    abuf_puts(b, buf);
 }
 
 void abuf_pct(struct abuf *b, int64_t num, int64_t den)

@@ -20,7 +20,8 @@ void abuf_release(struct abuf *b);
 char *abuf_detach(struct abuf *b);
 void abuf_puts(struct abuf *b, const char *s);
 void abuf_printf(struct abuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends @minor formatted as money in @currency (ISO 4217; NULL = USD). */
+/* Appends @minor formatted as money in @currency as money_format() writes it ("$1,234.56",
+ * "¥1,235", "1.500 KWD"; an unknown or NULL code gives the amount in minor units). */
 void abuf_money(struct abuf *b, int64_t minor, const char *currency);
 /* Appends num/den as a percentage with one decimal ("23.4%"); "n/a" when @den is 0. */
 void abuf_pct(struct abuf *b, int64_t num, int64_t den);
@@ -38,10 +39,5 @@ bool fmt_day_parse(const char *s, int64_t *day);
 int fmt_weekday(int64_t day);
 /* Appends "Mon 24 Nov", or "Mon 24 Nov 2025" when @year. */
 void abuf_day(struct abuf *b, int64_t day, bool year);
-
-/* Writes @minor as money into @buf of @len bytes: grouping commas, the currency's symbol and
- * its number of decimals, a leading minus for negatives ("-$1,234.56", "¥1,235", "€0.05",
- * "CHF 10.00"). Exact for every int64_t, INT64_MIN included. Returns @buf. */
-char *fmt_money(int64_t minor, const char *currency, char *buf, size_t len);
 
 #endif

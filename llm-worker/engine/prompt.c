@@ -147,7 +147,6 @@ static void put_members(struct abuf *b, const json_t *obj, const char *currency,
 static void put_value(struct abuf *b, const char *key, const json_t *v, const char *currency,
                       int depth)
 {
-    char money[64];
     const json_t *date;
     size_t i;
     json_t *item;
@@ -158,7 +157,7 @@ static void put_value(struct abuf *b, const char *key, const json_t *v, const ch
         break;
     case JSON_INTEGER:
         if (key && ends_with(key, "_minor"))
-            abuf_puts(b, fmt_money(json_integer_value(v), currency, money, sizeof(money)));
+            abuf_money(b, json_integer_value(v), currency);
         else
             abuf_printf(b, "%" PRId64, (int64_t)json_integer_value(v));
         break;

@@ -101,10 +101,12 @@ const apiGet = async (path) => {
     return { status: r.status(), body: r.status() === 204 ? null : await r.json().catch(() => null) };
   }
 };
+// The web client writes money as the services do, in en-US style whatever the browser's
+// locale (web/lib/format.ts); the browser's own en-US formatter is the independent check.
 const fmtMoney = (minor, currency) =>
   page.evaluate(([m, c]) => {
     const d = new Intl.NumberFormat("en", { style: "currency", currency: c }).resolvedOptions().maximumFractionDigits ?? 2;
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: c }).format(m / 10 ** d);
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: c }).format(m / 10 ** d);
   }, [minor, currency]);
 
 async function shot(name) {

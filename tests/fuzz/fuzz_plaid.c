@@ -51,8 +51,8 @@ static void check_accounts(json_t *accounts)
             known = known || strcmp(type, ours[k]) == 0;
         if (!known)
             abort();
-        if (plaid_map_amount(json_object_get(json_object_get(a, "balances"), "current"), &minor) ==
-                0 &&
+        if (plaid_map_amount(json_object_get(json_object_get(a, "balances"), "current"), "USD",
+                             &minor) == 0 &&
             (minor > 10000000000000LL || minor < -10000000000000LL))
             abort();
     }

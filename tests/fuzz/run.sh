@@ -6,6 +6,8 @@
 #   FUZZ_ONLY=NAME   run one target only
 # What each target links is named in links_of below, explicitly: a target without an entry
 # fails the run instead of being guessed. common/xmalloc.c and common/err.c are always linked.
+# common/money.c comes with its currency table, generated from proto/currencies.json into
+# build/fuzz/currencies.c first (as the Makefile does into build/gen/).
 # Crashes are left in build/fuzz/NAME/ and fail the run; each target's executions are printed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,15 +16,15 @@ runs="${FUZZ_RUNS:-}"
 pkgs="jansson libcurl"
 
 links_of() {
-    local gw=api-gateway wk=llm-worker
+    local gw=api-gateway wk=llm-worker money="common/money.c build/fuzz/currencies.c"
     case "$1" in
-    analyst) echo $wk/analyst/*.c common/clock.c common/money.c common/strbuf.c common/utf8.c ;;
+    analyst) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c common/utf8.c ;;
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
     chatmsg) echo common/chatmsg.c ;;
     cookies) echo $gw/http/cookies.c ;;
     csv | ofx) echo $gw/ingest/importer.c $gw/finance/finance_calc.c common/clock.c \
-        common/money.c common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
+        $money common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
     ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c ;;
     openai) echo $wk/providers/openai.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
@@ -33,11 +35,13 @@ links_of() {
     jsonlimit) echo $gw/http/jsonlimit.c ;;
     query) echo $gw/http/query.c ;;
     lastevent) echo $gw/http/sse.c common/strbuf.c ;;
-    plaid) echo $gw/ingest/plaid_map.c ;;
+    plaid) echo $gw/ingest/plaid_map.c $money ;;
     *) return 1 ;;
     esac
 }
 
+mkdir -p build/fuzz
+tools/gen-currencies.py proto/currencies.json build/fuzz/currencies.c
 rc=0
 for src in tests/fuzz/fuzz_*.c; do
     name="$(basename "$src" .c)"; name="${name#fuzz_}"

@@ -352,7 +352,11 @@ for path, q, field in [("/api/v1/forecast", {"months": 61}, "months"), ("/api/v1
 r = request("POST", f"/api/v1/insights/fraud-alerts/{f4.get('alert_id')}/resolve", {"resolution": "maybe"}, token=tok_a)
 check(is_error(r, 400, "invalid_field") and "resolution" in r.json()["error"]["message"], "resolve: bad resolution is 400")
 for body, field in [({"name": "x", "type": "bitcoin"}, "type"), ({"type": "checking"}, "name"),
-                    ({"name": "x", "type": "checking", "opening_balance_minor": "5"}, "opening_balance_minor")]:
+                    ({"name": "x", "type": "checking", "opening_balance_minor": "5"}, "opening_balance_minor"),
+                    # Only ISO 4217 codes of proto/currencies.json: their minor units are known.
+                    ({"name": "x", "type": "checking", "currency": "XYZ"}, "currency"),
+                    ({"name": "x", "type": "checking", "currency": "HRK"}, "currency"),
+                    ({"name": "x", "type": "checking", "currency": "usd"}, "currency")]:
     r = request("POST", "/api/v1/accounts", body, token=tok_a)
     check(is_error(r, 400, "invalid_field") and field in r.json()["error"]["message"], f"POST /accounts: bad {field} is 400")
 check(snapshot(uid_a) == before_a, "no refused request changed anything in PostgreSQL")

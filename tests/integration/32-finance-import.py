@@ -152,4 +152,26 @@ rows = psql("SELECT a.balance_minor, (SELECT sum(amount_minor) FROM transactions
 check(rows[0][0] == rows[0][1], "the balance still equals the sum of the account's transactions")
 r = get("/api/v1/dashboard", tok)
 check(r.status == 200, "dashboard answers after the imports")
+
+# Amounts take the minor units of the account's currency (proto/currencies.json): 1,200 yen
+# are 1200 minor units, 1.5 dinars 1500; a yen amount with decimals refuses the file.
+tok_c, uid_c = new_user("import-currencies")
+cur_accts = {}
+for cur in ("JPY", "KWD"):
+    r = request("POST", "/api/v1/accounts", {"name": cur, "type": "checking", "currency": cur}, token=tok_c)
+    check(r.status == 201, f"a {cur} account", r.body[:200])
+    cur_accts[cur] = (r.json() or {}).get("account", {}).get("id")
+cur_csv = b"date,description,amount\n2026-01-05,Sushi,\"-1,200\"\n2026-01-06,Salary,1.5\n"
+for cur, want in (("JPY", None), ("KWD", [-1200000, 1500])):
+    r = upload(cur_csv, "text/csv", account=cur_accts[cur], token=tok_c)
+    if want is None:
+        check(is_error(r, 400, "invalid_field") and "line 3" in r.json()["error"]["message"],
+              "JPY: an amount with decimals refuses the file, naming its line", r.body[:200])
+        continue
+    got = sorted(int(x[0]) for x in psql("SELECT amount_minor FROM transactions WHERE account_id = :'a1'",
+                                         cur_accts[cur]))
+    check(r.status == 200 and got == sorted(want), f"{cur}: amounts in the currency's minor units", f"{got}")
+r = upload(b"date,description,amount\n2026-01-05,Sushi,\"-1,200\"\n", "text/csv", account=cur_accts["JPY"], token=tok_c)
+got = psql_one("SELECT balance_minor FROM accounts WHERE id = :'a1'", cur_accts["JPY"])
+check(r.status == 200 and got == "-1200", "JPY: 1,200 yen are 1200 minor units", f"{got}")
 done()

@@ -35,7 +35,7 @@ export function Money({ minor, currency, sign, compact, colored, testId }: { min
   const cls = colored ? (minor > 0 ? "pos" : minor < 0 ? "neg" : "") : "";
   return (
     <span className={`num ${cls}`} data-minor={minor} data-currency={currency} data-testid={testId}>
-      {money(minor, currency, { sign, compact })}
+      {money(minor, currency, { plus: sign, compact })}
     </span>
   );
 }

@@ -1,41 +1,100 @@
-// Formatting of money (integer minor units + ISO 4217), percentages and dates, with the
-// browser's locale. Money never passes through floating-point arithmetic except at the very
-// end, for display.
+// Formatting of money (integer minor units + ISO 4217), percentages and dates. Money text
+// follows the same table and the same rules as the C services (common/money.c), so the
+// dashboard, the prompt and the analyst write every amount alike: the currency table is
+// proto/currencies.json and tests/fixtures/money-format.json holds the cases both sides
+// check. Amounts are exact (BigInt), never passed through floating point, except the
+// compact chart labels.
 
-const fmtCache = new Map<string, Intl.NumberFormat>();
+import table from "../../proto/currencies.json";
 
-function moneyFormat(currency: string, compact: boolean): Intl.NumberFormat {
-  const key = `${currency}|${compact}`;
-  let f = fmtCache.get(key);
-  if (!f) {
-    f = new Intl.NumberFormat(undefined, compact
-      ? { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 }
-      : { style: "currency", currency });
-    fmtCache.set(key, f);
-  }
-  return f;
+export interface Currency {
+  code: string;
+  minor_units: number;
+  symbol?: string;
 }
 
-/** Number of minor units in a major unit for @currency (2 for USD, 0 for JPY, 3 for KWD). */
-export function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+const currencies = new Map<string, Currency>(table.currencies.map((c: Currency) => [c.code, c]));
+
+/** The ISO 4217 currency @code (exact, upper case), or undefined when it is not in the table. */
+export function currencyOf(code: string | null | undefined): Currency | undefined {
+  return code ? currencies.get(code) : undefined;
+}
+
+/** Digits after the decimal mark for @code (2 for USD, 0 for JPY, 3 for KWD), or -1 when the
+ * code is unknown. */
+export function minorUnits(code: string | null | undefined): number {
+  return currencyOf(code)?.minor_units ?? -1;
+}
+
+/** Minor units in a major unit are 10^digits; an unknown currency is counted in minor units,
+ * as money() shows it. */
+function scale(currency: string): number {
+  return 10 ** Math.max(0, minorUnits(currency));
 }
 
 export function toMajor(minor: number, currency: string): number {
-  return minor / 10 ** minorDigits(currency);
+  return minor / scale(currency);
 }
 
 export function toMinor(major: number, currency: string): number {
-  return Math.round(major * 10 ** minorDigits(currency));
+  return Math.round(major * scale(currency));
 }
 
-export function money(minor: number, currency = "USD", opts: { compact?: boolean; sign?: boolean } = {}): string {
-  const s = moneyFormat(currency, !!opts.compact).format(toMajor(minor, currency));
-  return opts.sign && minor > 0 ? `+${s}` : s;
+/** The step of an amount input in major units: "0.01" for USD, "1" for JPY, "0.001" for KWD. */
+export function amountStep(currency: string): string {
+  const d = Math.max(0, minorUnits(currency));
+  return d ? `0.${"1".padStart(d, "0")}` : "1";
+}
+
+export interface MoneyOptions {
+  /** "+$5.00": a plus sign before amounts above zero. */
+  plus?: boolean;
+  /** "1,234.56 USD" even when the currency has a symbol. */
+  code?: boolean;
+  /** false: no thousands separators ("1234.56"). */
+  group?: boolean;
+  /** Short chart labels ("$1.2K", "3.5M SEK"); not exact. */
+  compact?: boolean;
+}
+
+function digitsText(mag: bigint, units: number, group: boolean): string {
+  const d = mag.toString().padStart(units + 1, "0");
+  let int = d.slice(0, d.length - units);
+  if (group) int = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return units ? `${int}.${d.slice(d.length - units)}` : int;
+}
+
+function compactText(minor: bigint, cur: Currency, opts: MoneyOptions): string {
+  const v = Math.abs(Number(minor)) / 10 ** cur.minor_units;
+  const [div, suffix] = v >= 1e12 ? [1e12, "T"] : v >= 1e9 ? [1e9, "B"] : v >= 1e6 ? [1e6, "M"] : v >= 1e3 ? [1e3, "K"] : [1, ""];
+  const n = (v / div).toFixed(1).replace(/\.0$/, "") + suffix;
+  const sign = minor < 0n ? "-" : opts.plus && minor > 0n ? "+" : "";
+  return cur.symbol && !opts.code ? `${sign}${cur.symbol}${n}` : `${sign}${n} ${cur.code}`;
+}
+
+/**
+ * @minor minor units of @currency as text, as common/money.c's money_format() writes it:
+ * "-$1,234.56", "¥1,235", "10.00 SEK" (a currency without a symbol, or opts.code: the code
+ * after the amount), "1.500 KWD"; the currency's own decimals, "." and "," separators. An
+ * unknown code is not guessed at: "12,345 minor units of XYZ". Exact for every integer,
+ * including bigint values beyond 2^53.
+ */
+export function money(minor: number | bigint, currency: string | null | undefined, opts: MoneyOptions = {}): string {
+  if (typeof minor === "number") {
+    if (!Number.isFinite(minor)) return "—";
+    minor = BigInt(Math.round(minor));
+  }
+  const cur = currencyOf(currency);
+  if (cur && opts.compact) return compactText(minor, cur, opts);
+  const neg = minor < 0n;
+  const mag = neg ? -minor : minor;
+  const num = digitsText(mag, cur ? cur.minor_units : 0, opts.group ?? true);
+  const sign = neg ? "-" : opts.plus && mag > 0n ? "+" : "";
+  if (!cur) {
+    const code = currency && /^[A-Z]{3}$/.test(currency) ? currency : "an unknown currency";
+    return `${sign}${num} minor unit${mag === 1n ? "" : "s"} of ${code}`;
+  }
+  return cur.symbol && !opts.code ? `${sign}${cur.symbol}${num}` : `${sign}${num} ${cur.code}`;
 }
 
 export function pct(value: number, digits = 1): string {

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { api, ApiError, errorMessage } from "@/lib/api";
 import { useDebounced, useQuery } from "@/lib/hooks";
-import { dateLabel, titleCase, toMinor } from "@/lib/format";
+import { amountStep, dateLabel, titleCase, toMinor } from "@/lib/format";
 import type { Account, CategoryBreakdown, Items, Page, Transaction } from "@/lib/types";
 import { Badge, Card, Empty, ErrorBox, Loading, Money, PageHead } from "../ui";
 
@@ -158,11 +158,11 @@ export function TransactionsView() {
             </div>
             <div className="field">
               <label htmlFor="f-min">Min amount ({currency})</label>
-              <input id="f-min" type="number" inputMode="decimal" min="0" step="0.01" className="input" value={f.min} onChange={set("min")} />
+              <input id="f-min" type="number" inputMode="decimal" min="0" step={amountStep(currency)} className="input" value={f.min} onChange={set("min")} />
             </div>
             <div className="field">
               <label htmlFor="f-max">Max amount ({currency})</label>
-              <input id="f-max" type="number" inputMode="decimal" min="0" step="0.01" className="input" value={f.max} onChange={set("max")} />
+              <input id="f-max" type="number" inputMode="decimal" min="0" step={amountStep(currency)} className="input" value={f.max} onChange={set("max")} />
             </div>
             <div className="field">
               <label htmlFor="f-sort">Sort by</label>

@@ -34,6 +34,31 @@ static void test_map_txn(void)
     json_decref(t);
 }
 
+/* Amounts take the decimals of their own currency, not two: 1200 JPY is 1200 minor units. */
+static void test_currency_units(void)
+{
+    static const struct {
+        const char *json;
+        int64_t minor;
+    } cases[] = {{"{\"amount\":1200,\"iso_currency_code\":\"JPY\"}", -1200},
+                 {"{\"amount\":150000,\"iso_currency_code\":\"VND\"}", -150000},
+                 {"{\"amount\":1.5,\"iso_currency_code\":\"KWD\"}", -1500},
+                 {"{\"amount\":-0.29,\"iso_currency_code\":\"EUR\"}", 29},
+                 {"{\"amount\":2.0001,\"iso_currency_code\":\"CLF\"}", -20001}};
+    struct plaid_txn p;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *t = parse(cases[i].json);
+
+        json_object_set_new(t, "transaction_id", json_string("t"));
+        json_object_set_new(t, "account_id", json_string("a"));
+        json_object_set_new(t, "date", json_string("2026-10-01"));
+        CHECK_EQ_INT(plaid_map_txn(t, &p), 0);
+        CHECK_EQ_INT(p.amount_minor, cases[i].minor);
+        json_decref(t);
+    }
+}
+
 static void test_rejects(void)
 {
     const char *bad[] = {
@@ -42,6 +67,8 @@ static void test_rejects(void)
         "{\"transaction_id\":\"t\",\"account_id\":\"a\",\"amount\":1,\"date\":\"2026/10/01\"}",
         "{\"transaction_id\":\"t\",\"account_id\":\"a\",\"amount\":1e300,\"date\":\"2026-10-01\"}",
         "{\"transaction_id\":\"t\",\"amount\":1,\"date\":\"2026-10-01\"}",
+        "{\"transaction_id\":\"t\",\"account_id\":\"a\",\"amount\":1,\"date\":\"2026-10-01\","
+        "\"iso_currency_code\":\"XYZ\"}",
         "[]",
     };
     struct plaid_txn p;
@@ -112,15 +139,16 @@ static void test_amounts(void)
     int64_t v = 0;
     json_t *n = json_real(-0.125);
 
-    CHECK_EQ_INT(plaid_map_amount(n, &v), 0);
+    CHECK_EQ_INT(plaid_map_amount(n, "USD", &v), 0);
     CHECK_EQ_INT(v, -13); /* half a cent rounds away from zero */
     json_decref(n);
     n = json_string("12.34");
-    CHECK_EQ_INT(plaid_map_amount(n, &v), FC_EINVAL);
+    CHECK_EQ_INT(plaid_map_amount(n, "USD", &v), FC_EINVAL);
     json_decref(n);
     n = json_real(2e11);
-    CHECK_EQ_INT(plaid_map_amount(n, &v), FC_EINVAL);
+    CHECK_EQ_INT(plaid_map_amount(n, "USD", &v), FC_EINVAL);
     json_decref(n);
 }
 
-TEST_MAIN(test_answers, test_amounts, test_map_txn, test_rejects, test_account_types)
+TEST_MAIN(test_answers, test_amounts, test_map_txn, test_currency_units, test_rejects,
+          test_account_types)

@@ -53,6 +53,24 @@ static void test_render_compact(void)
     json_decref(ctx);
 }
 
+/* A base currency without two decimals is not shown 100x off (VND has none, KWD three), and
+ * an item in a currency the table does not know says its amount is in minor units. */
+static void test_render_currencies(void)
+{
+    json_t *ctx = json_pack("{s:s, s:I, s:[{s:s, s:I, s:s}, {s:s, s:I, s:s}]}", "currency", "VND",
+                            "net_worth_minor", (json_int_t)250000000, "accounts", "name", "Kuwait",
+                            "balance_minor", (json_int_t)1500, "currency", "KWD", "name", "Old",
+                            "balance_minor", (json_int_t)1234, "currency", "HRK");
+    char *s = prompt_render_context(ctx, PROMPT_CONTEXT_TOKENS);
+
+    CHECK(strstr(s, "net_worth: \xE2\x82\xAB"
+                    "250,000,000\n") != NULL);
+    CHECK(strstr(s, "balance=1.500 KWD, currency=KWD") != NULL);
+    CHECK(strstr(s, "balance=1,234 minor units of HRK, currency=HRK") != NULL);
+    free(s);
+    json_decref(ctx);
+}
+
 static void test_render_budget(void)
 {
     json_t *ctx = context_doc(500);
@@ -205,5 +223,5 @@ static void test_golden_history(void)
     json_decref(ctx);
 }
 
-TEST_MAIN(test_render_compact, test_render_budget, test_history, test_build, test_estimate,
-          test_golden_context, test_golden_history)
+TEST_MAIN(test_render_compact, test_render_currencies, test_render_budget, test_history, test_build,
+          test_estimate, test_golden_context, test_golden_history)
