@@ -9,6 +9,7 @@
 #include "chatmsg.h"
 
 #include "err.h"
+#include "uuid.h"
 #include "xmalloc.h"
 
 #include <jansson.h>
@@ -183,23 +184,6 @@ int chunk_type_parse(const char *name, enum chunk_type *t)
     return FC_EINVAL;
 }
 
-static bool is_uuid(const char *s, size_t len)
-{
-    if (len != 36)
-        return false;
-    for (size_t i = 0; i < 36; i++) {
-        char c = s[i];
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static bool is_code(const char *s, size_t len)
 {
     if (len < 1 || len > 64 || s[0] < 'a' || s[0] > 'z')
@@ -258,7 +242,7 @@ static int check_value(json_t *v, const struct field *f, const char *where, char
             return fail(errbuf, errlen, "%s%s: must be \"%s\"", where, f->name, f->sval);
         return 0;
     case F_UUID:
-        if (!s || !is_uuid(s, len))
+        if (!s || !uuid_canonical(s))
             return fail(errbuf, errlen, "%s%s: not a lower-case UUID", where, f->name);
         return 0;
     case F_INT:

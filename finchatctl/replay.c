@@ -5,6 +5,7 @@
 #include "kafka.h"
 #include "pgconn.h"
 #include "sig.h"
+#include "uuid.h"
 #include "xmalloc.h"
 
 #include <jansson.h>
@@ -72,20 +73,6 @@ void replay_state_release(struct replay_state *st)
     memset(st, 0, sizeof(*st));
 }
 
-static bool is_uuid(const char *s)
-{
-    if (strlen(s) != 36)
-        return false;
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    }
-    return true;
-}
-
 /* Looks the request up in chat_requests. True with *@partition and *@offset (-1 when NULL)
  * when a row exists. */
 static bool lookup_pg(const struct fc_config *cfg, const char *request_id, int32_t *partition,
@@ -129,7 +116,7 @@ static int usage(void)
 
 int ctl_replay(const struct fc_config *cfg, int argc, char **argv)
 {
-    const char *rid = NULL;
+    char rid[UUID_STR_LEN] = ""; /* lower case, as the Kafka keys are */
     bool scan = false, quiet = false;
     int32_t partition = -1;
     int64_t first = -1, low, high;
@@ -146,12 +133,12 @@ int ctl_replay(const struct fc_config *cfg, int argc, char **argv)
             scan = true;
         else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
-        else if (!rid && is_uuid(argv[i]))
-            rid = argv[i];
+        else if (!*rid && uuid_normalize(argv[i], rid))
+            continue;
         else
             return usage();
     }
-    if (!rid)
+    if (!*rid)
         return usage();
     if (!scan && lookup_pg(cfg, rid, &partition, &first))
         fprintf(stderr, "# chat_requests: reply partition %d, first offset %lld\n", (int)partition,

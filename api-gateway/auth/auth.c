@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/auth/jwt_token.h"
 #include "api-gateway/auth/password.h"
@@ -743,7 +744,7 @@ static int h_key_delete(struct api_req *req, struct api_resp *resp)
     PGresult *res;
     int rc;
 
-    if (!jwt_token_uuid_valid(id))
+    if (!uuid_valid(id))
         return api_error(resp, 404, "not_found", "API key not found");
     res = api_sql(req,
                   "UPDATE api_keys SET revoked_at = now() "

@@ -61,7 +61,4 @@ struct chat_post_opts {
 int chat_post(struct api_req *req, struct api_resp *resp, const char *conversation_id,
               const char *text, const struct chat_post_opts *opts, struct chat_posted *out);
 
-/* Copies @in to @out (37 bytes) in lower case when it is a canonical UUID; false if not. */
-bool chat_uuid_parse(const char *in, char out[37]);
-
 #endif

@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "err.h"
+#include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/chat/chat.h"
 #include "api-gateway/chat/hub.h"
@@ -222,7 +223,7 @@ static int api_conversation(struct api_req *req, struct api_resp *resp, char id[
 
     if (!res)
         return api_pg_fail(req, resp, NULL);
-    if (PQntuples(res) < 1 || !chat_uuid_parse(PQgetvalue(res, 0, 0), id))
+    if (PQntuples(res) < 1 || !uuid_normalize(PQgetvalue(res, 0, 0), id))
         rc = api_error(resp, 500, "internal", "internal error");
     PQclear(res);
     return rc;

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "err.h"
 #include "log.h"
+#include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/finance/context.h"
 #include "api-gateway/finance/dashcache.h"
@@ -65,7 +66,7 @@ int finance_own_account(struct api_req *req, struct api_resp *resp, const char *
     PGresult *res;
     int rc = 0;
 
-    if (!finance_uuid_valid(account_id))
+    if (!uuid_valid(account_id))
         return api_error(resp, 400, "invalid_field", "%s must be a UUID", field);
     res = finance_sql(req->pg,
                       lock ? "SELECT currency FROM accounts WHERE user_id = $1 AND id = $2::uuid"
@@ -544,7 +545,7 @@ static int read_new_txn(struct api_req *req, struct api_resp *resp, struct new_t
     if (!json_is_string(v))
         return api_error(resp, 400, "invalid_field", "account_id must be a UUID");
     t->account_id = json_string_value(v);
-    if (!finance_uuid_valid(t->account_id))
+    if (!uuid_valid(t->account_id))
         return api_error(resp, 400, "invalid_field", "account_id must be a UUID");
     v = json_object_get(req->body, "amount_minor");
     if (!json_is_integer(v) || json_integer_value(v) == 0 || json_integer_value(v) > AMOUNT_MAX ||
@@ -754,7 +755,7 @@ static int h_txn_patch(struct api_req *req, struct api_resp *resp)
     bool found;
     int rc;
 
-    if (!finance_uuid_valid(id))
+    if (!uuid_valid(id))
         return api_error(resp, 404, "not_found", "transaction not found");
     rc = require_object(req, resp);
     if (!rc)
@@ -889,7 +890,7 @@ static int h_alert_resolve(struct api_req *req, struct api_resp *resp)
     json_t *items;
     int updated, rc;
 
-    if (!finance_uuid_valid(id))
+    if (!uuid_valid(id))
         return api_error(resp, 404, "not_found", "fraud alert not found");
     if (req->body && !json_is_object(req->body))
         return api_error(resp, 400, "invalid_json", "the body must be a JSON object");

@@ -3,6 +3,7 @@
 #include "api-gateway/finance/finance_calc.h"
 
 #include "err.h"
+#include "uuid.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -111,23 +112,6 @@ void finance_timestamp_text(int64_t t, char *buf, size_t len)
              (int)(sec / 60 % 60), (int)(sec % 60));
 }
 
-bool finance_uuid_valid(const char *s)
-{
-    if (!s || strlen(s) != 36)
-        return false;
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static void b64url_encode(const unsigned char *in, size_t n, char *out)
@@ -207,7 +191,7 @@ int finance_cursor_decode(const char *s, int sort, struct finance_cursor *c)
         return FC_EINVAL;
     errno = 0;
     key = strtoll(p, &end, 10);
-    if (errno || *end != '.' || !finance_uuid_valid(end + 1))
+    if (errno || *end != '.' || !uuid_valid(end + 1))
         return FC_EINVAL;
     c->sort = sort;
     c->key = key;

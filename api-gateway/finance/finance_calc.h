@@ -27,8 +27,6 @@ int finance_parse_date(const char *s, int64_t *days);
 int finance_parse_timestamp(const char *s, int64_t *unix_s);
 /* Writes Unix seconds @t as "YYYY-MM-DDTHH:MM:SSZ" into @buf (>= 32 bytes). */
 void finance_timestamp_text(int64_t t, char *buf, size_t len);
-/* True when @s is a canonical textual UUID (36 characters, hex and dashes, any case). */
-bool finance_uuid_valid(const char *s);
 
 /* A GET /transactions page boundary: the sort order it belongs to (0..3), the sort key of
  * the last row (posted_at in Unix microseconds, or amount_minor) and that row's id. */
