@@ -9,6 +9,7 @@
 #include "mongo.h"
 #include "sig.h"
 #include "trace.h"
+#include "utf8.h"
 #include "xmalloc.h"
 #include "llm-worker/analyst/analyst_fmt.h"
 #include "llm-worker/core/healthsrv.h"
@@ -18,7 +19,6 @@
 #include "llm-worker/engine/prompt.h"
 #include "llm-worker/engine/store.h"
 #include "llm-worker/engine/storeq.h"
-#include "llm-worker/engine/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>

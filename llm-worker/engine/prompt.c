@@ -2,9 +2,9 @@
  * history selection. */
 #include "llm-worker/engine/prompt.h"
 
+#include "utf8.h"
 #include "xmalloc.h"
 #include "llm-worker/analyst/analyst_fmt.h"
-#include "llm-worker/engine/utf8.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

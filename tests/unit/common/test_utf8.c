@@ -1,7 +1,7 @@
 /* test_utf8.c - cutting, repairing and counting UTF-8 that arrives in pieces. */
 #include "test.h"
 
-#include "llm-worker/engine/utf8.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 /* utf8.c - UTF-8 boundary detection, repair and counting. */
-#include "llm-worker/engine/utf8.h"
+#include "utf8.h"
 
 #include "xmalloc.h"
 
