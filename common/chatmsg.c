@@ -9,6 +9,7 @@
 #include "chatmsg.h"
 
 #include "err.h"
+#include "utf8.h"
 #include "uuid.h"
 #include "xmalloc.h"
 
@@ -195,17 +196,6 @@ static bool is_code(const char *s, size_t len)
             return false;
     }
     return true;
-}
-
-/* Counts the code points of @s, which jansson already checked to be valid UTF-8. */
-static size_t utf8_count(const char *s, size_t len)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xc0) != 0x80)
-            n++;
-    return n;
 }
 
 static bool has_control(const char *s, size_t len)

@@ -3,11 +3,11 @@
 
 #include "clock.h"
 #include "err.h"
+#include "utf8.h"
 #include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/chat/chat.h"
 #include "api-gateway/chat/hub.h"
-#include "api-gateway/finance/finance_calc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -135,12 +135,12 @@ static int client_turns(struct api_req *req, struct api_resp *resp, json_t *mess
             continue; /* no text to forward (an assistant turn of tool calls) */
         }
         /* A long earlier answer: its start is what is kept. */
-        len = finance_utf8_prefix(raw, TURN_BYTES_MAX);
+        len = utf8_cut(raw, strlen(raw), TURN_BYTES_MAX);
         rc = chat_prepare_text(req, resp, "messages[].content", raw, len, &clean);
         free(raw);
         if (rc)
             break;
-        len = finance_utf8_prefix(clean, budget);
+        len = utf8_cut(clean, strlen(clean), budget);
         budget = clean[len] ? 0 : budget - len; /* a turn that was cut is the oldest kept */
         clean[len] = '\0';
         if (len == 0) {

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "uuid.h"
+#include "utf8.h"
 #include "xmalloc.h"
 #include "api-gateway/finance/context.h"
 #include "api-gateway/finance/dashcache.h"
@@ -92,12 +93,12 @@ static int check_text(struct api_resp *resp, const char *name, const char *s, si
 {
     size_t n = strlen(s);
 
-    if (!finance_utf8_valid(s, n))
+    if (!utf8_valid(s, n))
         return api_error(resp, 400, "invalid_field", "%s must be valid UTF-8", name);
     if (finance_has_ctrl(s))
         return api_error(resp, 400, "invalid_field", "%s must not contain control characters",
                          name);
-    if (finance_utf8_len(s) > max)
+    if (utf8_count(s, n) > max)
         return api_error(resp, 400, "invalid_field", "%s must be at most %zu characters", name,
                          max);
     if (need_text && strspn(s, " ") == n)

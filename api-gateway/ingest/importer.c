@@ -2,6 +2,7 @@
 #include "api-gateway/ingest/importer.h"
 
 #include "err.h"
+#include "utf8.h"
 #include "xmalloc.h"
 #include "api-gateway/finance/finance_calc.h"
 
@@ -46,7 +47,7 @@ static char *clean_text(const char *p, size_t n, size_t max, bool lower)
 
     while (i < n) {
         unsigned char c = (unsigned char)p[i];
-        size_t k = finance_utf8_seq(p + i, n - i);
+        int k = utf8_decode(p + i, n - i, NULL);
         char enc[4];
         size_t enclen;
 
@@ -55,14 +56,12 @@ static char *clean_text(const char *p, size_t n, size_t max, bool lower)
             enc[0] = ' ';
             enclen = 1;
         } else if (k >= 1) {
-            memcpy(enc, p + i, k);
-            enclen = k;
+            memcpy(enc, p + i, (size_t)k);
+            enclen = (size_t)k;
             if (lower && c >= 'A' && c <= 'Z')
                 enc[0] = (char)(c - 'A' + 'a');
         } else if (c >= 0xa0) {
-            enc[0] = (char)(0xc0 | (c >> 6));
-            enc[1] = (char)(0x80 | (c & 0x3f));
-            enclen = 2;
+            enclen = utf8_encode(c, enc);
             k = 1;
         } else {
             c = ' ';
@@ -70,7 +69,7 @@ static char *clean_text(const char *p, size_t n, size_t max, bool lower)
             enclen = 1;
             k = 1;
         }
-        i += k;
+        i += (size_t)k;
         if (enc[0] == ' ' && enclen == 1) {
             if (space)
                 continue;
@@ -564,24 +563,12 @@ static const char *const ofx_names[OFX_NFIELDS] = {"TRNTYPE", "DTPOSTED", "TRNAM
 /* Appends the UTF-8 encoding of code point @cp; false when it is not a scalar value. */
 static bool put_cp(struct buf *b, unsigned long cp)
 {
-    if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return false;
-    if (cp < 0x80) {
-        buf_put(b, (char)cp);
-    } else if (cp < 0x800) {
-        buf_put(b, (char)(0xc0 | (cp >> 6)));
-        buf_put(b, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        buf_put(b, (char)(0xe0 | (cp >> 12)));
-        buf_put(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        buf_put(b, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        buf_put(b, (char)(0xf0 | (cp >> 18)));
-        buf_put(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-        buf_put(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        buf_put(b, (char)(0x80 | (cp & 0x3f)));
-    }
-    return true;
+    char enc[4];
+    size_t n = cp == 0 || cp > 0x10ffff ? 0 : utf8_encode((int32_t)cp, enc);
+
+    for (size_t i = 0; i < n; i++)
+        buf_put(b, enc[i]);
+    return n > 0;
 }
 
 /* Decodes the XML/SGML character references of @n bytes at @p into @b. */

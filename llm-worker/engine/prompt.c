@@ -93,15 +93,9 @@ static void put_key(struct abuf *b, const char *key)
 /* Appends @s cut to STRING_MAX code points, newlines folded to spaces. */
 static void put_string(struct abuf *b, const char *s)
 {
-    size_t cps = 0, i = 0;
+    size_t i = utf8_advance(s, strlen(s), STRING_MAX);
     char *copy;
 
-    while (s[i] && cps < STRING_MAX) {
-        i++;
-        while (((unsigned char)s[i] & 0xc0) == 0x80)
-            i++;
-        cps++;
-    }
     copy = xstrndup(s, i);
     for (char *p = copy; *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
