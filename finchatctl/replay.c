@@ -35,20 +35,13 @@ bool replay_apply(struct replay_state *st, const struct chat_chunk *c)
     case CHUNK_TOKEN:
         data = json_loads(c->data_json, 0, NULL);
         tok = json_string_value(json_object_get(data, "text"));
-        if (tok) {
-            size_t n = strlen(tok);
-
-            st->text = xrealloc(st->text, st->len + n + 1);
-            memcpy(st->text + st->len, tok, n + 1);
-            st->len += n;
-        }
+        if (tok)
+            strbuf_addstr(&st->text, tok);
         json_decref(data);
         break;
     case CHUNK_RESET:
         st->resets++;
-        st->len = 0;
-        if (st->text)
-            st->text[0] = '\0';
+        strbuf_reset(&st->text);
         break;
     case CHUNK_FINAL:
         free(st->final);
@@ -66,7 +59,7 @@ void replay_state_release(struct replay_state *st)
 {
     if (!st)
         return;
-    free(st->text);
+    strbuf_release(&st->text);
     free(st->final);
     free(st->error);
     free(st->started);
@@ -217,7 +210,7 @@ int ctl_replay(const struct fc_config *cfg, int argc, char **argv)
                st.duplicates, st.resets, st.attempt);
         if (st.started)
             printf("--- start %s\n", st.started);
-        printf("--- answer\n%s\n", st.text ? st.text : "");
+        printf("--- answer\n%s\n", st.text.len ? st.text.buf : "");
         if (st.final)
             printf("--- final %s\n", st.final);
         else if (st.error)

@@ -7,6 +7,7 @@
 #include "hash.h"
 #include "kafka.h"
 #include "log.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 #include "api-gateway/http/metrics.h"
 #include "api-gateway/http/sse.h"
@@ -85,10 +86,8 @@ struct sub {
     char model[64];
     char request_id[40];
     int64_t created_s;
-    char *buf; /* bytes handed to h2o_send, valid until proceed */
-    size_t buf_len, buf_cap;
-    char *text; /* HUB_MODE_OPENAI_JSON: the answer so far */
-    size_t text_len, text_cap;
+    struct strbuf buf;  /* bytes handed to h2o_send, valid until proceed */
+    struct strbuf text; /* HUB_MODE_OPENAI_JSON: the answer so far */
 };
 
 static unsigned bucket_of(const char *id)
@@ -371,27 +370,6 @@ static int start_replay(struct hub *h, const struct hub_stream_req *sr)
 
 /* ---- readers on the event loop ---- */
 
-static void buf_put(struct sub *r, const char *s, size_t n)
-{
-    if (r->buf_len + n + 1 > r->buf_cap) {
-        r->buf_cap = (r->buf_len + n + 1) * 2;
-        r->buf = xrealloc(r->buf, r->buf_cap);
-    }
-    memcpy(r->buf + r->buf_len, s, n);
-    r->buf_len += n;
-}
-
-static void text_put(struct sub *r, const char *s, size_t n)
-{
-    if (r->text_len + n + 1 > r->text_cap) {
-        r->text_cap = (r->text_len + n + 1) * 2;
-        r->text = xrealloc(r->text, r->text_cap);
-    }
-    memcpy(r->text + r->text_len, s, n);
-    r->text_len += n;
-    r->text[r->text_len] = '\0';
-}
-
 static void openai_chunk(struct sub *r, json_t *delta, const char *finish, json_t *usage)
 {
     json_t *o = json_pack("{s:s+,s:s,s:I,s:s,s:[{s:i,s:o,s:o}]}", "id", "chatcmpl-", r->request_id,
@@ -403,7 +381,7 @@ static void openai_chunk(struct sub *r, json_t *delta, const char *finish, json_
     if (usage)
         json_object_set(o, "usage", usage);
     txt = json_dumps(o, JSON_COMPACT);
-    sse_append_event(&r->buf, &r->buf_len, &r->buf_cap, -1, NULL, txt, strlen(txt));
+    sse_append_event(&r->buf, -1, NULL, txt, strlen(txt));
     free(txt);
     json_decref(o);
 }
@@ -414,8 +392,7 @@ static void render(struct sub *r, const struct event *ev)
     json_t *data;
 
     if (r->mode == HUB_MODE_SSE) {
-        sse_append_event(&r->buf, &r->buf_len, &r->buf_cap, ev->seq, chunk_type_name(ev->type),
-                         ev->data, ev->data_len);
+        sse_append_event(&r->buf, ev->seq, chunk_type_name(ev->type), ev->data, ev->data_len);
         return;
     }
     data = json_loadb(ev->data, ev->data_len, 0, NULL);
@@ -433,11 +410,11 @@ static void render(struct sub *r, const struct event *ev)
         if (r->mode == HUB_MODE_OPENAI_SSE)
             openai_chunk(r, json_pack("{s:s}", "content", t), NULL, NULL);
         else
-            text_put(r, t, strlen(t));
+            strbuf_addstr(&r->text, t);
         break;
     }
     case CHUNK_RESET:
-        r->text_len = 0;
+        strbuf_reset(&r->text);
         break;
     case CHUNK_FINAL: {
         json_t *u = json_object_get(data, "usage");
@@ -448,16 +425,16 @@ static void render(struct sub *r, const struct event *ev)
 
         if (r->mode == HUB_MODE_OPENAI_SSE) {
             openai_chunk(r, json_object(), "stop", usage);
-            buf_put(r, "data: [DONE]\n\n", 14);
+            strbuf_addstr(&r->buf, "data: [DONE]\n\n");
         } else {
             json_t *o = json_pack(
                 "{s:s+,s:s,s:I,s:s,s:[{s:i,s:{s:s,s:s%},s:s}],s:O}", "id", "chatcmpl-",
                 r->request_id, "object", "chat.completion", "created", (json_int_t)r->created_s,
                 "model", r->model, "choices", "index", 0, "message", "role", "assistant", "content",
-                r->text ? r->text : "", r->text_len, "finish_reason", "stop", "usage", usage);
+                r->text.buf, r->text.len, "finish_reason", "stop", "usage", usage);
             char *txt = json_dumps(o, JSON_COMPACT);
 
-            buf_put(r, txt, strlen(txt));
+            strbuf_addstr(&r->buf, txt);
             free(txt);
             json_decref(o);
         }
@@ -472,10 +449,10 @@ static void render(struct sub *r, const struct event *ev)
         char *txt = json_dumps(o, JSON_COMPACT);
 
         if (r->mode == HUB_MODE_OPENAI_SSE) {
-            sse_append_event(&r->buf, &r->buf_len, &r->buf_cap, -1, NULL, txt, strlen(txt));
-            buf_put(r, "data: [DONE]\n\n", 14);
+            sse_append_event(&r->buf, -1, NULL, txt, strlen(txt));
+            strbuf_addstr(&r->buf, "data: [DONE]\n\n");
         } else {
-            buf_put(r, txt, strlen(txt));
+            strbuf_addstr(&r->buf, txt);
         }
         free(txt);
         json_decref(o);
@@ -540,9 +517,8 @@ static void on_dispose(void *p)
     }
     detach(r);
     r->req = NULL;
-    free(r->buf);
-    free(r->text);
-    r->buf = r->text = NULL;
+    strbuf_release(&r->buf);
+    strbuf_release(&r->text);
 }
 
 static void start_json_response(struct sub *r, bool ok)
@@ -564,13 +540,13 @@ static void pump(struct sub *r)
 
     if (r->sending || r->finished || !r->req)
         return;
-    r->buf_len = 0;
+    strbuf_reset(&r->buf);
     pthread_mutex_lock(&h->lock);
     if (!r->s) {
         pthread_mutex_unlock(&h->lock);
         return;
     }
-    while (r->cursor < r->s->nevents && r->buf_len < HUB_BATCH_MAX) {
+    while (r->cursor < r->s->nevents && r->buf.len < HUB_BATCH_MAX) {
         const struct event *ev = &r->s->events[r->cursor++];
 
         if (ev->seq <= r->after_seq)
@@ -588,21 +564,21 @@ static void pump(struct sub *r)
         start_json_response(r, !error_end);
         r->finished = r->ended = true;
         detach(r);
-        r->req->res.content_length = r->buf_len;
-        h2o_send_inline(r->req, r->buf, r->buf_len);
+        r->req->res.content_length = r->buf.len;
+        h2o_send_inline(r->req, r->buf.buf, r->buf.len);
         return;
     }
     if (done_all) {
         /* The final write's bytes must outlive us: copy them into the request's pool. */
-        iov = h2o_strdup(&r->req->pool, r->buf ? r->buf : "", r->buf_len);
+        iov = h2o_strdup(&r->req->pool, r->buf.buf, r->buf.len);
         r->finished = r->ended = true;
         detach(r);
         h2o_send(r->req, &iov, 1, H2O_SEND_STATE_FINAL);
         return;
     }
-    if (r->buf_len == 0)
+    if (r->buf.len == 0)
         return;
-    iov = h2o_iovec_init(r->buf, r->buf_len);
+    iov = h2o_iovec_init(r->buf.buf, r->buf.len);
     r->sending = true;
     h2o_send(r->req, &iov, 1, H2O_SEND_STATE_IN_PROGRESS);
 }
@@ -714,6 +690,8 @@ int hub_subscribe(struct hub_thread *t, h2o_req_t *req, const struct hub_stream_
     }
     r = h2o_mem_alloc_shared(&req->pool, sizeof(*r), on_dispose);
     memset(r, 0, sizeof(*r));
+    strbuf_init(&r->buf, 0);
+    strbuf_init(&r->text, 0);
     r->gen.proceed = on_proceed;
     r->gen.stop = on_stop;
     r->req = req;

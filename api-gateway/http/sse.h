@@ -4,14 +4,15 @@
 #ifndef FINCHAT_SSE_H
 #define FINCHAT_SSE_H
 
+#include "strbuf.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-/* Appends "id: <id>\nevent: <event>\ndata: ...\n\n" to the buffer *@buf of capacity *@cap
- * and length *@len, growing it with xrealloc. @id < 0 omits the id line, @event NULL omits
- * the event line. */
-void sse_append_event(char **buf, size_t *len, size_t *cap, int64_t id, const char *event,
-                      const char *data, size_t data_len);
+/* Appends "id: <id>\nevent: <event>\ndata: ...\n\n" to @out. @id < 0 omits the id line,
+ * @event NULL omits the event line. */
+void sse_append_event(struct strbuf *out, int64_t id, const char *event, const char *data,
+                      size_t data_len);
 /* Parses a Last-Event-ID value: a decimal integer 0..2^62. Returns it, or -1 if invalid. */
 int64_t sse_parse_last_event_id(const char *s);
 

@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 #include <curl/curl.h>
@@ -17,25 +18,22 @@ bool plaid_configured(const struct fc_config *cfg)
     return *cfg->plaid_client_id && *cfg->plaid_secret;
 }
 
-struct buf {
-    char *data;
-    size_t len;
+/* A response body being received; too_big once it would pass BODY_MAX. */
+struct body {
+    struct strbuf text;
     bool too_big;
 };
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-    struct buf *b = ud;
+    struct body *b = ud;
     size_t n = size * nmemb;
 
-    if (b->len + n > BODY_MAX) {
+    if (b->text.len + n > BODY_MAX) {
         b->too_big = true;
         return 0;
     }
-    b->data = xrealloc(b->data, b->len + n + 1);
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    strbuf_add(&b->text, ptr, n);
     return n;
 }
 
@@ -51,7 +49,7 @@ int plaid_call(const struct fc_config *cfg, const char *path, json_t *body, json
 {
     CURL *c = curl_easy_init();
     struct curl_slist *hdrs = NULL;
-    struct buf b = {NULL, 0, false};
+    struct body b = {STRBUF_INIT, false};
     json_t *req = json_deep_copy(body);
     char *url = xasprintf("%s%s", cfg->plaid_base_url, path), *txt;
     long status = 0;
@@ -80,7 +78,7 @@ int plaid_call(const struct fc_config *cfg, const char *path, json_t *body, json
         set_err(err, 0, "unreachable", "the bank connection service is unreachable");
         goto out;
     }
-    *out = b.data ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+    *out = b.text.len ? json_loadb(b.text.buf, b.text.len, 0, NULL) : NULL;
     if (status >= 200 && status < 300 && json_is_object(*out)) {
         rc = 0;
         goto out;
@@ -100,7 +98,7 @@ int plaid_call(const struct fc_config *cfg, const char *path, json_t *body, json
         *out = NULL;
     }
 out:
-    free(b.data);
+    strbuf_release(&b.text);
     free(txt);
     free(url);
     json_decref(req);

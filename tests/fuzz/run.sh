@@ -23,12 +23,12 @@ links_of() {
     cookies) echo $gw/http/cookies.c ;;
     csv | ofx) echo $gw/ingest/importer.c $gw/finance/finance_calc.c common/clock.c \
         common/money.c common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
-    ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c ;;
+    ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c common/strbuf.c ;;
     openai) echo $wk/providers/openai.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
     screen) echo $gw/chat/screen.c common/utf8.c ;;
     sse) echo $wk/providers/sse_parse.c common/strbuf.c ;;
-    jwt) echo $gw/auth/jwt_token.c common/strbuf.c -ljwt -lcrypto ;;
+    jwt) echo $gw/auth/jwt_token.c common/strbuf.c common/uuid.c -ljwt -lcrypto ;;
     cursor) echo $gw/http/cursor.c common/strbuf.c ;;
     jsonlimit) echo $gw/http/jsonlimit.c ;;
     query) echo $gw/http/query.c ;;
