@@ -14,7 +14,7 @@
 #include <strings.h>
 
 struct ans {
-    struct abuf out;
+    struct strbuf out;
     const json_t *ctx; /* the context document, may be NULL */
     const char *cur;   /* ISO 4217 code */
     const char *q;     /* the question, lower-cased */
@@ -40,19 +40,19 @@ static const char help_topics[] =
 
 static void money_out(struct ans *a, int64_t v)
 {
-    abuf_money(&a->out, v, a->cur);
+    fmt_add_money(&a->out, v, a->cur);
 }
 
 static void bold_money(struct ans *a, int64_t v)
 {
-    abuf_puts(&a->out, "**");
+    strbuf_addstr(&a->out, "**");
     money_out(a, v);
-    abuf_puts(&a->out, "**");
+    strbuf_addstr(&a->out, "**");
 }
 
 static void missing(struct ans *a, const char *what)
 {
-    abuf_printf(&a->out,
+    strbuf_addf(&a->out,
                 "I don't have %s in your data yet. Once your accounts are linked or a statement "
                 "is imported, I can answer that with your real numbers.",
                 what);
@@ -69,10 +69,10 @@ static void top_categories(struct ans *a, size_t k)
         n = k;
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
-        abuf_printf(&a->out, "%s (", rows[i].key ? rows[i].key : "Uncategorized");
+            strbuf_addstr(&a->out, i + 1 == n ? " and " : ", ");
+        strbuf_addf(&a->out, "%s (", rows[i].key ? rows[i].key : "Uncategorized");
         money_out(a, rows[i].amount);
-        abuf_puts(&a->out, ")");
+        strbuf_addstr(&a->out, ")");
     }
 }
 
@@ -92,32 +92,34 @@ static void answer_greeting(struct ans *a)
     size_t n = name ? strcspn(name, " \t\r\n*_`[]<>") : 0;
 
     if (n > 0 && n <= 40)
-        abuf_printf(&a->out, "Hi %.*s! ", (int)n, name);
+        strbuf_addf(&a->out, "Hi %.*s! ", (int)n, name);
     else
-        abuf_puts(&a->out, "Hi! ");
-    abuf_puts(&a->out, "I'm finchat's built-in analyst. I answer from your own numbers, "
-                       "and I work even when no AI model is reachable. You can ask me about:\n");
-    abuf_puts(&a->out, help_topics);
+        strbuf_addstr(&a->out, "Hi! ");
+    strbuf_addstr(&a->out,
+                  "I'm finchat's built-in analyst. I answer from your own numbers, "
+                  "and I work even when no AI model is reachable. You can ask me about:\n");
+    strbuf_addstr(&a->out, help_topics);
 }
 
 static void answer_unknown(struct ans *a)
 {
-    abuf_puts(&a->out, "I can't answer that from your data. I'm finchat's offline analyst, so I "
-                       "only know your own finances. Here is what I can tell you about:\n");
-    abuf_puts(&a->out, help_topics);
+    strbuf_addstr(&a->out,
+                  "I can't answer that from your data. I'm finchat's offline analyst, so I "
+                  "only know your own finances. Here is what I can tell you about:\n");
+    strbuf_addstr(&a->out, help_topics);
 }
 
 /* " you spent **$4,000.00** against income of $5,200.00, a savings rate of 23.1%"; the
  * income part only when there was some. */
 static void spent_against(struct ans *a, int64_t expenses, int64_t income)
 {
-    abuf_puts(&a->out, " you spent ");
+    strbuf_addstr(&a->out, " you spent ");
     bold_money(a, expenses);
     if (income > 0) {
-        abuf_puts(&a->out, " against income of ");
+        strbuf_addstr(&a->out, " against income of ");
         money_out(a, income);
-        abuf_puts(&a->out, ", a savings rate of ");
-        abuf_pct(&a->out, income - expenses, income);
+        strbuf_addstr(&a->out, ", a savings rate of ");
+        fmt_add_pct(&a->out, income - expenses, income);
     }
 }
 
@@ -126,13 +128,13 @@ static void spent_against(struct ans *a, int64_t expenses, int64_t income)
 static void biggest_categories(struct ans *a, const struct analyst_row *rows, size_t n)
 {
     for (size_t i = 0; i < n && i < 3; i++) {
-        abuf_printf(&a->out, "%s%s (",
+        strbuf_addf(&a->out, "%s%s (",
                     i == 0                 ? " The biggest categories were "
                     : i + 1 == n || i == 2 ? " and "
                                            : ", ",
                     rows[i].key ? rows[i].key : "Uncategorized");
         money_out(a, rows[i].amount);
-        abuf_puts(&a->out, i + 1 == n || i == 2 ? ")." : ")");
+        strbuf_addstr(&a->out, i + 1 == n || i == 2 ? ")." : ")");
     }
 }
 
@@ -141,11 +143,11 @@ static void last_month_out(struct ans *a, const json_t *lm)
 {
     const char *m = analyst_doc_str(lm, "month");
 
-    abuf_puts(&a->out, "Last month");
+    strbuf_addstr(&a->out, "Last month");
     if (m) {
-        abuf_puts(&a->out, " (");
-        abuf_month(&a->out, m);
-        abuf_puts(&a->out, ")");
+        strbuf_addstr(&a->out, " (");
+        fmt_add_month(&a->out, m);
+        strbuf_addstr(&a->out, ")");
     }
 }
 
@@ -160,7 +162,7 @@ static void answer_last_month(struct ans *a, const json_t *lm)
 
     last_month_out(a, lm);
     spent_against(a, expenses, income);
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
     biggest_categories(a, rows, n);
 }
 
@@ -181,22 +183,22 @@ static void answer_spending(struct ans *a)
         missing(a, "this month's spending");
         return;
     }
-    abuf_puts(&a->out, "So far this month you've spent ");
+    strbuf_addstr(&a->out, "So far this month you've spent ");
     bold_money(a, expenses);
     if (income > 0) {
-        abuf_puts(&a->out, " against income of ");
+        strbuf_addstr(&a->out, " against income of ");
         money_out(a, income);
         if (income >= expenses) {
-            abuf_puts(&a->out, ", leaving ");
+            strbuf_addstr(&a->out, ", leaving ");
             money_out(a, income - expenses);
-            abuf_puts(&a->out, " unspent.");
+            strbuf_addstr(&a->out, " unspent.");
         } else {
-            abuf_puts(&a->out, ", which is ");
+            strbuf_addstr(&a->out, ", which is ");
             money_out(a, expenses - income);
-            abuf_puts(&a->out, " more than you earned.");
+            strbuf_addstr(&a->out, " more than you earned.");
         }
     } else {
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     /* The month before: `last_month`, else the cash-flow month before this one. */
     if (!analyst_doc_money(lm, "expenses_minor", &prev)) {
@@ -210,29 +212,29 @@ static void answer_spending(struct ans *a)
     prev = analyst_doc_abs(prev);
     if (lm && prev > 0) {
         pm = analyst_doc_str(lm, "month");
-        abuf_puts(&a->out, " In ");
+        strbuf_addstr(&a->out, " In ");
         if (pm)
-            abuf_month(&a->out, pm);
+            fmt_add_month(&a->out, pm);
         else
-            abuf_puts(&a->out, "the month before");
-        abuf_puts(&a->out, " you spent ");
+            strbuf_addstr(&a->out, "the month before");
+        strbuf_addstr(&a->out, " you spent ");
         money_out(a, prev);
-        abuf_puts(&a->out, " in total; ");
+        strbuf_addstr(&a->out, " in total; ");
         if (expenses >= prev) {
-            abuf_puts(&a->out, "this month is already ");
-            abuf_pct(&a->out, expenses - prev, prev);
-            abuf_puts(&a->out, " above that.");
+            strbuf_addstr(&a->out, "this month is already ");
+            fmt_add_pct(&a->out, expenses - prev, prev);
+            strbuf_addstr(&a->out, " above that.");
         } else {
-            abuf_puts(&a->out, "so far this month is ");
-            abuf_pct(&a->out, prev - expenses, prev);
-            abuf_puts(&a->out, " below that.");
+            strbuf_addstr(&a->out, "so far this month is ");
+            fmt_add_pct(&a->out, prev - expenses, prev);
+            strbuf_addstr(&a->out, " below that.");
         }
     }
     if (analyst_doc_list(a->ctx, "top_categories") &&
         json_array_size(analyst_doc_list(a->ctx, "top_categories")) > 0) {
-        abuf_puts(&a->out, " Your biggest categories are ");
+        strbuf_addstr(&a->out, " Your biggest categories are ");
         top_categories(a, 3);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
 }
 
@@ -247,15 +249,15 @@ static void answer_category(struct ans *a, const struct analyst_named *nm)
     else if (nm->budget && analyst_doc_money(nm->budget, "spent_minor", &v))
         spent = analyst_doc_abs(v);
     if (spent < 0) {
-        abuf_printf(&a->out,
+        strbuf_addf(&a->out,
                     "I know %s is one of your categories, but I don't see an amount "
                     "for it this month.",
                     nm->name);
         return;
     }
-    abuf_printf(&a->out, "This month you've spent ");
+    strbuf_addf(&a->out, "This month you've spent ");
     bold_money(a, spent);
-    abuf_printf(&a->out, " on %s", nm->name);
+    strbuf_addf(&a->out, " on %s", nm->name);
     n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories"), "amount_minor",
                          analyst_doc_category_keys, rows, ANALYST_ROWS);
     for (size_t i = 0; i < n; i++)
@@ -264,25 +266,25 @@ static void answer_category(struct ans *a, const struct analyst_named *nm)
         analyst_doc_abs(v) < total)
         v = total;
     if (analyst_doc_abs(v) > 0 && nm->category) {
-        abuf_puts(&a->out, ", ");
-        abuf_pct(&a->out, spent, analyst_doc_abs(v));
-        abuf_puts(&a->out, " of your spending.");
+        strbuf_addstr(&a->out, ", ");
+        fmt_add_pct(&a->out, spent, analyst_doc_abs(v));
+        strbuf_addstr(&a->out, " of your spending.");
     } else {
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (nm->budget && analyst_doc_money(nm->budget, "limit_minor", &limit) && limit > 0) {
-        abuf_printf(&a->out, " Your %s budget is ", nm->name);
+        strbuf_addf(&a->out, " Your %s budget is ", nm->name);
         money_out(a, limit);
         if (spent > limit) {
-            abuf_puts(&a->out, " and you're over it by ");
+            strbuf_addstr(&a->out, " and you're over it by ");
             bold_money(a, spent - limit);
-            abuf_puts(&a->out, ".");
+            strbuf_addstr(&a->out, ".");
         } else {
-            abuf_puts(&a->out, ", so you have ");
+            strbuf_addstr(&a->out, ", so you have ");
             money_out(a, limit - spent);
-            abuf_puts(&a->out, " left (");
-            abuf_pct(&a->out, spent, limit);
-            abuf_puts(&a->out, " used).");
+            strbuf_addstr(&a->out, " left (");
+            fmt_add_pct(&a->out, spent, limit);
+            strbuf_addstr(&a->out, " used).");
         }
     }
 }
@@ -304,17 +306,17 @@ static void answer_categories(struct ans *a)
     if (analyst_doc_money(analyst_doc_section(a->ctx, "month"), "expenses_minor", &month) &&
         analyst_doc_abs(month) >= total)
         total = analyst_doc_abs(month);
-    abuf_puts(&a->out, "Here's where your money went this month (");
+    strbuf_addstr(&a->out, "Here's where your money went this month (");
     bold_money(a, total);
-    abuf_puts(&a->out, " in total):\n");
+    strbuf_addstr(&a->out, " in total):\n");
     for (size_t i = 0; i < n && i < 8; i++) {
-        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
+        strbuf_addf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
         money_out(a, rows[i].amount);
-        abuf_puts(&a->out, " (");
-        abuf_pct(&a->out, rows[i].amount, total);
-        abuf_puts(&a->out, ")\n");
+        strbuf_addstr(&a->out, " (");
+        fmt_add_pct(&a->out, rows[i].amount, total);
+        strbuf_addstr(&a->out, ")\n");
     }
-    abuf_printf(&a->out,
+    strbuf_addf(&a->out,
                 "%s is your largest category; ask me \"what if I cut %s by 10%%?\" to "
                 "see what trimming it would save.",
                 rows[0].key ? rows[0].key : "Uncategorized", rows[0].key ? rows[0].key : "it");
@@ -368,14 +370,14 @@ static void window_out(struct ans *a, const struct window *w, bool cap)
     clock_civil_from_days(w->start, &y1, &m, &d);
     clock_civil_from_days(w->end, &y2, &m, &d);
     if (w->start == w->end) {
-        abuf_puts(&a->out, cap ? "On " : "on ");
+        strbuf_addstr(&a->out, cap ? "On " : "on ");
     } else {
-        abuf_puts(&a->out, cap ? "From " : "from ");
-        abuf_day(&a->out, w->start, y1 != y2);
-        abuf_puts(&a->out, " to ");
+        strbuf_addstr(&a->out, cap ? "From " : "from ");
+        fmt_add_day(&a->out, w->start, y1 != y2);
+        strbuf_addstr(&a->out, " to ");
     }
-    abuf_day(&a->out, w->end, y1 != y2);
-    abuf_printf(&a->out, " (%s)", w->label);
+    fmt_add_day(&a->out, w->end, y1 != y2);
+    strbuf_addf(&a->out, " (%s)", w->label);
 }
 
 /* What the recent transactions show of a window: the spending in it, the first 5 of those
@@ -434,28 +436,28 @@ static bool window_spend(const struct ans *a, const struct window *w, const char
 static void window_total(struct ans *a, const struct window_spend *s, const char *cat)
 {
     if (s->count == 0) {
-        abuf_printf(&a->out, "nothing%s%s.", cat ? " on " : "", cat ? cat : "");
+        strbuf_addf(&a->out, "nothing%s%s.", cat ? " on " : "", cat ? cat : "");
         return;
     }
     bold_money(a, s->total);
     if (cat)
-        abuf_printf(&a->out, " on %s", cat);
-    abuf_printf(&a->out, " across %zu transaction%s:", s->count, s->count == 1 ? "" : "s");
+        strbuf_addf(&a->out, " on %s", cat);
+    strbuf_addf(&a->out, " across %zu transaction%s:", s->count, s->count == 1 ? "" : "s");
     for (size_t i = 0; i < s->count && i < 5; i++) {
         const char *m = analyst_doc_str_any(s->shown[i], analyst_doc_merchant_keys);
         const char *c = analyst_doc_str(s->shown[i], "category");
         int64_t day;
 
-        abuf_puts(&a->out, "\n- ");
+        strbuf_addstr(&a->out, "\n- ");
         if (fmt_day_parse(analyst_doc_str_any(s->shown[i], analyst_doc_date_keys), &day))
-            abuf_day(&a->out, day, false);
-        abuf_printf(&a->out, ": %s, ", m ? m : "Unknown");
+            fmt_add_day(&a->out, day, false);
+        strbuf_addf(&a->out, ": %s, ", m ? m : "Unknown");
         money_out(a, analyst_doc_abs(analyst_doc_money_or(s->shown[i], "amount_minor", 0)));
         if (!cat && c)
-            abuf_printf(&a->out, " (%s)", c);
+            strbuf_addf(&a->out, " (%s)", c);
     }
     if (s->count > 5)
-        abuf_printf(&a->out, "\n- and %zu more", s->count - 5);
+        strbuf_addf(&a->out, "\n- and %zu more", s->count - 5);
 }
 
 /* The day the answer is as of: today when known and not before the document's updated_at
@@ -500,34 +502,34 @@ static void answer_thirty_days(struct ans *a, const struct window *w, const json
     total = analyst_doc_abs(total);
     window_out(a, w, true);
     if (!cat) {
-        abuf_puts(&a->out, " you spent ");
+        strbuf_addstr(&a->out, " you spent ");
         bold_money(a, total);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         biggest_categories(a, rows, n);
         return;
     }
     for (size_t i = 0; i < n; i++) {
         if (rows[i].key && strcasecmp(rows[i].key, cat) == 0) {
-            abuf_puts(&a->out, " you spent ");
+            strbuf_addstr(&a->out, " you spent ");
             bold_money(a, rows[i].amount);
-            abuf_printf(&a->out, " on %s, ", cat);
-            abuf_pct(&a->out, rows[i].amount, total);
-            abuf_puts(&a->out, " of the ");
+            strbuf_addf(&a->out, " on %s, ", cat);
+            fmt_add_pct(&a->out, rows[i].amount, total);
+            strbuf_addstr(&a->out, " of the ");
             money_out(a, total);
-            abuf_puts(&a->out, " you spent in all.");
+            strbuf_addstr(&a->out, " you spent in all.");
             return;
         }
     }
     if (limit > 0 && (int64_t)json_array_size(list) >= limit) {
-        abuf_printf(&a->out, " %s isn't among your top %lld categories; you spent ", cat,
+        strbuf_addf(&a->out, " %s isn't among your top %lld categories; you spent ", cat,
                     (long long)limit);
         money_out(a, total);
-        abuf_puts(&a->out, " in all.");
+        strbuf_addstr(&a->out, " in all.");
         return;
     }
-    abuf_printf(&a->out, " you spent nothing on %s (", cat);
+    strbuf_addf(&a->out, " you spent nothing on %s (", cat);
     money_out(a, total);
-    abuf_puts(&a->out, " in all).");
+    strbuf_addstr(&a->out, " in all).");
 }
 
 /* Spending over a day or week window, from the recent transactions (or, for the last 30
@@ -540,8 +542,9 @@ static void answer_window(struct ans *a, const struct analyst_period *p, const c
     int64_t asof, total;
 
     if (!asof_day(a, &asof)) {
-        abuf_puts(&a->out, "I can't tell which days you mean: your data doesn't say when it was "
-                           "last updated, and I have no clock of my own.");
+        strbuf_addstr(&a->out,
+                      "I can't tell which days you mean: your data doesn't say when it was "
+                      "last updated, and I have no clock of my own.");
         return;
     }
     w = window_of(p, asof);
@@ -554,22 +557,22 @@ static void answer_window(struct ans *a, const struct analyst_period *p, const c
         return;
     }
     if (s.oldest > w.end) {
-        abuf_puts(&a->out, "I don't have your transactions ");
+        strbuf_addstr(&a->out, "I don't have your transactions ");
         window_out(a, &w, false);
-        abuf_puts(&a->out, ": your recent transactions I have go back only to ");
-        abuf_day(&a->out, s.oldest, false);
-        abuf_puts(&a->out, ". The Transactions page has your full history.");
+        strbuf_addstr(&a->out, ": your recent transactions I have go back only to ");
+        fmt_add_day(&a->out, s.oldest, false);
+        strbuf_addstr(&a->out, ". The Transactions page has your full history.");
         return;
     }
     if (s.oldest >= w.start) { /* the list is bounded: it may stop inside the window */
-        abuf_puts(&a->out, "Your recent transactions I have go back only to ");
-        abuf_day(&a->out, s.oldest, false);
-        abuf_puts(&a->out, ", so this is at least what you spent ");
+        strbuf_addstr(&a->out, "Your recent transactions I have go back only to ");
+        fmt_add_day(&a->out, s.oldest, false);
+        strbuf_addstr(&a->out, ", so this is at least what you spent ");
         window_out(a, &w, false);
-        abuf_puts(&a->out, ": ");
+        strbuf_addstr(&a->out, ": ");
     } else {
         window_out(a, &w, true);
-        abuf_puts(&a->out, " you spent ");
+        strbuf_addstr(&a->out, " you spent ");
     }
     window_total(a, &s, cat);
 }
@@ -597,7 +600,7 @@ static void month_out(struct ans *a, int64_t idx)
     char key[24];
 
     snprintf(key, sizeof(key), "%04lld-%02d", (long long)(idx / 12), (int)(idx % 12) + 1);
-    abuf_month(&a->out, key);
+    fmt_add_month(&a->out, key);
 }
 
 /* The months with figures (analyst_doc_months()) whose key is readable, oldest first. */
@@ -660,20 +663,20 @@ static void month_span(struct ans *a, const struct month *ms, size_t n)
 {
     if (n > 1 && ms[n - 1].idx - ms[0].idx == (int64_t)n - 1) {
         month_out(a, ms[0].idx);
-        abuf_puts(&a->out, " to ");
+        strbuf_addstr(&a->out, " to ");
         month_out(a, ms[n - 1].idx);
         return;
     }
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
+            strbuf_addstr(&a->out, i + 1 == n ? " and " : ", ");
         month_out(a, ms[i].idx);
     }
 }
 
 static void no_category_figures(struct ans *a, const char *cat)
 {
-    abuf_printf(&a->out,
+    strbuf_addf(&a->out,
                 " I keep per-category figures only for this month and last month, so I can't "
                 "say how much of that went to %s.",
                 cat);
@@ -715,14 +718,14 @@ static void month_category(struct ans *a, int64_t idx, const char *cat)
         return;
     }
     if (list_category(a, list, cat, &v)) {
-        abuf_puts(&a->out, " Of that, ");
+        strbuf_addstr(&a->out, " Of that, ");
         bold_money(a, v);
-        abuf_printf(&a->out, " went to %s.", cat);
+        strbuf_addf(&a->out, " went to %s.", cat);
         return;
     }
-    abuf_printf(&a->out, " %s isn't among the top categories I have for ", cat);
+    strbuf_addf(&a->out, " %s isn't among the top categories I have for ", cat);
     month_out(a, idx);
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
 }
 
 /* Spending in a named month ("in September"), from the monthly figures. */
@@ -739,20 +742,20 @@ static void answer_named_month(struct ans *a, const struct analyst_period *p, co
     for (i = 0; i < n && ms[i].idx != idx; i++)
         ;
     if (i == n) {
-        abuf_puts(&a->out, "I don't have ");
+        strbuf_addstr(&a->out, "I don't have ");
         month_out(a, idx);
-        abuf_puts(&a->out, " in your data: I have monthly figures for ");
+        strbuf_addstr(&a->out, " in your data: I have monthly figures for ");
         month_span(a, ms, n);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
-    abuf_puts(&a->out, "In ");
+    strbuf_addstr(&a->out, "In ");
     month_out(a, idx);
     if (this_month(a, &now) && now == idx)
-        abuf_puts(&a->out, " (so far)");
+        strbuf_addstr(&a->out, " (so far)");
     spent_against(a, analyst_doc_abs(analyst_doc_money_or(ms[i].j, "expenses_minor", 0)),
                   analyst_doc_money_or(ms[i].j, "income_minor", 0));
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
     if (cat)
         month_category(a, idx, cat);
 }
@@ -778,22 +781,22 @@ static void answer_year(struct ans *a, const struct analyst_period *p, const cha
         spent += analyst_doc_abs(analyst_doc_money_or(all[i].j, "expenses_minor", 0));
         income += analyst_doc_money_or(all[i].j, "income_minor", 0);
     }
-    abuf_puts(&a->out, "Your monthly figures cover ");
+    strbuf_addstr(&a->out, "Your monthly figures cover ");
     month_span(a, all, n);
     if (k == 0) {
-        abuf_printf(&a->out, ", so I have none for %lld.", (long long)year);
+        strbuf_addf(&a->out, ", so I have none for %lld.", (long long)year);
         return;
     }
     if (k == 1)
-        abuf_printf(&a->out, ". In the one month of %lld among them (", (long long)year);
+        strbuf_addf(&a->out, ". In the one month of %lld among them (", (long long)year);
     else
-        abuf_printf(&a->out, ". Over the %zu months of %lld among them (", k, (long long)year);
+        strbuf_addf(&a->out, ". Over the %zu months of %lld among them (", k, (long long)year);
     month_span(a, in, k);
     if (this_month(a, &now) && in[k - 1].idx == now)
-        abuf_puts(&a->out, ", the last one so far");
-    abuf_puts(&a->out, ")");
+        strbuf_addstr(&a->out, ", the last one so far");
+    strbuf_addstr(&a->out, ")");
     spent_against(a, spent, income);
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
     if (cat)
         no_category_figures(a, cat);
 }
@@ -818,30 +821,30 @@ static void answer_months(struct ans *a, const struct analyst_period *p, const c
         income += analyst_doc_money_or(all[i].j, "income_minor", 0);
     }
     if (k == 0) {
-        abuf_printf(&a->out,
+        strbuf_addf(&a->out,
                     "I don't have figures for the %d full months before this one: my "
                     "monthly figures cover ",
                     p->count);
         month_span(a, all, n);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
     if ((int)k < p->count)
-        abuf_printf(&a->out, "I have figures for only %zu of the last %d full months. Over those (",
+        strbuf_addf(&a->out, "I have figures for only %zu of the last %d full months. Over those (",
                     k, p->count);
     else
-        abuf_printf(&a->out, "Over the last %d full months (", p->count);
+        strbuf_addf(&a->out, "Over the last %d full months (", p->count);
     month_span(a, in, k);
-    abuf_puts(&a->out, ")");
+    strbuf_addstr(&a->out, ")");
     spent_against(a, spent, income);
-    abuf_puts(&a->out, "; that's ");
+    strbuf_addstr(&a->out, "; that's ");
     money_out(a, spent / (int64_t)k);
-    abuf_puts(&a->out, " a month on average.");
+    strbuf_addstr(&a->out, " a month on average.");
     for (size_t i = 0; i < n; i++)
         if (all[i].idx == now && analyst_doc_money(all[i].j, "expenses_minor", &cur)) {
-            abuf_puts(&a->out, " So far this month you've spent ");
+            strbuf_addstr(&a->out, " So far this month you've spent ");
             money_out(a, analyst_doc_abs(cur));
-            abuf_puts(&a->out, ".");
+            strbuf_addstr(&a->out, ".");
         }
     if (cat)
         no_category_figures(a, cat);
@@ -890,19 +893,19 @@ static bool answer_category_last_month(struct ans *a)
         return false;
     last_month_out(a, lm);
     if (!list_category(a, "top_categories_last_month", cat, &v)) {
-        abuf_printf(&a->out, ", %s isn't among the top categories I have.", cat);
+        strbuf_addf(&a->out, ", %s isn't among the top categories I have.", cat);
         return true;
     }
-    abuf_puts(&a->out, " you spent ");
+    strbuf_addstr(&a->out, " you spent ");
     bold_money(a, v);
-    abuf_printf(&a->out, " on %s", cat);
+    strbuf_addf(&a->out, " on %s", cat);
     if (analyst_doc_money(lm, "expenses_minor", &total) && analyst_doc_abs(total) > 0) {
-        abuf_puts(&a->out, ", ");
-        abuf_pct(&a->out, v, analyst_doc_abs(total));
-        abuf_puts(&a->out, " of that month's ");
+        strbuf_addstr(&a->out, ", ");
+        fmt_add_pct(&a->out, v, analyst_doc_abs(total));
+        strbuf_addstr(&a->out, " of that month's ");
         money_out(a, analyst_doc_abs(total));
     }
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
     return true;
 }
 
@@ -935,14 +938,14 @@ struct risk {
     char *text;
 };
 
-static void add_risk(struct risk *r, size_t *n, int severity, struct abuf *text)
+static void add_risk(struct risk *r, size_t *n, int severity, struct strbuf *text)
 {
     if (*n < 8) {
         r[*n].severity = severity;
-        r[*n].text = abuf_detach(text);
+        r[*n].text = strbuf_detach(text, NULL);
         (*n)++;
     } else {
-        abuf_release(text);
+        strbuf_release(text);
     }
 }
 
@@ -959,17 +962,17 @@ static void weak_part(const struct ans *a, struct risk *r, size_t *n, const char
 {
     const json_t *p = analyst_doc_health_part(a->ctx, key);
     int64_t pts, max;
-    struct abuf t = {0};
+    struct strbuf t = STRBUF_INIT;
     const char *reason;
 
     if (!p || !analyst_doc_money(p, "points", &pts) || !analyst_doc_money(p, "max_points", &max) ||
         max <= 0 || pts * 2 >= max)
         return;
     reason = analyst_doc_str(p, "reason");
-    abuf_printf(&t, "%s (%lld of %lld health points)%s%s", lead, (long long)pts, (long long)max,
+    strbuf_addf(&t, "%s (%lld of %lld health points)%s%s", lead, (long long)pts, (long long)max,
                 reason ? ": " : ".", reason ? reason : "");
-    if (reason && t.s[t.len - 1] != '.')
-        abuf_puts(&t, ".");
+    if (reason && t.buf[t.len - 1] != '.')
+        strbuf_addstr(&t, ".");
     add_risk(r, n, severity, &t);
 }
 
@@ -981,36 +984,36 @@ static size_t collect_risks(const struct ans *a, struct risk *r)
     size_t n = 0, k;
     int64_t income = 0, expenses = 0, v, worst = 0;
     const char *label, *worst_name = NULL;
-    struct abuf t = {0};
+    struct strbuf t = STRBUF_INIT;
     const json_t *fc = analyst_doc_section(a->ctx, "forecast");
 
     k = analyst_doc_open_alerts(a->ctx, rows, ANALYST_ROWS);
     if (k > 0) {
-        abuf_printf(&t, "you have %zu open fraud alert%s, including ", k, k == 1 ? "" : "s");
-        abuf_money(&t, rows[0].amount, a->cur);
-        abuf_printf(&t, " at %s. Check those charges and report any you don't recognise.",
+        strbuf_addf(&t, "you have %zu open fraud alert%s, including ", k, k == 1 ? "" : "s");
+        fmt_add_money(&t, rows[0].amount, a->cur);
+        strbuf_addf(&t, " at %s. Check those charges and report any you don't recognise.",
                     rows[0].key ? rows[0].key : "an unknown merchant");
         add_risk(r, &n, 90, &t);
     }
     if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0 && expenses > income) {
-        abuf_puts(&t, "you're spending more than you earn this month: ");
-        abuf_money(&t, expenses, a->cur);
-        abuf_puts(&t, " out against ");
-        abuf_money(&t, income, a->cur);
-        abuf_puts(&t, " in, a shortfall of ");
-        abuf_money(&t, expenses - income, a->cur);
-        abuf_puts(&t, ".");
+        strbuf_addstr(&t, "you're spending more than you earn this month: ");
+        fmt_add_money(&t, expenses, a->cur);
+        strbuf_addstr(&t, " out against ");
+        fmt_add_money(&t, income, a->cur);
+        strbuf_addstr(&t, " in, a shortfall of ");
+        fmt_add_money(&t, expenses - income, a->cur);
+        strbuf_addstr(&t, ".");
         add_risk(r, &n, 85, &t);
     } else if (income > 0 && (income - expenses) * 10 < income) {
-        abuf_puts(&t, "you're saving only ");
-        abuf_pct(&t, income - expenses, income);
-        abuf_puts(&t, " of your income this month; 15-20% is a healthier target.");
+        strbuf_addstr(&t, "you're saving only ");
+        fmt_add_pct(&t, income - expenses, income);
+        strbuf_addstr(&t, " of your income this month; 15-20% is a healthier target.");
         add_risk(r, &n, 55, &t);
     }
     if (analyst_doc_money(fc, "expected_12m_minor", &v) && v < 0) {
-        abuf_puts(&t, "your 12-month forecast is negative (");
-        abuf_money(&t, v, a->cur);
-        abuf_puts(&t, "): at this pace your savings shrink.");
+        strbuf_addstr(&t, "your 12-month forecast is negative (");
+        fmt_add_money(&t, v, a->cur);
+        strbuf_addstr(&t, "): at this pace your savings shrink.");
         add_risk(r, &n, 75, &t);
     }
     k = 0;
@@ -1034,10 +1037,10 @@ static size_t collect_risks(const struct ans *a, struct risk *r)
         }
     }
     if (k > 0) {
-        abuf_printf(&t, "%zu budget%s exceeded; %s is over by ", k, k == 1 ? " is" : "s are",
+        strbuf_addf(&t, "%zu budget%s exceeded; %s is over by ", k, k == 1 ? " is" : "s are",
                     worst_name ? worst_name : "the worst");
-        abuf_money(&t, worst, a->cur);
-        abuf_puts(&t, ".");
+        fmt_add_money(&t, worst, a->cur);
+        strbuf_addstr(&t, ".");
         add_risk(r, &n, 60, &t);
     }
     weak_part(a, r, &n, "emergency", 65, "your emergency fund is thin");
@@ -1054,20 +1057,20 @@ static void answer_risk(struct ans *a)
     const char *label;
 
     if (n == 0) {
-        abuf_puts(&a->out, "I don't see a pressing risk in your numbers: no open fraud alerts, "
-                           "no exceeded budgets");
+        strbuf_addstr(&a->out, "I don't see a pressing risk in your numbers: no open fraud alerts, "
+                               "no exceeded budgets");
         if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
-            abuf_puts(&a->out, ", and you're keeping ");
-            abuf_pct(&a->out, income - expenses, income);
-            abuf_puts(&a->out, " of your income this month");
+            strbuf_addstr(&a->out, ", and you're keeping ");
+            fmt_add_pct(&a->out, income - expenses, income);
+            strbuf_addstr(&a->out, " of your income this month");
         }
-        abuf_puts(&a->out, ". Keep building your emergency fund and review subscriptions now "
-                           "and then.");
+        strbuf_addstr(&a->out, ". Keep building your emergency fund and review subscriptions now "
+                               "and then.");
         return;
     }
-    abuf_printf(&a->out, "Your biggest risk right now: %s", r[0].text);
+    strbuf_addf(&a->out, "Your biggest risk right now: %s", r[0].text);
     for (size_t i = 1; i < n && i < 3; i++)
-        abuf_printf(&a->out, "%s- %s", i == 1 ? "\n\nAlso worth watching:\n" : "\n", r[i].text);
+        strbuf_addf(&a->out, "%s- %s", i == 1 ? "\n\nAlso worth watching:\n" : "\n", r[i].text);
     for (size_t i = 0; i < n; i++)
         free(r[i].text);
 }
@@ -1079,30 +1082,30 @@ static void answer_summary(struct ans *a)
     int64_t nw, income, expenses, score;
     const char *label;
 
-    abuf_puts(&a->out, "Here's your snapshot.");
+    strbuf_addstr(&a->out, "Here's your snapshot.");
     if (analyst_doc_money(a->ctx, "net_worth_minor", &nw)) {
-        abuf_puts(&a->out, " Net worth: ");
+        strbuf_addstr(&a->out, " Net worth: ");
         bold_money(a, nw);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (analyst_doc_month(a->ctx, &income, &expenses, &label)) {
-        abuf_puts(&a->out, " This month you've earned ");
+        strbuf_addstr(&a->out, " This month you've earned ");
         money_out(a, income);
-        abuf_puts(&a->out, " and spent ");
+        strbuf_addstr(&a->out, " and spent ");
         money_out(a, expenses);
         if (income > 0) {
-            abuf_puts(&a->out, ", a savings rate of ");
-            abuf_pct(&a->out, income - expenses, income);
+            strbuf_addstr(&a->out, ", a savings rate of ");
+            fmt_add_pct(&a->out, income - expenses, income);
         }
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (analyst_doc_money(analyst_doc_section(a->ctx, "health_score"), "score", &score))
-        abuf_printf(&a->out, " Your health score is %lld/100.", (long long)score);
+        strbuf_addf(&a->out, " Your health score is %lld/100.", (long long)score);
     n = collect_risks(a, r);
     if (n > 0)
-        abuf_printf(&a->out, " The thing to look at first: %s", r[0].text);
+        strbuf_addf(&a->out, " The thing to look at first: %s", r[0].text);
     else
-        abuf_puts(&a->out, " Nothing needs urgent attention.");
+        strbuf_addstr(&a->out, " Nothing needs urgent attention.");
     for (size_t i = 0; i < n; i++)
         free(r[i].text);
 }
@@ -1120,22 +1123,22 @@ static void answer_savings(struct ans *a)
         int64_t saved = income - expenses;
 
         if (saved >= 0) {
-            abuf_puts(&a->out, "This month you've kept ");
+            strbuf_addstr(&a->out, "This month you've kept ");
             bold_money(a, saved);
-            abuf_puts(&a->out, " of your ");
+            strbuf_addstr(&a->out, " of your ");
             money_out(a, income);
-            abuf_puts(&a->out, " income, a savings rate of **");
-            abuf_pct(&a->out, saved, income);
-            abuf_puts(&a->out, "**.");
+            strbuf_addstr(&a->out, " income, a savings rate of **");
+            fmt_add_pct(&a->out, saved, income);
+            strbuf_addstr(&a->out, "**.");
         } else {
-            abuf_puts(&a->out, "This month you've spent ");
+            strbuf_addstr(&a->out, "This month you've spent ");
             bold_money(a, -saved);
-            abuf_puts(&a->out, " more than you earned, so your savings rate is negative (");
-            abuf_pct(&a->out, saved, income);
-            abuf_puts(&a->out, ").");
+            strbuf_addstr(&a->out, " more than you earned, so your savings rate is negative (");
+            fmt_add_pct(&a->out, saved, income);
+            strbuf_addstr(&a->out, ").");
         }
     } else if (json_is_number(pct)) {
-        abuf_printf(&a->out, "Your savings rate this month is **%.1f%%**.", json_number_value(pct));
+        strbuf_addf(&a->out, "Your savings rate this month is **%.1f%%**.", json_number_value(pct));
     } else {
         missing(a, "this month's income and spending");
         return;
@@ -1146,15 +1149,15 @@ static void answer_savings(struct ans *a)
         analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS);
         for (size_t i = 0; i < k; i++)
             inc += analyst_doc_money_or(rows[i].j, "income_minor", 0);
-        abuf_printf(&a->out, " Over the last %zu months you've put aside ", k);
+        strbuf_addf(&a->out, " Over the last %zu months you've put aside ", k);
         money_out(a, avg);
-        abuf_puts(&a->out, " a month on average");
+        strbuf_addstr(&a->out, " a month on average");
         if (inc > 0) {
-            abuf_puts(&a->out, " (");
-            abuf_pct(&a->out, avg * (int64_t)k, inc);
-            abuf_puts(&a->out, " of income)");
+            strbuf_addstr(&a->out, " (");
+            fmt_add_pct(&a->out, avg * (int64_t)k, inc);
+            strbuf_addstr(&a->out, " of income)");
         }
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (have) {
         int64_t saved = income - expenses;
@@ -1164,18 +1167,18 @@ static void answer_savings(struct ans *a)
             size_t n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories"), "amount_minor",
                                         analyst_doc_category_keys, top, ANALYST_ROWS);
 
-            abuf_puts(&a->out, " Aim for 15-20%");
+            strbuf_addstr(&a->out, " Aim for 15-20%");
             if (n > 0 && top[0].key) {
-                abuf_printf(&a->out, ": trimming %s by 10%% alone would free ", top[0].key);
+                strbuf_addf(&a->out, ": trimming %s by 10%% alone would free ", top[0].key);
                 money_out(a, top[0].amount / 10);
-                abuf_puts(&a->out, " a month.");
+                strbuf_addstr(&a->out, " a month.");
             } else {
-                abuf_puts(&a->out, ".");
+                strbuf_addstr(&a->out, ".");
             }
         } else if (saved * 5 < income) {
-            abuf_puts(&a->out, " That's a solid rate; 20% or more builds wealth faster.");
+            strbuf_addstr(&a->out, " That's a solid rate; 20% or more builds wealth faster.");
         } else {
-            abuf_puts(&a->out, " That's an excellent rate. Keep it up!");
+            strbuf_addstr(&a->out, " That's an excellent rate. Keep it up!");
         }
     }
 }
@@ -1194,8 +1197,8 @@ static void answer_subscriptions(struct ans *a)
     }
     n = analyst_doc_rows(arr, "amount_minor", analyst_doc_merchant_keys, rows, ANALYST_ROWS);
     if (n == 0) {
-        abuf_puts(&a->out,
-                  "I didn't find any recurring subscriptions in your transaction history.");
+        strbuf_addstr(&a->out,
+                      "I didn't find any recurring subscriptions in your transaction history.");
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -1206,25 +1209,25 @@ static void answer_subscriptions(struct ans *a)
     if (analyst_doc_money(analyst_doc_section(a->ctx, "subscriptions"), "monthly_total_minor",
                           &stated))
         total = analyst_doc_abs(stated);
-    abuf_printf(&a->out, "You're paying for %zu subscription%s, about ", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, "You're paying for %zu subscription%s, about ", n, n == 1 ? "" : "s");
     bold_money(a, total);
-    abuf_puts(&a->out, " a month (");
+    strbuf_addstr(&a->out, " a month (");
     money_out(a, total * 12);
-    abuf_puts(&a->out, " a year):\n");
+    strbuf_addstr(&a->out, " a year):\n");
     for (size_t i = 0; i < n && i < 10; i++) {
         const char *c = analyst_doc_str(rows[i].j, "cadence");
 
-        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Unknown merchant");
+        strbuf_addf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Unknown merchant");
         money_out(a, analyst_doc_abs(analyst_doc_money_or(rows[i].j, "amount_minor", 0)));
-        abuf_printf(&a->out, "%s%s\n", c ? " " : "", c ? c : "");
+        strbuf_addf(&a->out, "%s%s\n", c ? " " : "", c ? c : "");
     }
-    abuf_printf(&a->out, "The priciest is %s.", rows[0].key ? rows[0].key : "the first one");
+    strbuf_addf(&a->out, "The priciest is %s.", rows[0].key ? rows[0].key : "the first one");
     if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
-        abuf_puts(&a->out, " Together they take ");
-        abuf_pct(&a->out, total, income);
-        abuf_puts(&a->out, " of your monthly income.");
+        strbuf_addstr(&a->out, " Together they take ");
+        fmt_add_pct(&a->out, total, income);
+        strbuf_addstr(&a->out, " of your monthly income.");
     }
-    abuf_puts(&a->out, " Cancelling one you no longer use is the easiest saving there is.");
+    strbuf_addstr(&a->out, " Cancelling one you no longer use is the easiest saving there is.");
 }
 
 /* Appends an alert's reasons, an array of strings or one string, joined by "; ". */
@@ -1235,13 +1238,13 @@ static void alert_reasons(struct ans *a, const json_t *alert)
     json_t *it;
 
     if (json_is_string(r)) {
-        abuf_printf(&a->out, ": %s", json_string_value(r));
+        strbuf_addf(&a->out, ": %s", json_string_value(r));
         return;
     }
     json_array_foreach(r, i, it)
     {
         if (json_is_string(it))
-            abuf_printf(&a->out, "%s%s", k++ ? "; " : ": ", json_string_value(it));
+            strbuf_addf(&a->out, "%s%s", k++ ? "; " : ": ", json_string_value(it));
     }
 }
 
@@ -1256,12 +1259,12 @@ static void answer_fraud(struct ans *a)
     }
     n = analyst_doc_open_alerts(a->ctx, rows, ANALYST_ROWS);
     if (n == 0) {
-        abuf_puts(&a->out, "Good news: there are no open fraud alerts on your accounts. I flag "
-                           "unusually large charges, late-night activity and rapid repeats as "
-                           "they come in.");
+        strbuf_addstr(&a->out, "Good news: there are no open fraud alerts on your accounts. I flag "
+                               "unusually large charges, late-night activity and rapid repeats as "
+                               "they come in.");
         return;
     }
-    abuf_printf(&a->out, "You have **%zu open fraud alert%s**:\n", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, "You have **%zu open fraud alert%s**:\n", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n && i < 10; i++) {
         const json_t *tx = json_object_get(rows[i].j, "transaction");
         const char *date = analyst_doc_str_any(tx, analyst_doc_date_keys);
@@ -1269,18 +1272,18 @@ static void answer_fraud(struct ans *a)
 
         if (!date)
             date = analyst_doc_str_any(rows[i].j, analyst_doc_date_keys);
-        abuf_puts(&a->out, "- ");
+        strbuf_addstr(&a->out, "- ");
         money_out(a, rows[i].amount);
-        abuf_printf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
+        strbuf_addf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
         if (date)
-            abuf_printf(&a->out, " on %.10s", date);
+            strbuf_addf(&a->out, " on %.10s", date);
         if (level)
-            abuf_printf(&a->out, " (%s risk)", strcmp(level, "high") == 0 ? "high" : "review");
+            strbuf_addf(&a->out, " (%s risk)", strcmp(level, "high") == 0 ? "high" : "review");
         alert_reasons(a, rows[i].j);
-        abuf_puts(&a->out, "\n");
+        strbuf_addstr(&a->out, "\n");
     }
-    abuf_puts(&a->out, "If you don't recognise a charge, contact your bank right away; once "
-                       "you've checked one, resolve it on the Insights page.");
+    strbuf_addstr(&a->out, "If you don't recognise a charge, contact your bank right away; once "
+                           "you've checked one, resolve it on the Insights page.");
 }
 
 static void answer_budgets(struct ans *a)
@@ -1292,8 +1295,9 @@ static void answer_budgets(struct ans *a)
     json_t *it;
 
     if (!arr || json_array_size(arr) == 0) {
-        abuf_puts(&a->out, "You haven't set any budgets yet. Set monthly limits per category on "
-                           "the Budgets page and I'll tell you how each one is doing.");
+        strbuf_addstr(&a->out,
+                      "You haven't set any budgets yet. Set monthly limits per category on "
+                      "the Budgets page and I'll tell you how each one is doing.");
         return;
     }
     analyst_doc_category(a->ctx, a->q, &nm);
@@ -1319,34 +1323,34 @@ static void answer_budgets(struct ans *a)
         return;
     }
     analyst_doc_sort(rows, n);
-    abuf_puts(&a->out, "Here's how your budgets stand this month:\n");
+    strbuf_addstr(&a->out, "Here's how your budgets stand this month:\n");
     for (i = 0; i < n && i < 12; i++) {
         int64_t lim = analyst_doc_money_or(rows[i].j, "limit_minor", 0);
         int64_t spent = analyst_doc_abs(analyst_doc_money_or(rows[i].j, "spent_minor", 0));
 
-        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
+        strbuf_addf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
         money_out(a, spent);
-        abuf_puts(&a->out, " of ");
+        strbuf_addstr(&a->out, " of ");
         money_out(a, lim);
         if (spent > lim) {
-            abuf_puts(&a->out, " - **over by ");
+            strbuf_addstr(&a->out, " - **over by ");
             money_out(a, spent - lim);
-            abuf_puts(&a->out, "**\n");
+            strbuf_addstr(&a->out, "**\n");
         } else {
-            abuf_puts(&a->out, " (");
-            abuf_pct(&a->out, spent, lim);
-            abuf_puts(&a->out, " used)\n");
+            strbuf_addstr(&a->out, " (");
+            fmt_add_pct(&a->out, spent, lim);
+            strbuf_addstr(&a->out, " used)\n");
         }
     }
     if (over)
-        abuf_printf(&a->out, "%zu of %zu budgets %s exceeded", over, n, over == 1 ? "is" : "are");
+        strbuf_addf(&a->out, "%zu of %zu budgets %s exceeded", over, n, over == 1 ? "is" : "are");
     else
-        abuf_printf(&a->out, "None of your %zu budgets is exceeded", n);
+        strbuf_addf(&a->out, "None of your %zu budgets is exceeded", n);
     if (near)
-        abuf_printf(&a->out, ", and %zu %s close to the limit (80%% or more).", near,
+        strbuf_addf(&a->out, ", and %zu %s close to the limit (80%% or more).", near,
                     near == 1 ? "is" : "are");
     else
-        abuf_puts(&a->out, over ? "." : ". You're on track.");
+        strbuf_addstr(&a->out, over ? "." : ". You're on track.");
 }
 
 static void answer_forecast(struct ans *a)
@@ -1355,44 +1359,44 @@ static void answer_forecast(struct ans *a)
     size_t k;
 
     if (analyst_doc_forecast(a->ctx, "expected", &exp)) {
-        abuf_puts(&a->out, "If your income and spending stay on their current course, you're "
-                           "on track to ");
-        abuf_puts(&a->out, exp >= 0 ? "add about " : "lose about ");
+        strbuf_addstr(&a->out, "If your income and spending stay on their current course, you're "
+                               "on track to ");
+        strbuf_addstr(&a->out, exp >= 0 ? "add about " : "lose about ");
         bold_money(a, analyst_doc_abs(exp));
-        abuf_puts(&a->out, " over the next 12 months");
+        strbuf_addstr(&a->out, " over the next 12 months");
         if (analyst_doc_forecast(a->ctx, "conservative", &cons) &&
             analyst_doc_forecast(a->ctx, "optimistic", &opt)) {
-            abuf_puts(&a->out, " (between ");
+            strbuf_addstr(&a->out, " (between ");
             money_out(a, cons);
-            abuf_puts(&a->out, " in a cautious case and ");
+            strbuf_addstr(&a->out, " in a cautious case and ");
             money_out(a, opt);
-            abuf_puts(&a->out, " in an optimistic one)");
+            strbuf_addstr(&a->out, " in an optimistic one)");
         }
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     } else if (analyst_doc_average_net(a->ctx, &avg, &k)) {
         exp = avg * 12;
-        abuf_printf(&a->out,
+        strbuf_addf(&a->out,
                     "I don't have a stored forecast, but from your last %zu month%s "
                     "(an average net of ",
                     k, k == 1 ? "" : "s");
         money_out(a, avg);
-        abuf_puts(&a->out, " a month) you'd ");
-        abuf_puts(&a->out, exp >= 0 ? "add about " : "lose about ");
+        strbuf_addstr(&a->out, " a month) you'd ");
+        strbuf_addstr(&a->out, exp >= 0 ? "add about " : "lose about ");
         bold_money(a, analyst_doc_abs(exp));
-        abuf_puts(&a->out, " over the next 12 months.");
+        strbuf_addstr(&a->out, " over the next 12 months.");
     } else {
         missing(a, "enough history to forecast");
         return;
     }
     if (analyst_doc_money(a->ctx, "net_worth_minor", &nw)) {
-        abuf_puts(&a->out, " That would take your net worth from ");
+        strbuf_addstr(&a->out, " That would take your net worth from ");
         money_out(a, nw);
-        abuf_puts(&a->out, " to roughly ");
+        strbuf_addstr(&a->out, " to roughly ");
         money_out(a, nw + exp);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (exp < 0)
-        abuf_puts(&a->out, " Ask me \"what is my biggest risk?\" to see where to act first.");
+        strbuf_addstr(&a->out, " Ask me \"what is my biggest risk?\" to see where to act first.");
 }
 
 /* ---- what-if ---- */
@@ -1422,18 +1426,18 @@ static void whatif_effects(struct ans *a, int64_t extra)
     json_t *it;
 
     if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
-        abuf_puts(&a->out, " Your savings rate would go from ");
-        abuf_pct(&a->out, income - expenses, income);
-        abuf_puts(&a->out, " to **");
-        abuf_pct(&a->out, income - expenses + extra, income);
-        abuf_puts(&a->out, "**.");
+        strbuf_addstr(&a->out, " Your savings rate would go from ");
+        fmt_add_pct(&a->out, income - expenses, income);
+        strbuf_addstr(&a->out, " to **");
+        fmt_add_pct(&a->out, income - expenses + extra, income);
+        strbuf_addstr(&a->out, "**.");
     }
     if (analyst_doc_forecast(a->ctx, "expected", &exp)) {
-        abuf_puts(&a->out, " Your 12-month forecast would rise from ");
+        strbuf_addstr(&a->out, " Your 12-month forecast would rise from ");
         money_out(a, exp);
-        abuf_puts(&a->out, " to ");
+        strbuf_addstr(&a->out, " to ");
         money_out(a, exp + extra * 12);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     json_array_foreach(analyst_doc_list(a->ctx, "goals"), i, it)
     {
@@ -1443,13 +1447,13 @@ static void whatif_effects(struct ans *a, int64_t extra)
         if (now + extra <= 0 || !analyst_doc_money(it, "target_minor", &target) ||
             !analyst_doc_money(it, "current_minor", &cur) || target <= cur)
             continue;
-        abuf_printf(&a->out, " Your goal \"%s\" (", name ? name : "savings goal");
+        strbuf_addf(&a->out, " Your goal \"%s\" (", name ? name : "savings goal");
         money_out(a, target - cur);
-        abuf_printf(&a->out, " to go) would be reached in about %lld months",
+        strbuf_addf(&a->out, " to go) would be reached in about %lld months",
                     (long long)months_to(target - cur, now + extra));
         if (now > 0 && months_to(target - cur, now) != months_to(target - cur, now + extra))
-            abuf_printf(&a->out, " instead of %lld", (long long)months_to(target - cur, now));
-        abuf_puts(&a->out, ".");
+            strbuf_addf(&a->out, " instead of %lld", (long long)months_to(target - cur, now));
+        strbuf_addstr(&a->out, ".");
         break;
     }
 }
@@ -1467,12 +1471,12 @@ static void answer_what_if(struct ans *a)
         analyst_match_any(a->q, (const char *const[]){"cancel", "drop", "stop", "quit", NULL}) &&
         analyst_doc_money(sub, "amount_minor", &base)) {
         cut = analyst_doc_per_month(sub, analyst_doc_abs(base));
-        abuf_printf(&a->out, "Cancelling %s would free up ",
+        strbuf_addf(&a->out, "Cancelling %s would free up ",
                     analyst_doc_str_any(sub, analyst_doc_merchant_keys));
         bold_money(a, cut);
-        abuf_puts(&a->out, " a month, or ");
+        strbuf_addstr(&a->out, " a month, or ");
         bold_money(a, cut * 12);
-        abuf_puts(&a->out, " a year.");
+        strbuf_addstr(&a->out, " a year.");
         whatif_effects(a, cut);
         return;
     }
@@ -1484,7 +1488,7 @@ static void answer_what_if(struct ans *a)
         else
             base = -1;
         if (base < 0) {
-            abuf_printf(&a->out,
+            strbuf_addf(&a->out,
                         "I don't see what you spend on %s this month, so I can't work "
                         "out that change.",
                         nm.name);
@@ -1497,34 +1501,35 @@ static void answer_what_if(struct ans *a)
         cut = (base * pct + 500) / 1000;
         what = "your total spending";
     } else if (amount >= 0) {
-        abuf_puts(&a->out, "Putting aside an extra ");
+        strbuf_addstr(&a->out, "Putting aside an extra ");
         bold_money(a, amount);
-        abuf_puts(&a->out, " a month adds up to ");
+        strbuf_addstr(&a->out, " a month adds up to ");
         bold_money(a, amount * 12);
-        abuf_puts(&a->out, " a year.");
+        strbuf_addstr(&a->out, " a year.");
         whatif_effects(a, amount);
         return;
     }
     if (cut < 0) {
-        abuf_puts(&a->out, "Tell me what to change and by how much, for example \"what if I cut "
-                           "dining by 20%?\" or \"what if I save $500 more a month?\", and I'll "
-                           "work out the effect from your numbers.");
+        strbuf_addstr(&a->out,
+                      "Tell me what to change and by how much, for example \"what if I cut "
+                      "dining by 20%?\" or \"what if I save $500 more a month?\", and I'll "
+                      "work out the effect from your numbers.");
         return;
     }
-    abuf_printf(&a->out, "Cutting %s (", what);
+    strbuf_addf(&a->out, "Cutting %s (", what);
     money_out(a, base);
-    abuf_puts(&a->out, " this month) by ");
+    strbuf_addstr(&a->out, " this month) by ");
     if (pct >= 0 && pct % 10)
-        abuf_printf(&a->out, "%lld.%lld%%", (long long)(pct / 10), (long long)(pct % 10));
+        strbuf_addf(&a->out, "%lld.%lld%%", (long long)(pct / 10), (long long)(pct % 10));
     else if (pct >= 0)
-        abuf_printf(&a->out, "%lld%%", (long long)(pct / 10));
+        strbuf_addf(&a->out, "%lld%%", (long long)(pct / 10));
     else
         money_out(a, cut);
-    abuf_puts(&a->out, " would free up ");
+    strbuf_addstr(&a->out, " would free up ");
     bold_money(a, cut);
-    abuf_puts(&a->out, " a month, or ");
+    strbuf_addstr(&a->out, " a month, or ");
     bold_money(a, cut * 12);
-    abuf_puts(&a->out, " a year.");
+    strbuf_addstr(&a->out, " a year.");
     whatif_effects(a, cut);
 }
 
@@ -1541,39 +1546,39 @@ static void answer_investments(struct ans *a)
     const json_t *part = analyst_doc_health_part(a->ctx, "investments");
 
     if (n == 0) {
-        abuf_puts(&a->out, arr ? "You don't hold any investments that I can see. "
-                               : "I don't have your investment holdings in your data yet. ");
-        abuf_puts(&a->out, "Once a brokerage account is linked, I can show what you own and "
-                           "how much of your net worth it makes up.");
+        strbuf_addstr(&a->out, arr ? "You don't hold any investments that I can see. "
+                                   : "I don't have your investment holdings in your data yet. ");
+        strbuf_addstr(&a->out, "Once a brokerage account is linked, I can show what you own and "
+                               "how much of your net worth it makes up.");
         return;
     }
     for (size_t i = 0; i < n; i++)
         total += rows[i].amount;
-    abuf_printf(&a->out, "Your investments are worth ");
+    strbuf_addf(&a->out, "Your investments are worth ");
     bold_money(a, total);
-    abuf_printf(&a->out, " across %zu holding%s:\n", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, " across %zu holding%s:\n", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n && i < 8; i++) {
         const char *sym = analyst_doc_str(rows[i].j, "symbol");
         const json_t *q = json_object_get(rows[i].j, "quantity");
 
-        abuf_printf(&a->out, "- %s", sym ? sym : (rows[i].key ? rows[i].key : "Holding"));
+        strbuf_addf(&a->out, "- %s", sym ? sym : (rows[i].key ? rows[i].key : "Holding"));
         if (sym && rows[i].key)
-            abuf_printf(&a->out, " (%s)", rows[i].key);
+            strbuf_addf(&a->out, " (%s)", rows[i].key);
         if (json_is_number(q))
-            abuf_printf(&a->out, ", %g shares", json_number_value(q));
-        abuf_puts(&a->out, ": ");
+            strbuf_addf(&a->out, ", %g shares", json_number_value(q));
+        strbuf_addstr(&a->out, ": ");
         money_out(a, rows[i].amount);
-        abuf_puts(&a->out, " (");
-        abuf_pct(&a->out, rows[i].amount, total);
-        abuf_puts(&a->out, ")\n");
+        strbuf_addstr(&a->out, " (");
+        fmt_add_pct(&a->out, rows[i].amount, total);
+        strbuf_addstr(&a->out, ")\n");
     }
     if (analyst_doc_money(a->ctx, "net_worth_minor", &nw) && nw > 0) {
-        abuf_puts(&a->out, "That's ");
-        abuf_pct(&a->out, total, nw);
-        abuf_puts(&a->out, " of your net worth.");
+        strbuf_addstr(&a->out, "That's ");
+        fmt_add_pct(&a->out, total, nw);
+        strbuf_addstr(&a->out, " of your net worth.");
     }
     if (analyst_doc_str(part, "reason"))
-        abuf_printf(&a->out, " Health score: %s.", analyst_doc_str(part, "reason"));
+        strbuf_addf(&a->out, " Health score: %s.", analyst_doc_str(part, "reason"));
 }
 
 static void answer_net_worth(struct ans *a)
@@ -1606,28 +1611,28 @@ static void answer_net_worth(struct ans *a)
     }
     if (!have)
         nw = assets - debts;
-    abuf_puts(&a->out, "Your net worth is ");
+    strbuf_addstr(&a->out, "Your net worth is ");
     bold_money(a, nw);
-    abuf_puts(&a->out, n ? "." : ".\n");
+    strbuf_addstr(&a->out, n ? "." : ".\n");
     if (n == 0)
         return;
     analyst_doc_sort(rows, n);
-    abuf_printf(&a->out, " Across your %zu account%s:\n", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, " Across your %zu account%s:\n", n, n == 1 ? "" : "s");
     for (i = 0; i < n && i < 10; i++) {
         const char *type = analyst_doc_str(rows[i].j, "type");
 
-        abuf_printf(&a->out, "- %s", rows[i].key ? rows[i].key : "Account");
+        strbuf_addf(&a->out, "- %s", rows[i].key ? rows[i].key : "Account");
         if (type)
-            abuf_printf(&a->out, " (%s)", type);
-        abuf_puts(&a->out, ": ");
+            strbuf_addf(&a->out, " (%s)", type);
+        strbuf_addstr(&a->out, ": ");
         money_out(a, analyst_doc_money_or(rows[i].j, "balance_minor", 0));
-        abuf_puts(&a->out, "\n");
+        strbuf_addstr(&a->out, "\n");
     }
-    abuf_puts(&a->out, "That's ");
+    strbuf_addstr(&a->out, "That's ");
     money_out(a, assets);
-    abuf_puts(&a->out, " in assets and ");
+    strbuf_addstr(&a->out, " in assets and ");
     money_out(a, debts);
-    abuf_puts(&a->out, " owed.");
+    strbuf_addstr(&a->out, " owed.");
 }
 
 static void answer_income(struct ans *a)
@@ -1639,9 +1644,9 @@ static void answer_income(struct ans *a)
     bool have = analyst_doc_month(a->ctx, &income, &expenses, &label);
 
     if (have) {
-        abuf_puts(&a->out, "Your income this month is ");
+        strbuf_addstr(&a->out, "Your income this month is ");
         bold_money(a, income);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     for (size_t i = 0; i < n; i++) {
         int64_t v;
@@ -1660,26 +1665,26 @@ static void answer_income(struct ans *a)
         }
     }
     if (k > 1) {
-        abuf_printf(&a->out, "%sOver the last %zu months you've earned ", have ? " " : "", k);
+        strbuf_addf(&a->out, "%sOver the last %zu months you've earned ", have ? " " : "", k);
         money_out(a, sum / (int64_t)k);
-        abuf_puts(&a->out, " a month on average, from ");
+        strbuf_addstr(&a->out, " a month on average, from ");
         money_out(a, lo);
         if (lo_m) {
-            abuf_puts(&a->out, " in ");
-            abuf_month(&a->out, lo_m);
+            strbuf_addstr(&a->out, " in ");
+            fmt_add_month(&a->out, lo_m);
         }
-        abuf_puts(&a->out, " to ");
+        strbuf_addstr(&a->out, " to ");
         money_out(a, hi);
         if (hi_m) {
-            abuf_puts(&a->out, " in ");
-            abuf_month(&a->out, hi_m);
+            strbuf_addstr(&a->out, " in ");
+            fmt_add_month(&a->out, hi_m);
         }
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (have && income > 0) {
-        abuf_puts(&a->out, " You're keeping ");
-        abuf_pct(&a->out, income - expenses, income);
-        abuf_puts(&a->out, " of this month's income.");
+        strbuf_addstr(&a->out, " You're keeping ");
+        fmt_add_pct(&a->out, income - expenses, income);
+        strbuf_addstr(&a->out, " of this month's income.");
     }
     if (a->out.len == 0)
         missing(a, "your income");
@@ -1715,25 +1720,25 @@ static void answer_largest(struct ans *a)
     }
     if (n > 5)
         n = 5;
-    abuf_printf(&a->out, "Your largest expenses%s:\n",
+    strbuf_addf(&a->out, "Your largest expenses%s:\n",
                 arr ? " recently" : " among recent transactions");
     for (i = 0; i < n; i++) {
         const char *date = analyst_doc_str_any(rows[i].j, analyst_doc_date_keys);
         const char *cat = analyst_doc_str(rows[i].j, "category");
 
         total += rows[i].amount;
-        abuf_puts(&a->out, "- ");
+        strbuf_addstr(&a->out, "- ");
         bold_money(a, rows[i].amount);
-        abuf_printf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
+        strbuf_addf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
         if (date)
-            abuf_printf(&a->out, " on %.10s", date);
+            strbuf_addf(&a->out, " on %.10s", date);
         if (cat)
-            abuf_printf(&a->out, " (%s)", cat);
-        abuf_puts(&a->out, "\n");
+            strbuf_addf(&a->out, " (%s)", cat);
+        strbuf_addstr(&a->out, "\n");
     }
-    abuf_puts(&a->out, "Together they come to ");
+    strbuf_addstr(&a->out, "Together they come to ");
     money_out(a, total);
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
 }
 
 static void answer_goals(struct ans *a)
@@ -1745,11 +1750,12 @@ static void answer_goals(struct ans *a)
     json_t *it;
 
     if (!arr || json_array_size(arr) == 0) {
-        abuf_puts(&a->out, "You haven't set any savings goals yet. Add one (an emergency fund is "
-                           "a great first goal) and I'll track how fast you're getting there.");
+        strbuf_addstr(&a->out,
+                      "You haven't set any savings goals yet. Add one (an emergency fund is "
+                      "a great first goal) and I'll track how fast you're getting there.");
         return;
     }
-    abuf_puts(&a->out, "Here's where your goals stand:\n");
+    strbuf_addstr(&a->out, "Here's where your goals stand:\n");
     json_array_foreach(arr, i, it)
     {
         int64_t target, cur, left;
@@ -1760,48 +1766,48 @@ static void answer_goals(struct ans *a)
             continue;
         cur = analyst_doc_money_or(it, "current_minor", 0);
         n++;
-        abuf_printf(&a->out, "- %s: ", name ? name : "Goal");
+        strbuf_addf(&a->out, "- %s: ", name ? name : "Goal");
         money_out(a, cur);
-        abuf_puts(&a->out, " of ");
+        strbuf_addstr(&a->out, " of ");
         money_out(a, target);
-        abuf_puts(&a->out, " (");
-        abuf_pct(&a->out, cur, target);
-        abuf_puts(&a->out, ")");
+        strbuf_addstr(&a->out, " (");
+        fmt_add_pct(&a->out, cur, target);
+        strbuf_addstr(&a->out, ")");
         if (date) {
-            abuf_puts(&a->out, ", target ");
-            abuf_month(&a->out, date);
+            strbuf_addstr(&a->out, ", target ");
+            fmt_add_month(&a->out, date);
         }
         left = target - cur;
         if (left <= 0) {
-            abuf_puts(&a->out, " - reached!\n");
+            strbuf_addstr(&a->out, " - reached!\n");
             continue;
         }
         {
             int64_t months;
 
             if (date && analyst_doc_months_between(now, date, &months) && months > 0) {
-                abuf_puts(&a->out, "; needs ");
+                strbuf_addstr(&a->out, "; needs ");
                 money_out(a, (left + months - 1) / months);
-                abuf_puts(&a->out, " a month to get there on time");
+                strbuf_addstr(&a->out, " a month to get there on time");
             }
         }
         if (saving > 0)
-            abuf_printf(&a->out, "; about %lld months at your current pace",
+            strbuf_addf(&a->out, "; about %lld months at your current pace",
                         (long long)months_to(left, saving));
-        abuf_puts(&a->out, "\n");
+        strbuf_addstr(&a->out, "\n");
     }
     if (n == 0) {
-        abuf_release(&a->out);
+        strbuf_release(&a->out);
         missing(a, "targets for your goals");
         return;
     }
     if (saving > 0) {
-        abuf_puts(&a->out, "You're currently putting aside about ");
+        strbuf_addstr(&a->out, "You're currently putting aside about ");
         money_out(a, saving);
-        abuf_puts(&a->out, " a month.");
+        strbuf_addstr(&a->out, " a month.");
     } else {
-        abuf_puts(&a->out, "Right now you're not putting money aside each month, so the goals "
-                           "won't move until spending drops below income.");
+        strbuf_addstr(&a->out, "Right now you're not putting money aside each month, so the goals "
+                               "won't move until spending drops below income.");
     }
 }
 
@@ -1818,7 +1824,7 @@ static void answer_health(struct ans *a)
         missing(a, "a health score");
         return;
     }
-    abuf_printf(&a->out, "Your financial health score is **%lld/100**.", (long long)score);
+    strbuf_addf(&a->out, "Your financial health score is **%lld/100**.", (long long)score);
     json_array_foreach(json_object_get(hs, "parts"), i, it)
     {
         const char *label =
@@ -1828,7 +1834,7 @@ static void answer_health(struct ans *a)
         if (!analyst_doc_money(it, "points", &pts) || !analyst_doc_money(it, "max_points", &max) ||
             max <= 0)
             continue;
-        abuf_printf(&a->out, "\n- %s: %lld/%lld%s%s", label ? label : "Part", (long long)pts,
+        strbuf_addf(&a->out, "\n- %s: %lld/%lld%s%s", label ? label : "Part", (long long)pts,
                     (long long)max, reason ? " - " : "", reason ? reason : "");
         if ((pts * 1000) / max < worst) {
             worst = (pts * 1000) / max;
@@ -1839,7 +1845,7 @@ static void answer_health(struct ans *a)
         const char *label =
             analyst_doc_str_any(weakest, (const char *const[]){"label", "name", "key", NULL});
 
-        abuf_printf(&a->out, "\nThe most room to improve is in %s.", label ? label : "one part");
+        strbuf_addf(&a->out, "\nThe most room to improve is in %s.", label ? label : "one part");
     }
 }
 
@@ -1853,7 +1859,7 @@ static void answer_recent(struct ans *a)
         missing(a, "recent transactions");
         return;
     }
-    abuf_puts(&a->out, "Your most recent transactions:\n");
+    strbuf_addstr(&a->out, "Your most recent transactions:\n");
     json_array_foreach(arr, i, it)
     {
         const char *date = analyst_doc_str_any(it, analyst_doc_date_keys),
@@ -1864,16 +1870,16 @@ static void answer_recent(struct ans *a)
         if (n == 8 || !analyst_doc_money(it, "amount_minor", &v))
             continue;
         n++;
-        abuf_puts(&a->out, "- ");
+        strbuf_addstr(&a->out, "- ");
         if (date)
-            abuf_printf(&a->out, "%.10s ", date);
-        abuf_printf(&a->out, "%s: ", m ? m : "Unknown");
+            strbuf_addf(&a->out, "%.10s ", date);
+        strbuf_addf(&a->out, "%s: ", m ? m : "Unknown");
         money_out(a, v);
         if (cat)
-            abuf_printf(&a->out, " (%s)", cat);
-        abuf_puts(&a->out, "\n");
+            strbuf_addf(&a->out, " (%s)", cat);
+        strbuf_addstr(&a->out, "\n");
     }
-    abuf_puts(&a->out, "You can search and filter all of them on the Transactions page.");
+    strbuf_addstr(&a->out, "You can search and filter all of them on the Transactions page.");
 }
 
 static void answer_cashflow(struct ans *a)
@@ -1885,28 +1891,28 @@ static void answer_cashflow(struct ans *a)
         missing(a, "your monthly cash flow");
         return;
     }
-    abuf_printf(&a->out, "Your cash flow over the last %zu month%s:\n", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, "Your cash flow over the last %zu month%s:\n", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
-        abuf_puts(&a->out, "- ");
-        abuf_month(&a->out, rows[i].key ? rows[i].key : "?");
-        abuf_puts(&a->out, ": in ");
+        strbuf_addstr(&a->out, "- ");
+        fmt_add_month(&a->out, rows[i].key ? rows[i].key : "?");
+        strbuf_addstr(&a->out, ": in ");
         money_out(a, analyst_doc_money_or(rows[i].j, "income_minor", 0));
-        abuf_puts(&a->out, ", out ");
+        strbuf_addstr(&a->out, ", out ");
         money_out(a, analyst_doc_abs(analyst_doc_money_or(rows[i].j, "expenses_minor", 0)));
-        abuf_puts(&a->out, ", net ");
+        strbuf_addstr(&a->out, ", net ");
         money_out(a, analyst_doc_net(rows[i].j));
-        abuf_puts(&a->out, "\n");
+        strbuf_addstr(&a->out, "\n");
         if (analyst_doc_net(rows[i].j) > analyst_doc_net(rows[best].j))
             best = i;
         if (analyst_doc_net(rows[i].j) < analyst_doc_net(rows[worst].j))
             worst = i;
     }
     if (n > 1) {
-        abuf_puts(&a->out, "Your best month was ");
-        abuf_month(&a->out, rows[best].key ? rows[best].key : "?");
-        abuf_puts(&a->out, " and the weakest ");
-        abuf_month(&a->out, rows[worst].key ? rows[worst].key : "?");
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, "Your best month was ");
+        fmt_add_month(&a->out, rows[best].key ? rows[best].key : "?");
+        strbuf_addstr(&a->out, " and the weakest ");
+        fmt_add_month(&a->out, rows[worst].key ? rows[worst].key : "?");
+        strbuf_addstr(&a->out, ".");
     }
 }
 
@@ -1922,7 +1928,7 @@ struct afford {
 
 static void months_out(struct ans *a, int64_t n)
 {
-    abuf_printf(&a->out, "%lld month%s", (long long)n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, "%lld month%s", (long long)n, n == 1 ? "" : "s");
 }
 
 /* "**$21,500.00** in cash (Checking $3,500.00 and Savings $18,000.00)" for the @n cash
@@ -1930,38 +1936,38 @@ static void months_out(struct ans *a, int64_t n)
 static void cash_out(struct ans *a, const struct analyst_row *rows, size_t n, int64_t cash)
 {
     if (n == 0) {
-        abuf_puts(&a->out, "no money in checking, savings or cash accounts that I can see");
+        strbuf_addstr(&a->out, "no money in checking, savings or cash accounts that I can see");
         return;
     }
     bold_money(a, cash);
-    abuf_puts(&a->out, " in cash (");
+    strbuf_addstr(&a->out, " in cash (");
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
-        abuf_printf(&a->out, "%s ", rows[i].key ? rows[i].key : "Account");
+            strbuf_addstr(&a->out, i + 1 == n ? " and " : ", ");
+        strbuf_addf(&a->out, "%s ", rows[i].key ? rows[i].key : "Account");
         money_out(a, rows[i].amount);
     }
-    abuf_puts(&a->out, ")");
+    strbuf_addstr(&a->out, ")");
 }
 
 /* No price in the question: ask for one, with what it would be weighed against. */
 static void afford_ask(struct ans *a, const struct afford *f, const struct analyst_row *rows,
                        size_t n)
 {
-    abuf_puts(&a->out, "How much would it cost? Tell me the amount, for example \"can I afford "
-                       "a $2,000 vacation?\", and I'll weigh it against your cash. You have ");
+    strbuf_addstr(&a->out, "How much would it cost? Tell me the amount, for example \"can I afford "
+                           "a $2,000 vacation?\", and I'll weigh it against your cash. You have ");
     cash_out(a, rows, n, f->cash);
     if (f->saving > 0) {
-        abuf_puts(&a->out, " and you're putting aside about ");
+        strbuf_addstr(&a->out, " and you're putting aside about ");
         money_out(a, f->saving);
-        abuf_puts(&a->out, " a month.");
+        strbuf_addstr(&a->out, " a month.");
     } else {
-        abuf_puts(&a->out, ", and you're not putting money aside each month right now.");
+        strbuf_addstr(&a->out, ", and you're not putting money aside each month right now.");
     }
     if (f->avg > 0) {
-        abuf_puts(&a->out, " Your spending averages ");
+        strbuf_addstr(&a->out, " Your spending averages ");
         money_out(a, f->avg);
-        abuf_puts(&a->out, " a month.");
+        strbuf_addstr(&a->out, " a month.");
     }
 }
 
@@ -1973,30 +1979,30 @@ static void afford_left(struct ans *a, const struct afford *f)
     int64_t left = f->cash - f->amount;
 
     if (left < 0 && f->cash == 0) {
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
     if (left < 0) {
-        abuf_puts(&a->out, ", ");
+        strbuf_addstr(&a->out, ", ");
         bold_money(a, -left);
-        abuf_puts(&a->out, " short of ");
+        strbuf_addstr(&a->out, " short of ");
         bold_money(a, f->amount);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
-    abuf_puts(&a->out, "; paying ");
+    strbuf_addstr(&a->out, "; paying ");
     bold_money(a, f->amount);
-    abuf_puts(&a->out, " would leave ");
+    strbuf_addstr(&a->out, " would leave ");
     bold_money(a, left);
     if (f->avg <= 0) {
-        abuf_puts(&a->out, ". I don't have your monthly spending, so I can't say how big a "
-                           "cushion that is.");
+        strbuf_addstr(&a->out, ". I don't have your monthly spending, so I can't say how big a "
+                               "cushion that is.");
         return;
     }
-    abuf_printf(&a->out, ", about %lld.%lld months of your average spending (",
+    strbuf_addf(&a->out, ", about %lld.%lld months of your average spending (",
                 (long long)(left * 10 / f->avg / 10), (long long)(left * 10 / f->avg % 10));
     money_out(a, f->avg);
-    abuf_puts(&a->out, " a month).");
+    strbuf_addstr(&a->out, " a month).");
 }
 
 /* How long saving takes at the current pace: to save the price back, or (@short_of) to
@@ -2006,29 +2012,29 @@ static void afford_pace(struct ans *a, const struct afford *f, bool short_of)
     int64_t need = short_of ? f->amount - (f->cash - f->avg) : f->amount;
 
     if (f->saving <= 0) {
-        abuf_printf(&a->out,
+        strbuf_addf(&a->out,
                     " You're not putting money aside each month right now, so %s until "
                     "spending drops below income.",
                     short_of ? "that gap won't close" : "it wouldn't be saved back");
         return;
     }
     if (!short_of) {
-        abuf_puts(&a->out, " At your current pace of ");
+        strbuf_addstr(&a->out, " At your current pace of ");
         money_out(a, f->saving);
-        abuf_puts(&a->out, " a month you'd save it back in about ");
+        strbuf_addstr(&a->out, " a month you'd save it back in about ");
         months_out(a, months_to(need, f->saving));
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
-    abuf_puts(&a->out, f->avg > 0 ? " To pay it and still keep a month of spending in cash"
-                                  : " To pay it from cash");
-    abuf_puts(&a->out, " you'd need ");
+    strbuf_addstr(&a->out, f->avg > 0 ? " To pay it and still keep a month of spending in cash"
+                                      : " To pay it from cash");
+    strbuf_addstr(&a->out, " you'd need ");
     bold_money(a, need);
-    abuf_puts(&a->out, " more: about ");
+    strbuf_addstr(&a->out, " more: about ");
     months_out(a, months_to(need, f->saving));
-    abuf_puts(&a->out, " of saving at your current pace of ");
+    strbuf_addstr(&a->out, " of saving at your current pace of ");
     money_out(a, f->saving);
-    abuf_puts(&a->out, " a month.");
+    strbuf_addstr(&a->out, " a month.");
 }
 
 /* For a purchase in a named month ahead: what the current pace adds by then. */
@@ -2041,13 +2047,13 @@ static void afford_by_month(struct ans *a, const struct afford *f)
         !named_month_index(a, &p, true, &when) || !month_now(a, &now) || when <= now ||
         when - now > 120)
         return;
-    abuf_puts(&a->out, " By ");
+    strbuf_addstr(&a->out, " By ");
     month_out(a, when);
-    abuf_puts(&a->out, ", ");
+    strbuf_addstr(&a->out, ", ");
     months_out(a, when - now);
-    abuf_puts(&a->out, " from now, you'd put aside about ");
+    strbuf_addstr(&a->out, " from now, you'd put aside about ");
     money_out(a, f->saving * (when - now));
-    abuf_puts(&a->out, " more at that pace.");
+    strbuf_addstr(&a->out, " more at that pace.");
 }
 
 /* "Can I afford a $2,000 vacation?": the price against cash on hand, the cushion of average
@@ -2076,13 +2082,13 @@ static void answer_afford(struct ans *a)
     }
     left = f.cash - f.amount;
     if (f.avg > 0 && left >= 3 * f.avg)
-        abuf_puts(&a->out, "Yes, comfortably. You have ");
+        strbuf_addstr(&a->out, "Yes, comfortably. You have ");
     else if (f.avg > 0 && left >= f.avg)
-        abuf_puts(&a->out, "Yes, but it would thin your cushion. You have ");
+        strbuf_addstr(&a->out, "Yes, but it would thin your cushion. You have ");
     else if (f.avg <= 0 && left >= 0)
-        abuf_puts(&a->out, "Yes, from your cash. You have ");
+        strbuf_addstr(&a->out, "Yes, from your cash. You have ");
     else
-        abuf_puts(&a->out, "Not from your cash today. You have ");
+        strbuf_addstr(&a->out, "Not from your cash today. You have ");
     cash_out(a, rows, n, f.cash);
     afford_left(a, &f);
     afford_pace(a, &f, left < f.avg);
@@ -2095,9 +2101,10 @@ static void compose(struct ans *a, enum analyst_intent intent)
     struct analyst_named nm;
 
     if (!a->ctx && intent != ANALYST_GREETING && intent != ANALYST_UNKNOWN) {
-        abuf_puts(&a->out, "I don't have any of your financial data yet. Link a bank account or "
-                           "import a statement (or load the demo data), and I'll answer with your "
-                           "real numbers.");
+        strbuf_addstr(&a->out,
+                      "I don't have any of your financial data yet. Link a bank account or "
+                      "import a statement (or load the demo data), and I'll answer with your "
+                      "real numbers.");
         return;
     }
     switch (intent) {
@@ -2185,5 +2192,5 @@ char *analyst_compose(enum analyst_intent intent, const char *q, const json_t *d
     if (!a.cur)
         a.cur = "USD";
     compose(&a, intent);
-    return abuf_detach(&a.out);
+    return strbuf_detach(&a.out, NULL);
 }

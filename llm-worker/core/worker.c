@@ -90,10 +90,10 @@ struct job {
     bool history_shared; /* another answer of the conversation ran meanwhile: re-read */
     struct prompt prompt;
     bool have_prompt;
-    struct abuf text;    /* the attempt's answer so far (what is stored) */
-    struct abuf unsent;  /* the tail of @text not yet produced: see flush_tokens() */
-    bool text_sent;      /* a token chunk of this attempt went out */
-    int64_t flush_at_ms; /* mono: when the held text is due (0: nothing held) */
+    struct strbuf text;   /* the attempt's answer so far (what is stored) */
+    struct strbuf unsent; /* the tail of @text not yet produced: see flush_tokens() */
+    bool text_sent;       /* a token chunk of this attempt went out */
+    int64_t flush_at_ms;  /* mono: when the held text is due (0: nothing held) */
     char carry[4];
     size_t ncarry;
     char *provider, *model;
@@ -289,7 +289,7 @@ static void send_text(struct job *j, const char *s, size_t len)
 
 static void hold_text(struct job *j, const char *clean)
 {
-    abuf_puts(&j->unsent, clean);
+    strbuf_addstr(&j->unsent, clean);
     if (!j->flush_at_ms)
         j->flush_at_ms = j->text_sent ? clock_mono_ms() + j->w->cfg->token_flush_ms : 1;
 }
@@ -299,10 +299,9 @@ static void flush_job_tokens(struct job *j)
     j->flush_at_ms = 0;
     if (j->unsent.len == 0)
         return;
-    send_text(j, j->unsent.s, j->unsent.len);
+    send_text(j, j->unsent.buf, j->unsent.len);
     j->text_sent = true;
-    j->unsent.len = 0;
-    j->unsent.s[0] = '\0';
+    strbuf_reset(&j->unsent);
 }
 
 /* Produces the held text that is due; returns when the next is due (mono ms; now +
@@ -548,8 +547,8 @@ static void job_free(struct job *j)
     json_decref(j->history);
     if (j->have_prompt)
         prompt_release(&j->prompt);
-    abuf_release(&j->text);
-    abuf_release(&j->unsent);
+    strbuf_release(&j->text);
+    strbuf_release(&j->unsent);
     free(j->provider);
     free(j->model);
     free(j->errmsg);
@@ -607,7 +606,7 @@ static void job_fail(struct job *j, const char *status, const char *code, const 
     t->base.run = run_put;
     t->kind = TASK_PUT;
     t->status = xstrdup(status);
-    t->text = xstrdup(j->text.s ? j->text.s : "");
+    t->text = xstrdup(j->text.buf ? j->text.buf : "");
     t->provider = j->provider ? xstrdup(j->provider) : NULL;
     t->model = j->model ? xstrdup(j->model) : NULL;
     t->code = xstrdup(code);
@@ -695,7 +694,7 @@ static void sink_token(void *ud, const char *text, size_t len)
     if (cut > 0) {
         char *clean = utf8_sanitize(buf, cut, &n);
 
-        abuf_puts(&j->text, clean);
+        strbuf_addstr(&j->text, clean);
         hold_text(j, clean);
         free(clean);
     }
@@ -708,7 +707,7 @@ static void sink_reset(void *ud, const char *reason)
 
     if (j->dropped)
         return;
-    abuf_release(&j->text);
+    strbuf_release(&j->text);
     j->ncarry = 0;
     j->ttft_ms = -1;
     send_reset(j, reason && *reason ? reason : "provider_failover");
@@ -731,7 +730,7 @@ static void sink_done(void *ud, int rc, const struct gen_usage *usage, const cha
         size_t n;
         char *clean = utf8_sanitize(j->carry, j->ncarry, &n);
 
-        abuf_puts(&j->text, clean);
+        strbuf_addstr(&j->text, clean);
         hold_text(j, clean);
         flush_job_tokens(j);
         free(clean);
@@ -759,7 +758,7 @@ static void job_store_final(struct job *j)
 
     t->base.run = run_put;
     t->kind = TASK_PUT;
-    t->text = xstrdup(j->text.s ? j->text.s : "");
+    t->text = xstrdup(j->text.buf ? j->text.buf : "");
     t->doc.req = &j->req;
     t->doc.attempt = j->attempt;
     t->doc.status = "complete";
@@ -777,7 +776,7 @@ static void job_store_final(struct job *j)
 
 static void send_final_and_free(struct job *j)
 {
-    const char *text = j->text.s ? j->text.s : "";
+    const char *text = j->text.buf ? j->text.buf : "";
     int64_t total = j->done_ms - j->t0_ms;
     int ttft = j->ttft_ms < 0 ? (int)total : (int)j->ttft_ms;
     char extra[256];

@@ -16,7 +16,7 @@ pkgs="jansson libcurl"
 links_of() {
     local gw=api-gateway wk=llm-worker
     case "$1" in
-    analyst) echo $wk/analyst/*.c common/clock.c common/money.c common/strbuf.c common/utf8.c ;;
+    analyst) echo $wk/analyst/*.c common/clock.c common/money.c common/strbuf.c ;;
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
     chatmsg) echo common/chatmsg.c ;;
