@@ -27,6 +27,7 @@ links_of() {
     openai) echo $wk/providers/openai.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
     screen) echo $gw/chat/screen.c common/utf8.c ;;
+    utf8) echo common/utf8.c ;;
     sse) echo $wk/providers/sse_parse.c common/strbuf.c ;;
     jwt) echo $gw/auth/jwt_token.c common/strbuf.c common/uuid.c -ljwt -lcrypto ;;
     cursor) echo $gw/http/cursor.c common/strbuf.c ;;
