@@ -14,6 +14,13 @@
 /* Written by no one: strbuf_setlen() skips the write for unallocated buffers. */
 char strbuf_slopbuf[1];
 
+/* A caller's bug (or a size that cannot exist): says which, then aborts like xmalloc. */
+static _Noreturn void fatal(const char *what)
+{
+    fprintf(stderr, "{\"level\":\"fatal\",\"msg\":\"strbuf: %s\"}\n", what);
+    abort();
+}
+
 void strbuf_init(struct strbuf *sb, size_t hint)
 {
     sb->alloc = 0;
@@ -47,10 +54,8 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
     size_t need, nalloc;
     bool fresh = sb->alloc == 0;
 
-    if (extra > SIZE_MAX - 1 - sb->len) {
-        fprintf(stderr, "{\"level\":\"fatal\",\"msg\":\"strbuf size overflow\"}\n");
-        abort();
-    }
+    if (extra > SIZE_MAX - 1 - sb->len)
+        fatal("size overflow");
     need = sb->len + extra + 1;
     if (need <= sb->alloc)
         return;
@@ -68,11 +73,11 @@ void strbuf_setlen(struct strbuf *sb, size_t len)
     if (sb->alloc == 0) {
         /* Only 0 fits, and the shared empty string already ends there. */
         if (len != 0)
-            abort();
+            fatal("setlen beyond the allocation");
         return;
     }
     if (len >= sb->alloc)
-        abort();
+        fatal("setlen beyond the allocation");
     sb->len = len;
     sb->buf[len] = '\0';
 }
