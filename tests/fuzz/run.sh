@@ -19,7 +19,7 @@ links_of() {
     analyst) echo $wk/analyst/*.c common/clock.c common/money.c common/strbuf.c ;;
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
-    chatmsg) echo common/chatmsg.c ;;
+    chatmsg) echo common/chatmsg.c common/utf8.c common/uuid.c ;;
     cookies) echo $gw/http/cookies.c ;;
     csv | ofx) echo $gw/ingest/importer.c $gw/finance/finance_calc.c common/clock.c \
         common/money.c common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
