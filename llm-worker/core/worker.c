@@ -268,7 +268,7 @@ static void send_text(struct job *j, const char *s, size_t len)
         size_t n = clean_len - off;
 
         if (n > 12000)
-            n = utf8_complete(clean + off, 12000);
+            n = utf8_cut(clean + off, n, 12000);
         send_chunk(j, CHUNK_TOKEN, json_pack("{s:s%}", "text", clean + off, n), NULL);
         off += n;
     }
@@ -1034,8 +1034,7 @@ static char *raw_for_dlq(const char *raw, size_t len, json_t *parsed)
         if (out)
             return out;
     }
-    if (len > RAW_DLQ_MAX)
-        len = utf8_complete(raw, RAW_DLQ_MAX);
+    len = utf8_cut(raw, len, RAW_DLQ_MAX);
     clean = utf8_sanitize(raw, len, NULL);
     s = json_string(clean);
     out = json_dumps(s, JSON_ENCODE_ANY);
