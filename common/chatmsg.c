@@ -9,6 +9,8 @@
 #include "chatmsg.h"
 
 #include "err.h"
+#include "utf8.h"
+#include "uuid.h"
 #include "xmalloc.h"
 
 #include <jansson.h>
@@ -183,23 +185,6 @@ int chunk_type_parse(const char *name, enum chunk_type *t)
     return FC_EINVAL;
 }
 
-static bool is_uuid(const char *s, size_t len)
-{
-    if (len != 36)
-        return false;
-    for (size_t i = 0; i < 36; i++) {
-        char c = s[i];
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static bool is_code(const char *s, size_t len)
 {
     if (len < 1 || len > 64 || s[0] < 'a' || s[0] > 'z')
@@ -211,17 +196,6 @@ static bool is_code(const char *s, size_t len)
             return false;
     }
     return true;
-}
-
-/* Counts the code points of @s, which jansson already checked to be valid UTF-8. */
-static size_t utf8_count(const char *s, size_t len)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xc0) != 0x80)
-            n++;
-    return n;
 }
 
 static bool has_control(const char *s, size_t len)
@@ -258,7 +232,7 @@ static int check_value(json_t *v, const struct field *f, const char *where, char
             return fail(errbuf, errlen, "%s%s: must be \"%s\"", where, f->name, f->sval);
         return 0;
     case F_UUID:
-        if (!s || !is_uuid(s, len))
+        if (!s || !uuid_canonical(s))
             return fail(errbuf, errlen, "%s%s: not a lower-case UUID", where, f->name);
         return 0;
     case F_INT:

@@ -5,6 +5,7 @@
 #include "kafka.h"
 #include "pgconn.h"
 #include "sig.h"
+#include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/db/sql.h"
 
@@ -35,20 +36,13 @@ bool replay_apply(struct replay_state *st, const struct chat_chunk *c)
     case CHUNK_TOKEN:
         data = json_loads(c->data_json, 0, NULL);
         tok = json_string_value(json_object_get(data, "text"));
-        if (tok) {
-            size_t n = strlen(tok);
-
-            st->text = xrealloc(st->text, st->len + n + 1);
-            memcpy(st->text + st->len, tok, n + 1);
-            st->len += n;
-        }
+        if (tok)
+            strbuf_addstr(&st->text, tok);
         json_decref(data);
         break;
     case CHUNK_RESET:
         st->resets++;
-        st->len = 0;
-        if (st->text)
-            st->text[0] = '\0';
+        strbuf_reset(&st->text);
         break;
     case CHUNK_FINAL:
         free(st->final);
@@ -66,25 +60,11 @@ void replay_state_release(struct replay_state *st)
 {
     if (!st)
         return;
-    free(st->text);
+    strbuf_release(&st->text);
     free(st->final);
     free(st->error);
     free(st->started);
     memset(st, 0, sizeof(*st));
-}
-
-static bool is_uuid(const char *s)
-{
-    if (strlen(s) != 36)
-        return false;
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    }
-    return true;
 }
 
 /* Looks the request up in chat_requests. True with *@partition and *@offset (-1 when NULL)
@@ -130,7 +110,7 @@ static int usage(void)
 
 int ctl_replay(const struct fc_config *cfg, int argc, char **argv)
 {
-    const char *rid = NULL;
+    char rid[UUID_STR_LEN] = ""; /* lower case, as the Kafka keys are */
     bool scan = false, quiet = false;
     int32_t partition = -1;
     int64_t first = -1, low, high;
@@ -146,12 +126,12 @@ int ctl_replay(const struct fc_config *cfg, int argc, char **argv)
             scan = true;
         else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
-        else if (!rid && is_uuid(argv[i]))
-            rid = argv[i];
+        else if (!*rid && uuid_normalize(argv[i], rid))
+            continue;
         else
             return usage();
     }
-    if (!rid)
+    if (!*rid)
         return usage();
     if (!scan && lookup_pg(cfg, rid, &partition, &first))
         fprintf(stderr, "# chat_requests: reply partition %d, first offset %lld\n", (int)partition,
@@ -226,7 +206,7 @@ int ctl_replay(const struct fc_config *cfg, int argc, char **argv)
                st.duplicates, st.resets, st.attempt);
         if (st.started)
             printf("--- start %s\n", st.started);
-        printf("--- answer\n%s\n", st.text ? st.text : "");
+        printf("--- answer\n%s\n", st.text.len ? st.text.buf : "");
         if (st.final)
             printf("--- final %s\n", st.final);
         else if (st.error)

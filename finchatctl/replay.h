@@ -14,13 +14,13 @@
 
 #include "chatmsg.h"
 #include "config.h"
+#include "strbuf.h"
 
 /* A client's view of one request's stream. Zero-initialise; release with
  * replay_state_release(). */
 struct replay_state {
-    char *text; /* the answer so far (NUL-terminated, owned) */
-    size_t len;
-    int64_t last_seq; /* highest seq applied */
+    struct strbuf text; /* the answer so far (its buf is NULL until the first token) */
+    int64_t last_seq;   /* highest seq applied */
     int events, duplicates, resets;
     int attempt;   /* attempt of the last applied chunk */
     char *final;   /* data of the final chunk (JSON text, owned) or NULL */

@@ -6,6 +6,7 @@
 #include "err.h"
 #include "kafka.h"
 #include "sig.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #include <jansson.h>
@@ -133,10 +134,19 @@ bool tail_check(const struct tail_msg *m, char *why, size_t whylen)
 /* Prints @len bytes of @s with invalid UTF-8 and control bytes shown as '?'. */
 static void print_text(FILE *out, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
+    size_t i = 0;
 
-        fputc(c == '\n' || c == '\t' || c >= 0x20 ? c : '?', out);
+    while (i < len) {
+        int32_t cp;
+        int n = utf8_decode(s + i, len - i, &cp);
+
+        if (n <= 0 || (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f) {
+            fputc('?', out);
+            i++;
+            continue;
+        }
+        fwrite(s + i, 1, (size_t)n, out);
+        i += (size_t)n;
     }
 }
 

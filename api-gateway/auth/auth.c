@@ -3,6 +3,8 @@
 
 #include "err.h"
 #include "log.h"
+#include "utf8.h"
+#include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/auth/jwt_token.h"
 #include "api-gateway/auth/password.h"
@@ -102,17 +104,6 @@ static void sha256_hex(const char *s, char out[HASH_HEX])
     out[2 * sizeof(d)] = '\0';
 }
 
-/* Counts the code points of the valid UTF-8 string @s. */
-static size_t utf8_count(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
 /* Trims @in and checks it as a display name: 1..AUTH_NAME_MAX code points, no C0/C1 control
  * characters. Returns a new string the caller frees, or NULL. */
 static char *clean_name(const char *in)
@@ -136,7 +127,7 @@ static char *clean_name(const char *in)
     if (e == s || (size_t)(e - s) > 4 * AUTH_NAME_MAX)
         return NULL;
     name = xstrndup(s, (size_t)(e - s));
-    if (utf8_count(name) > AUTH_NAME_MAX) {
+    if (utf8_count(name, strlen(name)) > AUTH_NAME_MAX) {
         free(name);
         return NULL;
     }
@@ -370,7 +361,8 @@ static int h_register(struct api_req *req, struct api_resp *resp)
                          "name must be 1 to %d characters without control characters",
                          AUTH_NAME_MAX);
     pw = str_field(req->body, "password");
-    if (!pw || utf8_count(pw) < AUTH_PASSWORD_MIN || utf8_count(pw) > AUTH_PASSWORD_MAX) {
+    if (!pw || utf8_count(pw, strlen(pw)) < AUTH_PASSWORD_MIN ||
+        utf8_count(pw, strlen(pw)) > AUTH_PASSWORD_MAX) {
         rc = api_error(resp, 400, "invalid_field", "password must be %d to %d characters",
                        AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
         goto out_free_name;
@@ -427,7 +419,7 @@ static void audit_login_failed(struct api_req *req, const char *user_id, const c
     json_t *detail = json_object();
 
     json_object_set_new(detail, "email",
-                        json_stringn(email, finance_utf8_prefix(email, AUTH_EMAIL_MAX)));
+                        json_stringn(email, utf8_cut(email, strlen(email), AUTH_EMAIL_MAX)));
     audit(req, user_id, "login_failed", detail);
     log_emit(LOG_INFO, req->request_id, NULL, NULL, "auth: failed login");
 }
@@ -744,7 +736,7 @@ static int h_key_delete(struct api_req *req, struct api_resp *resp)
     PGresult *res;
     int rc;
 
-    if (!jwt_token_uuid_valid(id))
+    if (!uuid_valid(id))
         return api_error(resp, 404, "not_found", "API key not found");
     rc = sql_query(req->pg,
                    "UPDATE api_keys SET revoked_at = now() "

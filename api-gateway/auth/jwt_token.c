@@ -2,12 +2,11 @@
 #include "api-gateway/auth/jwt_token.h"
 
 #include "err.h"
+#include "uuid.h"
 #include "xmalloc.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <jwt.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,35 +14,6 @@
 
 #define HEADER_MAX 512   /* decoded header bytes; ours is ~50 */
 #define PAYLOAD_MAX 2048 /* decoded payload bytes; ours is ~250 */
-
-bool jwt_token_uuid_valid(const char *s)
-{
-    static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-    if (!s)
-        return false;
-    /* A short @s fails at its NUL, which is neither '-' nor a hex digit. */
-    for (size_t i = 0; i < sizeof(shape) - 1; i++) {
-        if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-            return false;
-    }
-    return s[sizeof(shape) - 1] == '\0';
-}
-
-/* Writes a random (version 4) UUID into @out. Returns 0 or FC_EIO. */
-static int random_uuid(char out[40])
-{
-    unsigned char b[16];
-
-    if (RAND_bytes(b, sizeof(b)) != 1)
-        return FC_EIO;
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
-    return 0;
-}
 
 static int b64url_value(unsigned char c)
 {
@@ -175,7 +145,7 @@ static bool claims_valid(const struct fc_config *cfg, const json_t *claims, time
     if (!str_eq(json_object_get(claims, "iss"), cfg->jwt_issuer) ||
         !str_eq(json_object_get(claims, "aud"), cfg->jwt_audience))
         return false;
-    if (!json_is_string(sub) || !jwt_token_uuid_valid(json_string_value(sub)))
+    if (!json_is_string(sub) || !uuid_valid(json_string_value(sub)))
         return false;
     if (!json_is_string(jti) || json_string_length(jti) == 0 ||
         json_string_length(jti) >= sizeof(c->jti))
@@ -194,13 +164,14 @@ static bool claims_valid(const struct fc_config *cfg, const json_t *claims, time
 char *jwt_token_issue(const struct fc_config *cfg, const char *sub, time_t now)
 {
     jwt_t *jwt = NULL;
-    char jti[40];
+    char jti[UUID_STR_LEN];
     char *enc, *token = NULL;
     const char *key = cfg->jwt_secret;
 
-    if (!jwt_token_uuid_valid(sub) || !key || !*key || !cfg->jwt_kid || !*cfg->jwt_kid)
+    if (!uuid_valid(sub) || !key || !*key || !cfg->jwt_kid || !*cfg->jwt_kid)
         return NULL;
-    if (random_uuid(jti) != 0 || jwt_new(&jwt) != 0)
+    uuid_generate(jti);
+    if (jwt_new(&jwt) != 0)
         return NULL;
     if (jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)key, (int)strlen(key)) != 0 ||
         jwt_add_header(jwt, "kid", cfg->jwt_kid) != 0 || jwt_add_grant(jwt, "sub", sub) != 0 ||

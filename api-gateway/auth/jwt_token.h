@@ -43,8 +43,4 @@ char *jwt_token_issue(const struct fc_config *cfg, const char *sub, time_t now);
 int jwt_token_verify(const struct fc_config *cfg, const char *token, time_t now,
                      struct jwt_claims *out);
 
-/* True when @s is a UUID in its canonical textual form (36 characters, 8-4-4-4-12 hex
- * digits, either case). */
-bool jwt_token_uuid_valid(const char *s);
-
 #endif

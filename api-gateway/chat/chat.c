@@ -6,6 +6,7 @@
 #include "err.h"
 #include "log.h"
 #include "trace.h"
+#include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/chat/chatbus.h"
 #include "api-gateway/chat/hub.h"
@@ -20,7 +21,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #define DEFAULT_TITLE "New conversation"
@@ -42,39 +42,6 @@
     "(extract(epoch FROM c.updated_at) * 1000000)::bigint"
 
 /* ---- small helpers ---- */
-
-bool chat_uuid_parse(const char *in, char out[37])
-{
-    if (!in || !finance_uuid_valid(in))
-        return false;
-    for (int i = 0; i < 36; i++)
-        out[i] = (char)(in[i] >= 'A' && in[i] <= 'F' ? in[i] + 32 : in[i]);
-    out[36] = '\0';
-    return true;
-}
-
-/* Writes a fresh random (version 4) UUID into @out (37 bytes). Aborts if the kernel has no
- * randomness to give, which only happens on a broken system. */
-static void uuid_new(char out[37])
-{
-    unsigned char b[16];
-    size_t got = 0;
-
-    while (got < sizeof(b)) {
-        ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            abort();
-        got += (size_t)n;
-    }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
-}
 
 static struct gateway *gateway_of(const struct api_req *req)
 {
@@ -104,7 +71,7 @@ static void set_retry_after(struct api_resp *resp, long long seconds)
 static int param_uuid(struct api_req *req, struct api_resp *resp, int i, const char *what,
                       char out[37])
 {
-    if (i >= req->nparams || !chat_uuid_parse(req->params[i], out))
+    if (i >= req->nparams || !uuid_normalize(req->params[i], out))
         return api_error(resp, 404, "not_found", "no such %s", what);
     return 0;
 }
@@ -823,12 +790,12 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     memset(out, 0, sizeof(*out));
     if (!gw || !gw->bus || !gw->hub)
         return api_error(resp, 503, "dependency_down", "chat is not available");
-    uuid_new(out->request_id);
-    uuid_new(reply_id);
+    uuid_generate(out->request_id);
+    uuid_generate(reply_id);
     if (regenerate_of)
         snprintf(out->message_id, sizeof(out->message_id), "%s", regenerate_of);
     else
-        uuid_new(out->message_id);
+        uuid_generate(out->message_id);
     if (chatbus_reply_partition(gw->bus, &out->partition, &out->first_offset) != 0)
         return api_error(resp, 503, "dependency_down", "the message bus is not ready");
     rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version, &stale);
@@ -930,7 +897,7 @@ static int last_user_message(struct api_req *req, const char *id, char msg_id[40
 
     *text = NULL;
     if (mongoc_cursor_next(cur, &doc) && bson_iter_init_find(&it, doc, "_id") &&
-        BSON_ITER_HOLDS_UTF8(&it) && chat_uuid_parse(bson_iter_utf8(&it, NULL), msg_id) &&
+        BSON_ITER_HOLDS_UTF8(&it) && uuid_normalize(bson_iter_utf8(&it, NULL), msg_id) &&
         bson_iter_init_find(&it, doc, "text") && BSON_ITER_HOLDS_UTF8(&it)) {
         *text = xstrdup(bson_iter_utf8(&it, NULL));
         rc = 0;

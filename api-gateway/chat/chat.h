@@ -74,7 +74,4 @@ bson_t *chat_user_message_doc(const char *message_id, const char *conversation_i
                               const char *user_id, const char *request_id, const char *text,
                               int64_t at_ms);
 
-/* Copies @in to @out (37 bytes) in lower case when it is a canonical UUID; false if not. */
-bool chat_uuid_parse(const char *in, char out[37]);
-
 #endif

@@ -4,6 +4,9 @@
 
 #include "clock.h"
 #include "err.h"
+#include "utf8.h"
+#include "strbuf.h"
+#include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/chat/chat.h"
 #include "api-gateway/chat/hub.h"
@@ -27,14 +30,14 @@ struct openai {
     char model[64];
     int64_t created_s;
     bool stream, started;
-    char *text;
-    size_t text_len;
+    struct strbuf text; /* the JSON document's answer so far */
 };
 
 static void *openai_new(const struct hub_stream_req *sr)
 {
     struct openai *o = xcalloc(1, sizeof(*o));
 
+    strbuf_init(&o->text, 0);
     snprintf(o->id, sizeof(o->id), "chatcmpl-%s", sr->request_id);
     snprintf(o->model, sizeof(o->model), "%s", sr->model[0] ? sr->model : FACADE_DEFAULT_MODEL);
     o->created_s = sr->created_s;
@@ -47,32 +50,28 @@ static void openai_free(void *st)
     struct openai *o = st;
 
     if (o)
-        free(o->text);
+        strbuf_release(&o->text);
     free(o);
 }
 
 /* Appends `data: @txt` and, when @done, `data: [DONE]`. */
-static void sse_data(char **buf, size_t *len, size_t *cap, const char *txt, bool done)
+static void sse_data(struct strbuf *out, const char *txt, bool done)
 {
-    sse_append_event(buf, len, cap, -1, NULL, txt, strlen(txt));
+    sse_append_event(out, -1, NULL, txt, strlen(txt));
     if (done)
-        sse_append_event(buf, len, cap, -1, NULL, "[DONE]", 6);
+        sse_append_event(out, -1, NULL, "[DONE]", 6);
 }
 
 /* Replaces the buffer's content with @txt: the whole document. */
-static void doc_set(char **buf, size_t *len, size_t *cap, const char *txt)
+static void doc_set(struct strbuf *out, const char *txt)
 {
-    *len = strlen(txt);
-    if (*len + 1 > *cap) {
-        *cap = *len + 1;
-        *buf = xrealloc(*buf, *cap);
-    }
-    memcpy(*buf, txt, *len + 1);
+    strbuf_reset(out);
+    strbuf_addstr(out, txt);
 }
 
 /* Appends one chat.completion.chunk with @delta (taken over) and @usage (borrowed). */
 static void chunk_out(struct openai *o, json_t *delta, const char *finish, json_t *usage,
-                      char **buf, size_t *len, size_t *cap)
+                      struct strbuf *out)
 {
     json_t *c = json_pack("{s:s,s:s,s:I,s:s,s:[{s:i,s:o,s:o}]}", "id", o->id, "object",
                           "chat.completion.chunk", "created", (json_int_t)o->created_s, "model",
@@ -83,25 +82,23 @@ static void chunk_out(struct openai *o, json_t *delta, const char *finish, json_
     if (usage)
         json_object_set(c, "usage", usage);
     txt = json_dumps(c, JSON_COMPACT);
-    sse_data(buf, len, cap, txt, finish != NULL);
+    sse_data(out, txt, finish != NULL);
     free(txt);
     json_decref(c);
 }
 
-static void token_out(struct openai *o, const char *t, char **buf, size_t *len, size_t *cap)
+static void token_out(struct openai *o, const char *t, struct strbuf *out)
 {
     size_t n = strlen(t);
 
     if (o->stream) {
-        chunk_out(o, json_pack("{s:s}", "content", t), NULL, NULL, buf, len, cap);
+        chunk_out(o, json_pack("{s:s}", "content", t), NULL, NULL, out);
         return;
     }
-    o->text = xrealloc(o->text, o->text_len + n + 1);
-    memcpy(o->text + o->text_len, t, n + 1);
-    o->text_len += n;
+    strbuf_add(&o->text, t, n);
 }
 
-static void final_out(struct openai *o, json_t *data, char **buf, size_t *len, size_t *cap)
+static void final_out(struct openai *o, json_t *data, struct strbuf *out)
 {
     json_t *u = json_object_get(data, "usage");
     json_int_t pt = json_integer_value(json_object_get(u, "prompt_tokens"));
@@ -112,21 +109,22 @@ static void final_out(struct openai *o, json_t *data, char **buf, size_t *len, s
     char *txt;
 
     if (o->stream) {
-        chunk_out(o, json_object(), "stop", usage, buf, len, cap);
+        chunk_out(o, json_object(), "stop", usage, out);
         json_decref(usage);
         return;
     }
     doc = json_pack("{s:s,s:s,s:I,s:s,s:[{s:i,s:{s:s,s:s%},s:s}],s:o}", "id", o->id, "object",
                     "chat.completion", "created", (json_int_t)o->created_s, "model", o->model,
                     "choices", "index", 0, "message", "role", "assistant", "content",
-                    o->text ? o->text : "", o->text_len, "finish_reason", "stop", "usage", usage);
+                    o->text.len ? o->text.buf : "", o->text.len, "finish_reason", "stop", "usage",
+                    usage);
     txt = json_dumps(doc, JSON_COMPACT);
-    doc_set(buf, len, cap, txt);
+    doc_set(out, txt);
     free(txt);
     json_decref(doc);
 }
 
-static void error_out(struct openai *o, json_t *data, char **buf, size_t *len, size_t *cap)
+static void error_out(struct openai *o, json_t *data, struct strbuf *out)
 {
     const char *msg = json_string_value(json_object_get(data, "message"));
     const char *code = json_string_value(json_object_get(data, "code"));
@@ -135,15 +133,14 @@ static void error_out(struct openai *o, json_t *data, char **buf, size_t *len, s
     char *txt = json_dumps(e, JSON_COMPACT);
 
     if (o->stream)
-        sse_data(buf, len, cap, txt, true);
+        sse_data(out, txt, true);
     else
-        doc_set(buf, len, cap, txt);
+        doc_set(out, txt);
     free(txt);
     json_decref(e);
 }
 
-static void openai_render(void *st, const struct hub_event *ev, char **buf, size_t *len,
-                          size_t *cap)
+static void openai_render(void *st, const struct hub_event *ev, struct strbuf *out)
 {
     struct openai *o = st;
     json_t *data = json_loadb(ev->data, ev->data_len, 0, NULL);
@@ -153,21 +150,21 @@ static void openai_render(void *st, const struct hub_event *ev, char **buf, size
     case CHUNK_START:
         if (o->stream && !o->started)
             chunk_out(o, json_pack("{s:s,s:s}", "role", "assistant", "content", ""), NULL, NULL,
-                      buf, len, cap);
+                      out);
         o->started = true;
         break;
     case CHUNK_TOKEN:
         if (t)
-            token_out(o, t, buf, len, cap);
+            token_out(o, t, out);
         break;
     case CHUNK_RESET:
-        o->text_len = 0;
+        strbuf_reset(&o->text);
         break;
     case CHUNK_FINAL:
-        final_out(o, data, buf, len, cap);
+        final_out(o, data, out);
         break;
     case CHUNK_ERROR:
-        error_out(o, data, buf, len, cap);
+        error_out(o, data, out);
         break;
     }
     json_decref(data);
@@ -303,12 +300,12 @@ static int client_turns(struct api_req *req, struct api_resp *resp, json_t *mess
             continue; /* no text to forward (an assistant turn of tool calls) */
         }
         /* A long earlier answer: its start is what is kept. */
-        len = finance_utf8_prefix(raw, TURN_BYTES_MAX);
+        len = utf8_cut(raw, strlen(raw), TURN_BYTES_MAX);
         rc = chat_prepare_text(req, resp, "messages[].content", raw, len, &clean);
         free(raw);
         if (rc)
             break;
-        len = finance_utf8_prefix(clean, budget);
+        len = utf8_cut(clean, strlen(clean), budget);
         budget = clean[len] ? 0 : budget - len; /* a turn that was cut is the oldest kept */
         clean[len] = '\0';
         if (len == 0) {
@@ -391,7 +388,7 @@ static int api_conversation(struct api_req *req, struct api_resp *resp, char id[
 
     if (rc)
         return api_pg_fail(req, resp, rc);
-    if (PQntuples(res) < 1 || !chat_uuid_parse(PQgetvalue(res, 0, 0), id))
+    if (PQntuples(res) < 1 || !uuid_normalize(PQgetvalue(res, 0, 0), id))
         rc = api_error(resp, 500, "internal", "internal error");
     PQclear(res);
     return rc;

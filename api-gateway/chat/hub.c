@@ -6,6 +6,7 @@
 #include "err.h"
 #include "hash.h"
 #include "log.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 #include "api-gateway/http/metrics.h"
 #include "api-gateway/http/sse.h"
@@ -78,8 +79,7 @@ struct sub {
     const struct hub_format *fmt; /* NULL: finchat's SSE */
     void *fst;                    /* fmt's state */
     char request_id[40];
-    char *buf; /* bytes handed to h2o_send, valid until proceed */
-    size_t buf_len, buf_cap;
+    struct strbuf buf; /* bytes handed to h2o_send, valid until proceed */
 };
 
 static unsigned bucket_of(const char *id)
@@ -310,10 +310,9 @@ static void render(struct sub *r, const struct event *ev)
     struct hub_event e = {ev->seq, ev->type, ev->data, ev->data_len};
 
     if (r->fmt)
-        r->fmt->render(r->fst, &e, &r->buf, &r->buf_len, &r->buf_cap);
+        r->fmt->render(r->fst, &e, &r->buf);
     else
-        sse_append_event(&r->buf, &r->buf_len, &r->buf_cap, ev->seq, chunk_type_name(ev->type),
-                         ev->data, ev->data_len);
+        sse_append_event(&r->buf, ev->seq, chunk_type_name(ev->type), ev->data, ev->data_len);
 }
 
 /* Removes @r from its stream and from its thread's dirty list. @locks hub->lock held */
@@ -371,8 +370,7 @@ static void on_dispose(void *p)
     }
     detach(r);
     r->req = NULL;
-    free(r->buf);
-    r->buf = NULL;
+    strbuf_release(&r->buf);
     if (r->fmt)
         r->fmt->state_free(r->fst);
     r->fst = NULL;
@@ -397,13 +395,13 @@ static void pump(struct sub *r)
 
     if (r->sending || r->finished || !r->req)
         return;
-    r->buf_len = 0;
+    strbuf_reset(&r->buf);
     pthread_mutex_lock(&h->lock);
     if (!r->s) {
         pthread_mutex_unlock(&h->lock);
         return;
     }
-    while (r->cursor < r->s->nevents && r->buf_len < HUB_BATCH_MAX) {
+    while (r->cursor < r->s->nevents && r->buf.len < HUB_BATCH_MAX) {
         const struct event *ev = &r->s->events[r->cursor++];
 
         if (ev->seq <= r->after_seq)
@@ -421,21 +419,21 @@ static void pump(struct sub *r)
         start_json_response(r, !error_end);
         r->finished = r->ended = true;
         detach(r);
-        r->req->res.content_length = r->buf_len;
-        h2o_send_inline(r->req, r->buf, r->buf_len);
+        r->req->res.content_length = r->buf.len;
+        h2o_send_inline(r->req, r->buf.buf, r->buf.len);
         return;
     }
     if (done_all) {
         /* The final write's bytes must outlive us: copy them into the request's pool. */
-        iov = h2o_strdup(&r->req->pool, r->buf ? r->buf : "", r->buf_len);
+        iov = h2o_strdup(&r->req->pool, r->buf.buf, r->buf.len);
         r->finished = r->ended = true;
         detach(r);
         h2o_send(r->req, &iov, 1, H2O_SEND_STATE_FINAL);
         return;
     }
-    if (r->buf_len == 0)
+    if (r->buf.len == 0)
         return;
-    iov = h2o_iovec_init(r->buf, r->buf_len);
+    iov = h2o_iovec_init(r->buf.buf, r->buf.len);
     r->sending = true;
     h2o_send(r->req, &iov, 1, H2O_SEND_STATE_IN_PROGRESS);
 }
@@ -598,6 +596,7 @@ int hub_subscribe(struct hub_thread *t, h2o_req_t *req, const struct hub_stream_
     }
     r = h2o_mem_alloc_shared(&req->pool, sizeof(*r), on_dispose);
     memset(r, 0, sizeof(*r));
+    strbuf_init(&r->buf, 0);
     r->gen.proceed = on_proceed;
     r->gen.stop = on_stop;
     r->req = req;

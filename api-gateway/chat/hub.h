@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "chatmsg.h"
+#include "strbuf.h"
 
 #define HUB_BATCH_MAX (64 * 1024)
 #define HUB_MAX_EVENTS 20000
@@ -63,9 +64,9 @@ struct hub_format {
     /* The rendering state of a reader of @sr, freed with state_free() when it goes. */
     void *(*state_new)(const struct hub_stream_req *sr);
     void (*state_free)(void *st);
-    /* Appends @ev rendered to the buffer *@buf of length *@len and capacity *@cap (grown
-     * with xrealloc), or only updates @st (a whole document is written at the end). */
-    void (*render)(void *st, const struct hub_event *ev, char **buf, size_t *len, size_t *cap);
+    /* Appends @ev rendered to @out, or only updates @st (a whole document is written at the
+     * end). */
+    void (*render)(void *st, const struct hub_event *ev, struct strbuf *out);
 };
 
 /* An empty hub. */

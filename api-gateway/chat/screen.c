@@ -19,6 +19,7 @@
 #include "api-gateway/chat/screen.h"
 
 #include "err.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #include <stdbool.h>
@@ -34,78 +35,17 @@
 
 /* ---- UTF-8 ---- */
 
-/* Decodes the sequence at @s (@len > 0 bytes left). Returns its length and sets *@cp, or
- * returns 1 with *@cp = -1 for an invalid byte (overlong, surrogate, out of range, cut). */
-static size_t utf8_next(const unsigned char *s, size_t len, int32_t *cp)
+/* Decodes the character at @s (@len > 0 bytes left). Returns its length and sets *@cp, or
+ * returns 1 with *@cp = -1 for a byte that is not UTF-8 (overlong, surrogate, out of range,
+ * cut). */
+static size_t next_char(const unsigned char *s, size_t len, int32_t *cp)
 {
-    unsigned char c = s[0];
-    size_t n;
-    int32_t v, min;
+    int n = utf8_decode((const char *)s, len, cp);
 
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        v = c & 0x1f;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        v = c & 0x0f;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        v = c & 0x07;
-        min = 0x10000;
-    } else {
-        *cp = -1;
-        return 1;
-    }
-    if (len < n) {
-        *cp = -1;
-        return 1;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            *cp = -1;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-        *cp = -1;
-        return 1;
-    }
-    *cp = v;
-    return n;
-}
-
-/* Writes @cp as UTF-8 at @out (room for 4 bytes); returns the byte count. */
-static size_t utf8_put(char *out, int32_t cp)
-{
-    unsigned char *o = (unsigned char *)out;
-
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xc0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xe0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xf0 | (cp >> 18));
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3f));
-    return 4;
+    if (n > 0)
+        return (size_t)n;
+    *cp = -1;
+    return 1;
 }
 
 /* ---- cleaning ---- */
@@ -165,7 +105,7 @@ char *screen_clean(const char *text, size_t len, size_t *ncp)
 
     while (i < len) {
         int32_t cp;
-        size_t n = utf8_next(s + i, len - i, &cp);
+        size_t n = next_char(s + i, len - i, &cp);
 
         i += n;
         if (cp == 0x1b || cp == 0x9b)
@@ -175,7 +115,7 @@ char *screen_clean(const char *text, size_t len, size_t *ncp)
         if (is_space_cp(cp) && !started)
             continue;
         started = true;
-        o += utf8_put(out + o, cp);
+        o += utf8_encode(cp, out + o);
         count++;
         if (!is_space_cp(cp)) {
             keep = o;
@@ -331,7 +271,7 @@ static void build_norm(struct views *v, const char *text, size_t len)
     while (i < len) {
         int32_t cp;
 
-        i += utf8_next(s + i, len - i, &cp);
+        i += next_char(s + i, len - i, &cp);
         if (cp < 0)
             continue;
         cp = fold(cp);
@@ -346,7 +286,7 @@ static void build_norm(struct views *v, const char *text, size_t len)
             v->norm[o++] = (char)pending;
             pending = 0;
         }
-        o += utf8_put(v->norm + o, cp);
+        o += utf8_encode(cp, v->norm + o);
     }
     v->norm[o] = '\0';
 }
@@ -362,7 +302,7 @@ static void build_tokens(struct views *v, size_t len)
     tokens_alloc(t, len);
     while (i < nlen) {
         int32_t cp;
-        size_t n = utf8_next(s + i, nlen - i, &cp);
+        size_t n = next_char(s + i, nlen - i, &cp);
 
         if (cp >= 0 && is_word_cp(cp)) {
             if (!in_word)

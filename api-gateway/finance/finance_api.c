@@ -5,6 +5,8 @@
 #include "err.h"
 #include "log.h"
 #include "money.h"
+#include "uuid.h"
+#include "utf8.h"
 #include "xmalloc.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/finance/context.h"
@@ -63,7 +65,7 @@ int finance_own_account(struct api_req *req, struct api_resp *resp, const char *
     const char *vals[2] = {req->user_id, account_id};
     int rc;
 
-    if (!finance_uuid_valid(account_id))
+    if (!uuid_valid(account_id))
         return api_error(resp, 400, "invalid_field", "%s must be a UUID", field);
     rc = sql_text(req->pg,
                   lock ? "SELECT currency FROM accounts WHERE user_id = $1 AND id = $2::uuid"
@@ -84,12 +86,12 @@ static int check_text(struct api_resp *resp, const char *name, const char *s, si
 {
     size_t n = strlen(s);
 
-    if (!finance_utf8_valid(s, n))
+    if (!utf8_valid(s, n))
         return api_error(resp, 400, "invalid_field", "%s must be valid UTF-8", name);
     if (finance_has_ctrl(s))
         return api_error(resp, 400, "invalid_field", "%s must not contain control characters",
                          name);
-    if (finance_utf8_len(s) > max)
+    if (utf8_count(s, n) > max)
         return api_error(resp, 400, "invalid_field", "%s must be at most %zu characters", name,
                          max);
     if (need_text && strspn(s, " ") == n)
@@ -541,7 +543,7 @@ static int read_new_txn(struct api_req *req, struct api_resp *resp, struct new_t
     if (!json_is_string(v))
         return api_error(resp, 400, "invalid_field", "account_id must be a UUID");
     t->account_id = json_string_value(v);
-    if (!finance_uuid_valid(t->account_id))
+    if (!uuid_valid(t->account_id))
         return api_error(resp, 400, "invalid_field", "account_id must be a UUID");
     v = json_object_get(req->body, "amount_minor");
     if (!json_is_integer(v) || json_integer_value(v) == 0 || json_integer_value(v) > AMOUNT_MAX ||
@@ -749,7 +751,7 @@ static int h_txn_patch(struct api_req *req, struct api_resp *resp)
     bool found;
     int rc;
 
-    if (!finance_uuid_valid(id))
+    if (!uuid_valid(id))
         return api_error(resp, 404, "not_found", "transaction not found");
     rc = require_object(req, resp);
     if (!rc)
@@ -882,7 +884,7 @@ static int h_alert_resolve(struct api_req *req, struct api_resp *resp)
     json_t *items;
     int rc;
 
-    if (!finance_uuid_valid(id))
+    if (!uuid_valid(id))
         return api_error(resp, 404, "not_found", "fraud alert not found");
     if (req->body && !json_is_object(req->body))
         return api_error(resp, 400, "invalid_json", "the body must be a JSON object");

@@ -4,6 +4,7 @@
 
 #include "err.h"
 #include "money.h"
+#include "uuid.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -112,23 +113,6 @@ void finance_timestamp_text(int64_t t, char *buf, size_t len)
              (int)(sec / 60 % 60), (int)(sec % 60));
 }
 
-bool finance_uuid_valid(const char *s)
-{
-    if (!s || strlen(s) != 36)
-        return false;
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 char *finance_like_pattern(const char *s)
 {
     char *out = xmalloc(2 * strlen(s) + 3), *o = out;
@@ -160,77 +144,6 @@ double finance_pct(int64_t num, int64_t den)
         return 0.0;
     /* Tenths of a percent, rounded in integers; the magnitudes here stay far below 2^53. */
     return (double)finance_div_round(num * 1000, den) / 10.0;
-}
-
-size_t finance_utf8_seq(const char *s, size_t avail)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    unsigned c, cp;
-    size_t n;
-
-    if (avail == 0)
-        return 0;
-    c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 1;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 2;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 3;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (avail <= n)
-        return 0;
-    for (size_t i = 1; i <= n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n + 1;
-}
-
-bool finance_utf8_valid(const char *s, size_t len)
-{
-    size_t pos = 0;
-
-    while (pos < len) {
-        size_t n = finance_utf8_seq(s + pos, len - pos);
-
-        if (n == 0)
-            return false;
-        pos += n;
-    }
-    return true;
-}
-
-size_t finance_utf8_len(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
-size_t finance_utf8_prefix(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-
-    if (n <= max)
-        return n;
-    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-        max--;
-    return max;
 }
 
 bool finance_has_ctrl(const char *s)

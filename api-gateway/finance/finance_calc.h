@@ -27,8 +27,6 @@ int finance_parse_date(const char *s, int64_t *days);
 int finance_parse_timestamp(const char *s, int64_t *unix_s);
 /* Writes Unix seconds @t as "YYYY-MM-DDTHH:MM:SSZ" into @buf (>= 32 bytes). */
 void finance_timestamp_text(int64_t t, char *buf, size_t len);
-/* True when @s is a canonical textual UUID (36 characters, hex and dashes, any case). */
-bool finance_uuid_valid(const char *s);
 
 /* Returns "%" + @s + "%" with \, % and _ escaped by a backslash, for ILIKE ... ESCAPE '\'.
  * Caller frees. */
@@ -39,16 +37,6 @@ double finance_pct(int64_t num, int64_t den);
 /* Integer division rounded half away from zero; @den must not be 0. */
 int64_t finance_div_round(int64_t num, int64_t den);
 
-/* Length in bytes (1..4) of the valid UTF-8 sequence at @p with @avail bytes left, or 0 when
- * it is not valid (overlong, surrogate, truncated, beyond U+10FFFF). */
-size_t finance_utf8_seq(const char *p, size_t avail);
-/* True when the @len bytes of @s are valid UTF-8. */
-bool finance_utf8_valid(const char *s, size_t len);
-/* Number of code points in valid UTF-8 @s. */
-size_t finance_utf8_len(const char *s);
-/* Length of the longest prefix of NUL-terminated @s that has at most @max bytes and ends on
- * a UTF-8 character boundary. */
-size_t finance_utf8_prefix(const char *s, size_t max);
 /* True when @s contains a C0 control character or DEL. */
 bool finance_has_ctrl(const char *s);
 

@@ -2,7 +2,7 @@
 #include "api-gateway/http/cursor.h"
 
 #include "err.h"
-#include "api-gateway/finance/finance_calc.h" /* finance_uuid_valid() */
+#include "uuid.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -88,7 +88,7 @@ int cursor_decode(const char *s, int sort, struct cursor *c)
         return FC_EINVAL;
     errno = 0;
     key = strtoll(p, &end, 10);
-    if (errno || *end != '.' || !finance_uuid_valid(end + 1))
+    if (errno || *end != '.' || !uuid_valid(end + 1))
         return FC_EINVAL;
     c->sort = sort;
     c->key = key;

@@ -1,9 +1,8 @@
 /* metrics.c - atomic counters, per-route histograms, and their renderings. */
 #include "api-gateway/http/metrics.h"
 
-#include "xmalloc.h"
+#include "strbuf.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,50 +100,26 @@ static double route_quantile_ms(struct route_stats *r, double q)
     return 10000.0;
 }
 
-struct out {
-    char *buf;
-    size_t len, cap;
-};
-
-static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void outf(struct out *o, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-        va_end(ap);
-        if (n >= 0 && (size_t)n < o->cap - o->len)
-            break;
-        o->cap *= 2;
-        o->buf = xrealloc(o->buf, o->cap);
-    }
-    o->len += (size_t)n;
-}
-
 char *metrics_render(const char *extra)
 {
-    struct out o = {xmalloc(8192), 0, 8192};
+    struct strbuf o;
 
-    o.buf[0] = '\0';
+    strbuf_init(&o, 8192);
     for (int c = 0; c < M_COUNTER_MAX; c++) {
-        outf(&o, "# TYPE %s %s\n%s %lld\n", counter_names[c],
-             c == M_SSE_ACTIVE ? "gauge" : "counter", counter_names[c],
-             (long long)metrics_get((enum metric_counter)c));
+        strbuf_addf(&o, "# TYPE %s %s\n%s %lld\n", counter_names[c],
+                    c == M_SSE_ACTIVE ? "gauge" : "counter", counter_names[c],
+                    (long long)metrics_get((enum metric_counter)c));
     }
-    outf(&o, "# TYPE finchat_http_requests_total counter\n");
+    strbuf_addf(&o, "# TYPE finchat_http_requests_total counter\n");
     for (int i = 0; i < nroutes; i++)
         for (int k = 1; k < 6; k++) {
             long long n = atomic_load(&routes[i].by_class[k]);
 
             if (n)
-                outf(&o, "finchat_http_requests_total{route=\"%s\",code=\"%dxx\"} %lld\n",
-                     routes[i].name, k, n);
+                strbuf_addf(&o, "finchat_http_requests_total{route=\"%s\",code=\"%dxx\"} %lld\n",
+                            routes[i].name, k, n);
         }
-    outf(&o, "# TYPE finchat_http_request_duration_seconds histogram\n");
+    strbuf_addf(&o, "# TYPE finchat_http_request_duration_seconds histogram\n");
     for (int i = 0; i < nroutes; i++) {
         long long cum = 0;
 
@@ -153,23 +128,25 @@ char *metrics_render(const char *extra)
         for (int b = 0; b < NBUCKETS; b++) {
             cum += atomic_load(&routes[i].buckets[b]);
             if (b < NBUCKETS - 1)
-                outf(&o,
-                     "finchat_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lld\n",
-                     routes[i].name, (double)bucket_us[b] / 1e6, cum);
+                strbuf_addf(
+                    &o,
+                    "finchat_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lld\n",
+                    routes[i].name, (double)bucket_us[b] / 1e6, cum);
             else
-                outf(&o,
-                     "finchat_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
-                     "%lld\n",
-                     routes[i].name, cum);
+                strbuf_addf(
+                    &o,
+                    "finchat_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
+                    "%lld\n",
+                    routes[i].name, cum);
         }
-        outf(&o, "finchat_http_request_duration_seconds_sum{route=\"%s\"} %g\n", routes[i].name,
-             (double)atomic_load(&routes[i].sum_us) / 1e6);
-        outf(&o, "finchat_http_request_duration_seconds_count{route=\"%s\"} %lld\n", routes[i].name,
-             cum);
+        strbuf_addf(&o, "finchat_http_request_duration_seconds_sum{route=\"%s\"} %g\n",
+                    routes[i].name, (double)atomic_load(&routes[i].sum_us) / 1e6);
+        strbuf_addf(&o, "finchat_http_request_duration_seconds_count{route=\"%s\"} %lld\n",
+                    routes[i].name, cum);
     }
     if (extra)
-        outf(&o, "%s", extra);
-    return o.buf;
+        strbuf_addstr(&o, extra);
+    return strbuf_detach(&o, NULL);
 }
 
 json_t *metrics_requests_json(void)

@@ -4,14 +4,15 @@
 #ifndef FINCHAT_SSE_H
 #define FINCHAT_SSE_H
 
+#include "strbuf.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-/* Appends "id: <id>\nevent: <event>\ndata: ...\n\n" to the buffer *@buf of capacity *@cap
- * and length *@len, growing it with xrealloc. @id < 0 omits the id line, @event NULL omits
- * the event line. */
-void sse_append_event(char **buf, size_t *len, size_t *cap, int64_t id, const char *event,
-                      const char *data, size_t data_len);
+/* Appends "id: <id>\nevent: <event>\ndata: ...\n\n" to @out. @id < 0 omits the id line,
+ * @event NULL omits the event line. */
+void sse_append_event(struct strbuf *out, int64_t id, const char *event, const char *data,
+                      size_t data_len);
 /* Parses a Last-Event-ID value (the header, or ?last_event_id=), network input: 1 to 18
  * decimal digits and nothing else (no sign, space or suffix). Returns the id, or -1 for
  * NULL or anything else. */

@@ -6,6 +6,7 @@
 #include "err.h"
 #include "log.h"
 #include "money.h"
+#include "uuid.h"
 #include "xmalloc.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
@@ -211,7 +212,7 @@ static int import_post(struct api_req *req, struct api_resp *resp)
 
     if (!account_id || !*account_id)
         return api_error(resp, 400, "invalid_field", "account_id is required");
-    if (!finance_uuid_valid(account_id))
+    if (!uuid_valid(account_id))
         return api_error(resp, 400, "invalid_field", "account_id must be a UUID");
     if (importer_detect(req->content_type ? req->content_type : "", req->raw_body, req->raw_len,
                         &fmt) != 0)

@@ -2,6 +2,8 @@
 #include "api-gateway/ingest/importer.h"
 
 #include "err.h"
+#include "strbuf.h"
+#include "utf8.h"
 #include "xmalloc.h"
 #include "api-gateway/finance/finance_calc.h"
 
@@ -11,29 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* A growable byte buffer for one field's text. */
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static void buf_put(struct buf *b, char c)
-{
-    if (b->len + 2 > b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    b->p[b->len++] = c;
-    b->p[b->len] = '\0';
-}
-
-static void buf_reset(struct buf *b)
-{
-    b->len = 0;
-    if (b->p)
-        b->p[0] = '\0';
-}
 
 /* Returns a cleaned copy of @n bytes at @p (caller frees): UTF-8 kept, other bytes read as
  * Latin-1, controls and C1 bytes as spaces, white space folded and trimmed, at most @max
@@ -46,7 +25,7 @@ static char *clean_text(const char *p, size_t n, size_t max, bool lower)
 
     while (i < n) {
         unsigned char c = (unsigned char)p[i];
-        size_t k = finance_utf8_seq(p + i, n - i);
+        int k = utf8_decode(p + i, n - i, NULL);
         char enc[4];
         size_t enclen;
 
@@ -55,14 +34,12 @@ static char *clean_text(const char *p, size_t n, size_t max, bool lower)
             enc[0] = ' ';
             enclen = 1;
         } else if (k >= 1) {
-            memcpy(enc, p + i, k);
-            enclen = k;
+            memcpy(enc, p + i, (size_t)k);
+            enclen = (size_t)k;
             if (lower && c >= 'A' && c <= 'Z')
                 enc[0] = (char)(c - 'A' + 'a');
         } else if (c >= 0xa0) {
-            enc[0] = (char)(0xc0 | (c >> 6));
-            enc[1] = (char)(0x80 | (c & 0x3f));
-            enclen = 2;
+            enclen = utf8_encode(c, enc);
             k = 1;
         } else {
             c = ' ';
@@ -70,7 +47,7 @@ static char *clean_text(const char *p, size_t n, size_t max, bool lower)
             enclen = 1;
             k = 1;
         }
-        i += k;
+        i += (size_t)k;
         if (enc[0] == ' ' && enclen == 1) {
             if (space)
                 continue;
@@ -303,7 +280,7 @@ struct csv {
     size_t len, pos;
     int line;
     char sep;
-    struct buf fields[CSV_MAX_FIELDS];
+    struct strbuf fields[CSV_MAX_FIELDS];
     int nf;
     const char *bad; /* why the current record is malformed, or NULL */
 };
@@ -314,13 +291,13 @@ static void csv_skip_line(struct csv *c)
         c->pos++;
 }
 
-static void csv_put(struct csv *c, struct buf *f, char ch)
+static void csv_put(struct csv *c, struct strbuf *f, char ch)
 {
     if (f->len >= IMPORT_MAX_FIELD) {
         c->bad = "field too long";
         return;
     }
-    buf_put(f, ch);
+    strbuf_addch(f, ch);
 }
 
 /* Reads one record into c->fields. Returns the line it started on, or 0 at end of input. */
@@ -333,11 +310,11 @@ static int csv_record(struct csv *c)
     c->nf = 0;
     c->bad = NULL;
     for (;;) {
-        struct buf *f = &c->fields[c->nf < CSV_MAX_FIELDS ? c->nf : CSV_MAX_FIELDS - 1];
+        struct strbuf *f = &c->fields[c->nf < CSV_MAX_FIELDS ? c->nf : CSV_MAX_FIELDS - 1];
 
         if (c->nf >= CSV_MAX_FIELDS)
             c->bad = "too many fields";
-        buf_reset(f);
+        strbuf_reset(f);
         if (c->pos < c->len && c->in[c->pos] == '"') {
             bool closed = false;
 
@@ -390,7 +367,7 @@ static bool csv_blank(const struct csv *c)
     if (c->nf != 1 || c->bad)
         return false;
     for (size_t i = 0; i < c->fields[0].len; i++)
-        if (c->fields[0].p[i] != ' ' && c->fields[0].p[i] != '\t')
+        if (c->fields[0].buf[i] != ' ' && c->fields[0].buf[i] != '\t')
             return false;
     return true;
 }
@@ -421,7 +398,7 @@ static int csv_header(struct csv *c, int col[NCOLS], char *errbuf, unsigned errl
     for (int i = 0; i < NCOLS; i++)
         col[i] = -1;
     for (int i = 0; i < c->nf; i++) {
-        char *name = clean_text(c->fields[i].p ? c->fields[i].p : "", c->fields[i].len, 64, true);
+        char *name = clean_text(c->fields[i].buf, c->fields[i].len, 64, true);
 
         for (int k = 0; k < NCOLS; k++)
             if (col[k] < 0 && strcmp(name, names[k]) == 0)
@@ -438,7 +415,7 @@ static int csv_header(struct csv *c, int col[NCOLS], char *errbuf, unsigned errl
 
 static const char *field(const struct csv *c, int idx)
 {
-    return idx >= 0 && idx < c->nf && c->fields[idx].p ? c->fields[idx].p : "";
+    return idx >= 0 && idx < c->nf ? c->fields[idx].buf : "";
 }
 
 static void csv_row(struct csv *c, int line, const int col[NCOLS], struct occ *occ,
@@ -515,6 +492,8 @@ int importer_parse_csv(const char *buf, size_t len, struct import_result *out, c
     int col[NCOLS], line, records = 0, rc = 0;
 
     memset(out, 0, sizeof(*out));
+    for (int i = 0; i < CSV_MAX_FIELDS; i++)
+        strbuf_init(&c.fields[i], 0);
     if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
         c.pos = 3;
     c.sep = detect_sep(buf + c.pos, len - c.pos);
@@ -544,7 +523,7 @@ out_release:
     importer_result_release(out);
 out_free:
     for (int i = 0; i < CSV_MAX_FIELDS; i++)
-        free(c.fields[i].p);
+        strbuf_release(&c.fields[i]);
     occ_free(&occ);
     return rc;
 }
@@ -562,49 +541,36 @@ static const char *const ofx_names[OFX_NFIELDS] = {"TRNTYPE", "DTPOSTED", "TRNAM
                                                    "FITID",   "NAME",     "MEMO"};
 
 /* Appends the UTF-8 encoding of code point @cp; false when it is not a scalar value. */
-static bool put_cp(struct buf *b, unsigned long cp)
+static bool put_cp(struct strbuf *b, unsigned long cp)
 {
-    if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return false;
-    if (cp < 0x80) {
-        buf_put(b, (char)cp);
-    } else if (cp < 0x800) {
-        buf_put(b, (char)(0xc0 | (cp >> 6)));
-        buf_put(b, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        buf_put(b, (char)(0xe0 | (cp >> 12)));
-        buf_put(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        buf_put(b, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        buf_put(b, (char)(0xf0 | (cp >> 18)));
-        buf_put(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-        buf_put(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        buf_put(b, (char)(0x80 | (cp & 0x3f)));
-    }
-    return true;
+    char enc[4];
+    size_t n = cp == 0 || cp > 0x10ffff ? 0 : utf8_encode((int32_t)cp, enc);
+
+    strbuf_add(b, enc, n);
+    return n > 0;
 }
 
 /* Decodes the XML/SGML character references of @n bytes at @p into @b. */
-static void decode_entities(struct buf *b, const char *p, size_t n)
+static void decode_entities(struct strbuf *b, const char *p, size_t n)
 {
     static const struct {
         const char *name;
         char ch;
     } ents[] = {{"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}};
 
-    buf_reset(b);
+    strbuf_reset(b);
     for (size_t i = 0; i < n && b->len < IMPORT_MAX_FIELD; i++) {
         bool done = false;
 
         if (p[i] != '&') {
-            buf_put(b, p[i]);
+            strbuf_addch(b, p[i]);
             continue;
         }
         for (size_t k = 0; k < sizeof(ents) / sizeof(ents[0]) && !done; k++) {
             size_t el = strlen(ents[k].name);
 
             if (n - i - 1 >= el && memcmp(p + i + 1, ents[k].name, el) == 0) {
-                buf_put(b, ents[k].ch);
+                strbuf_addch(b, ents[k].ch);
                 i += el;
                 done = true;
             }
@@ -633,7 +599,7 @@ static void decode_entities(struct buf *b, const char *p, size_t n)
             }
         }
         if (!done)
-            buf_put(b, '&');
+            strbuf_addch(b, '&');
     }
 }
 
@@ -709,7 +675,7 @@ int importer_parse_ofx(const char *buf, size_t len, struct import_result *out, c
                        unsigned errlen)
 {
     struct ofx_rec rec = {0};
-    struct buf text = {0};
+    struct strbuf text = STRBUF_INIT;
     struct occ occ = {0};
     size_t pos = 0, scanned = 0;
     int line = 1, records = 0, rc = 0;
@@ -766,7 +732,7 @@ int importer_parse_ofx(const char *buf, size_t len, struct import_result *out, c
             if (strcasecmp(name, ofx_names[i]) != 0 || rec.f[i])
                 continue;
             decode_entities(&text, buf + vstart, (size_t)(vend - buf) - vstart);
-            rec.f[i] = clean_text(text.p, text.len, i == OFX_MEMO ? IMPORT_DESC_MAX : 256, false);
+            rec.f[i] = clean_text(text.buf, text.len, i == OFX_MEMO ? IMPORT_DESC_MAX : 256, false);
         }
     }
     if (in_txn)
@@ -777,7 +743,7 @@ out_release:
 out_free:
     for (int i = 0; i < OFX_NFIELDS; i++)
         free(rec.f[i]);
-    free(text.p);
+    strbuf_release(&text);
     occ_free(&occ);
     return rc;
 }

@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 #include <curl/curl.h>
@@ -16,25 +17,22 @@ bool plaid_configured(const struct fc_config *cfg)
     return *cfg->plaid_client_id && *cfg->plaid_secret;
 }
 
-struct buf {
-    char *data;
-    size_t len;
+/* A response body being received; too_big once it would pass BODY_MAX. */
+struct body {
+    struct strbuf text;
     bool too_big;
 };
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-    struct buf *b = ud;
+    struct body *b = ud;
     size_t n = size * nmemb;
 
-    if (b->len + n > BODY_MAX) {
+    if (b->text.len + n > BODY_MAX) {
         b->too_big = true;
         return 0;
     }
-    b->data = xrealloc(b->data, b->len + n + 1);
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    strbuf_add(&b->text, ptr, n);
     return n;
 }
 
@@ -43,7 +41,7 @@ int plaid_call(const struct fc_config *cfg, const char *path, json_t *body, json
 {
     CURL *c = curl_easy_init();
     struct curl_slist *hdrs = NULL;
-    struct buf b = {NULL, 0, false};
+    struct body b = {STRBUF_INIT, false};
     json_t *req = json_deep_copy(body);
     char *url = xasprintf("%s%s", cfg->plaid_base_url, path), *txt;
     long status = 0;
@@ -74,11 +72,11 @@ int plaid_call(const struct fc_config *cfg, const char *path, json_t *body, json
         snprintf(err->message, sizeof(err->message), "the bank connection service is unreachable");
         goto out;
     }
-    rc = plaid_map_answer(status, b.data, b.len, out, err);
+    rc = plaid_map_answer(status, b.text.buf, b.text.len, out, err);
     if (rc)
         log_warn("plaid %s: HTTP %ld %s", path, status, err->code);
 out:
-    free(b.data);
+    strbuf_release(&b.text);
     free(txt);
     free(url);
     json_decref(req);

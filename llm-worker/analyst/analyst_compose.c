@@ -41,19 +41,21 @@ static void answer_greeting(struct ans *a)
     size_t n = name ? strcspn(name, " \t\r\n*_`[]<>") : 0;
 
     if (n > 0 && n <= 40)
-        abuf_printf(&a->out, "Hi %.*s! ", (int)n, name);
+        strbuf_addf(&a->out, "Hi %.*s! ", (int)n, name);
     else
-        abuf_puts(&a->out, "Hi! ");
-    abuf_puts(&a->out, "I'm finchat's built-in analyst. I answer from your own numbers, "
-                       "and I work even when no AI model is reachable. You can ask me about:\n");
-    abuf_puts(&a->out, help_topics);
+        strbuf_addstr(&a->out, "Hi! ");
+    strbuf_addstr(&a->out,
+                  "I'm finchat's built-in analyst. I answer from your own numbers, "
+                  "and I work even when no AI model is reachable. You can ask me about:\n");
+    strbuf_addstr(&a->out, help_topics);
 }
 
 static void answer_unknown(struct ans *a)
 {
-    abuf_puts(&a->out, "I can't answer that from your data. I'm finchat's offline analyst, so I "
-                       "only know your own finances. Here is what I can tell you about:\n");
-    abuf_puts(&a->out, help_topics);
+    strbuf_addstr(&a->out,
+                  "I can't answer that from your data. I'm finchat's offline analyst, so I "
+                  "only know your own finances. Here is what I can tell you about:\n");
+    strbuf_addstr(&a->out, help_topics);
 }
 
 /* "How much did I spend last month?", from the gateway's `last_month`. */
@@ -67,7 +69,7 @@ static void answer_last_month(struct ans *a, const json_t *lm)
 
     ans_last_month_out(a, lm);
     ans_spent_against(a, expenses, income);
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
     ans_biggest_categories(a, rows, n);
 }
 
@@ -88,22 +90,22 @@ static void answer_spending(struct ans *a)
         ans_missing(a, "this month's spending");
         return;
     }
-    abuf_puts(&a->out, "So far this month you've spent ");
+    strbuf_addstr(&a->out, "So far this month you've spent ");
     ans_bold_money(a, expenses);
     if (income > 0) {
-        abuf_puts(&a->out, " against income of ");
+        strbuf_addstr(&a->out, " against income of ");
         ans_money(a, income);
         if (income >= expenses) {
-            abuf_puts(&a->out, ", leaving ");
+            strbuf_addstr(&a->out, ", leaving ");
             ans_money(a, income - expenses);
-            abuf_puts(&a->out, " unspent.");
+            strbuf_addstr(&a->out, " unspent.");
         } else {
-            abuf_puts(&a->out, ", which is ");
+            strbuf_addstr(&a->out, ", which is ");
             ans_money(a, expenses - income);
-            abuf_puts(&a->out, " more than you earned.");
+            strbuf_addstr(&a->out, " more than you earned.");
         }
     } else {
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     /* The month before: `last_month`, else the cash-flow month before this one. */
     if (!analyst_doc_money(lm, "expenses_minor", &prev)) {
@@ -117,29 +119,29 @@ static void answer_spending(struct ans *a)
     prev = analyst_doc_abs(prev);
     if (lm && prev > 0) {
         pm = analyst_doc_str(lm, "month");
-        abuf_puts(&a->out, " In ");
+        strbuf_addstr(&a->out, " In ");
         if (pm)
-            abuf_month(&a->out, pm);
+            fmt_add_month(&a->out, pm);
         else
-            abuf_puts(&a->out, "the month before");
-        abuf_puts(&a->out, " you spent ");
+            strbuf_addstr(&a->out, "the month before");
+        strbuf_addstr(&a->out, " you spent ");
         ans_money(a, prev);
-        abuf_puts(&a->out, " in total; ");
+        strbuf_addstr(&a->out, " in total; ");
         if (expenses >= prev) {
-            abuf_puts(&a->out, "this month is already ");
-            abuf_pct(&a->out, expenses - prev, prev);
-            abuf_puts(&a->out, " above that.");
+            strbuf_addstr(&a->out, "this month is already ");
+            fmt_add_pct(&a->out, expenses - prev, prev);
+            strbuf_addstr(&a->out, " above that.");
         } else {
-            abuf_puts(&a->out, "so far this month is ");
-            abuf_pct(&a->out, prev - expenses, prev);
-            abuf_puts(&a->out, " below that.");
+            strbuf_addstr(&a->out, "so far this month is ");
+            fmt_add_pct(&a->out, prev - expenses, prev);
+            strbuf_addstr(&a->out, " below that.");
         }
     }
     if (analyst_doc_list(a->ctx, "top_categories") &&
         json_array_size(analyst_doc_list(a->ctx, "top_categories")) > 0) {
-        abuf_puts(&a->out, " Your biggest categories are ");
+        strbuf_addstr(&a->out, " Your biggest categories are ");
         ans_top_categories(a, 3);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
 }
 
@@ -154,15 +156,15 @@ static void answer_category(struct ans *a, const struct analyst_named *nm)
     else if (nm->budget && analyst_doc_money(nm->budget, "spent_minor", &v))
         spent = analyst_doc_abs(v);
     if (spent < 0) {
-        abuf_printf(&a->out,
+        strbuf_addf(&a->out,
                     "I know %s is one of your categories, but I don't see an amount "
                     "for it this month.",
                     nm->name);
         return;
     }
-    abuf_printf(&a->out, "This month you've spent ");
+    strbuf_addf(&a->out, "This month you've spent ");
     ans_bold_money(a, spent);
-    abuf_printf(&a->out, " on %s", nm->name);
+    strbuf_addf(&a->out, " on %s", nm->name);
     n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories"), "amount_minor",
                          analyst_doc_category_keys, rows, ANALYST_ROWS);
     for (size_t i = 0; i < n; i++)
@@ -171,25 +173,25 @@ static void answer_category(struct ans *a, const struct analyst_named *nm)
         analyst_doc_abs(v) < total)
         v = total;
     if (analyst_doc_abs(v) > 0 && nm->category) {
-        abuf_puts(&a->out, ", ");
-        abuf_pct(&a->out, spent, analyst_doc_abs(v));
-        abuf_puts(&a->out, " of your spending.");
+        strbuf_addstr(&a->out, ", ");
+        fmt_add_pct(&a->out, spent, analyst_doc_abs(v));
+        strbuf_addstr(&a->out, " of your spending.");
     } else {
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (nm->budget && analyst_doc_money(nm->budget, "limit_minor", &limit) && limit > 0) {
-        abuf_printf(&a->out, " Your %s budget is ", nm->name);
+        strbuf_addf(&a->out, " Your %s budget is ", nm->name);
         ans_money(a, limit);
         if (spent > limit) {
-            abuf_puts(&a->out, " and you're over it by ");
+            strbuf_addstr(&a->out, " and you're over it by ");
             ans_bold_money(a, spent - limit);
-            abuf_puts(&a->out, ".");
+            strbuf_addstr(&a->out, ".");
         } else {
-            abuf_puts(&a->out, ", so you have ");
+            strbuf_addstr(&a->out, ", so you have ");
             ans_money(a, limit - spent);
-            abuf_puts(&a->out, " left (");
-            abuf_pct(&a->out, spent, limit);
-            abuf_puts(&a->out, " used).");
+            strbuf_addstr(&a->out, " left (");
+            fmt_add_pct(&a->out, spent, limit);
+            strbuf_addstr(&a->out, " used).");
         }
     }
 }
@@ -211,17 +213,17 @@ static void answer_categories(struct ans *a)
     if (analyst_doc_money(analyst_doc_section(a->ctx, "month"), "expenses_minor", &month) &&
         analyst_doc_abs(month) >= total)
         total = analyst_doc_abs(month);
-    abuf_puts(&a->out, "Here's where your money went this month (");
+    strbuf_addstr(&a->out, "Here's where your money went this month (");
     ans_bold_money(a, total);
-    abuf_puts(&a->out, " in total):\n");
+    strbuf_addstr(&a->out, " in total):\n");
     for (size_t i = 0; i < n && i < 8; i++) {
-        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
+        strbuf_addf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
         ans_money(a, rows[i].amount);
-        abuf_puts(&a->out, " (");
-        abuf_pct(&a->out, rows[i].amount, total);
-        abuf_puts(&a->out, ")\n");
+        strbuf_addstr(&a->out, " (");
+        fmt_add_pct(&a->out, rows[i].amount, total);
+        strbuf_addstr(&a->out, ")\n");
     }
-    abuf_printf(&a->out,
+    strbuf_addf(&a->out,
                 "%s is your largest category; ask me \"what if I cut %s by 10%%?\" to "
                 "see what trimming it would save.",
                 rows[0].key ? rows[0].key : "Uncategorized", rows[0].key ? rows[0].key : "it");
@@ -233,9 +235,10 @@ static void compose(struct ans *a, enum analyst_intent intent)
     struct analyst_named nm;
 
     if (!a->ctx && intent != ANALYST_GREETING && intent != ANALYST_UNKNOWN) {
-        abuf_puts(&a->out, "I don't have any of your financial data yet. Link a bank account or "
-                           "import a statement (or load the demo data), and I'll answer with your "
-                           "real numbers.");
+        strbuf_addstr(&a->out,
+                      "I don't have any of your financial data yet. Link a bank account or "
+                      "import a statement (or load the demo data), and I'll answer with your "
+                      "real numbers.");
         return;
     }
     switch (intent) {
@@ -323,5 +326,5 @@ char *analyst_compose(enum analyst_intent intent, const char *q, const json_t *d
     if (!a.cur)
         a.cur = "USD";
     compose(&a, intent);
-    return abuf_detach(&a.out);
+    return strbuf_detach(&a.out, NULL);
 }

@@ -1,86 +1,28 @@
-/* analyst_fmt.c - money, percentages and a string builder for the analyst's answers. */
+/* analyst_fmt.c - money, percentages, months and days for the analyst's answers. */
 #include "llm-worker/analyst/analyst_fmt.h"
 
 #include "clock.h"
 #include "money.h"
-#include "xmalloc.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-void abuf_release(struct abuf *b)
-{
-    free(b->s);
-    b->s = NULL;
-    b->len = b->cap = 0;
-}
-
-char *abuf_detach(struct abuf *b)
-{
-    char *s = b->s ? b->s : xstrdup("");
-
-    b->s = NULL;
-    b->len = b->cap = 0;
-    return s;
-}
-
-static void reserve(struct abuf *b, size_t extra)
-{
-    size_t ncap;
-
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    ncap = b->cap ? b->cap : 256;
-    while (ncap < b->len + extra + 1)
-        ncap *= 2;
-    b->s = xrealloc(b->s, ncap);
-    b->cap = ncap;
-}
-
-void abuf_puts(struct abuf *b, const char *s)
-{
-    size_t n = strlen(s);
-
-    reserve(b, n);
-    memcpy(b->s + b->len, s, n + 1);
-    b->len += n;
-}
-
-void abuf_printf(struct abuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n <= 0)
-        return;
-    reserve(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-void abuf_money(struct abuf *b, int64_t minor, const char *currency)
+void fmt_add_money(struct strbuf *b, int64_t minor, const char *currency)
 {
     char buf[MONEY_TEXT_MAX];
 
     money_format(minor, currency, 0, buf, sizeof(buf));
-    abuf_puts(b, buf);
+    strbuf_addstr(b, buf);
 }
 
-void abuf_pct(struct abuf *b, int64_t num, int64_t den)
+void fmt_add_pct(struct strbuf *b, int64_t num, int64_t den)
 {
     bool neg;
     uint64_t n, d, tenths;
 
     if (den == 0) {
-        abuf_puts(b, "n/a");
+        strbuf_addstr(b, "n/a");
         return;
     }
     neg = (num < 0) != (den < 0) && num != 0;
@@ -95,11 +37,11 @@ void abuf_pct(struct abuf *b, int64_t num, int64_t den)
     tenths = (n * 10000 / d + 5) / 10; /* hundredths of a percent, rounded half up */
     if (tenths == 0)
         neg = false;
-    abuf_printf(b, "%s%llu.%llu%%", neg ? "-" : "", (unsigned long long)(tenths / 10),
+    strbuf_addf(b, "%s%llu.%llu%%", neg ? "-" : "", (unsigned long long)(tenths / 10),
                 (unsigned long long)(tenths % 10));
 }
 
-void abuf_month(struct abuf *b, const char *s)
+void fmt_add_month(struct strbuf *b, const char *s)
 {
     static const char *const names[] = {"January",   "February", "March",    "April",
                                         "May",       "June",     "July",     "August",
@@ -109,11 +51,11 @@ void abuf_month(struct abuf *b, const char *s)
     if (strlen(s) >= 7 && s[4] == '-' && s[5] >= '0' && s[5] <= '1' && s[6] >= '0' && s[6] <= '9') {
         m = (s[5] - '0') * 10 + (s[6] - '0');
         if (m >= 1 && m <= 12) {
-            abuf_printf(b, "%s %.4s", names[m - 1], s);
+            strbuf_addf(b, "%s %.4s", names[m - 1], s);
             return;
         }
     }
-    abuf_puts(b, s);
+    strbuf_addstr(b, s);
 }
 
 int fmt_weekday(int64_t day)
@@ -174,7 +116,7 @@ bool fmt_day_parse(const char *s, int64_t *day)
     return true;
 }
 
-void abuf_day(struct abuf *b, int64_t day, bool year)
+void fmt_add_day(struct strbuf *b, int64_t day, bool year)
 {
     static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -182,7 +124,7 @@ void abuf_day(struct abuf *b, int64_t day, bool year)
     int y, m, d;
 
     clock_civil_from_days(day, &y, &m, &d);
-    abuf_printf(b, "%s %d %s", wd[fmt_weekday(day)], d, mon[m - 1]);
+    strbuf_addf(b, "%s %d %s", wd[fmt_weekday(day)], d, mon[m - 1]);
     if (year)
-        abuf_printf(b, " %d", y);
+        strbuf_addf(b, " %d", y);
 }

@@ -19,19 +19,19 @@
 
 void ans_money(struct ans *a, int64_t v)
 {
-    abuf_money(&a->out, v, a->cur);
+    fmt_add_money(&a->out, v, a->cur);
 }
 
 void ans_bold_money(struct ans *a, int64_t v)
 {
-    abuf_puts(&a->out, "**");
+    strbuf_addstr(&a->out, "**");
     ans_money(a, v);
-    abuf_puts(&a->out, "**");
+    strbuf_addstr(&a->out, "**");
 }
 
 void ans_missing(struct ans *a, const char *what)
 {
-    abuf_printf(&a->out,
+    strbuf_addf(&a->out,
                 "I don't have %s in your data yet. Once your accounts are linked or a statement "
                 "is imported, I can answer that with your real numbers.",
                 what);
@@ -48,10 +48,10 @@ void ans_top_categories(struct ans *a, size_t k)
         n = k;
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
-        abuf_printf(&a->out, "%s (", rows[i].key ? rows[i].key : "Uncategorized");
+            strbuf_addstr(&a->out, i + 1 == n ? " and " : ", ");
+        strbuf_addf(&a->out, "%s (", rows[i].key ? rows[i].key : "Uncategorized");
         ans_money(a, rows[i].amount);
-        abuf_puts(&a->out, ")");
+        strbuf_addstr(&a->out, ")");
     }
 }
 
@@ -67,13 +67,13 @@ int64_t ans_months_to(int64_t remaining, int64_t per_month)
  * income part only when there was some. */
 void ans_spent_against(struct ans *a, int64_t expenses, int64_t income)
 {
-    abuf_puts(&a->out, " you spent ");
+    strbuf_addstr(&a->out, " you spent ");
     ans_bold_money(a, expenses);
     if (income > 0) {
-        abuf_puts(&a->out, " against income of ");
+        strbuf_addstr(&a->out, " against income of ");
         ans_money(a, income);
-        abuf_puts(&a->out, ", a savings rate of ");
-        abuf_pct(&a->out, income - expenses, income);
+        strbuf_addstr(&a->out, ", a savings rate of ");
+        fmt_add_pct(&a->out, income - expenses, income);
     }
 }
 
@@ -82,13 +82,13 @@ void ans_spent_against(struct ans *a, int64_t expenses, int64_t income)
 void ans_biggest_categories(struct ans *a, const struct analyst_row *rows, size_t n)
 {
     for (size_t i = 0; i < n && i < 3; i++) {
-        abuf_printf(&a->out, "%s%s (",
+        strbuf_addf(&a->out, "%s%s (",
                     i == 0                 ? " The biggest categories were "
                     : i + 1 == n || i == 2 ? " and "
                                            : ", ",
                     rows[i].key ? rows[i].key : "Uncategorized");
         ans_money(a, rows[i].amount);
-        abuf_puts(&a->out, i + 1 == n || i == 2 ? ")." : ")");
+        strbuf_addstr(&a->out, i + 1 == n || i == 2 ? ")." : ")");
     }
 }
 
@@ -97,10 +97,10 @@ void ans_last_month_out(struct ans *a, const json_t *lm)
 {
     const char *m = analyst_doc_str(lm, "month");
 
-    abuf_puts(&a->out, "Last month");
+    strbuf_addstr(&a->out, "Last month");
     if (m) {
-        abuf_puts(&a->out, " (");
-        abuf_month(&a->out, m);
-        abuf_puts(&a->out, ")");
+        strbuf_addstr(&a->out, " (");
+        fmt_add_month(&a->out, m);
+        strbuf_addstr(&a->out, ")");
     }
 }

@@ -14,7 +14,7 @@
 
 /* One answer being written: the text so far and what it is written from. */
 struct ans {
-    struct abuf out;
+    struct strbuf out;
     const json_t *ctx; /* the context document, may be NULL */
     const char *cur;   /* ISO 4217 code */
     const char *q;     /* the question, lower-cased */

@@ -28,39 +28,39 @@ void balances_investments(struct ans *a)
     const json_t *part = analyst_doc_health_part(a->ctx, "investments");
 
     if (n == 0) {
-        abuf_puts(&a->out, arr ? "You don't hold any investments that I can see. "
-                               : "I don't have your investment holdings in your data yet. ");
-        abuf_puts(&a->out, "Once a brokerage account is linked, I can show what you own and "
-                           "how much of your net worth it makes up.");
+        strbuf_addstr(&a->out, arr ? "You don't hold any investments that I can see. "
+                                   : "I don't have your investment holdings in your data yet. ");
+        strbuf_addstr(&a->out, "Once a brokerage account is linked, I can show what you own and "
+                               "how much of your net worth it makes up.");
         return;
     }
     for (size_t i = 0; i < n; i++)
         total += rows[i].amount;
-    abuf_printf(&a->out, "Your investments are worth ");
+    strbuf_addf(&a->out, "Your investments are worth ");
     ans_bold_money(a, total);
-    abuf_printf(&a->out, " across %zu holding%s:\n", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, " across %zu holding%s:\n", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n && i < 8; i++) {
         const char *sym = analyst_doc_str(rows[i].j, "symbol");
         const json_t *q = json_object_get(rows[i].j, "quantity");
 
-        abuf_printf(&a->out, "- %s", sym ? sym : (rows[i].key ? rows[i].key : "Holding"));
+        strbuf_addf(&a->out, "- %s", sym ? sym : (rows[i].key ? rows[i].key : "Holding"));
         if (sym && rows[i].key)
-            abuf_printf(&a->out, " (%s)", rows[i].key);
+            strbuf_addf(&a->out, " (%s)", rows[i].key);
         if (json_is_number(q))
-            abuf_printf(&a->out, ", %g shares", json_number_value(q));
-        abuf_puts(&a->out, ": ");
+            strbuf_addf(&a->out, ", %g shares", json_number_value(q));
+        strbuf_addstr(&a->out, ": ");
         ans_money(a, rows[i].amount);
-        abuf_puts(&a->out, " (");
-        abuf_pct(&a->out, rows[i].amount, total);
-        abuf_puts(&a->out, ")\n");
+        strbuf_addstr(&a->out, " (");
+        fmt_add_pct(&a->out, rows[i].amount, total);
+        strbuf_addstr(&a->out, ")\n");
     }
     if (analyst_doc_money(a->ctx, "net_worth_minor", &nw) && nw > 0) {
-        abuf_puts(&a->out, "That's ");
-        abuf_pct(&a->out, total, nw);
-        abuf_puts(&a->out, " of your net worth.");
+        strbuf_addstr(&a->out, "That's ");
+        fmt_add_pct(&a->out, total, nw);
+        strbuf_addstr(&a->out, " of your net worth.");
     }
     if (analyst_doc_str(part, "reason"))
-        abuf_printf(&a->out, " Health score: %s.", analyst_doc_str(part, "reason"));
+        strbuf_addf(&a->out, " Health score: %s.", analyst_doc_str(part, "reason"));
 }
 
 void balances_net_worth(struct ans *a)
@@ -93,28 +93,28 @@ void balances_net_worth(struct ans *a)
     }
     if (!have)
         nw = assets - debts;
-    abuf_puts(&a->out, "Your net worth is ");
+    strbuf_addstr(&a->out, "Your net worth is ");
     ans_bold_money(a, nw);
-    abuf_puts(&a->out, n ? "." : ".\n");
+    strbuf_addstr(&a->out, n ? "." : ".\n");
     if (n == 0)
         return;
     analyst_doc_sort(rows, n);
-    abuf_printf(&a->out, " Across your %zu account%s:\n", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, " Across your %zu account%s:\n", n, n == 1 ? "" : "s");
     for (i = 0; i < n && i < 10; i++) {
         const char *type = analyst_doc_str(rows[i].j, "type");
 
-        abuf_printf(&a->out, "- %s", rows[i].key ? rows[i].key : "Account");
+        strbuf_addf(&a->out, "- %s", rows[i].key ? rows[i].key : "Account");
         if (type)
-            abuf_printf(&a->out, " (%s)", type);
-        abuf_puts(&a->out, ": ");
+            strbuf_addf(&a->out, " (%s)", type);
+        strbuf_addstr(&a->out, ": ");
         ans_money(a, analyst_doc_money_or(rows[i].j, "balance_minor", 0));
-        abuf_puts(&a->out, "\n");
+        strbuf_addstr(&a->out, "\n");
     }
-    abuf_puts(&a->out, "That's ");
+    strbuf_addstr(&a->out, "That's ");
     ans_money(a, assets);
-    abuf_puts(&a->out, " in assets and ");
+    strbuf_addstr(&a->out, " in assets and ");
     ans_money(a, debts);
-    abuf_puts(&a->out, " owed.");
+    strbuf_addstr(&a->out, " owed.");
 }
 
 void balances_income(struct ans *a)
@@ -126,9 +126,9 @@ void balances_income(struct ans *a)
     bool have = analyst_doc_month(a->ctx, &income, &expenses, &label);
 
     if (have) {
-        abuf_puts(&a->out, "Your income this month is ");
+        strbuf_addstr(&a->out, "Your income this month is ");
         ans_bold_money(a, income);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     for (size_t i = 0; i < n; i++) {
         int64_t v;
@@ -147,26 +147,26 @@ void balances_income(struct ans *a)
         }
     }
     if (k > 1) {
-        abuf_printf(&a->out, "%sOver the last %zu months you've earned ", have ? " " : "", k);
+        strbuf_addf(&a->out, "%sOver the last %zu months you've earned ", have ? " " : "", k);
         ans_money(a, sum / (int64_t)k);
-        abuf_puts(&a->out, " a month on average, from ");
+        strbuf_addstr(&a->out, " a month on average, from ");
         ans_money(a, lo);
         if (lo_m) {
-            abuf_puts(&a->out, " in ");
-            abuf_month(&a->out, lo_m);
+            strbuf_addstr(&a->out, " in ");
+            fmt_add_month(&a->out, lo_m);
         }
-        abuf_puts(&a->out, " to ");
+        strbuf_addstr(&a->out, " to ");
         ans_money(a, hi);
         if (hi_m) {
-            abuf_puts(&a->out, " in ");
-            abuf_month(&a->out, hi_m);
+            strbuf_addstr(&a->out, " in ");
+            fmt_add_month(&a->out, hi_m);
         }
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (have && income > 0) {
-        abuf_puts(&a->out, " You're keeping ");
-        abuf_pct(&a->out, income - expenses, income);
-        abuf_puts(&a->out, " of this month's income.");
+        strbuf_addstr(&a->out, " You're keeping ");
+        fmt_add_pct(&a->out, income - expenses, income);
+        strbuf_addstr(&a->out, " of this month's income.");
     }
     if (a->out.len == 0)
         ans_missing(a, "your income");
@@ -202,25 +202,25 @@ void balances_largest(struct ans *a)
     }
     if (n > 5)
         n = 5;
-    abuf_printf(&a->out, "Your largest expenses%s:\n",
+    strbuf_addf(&a->out, "Your largest expenses%s:\n",
                 arr ? " recently" : " among recent transactions");
     for (i = 0; i < n; i++) {
         const char *date = analyst_doc_str_any(rows[i].j, analyst_doc_date_keys);
         const char *cat = analyst_doc_str(rows[i].j, "category");
 
         total += rows[i].amount;
-        abuf_puts(&a->out, "- ");
+        strbuf_addstr(&a->out, "- ");
         ans_bold_money(a, rows[i].amount);
-        abuf_printf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
+        strbuf_addf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
         if (date)
-            abuf_printf(&a->out, " on %.10s", date);
+            strbuf_addf(&a->out, " on %.10s", date);
         if (cat)
-            abuf_printf(&a->out, " (%s)", cat);
-        abuf_puts(&a->out, "\n");
+            strbuf_addf(&a->out, " (%s)", cat);
+        strbuf_addstr(&a->out, "\n");
     }
-    abuf_puts(&a->out, "Together they come to ");
+    strbuf_addstr(&a->out, "Together they come to ");
     ans_money(a, total);
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
 }
 
 void balances_goals(struct ans *a)
@@ -232,11 +232,12 @@ void balances_goals(struct ans *a)
     json_t *it;
 
     if (!arr || json_array_size(arr) == 0) {
-        abuf_puts(&a->out, "You haven't set any savings goals yet. Add one (an emergency fund is "
-                           "a great first goal) and I'll track how fast you're getting there.");
+        strbuf_addstr(&a->out,
+                      "You haven't set any savings goals yet. Add one (an emergency fund is "
+                      "a great first goal) and I'll track how fast you're getting there.");
         return;
     }
-    abuf_puts(&a->out, "Here's where your goals stand:\n");
+    strbuf_addstr(&a->out, "Here's where your goals stand:\n");
     json_array_foreach(arr, i, it)
     {
         int64_t target, cur, left;
@@ -247,48 +248,48 @@ void balances_goals(struct ans *a)
             continue;
         cur = analyst_doc_money_or(it, "current_minor", 0);
         n++;
-        abuf_printf(&a->out, "- %s: ", name ? name : "Goal");
+        strbuf_addf(&a->out, "- %s: ", name ? name : "Goal");
         ans_money(a, cur);
-        abuf_puts(&a->out, " of ");
+        strbuf_addstr(&a->out, " of ");
         ans_money(a, target);
-        abuf_puts(&a->out, " (");
-        abuf_pct(&a->out, cur, target);
-        abuf_puts(&a->out, ")");
+        strbuf_addstr(&a->out, " (");
+        fmt_add_pct(&a->out, cur, target);
+        strbuf_addstr(&a->out, ")");
         if (date) {
-            abuf_puts(&a->out, ", target ");
-            abuf_month(&a->out, date);
+            strbuf_addstr(&a->out, ", target ");
+            fmt_add_month(&a->out, date);
         }
         left = target - cur;
         if (left <= 0) {
-            abuf_puts(&a->out, " - reached!\n");
+            strbuf_addstr(&a->out, " - reached!\n");
             continue;
         }
         {
             int64_t months;
 
             if (date && analyst_doc_months_between(now, date, &months) && months > 0) {
-                abuf_puts(&a->out, "; needs ");
+                strbuf_addstr(&a->out, "; needs ");
                 ans_money(a, (left + months - 1) / months);
-                abuf_puts(&a->out, " a month to get there on time");
+                strbuf_addstr(&a->out, " a month to get there on time");
             }
         }
         if (saving > 0)
-            abuf_printf(&a->out, "; about %lld months at your current pace",
+            strbuf_addf(&a->out, "; about %lld months at your current pace",
                         (long long)ans_months_to(left, saving));
-        abuf_puts(&a->out, "\n");
+        strbuf_addstr(&a->out, "\n");
     }
     if (n == 0) {
-        abuf_release(&a->out);
+        strbuf_release(&a->out);
         ans_missing(a, "targets for your goals");
         return;
     }
     if (saving > 0) {
-        abuf_puts(&a->out, "You're currently putting aside about ");
+        strbuf_addstr(&a->out, "You're currently putting aside about ");
         ans_money(a, saving);
-        abuf_puts(&a->out, " a month.");
+        strbuf_addstr(&a->out, " a month.");
     } else {
-        abuf_puts(&a->out, "Right now you're not putting money aside each month, so the goals "
-                           "won't move until spending drops below income.");
+        strbuf_addstr(&a->out, "Right now you're not putting money aside each month, so the goals "
+                               "won't move until spending drops below income.");
     }
 }
 
@@ -305,7 +306,7 @@ void balances_health(struct ans *a)
         ans_missing(a, "a health score");
         return;
     }
-    abuf_printf(&a->out, "Your financial health score is **%lld/100**.", (long long)score);
+    strbuf_addf(&a->out, "Your financial health score is **%lld/100**.", (long long)score);
     json_array_foreach(json_object_get(hs, "parts"), i, it)
     {
         const char *label =
@@ -315,7 +316,7 @@ void balances_health(struct ans *a)
         if (!analyst_doc_money(it, "points", &pts) || !analyst_doc_money(it, "max_points", &max) ||
             max <= 0)
             continue;
-        abuf_printf(&a->out, "\n- %s: %lld/%lld%s%s", label ? label : "Part", (long long)pts,
+        strbuf_addf(&a->out, "\n- %s: %lld/%lld%s%s", label ? label : "Part", (long long)pts,
                     (long long)max, reason ? " - " : "", reason ? reason : "");
         if ((pts * 1000) / max < worst) {
             worst = (pts * 1000) / max;
@@ -326,7 +327,7 @@ void balances_health(struct ans *a)
         const char *label =
             analyst_doc_str_any(weakest, (const char *const[]){"label", "name", "key", NULL});
 
-        abuf_printf(&a->out, "\nThe most room to improve is in %s.", label ? label : "one part");
+        strbuf_addf(&a->out, "\nThe most room to improve is in %s.", label ? label : "one part");
     }
 }
 
@@ -340,7 +341,7 @@ void balances_recent(struct ans *a)
         ans_missing(a, "recent transactions");
         return;
     }
-    abuf_puts(&a->out, "Your most recent transactions:\n");
+    strbuf_addstr(&a->out, "Your most recent transactions:\n");
     json_array_foreach(arr, i, it)
     {
         const char *date = analyst_doc_str_any(it, analyst_doc_date_keys),
@@ -351,16 +352,16 @@ void balances_recent(struct ans *a)
         if (n == 8 || !analyst_doc_money(it, "amount_minor", &v))
             continue;
         n++;
-        abuf_puts(&a->out, "- ");
+        strbuf_addstr(&a->out, "- ");
         if (date)
-            abuf_printf(&a->out, "%.10s ", date);
-        abuf_printf(&a->out, "%s: ", m ? m : "Unknown");
+            strbuf_addf(&a->out, "%.10s ", date);
+        strbuf_addf(&a->out, "%s: ", m ? m : "Unknown");
         ans_money(a, v);
         if (cat)
-            abuf_printf(&a->out, " (%s)", cat);
-        abuf_puts(&a->out, "\n");
+            strbuf_addf(&a->out, " (%s)", cat);
+        strbuf_addstr(&a->out, "\n");
     }
-    abuf_puts(&a->out, "You can search and filter all of them on the Transactions page.");
+    strbuf_addstr(&a->out, "You can search and filter all of them on the Transactions page.");
 }
 
 void balances_cashflow(struct ans *a)
@@ -372,27 +373,27 @@ void balances_cashflow(struct ans *a)
         ans_missing(a, "your monthly cash flow");
         return;
     }
-    abuf_printf(&a->out, "Your cash flow over the last %zu month%s:\n", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, "Your cash flow over the last %zu month%s:\n", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
-        abuf_puts(&a->out, "- ");
-        abuf_month(&a->out, rows[i].key ? rows[i].key : "?");
-        abuf_puts(&a->out, ": in ");
+        strbuf_addstr(&a->out, "- ");
+        fmt_add_month(&a->out, rows[i].key ? rows[i].key : "?");
+        strbuf_addstr(&a->out, ": in ");
         ans_money(a, analyst_doc_money_or(rows[i].j, "income_minor", 0));
-        abuf_puts(&a->out, ", out ");
+        strbuf_addstr(&a->out, ", out ");
         ans_money(a, analyst_doc_abs(analyst_doc_money_or(rows[i].j, "expenses_minor", 0)));
-        abuf_puts(&a->out, ", net ");
+        strbuf_addstr(&a->out, ", net ");
         ans_money(a, analyst_doc_net(rows[i].j));
-        abuf_puts(&a->out, "\n");
+        strbuf_addstr(&a->out, "\n");
         if (analyst_doc_net(rows[i].j) > analyst_doc_net(rows[best].j))
             best = i;
         if (analyst_doc_net(rows[i].j) < analyst_doc_net(rows[worst].j))
             worst = i;
     }
     if (n > 1) {
-        abuf_puts(&a->out, "Your best month was ");
-        abuf_month(&a->out, rows[best].key ? rows[best].key : "?");
-        abuf_puts(&a->out, " and the weakest ");
-        abuf_month(&a->out, rows[worst].key ? rows[worst].key : "?");
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, "Your best month was ");
+        fmt_add_month(&a->out, rows[best].key ? rows[best].key : "?");
+        strbuf_addstr(&a->out, " and the weakest ");
+        fmt_add_month(&a->out, rows[worst].key ? rows[worst].key : "?");
+        strbuf_addstr(&a->out, ".");
     }
 }

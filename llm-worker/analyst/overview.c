@@ -22,14 +22,14 @@ struct risk {
     char *text;
 };
 
-static void add_risk(struct risk *r, size_t *n, int severity, struct abuf *text)
+static void add_risk(struct risk *r, size_t *n, int severity, struct strbuf *text)
 {
     if (*n < 8) {
         r[*n].severity = severity;
-        r[*n].text = abuf_detach(text);
+        r[*n].text = strbuf_detach(text, NULL);
         (*n)++;
     } else {
-        abuf_release(text);
+        strbuf_release(text);
     }
 }
 
@@ -46,17 +46,17 @@ static void weak_part(const struct ans *a, struct risk *r, size_t *n, const char
 {
     const json_t *p = analyst_doc_health_part(a->ctx, key);
     int64_t pts, max;
-    struct abuf t = {0};
+    struct strbuf t = STRBUF_INIT;
     const char *reason;
 
     if (!p || !analyst_doc_money(p, "points", &pts) || !analyst_doc_money(p, "max_points", &max) ||
         max <= 0 || pts * 2 >= max)
         return;
     reason = analyst_doc_str(p, "reason");
-    abuf_printf(&t, "%s (%lld of %lld health points)%s%s", lead, (long long)pts, (long long)max,
+    strbuf_addf(&t, "%s (%lld of %lld health points)%s%s", lead, (long long)pts, (long long)max,
                 reason ? ": " : ".", reason ? reason : "");
-    if (reason && t.s[t.len - 1] != '.')
-        abuf_puts(&t, ".");
+    if (reason && t.buf[t.len - 1] != '.')
+        strbuf_addstr(&t, ".");
     add_risk(r, n, severity, &t);
 }
 
@@ -68,36 +68,36 @@ static size_t collect_risks(const struct ans *a, struct risk *r)
     size_t n = 0, k;
     int64_t income = 0, expenses = 0, v, worst = 0;
     const char *label, *worst_name = NULL;
-    struct abuf t = {0};
+    struct strbuf t = STRBUF_INIT;
     const json_t *fc = analyst_doc_section(a->ctx, "forecast");
 
     k = analyst_doc_open_alerts(a->ctx, rows, ANALYST_ROWS);
     if (k > 0) {
-        abuf_printf(&t, "you have %zu open fraud alert%s, including ", k, k == 1 ? "" : "s");
-        abuf_money(&t, rows[0].amount, a->cur);
-        abuf_printf(&t, " at %s. Check those charges and report any you don't recognise.",
+        strbuf_addf(&t, "you have %zu open fraud alert%s, including ", k, k == 1 ? "" : "s");
+        fmt_add_money(&t, rows[0].amount, a->cur);
+        strbuf_addf(&t, " at %s. Check those charges and report any you don't recognise.",
                     rows[0].key ? rows[0].key : "an unknown merchant");
         add_risk(r, &n, 90, &t);
     }
     if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0 && expenses > income) {
-        abuf_puts(&t, "you're spending more than you earn this month: ");
-        abuf_money(&t, expenses, a->cur);
-        abuf_puts(&t, " out against ");
-        abuf_money(&t, income, a->cur);
-        abuf_puts(&t, " in, a shortfall of ");
-        abuf_money(&t, expenses - income, a->cur);
-        abuf_puts(&t, ".");
+        strbuf_addstr(&t, "you're spending more than you earn this month: ");
+        fmt_add_money(&t, expenses, a->cur);
+        strbuf_addstr(&t, " out against ");
+        fmt_add_money(&t, income, a->cur);
+        strbuf_addstr(&t, " in, a shortfall of ");
+        fmt_add_money(&t, expenses - income, a->cur);
+        strbuf_addstr(&t, ".");
         add_risk(r, &n, 85, &t);
     } else if (income > 0 && (income - expenses) * 10 < income) {
-        abuf_puts(&t, "you're saving only ");
-        abuf_pct(&t, income - expenses, income);
-        abuf_puts(&t, " of your income this month; 15-20% is a healthier target.");
+        strbuf_addstr(&t, "you're saving only ");
+        fmt_add_pct(&t, income - expenses, income);
+        strbuf_addstr(&t, " of your income this month; 15-20% is a healthier target.");
         add_risk(r, &n, 55, &t);
     }
     if (analyst_doc_money(fc, "expected_12m_minor", &v) && v < 0) {
-        abuf_puts(&t, "your 12-month forecast is negative (");
-        abuf_money(&t, v, a->cur);
-        abuf_puts(&t, "): at this pace your savings shrink.");
+        strbuf_addstr(&t, "your 12-month forecast is negative (");
+        fmt_add_money(&t, v, a->cur);
+        strbuf_addstr(&t, "): at this pace your savings shrink.");
         add_risk(r, &n, 75, &t);
     }
     k = 0;
@@ -121,10 +121,10 @@ static size_t collect_risks(const struct ans *a, struct risk *r)
         }
     }
     if (k > 0) {
-        abuf_printf(&t, "%zu budget%s exceeded; %s is over by ", k, k == 1 ? " is" : "s are",
+        strbuf_addf(&t, "%zu budget%s exceeded; %s is over by ", k, k == 1 ? " is" : "s are",
                     worst_name ? worst_name : "the worst");
-        abuf_money(&t, worst, a->cur);
-        abuf_puts(&t, ".");
+        fmt_add_money(&t, worst, a->cur);
+        strbuf_addstr(&t, ".");
         add_risk(r, &n, 60, &t);
     }
     weak_part(a, r, &n, "emergency", 65, "your emergency fund is thin");
@@ -141,20 +141,20 @@ void overview_risk(struct ans *a)
     const char *label;
 
     if (n == 0) {
-        abuf_puts(&a->out, "I don't see a pressing risk in your numbers: no open fraud alerts, "
-                           "no exceeded budgets");
+        strbuf_addstr(&a->out, "I don't see a pressing risk in your numbers: no open fraud alerts, "
+                               "no exceeded budgets");
         if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
-            abuf_puts(&a->out, ", and you're keeping ");
-            abuf_pct(&a->out, income - expenses, income);
-            abuf_puts(&a->out, " of your income this month");
+            strbuf_addstr(&a->out, ", and you're keeping ");
+            fmt_add_pct(&a->out, income - expenses, income);
+            strbuf_addstr(&a->out, " of your income this month");
         }
-        abuf_puts(&a->out, ". Keep building your emergency fund and review subscriptions now "
-                           "and then.");
+        strbuf_addstr(&a->out, ". Keep building your emergency fund and review subscriptions now "
+                               "and then.");
         return;
     }
-    abuf_printf(&a->out, "Your biggest risk right now: %s", r[0].text);
+    strbuf_addf(&a->out, "Your biggest risk right now: %s", r[0].text);
     for (size_t i = 1; i < n && i < 3; i++)
-        abuf_printf(&a->out, "%s- %s", i == 1 ? "\n\nAlso worth watching:\n" : "\n", r[i].text);
+        strbuf_addf(&a->out, "%s- %s", i == 1 ? "\n\nAlso worth watching:\n" : "\n", r[i].text);
     for (size_t i = 0; i < n; i++)
         free(r[i].text);
 }
@@ -166,30 +166,30 @@ void overview_summary(struct ans *a)
     int64_t nw, income, expenses, score;
     const char *label;
 
-    abuf_puts(&a->out, "Here's your snapshot.");
+    strbuf_addstr(&a->out, "Here's your snapshot.");
     if (analyst_doc_money(a->ctx, "net_worth_minor", &nw)) {
-        abuf_puts(&a->out, " Net worth: ");
+        strbuf_addstr(&a->out, " Net worth: ");
         ans_bold_money(a, nw);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (analyst_doc_month(a->ctx, &income, &expenses, &label)) {
-        abuf_puts(&a->out, " This month you've earned ");
+        strbuf_addstr(&a->out, " This month you've earned ");
         ans_money(a, income);
-        abuf_puts(&a->out, " and spent ");
+        strbuf_addstr(&a->out, " and spent ");
         ans_money(a, expenses);
         if (income > 0) {
-            abuf_puts(&a->out, ", a savings rate of ");
-            abuf_pct(&a->out, income - expenses, income);
+            strbuf_addstr(&a->out, ", a savings rate of ");
+            fmt_add_pct(&a->out, income - expenses, income);
         }
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (analyst_doc_money(analyst_doc_section(a->ctx, "health_score"), "score", &score))
-        abuf_printf(&a->out, " Your health score is %lld/100.", (long long)score);
+        strbuf_addf(&a->out, " Your health score is %lld/100.", (long long)score);
     n = collect_risks(a, r);
     if (n > 0)
-        abuf_printf(&a->out, " The thing to look at first: %s", r[0].text);
+        strbuf_addf(&a->out, " The thing to look at first: %s", r[0].text);
     else
-        abuf_puts(&a->out, " Nothing needs urgent attention.");
+        strbuf_addstr(&a->out, " Nothing needs urgent attention.");
     for (size_t i = 0; i < n; i++)
         free(r[i].text);
 }
@@ -207,22 +207,22 @@ void overview_savings(struct ans *a)
         int64_t saved = income - expenses;
 
         if (saved >= 0) {
-            abuf_puts(&a->out, "This month you've kept ");
+            strbuf_addstr(&a->out, "This month you've kept ");
             ans_bold_money(a, saved);
-            abuf_puts(&a->out, " of your ");
+            strbuf_addstr(&a->out, " of your ");
             ans_money(a, income);
-            abuf_puts(&a->out, " income, a savings rate of **");
-            abuf_pct(&a->out, saved, income);
-            abuf_puts(&a->out, "**.");
+            strbuf_addstr(&a->out, " income, a savings rate of **");
+            fmt_add_pct(&a->out, saved, income);
+            strbuf_addstr(&a->out, "**.");
         } else {
-            abuf_puts(&a->out, "This month you've spent ");
+            strbuf_addstr(&a->out, "This month you've spent ");
             ans_bold_money(a, -saved);
-            abuf_puts(&a->out, " more than you earned, so your savings rate is negative (");
-            abuf_pct(&a->out, saved, income);
-            abuf_puts(&a->out, ").");
+            strbuf_addstr(&a->out, " more than you earned, so your savings rate is negative (");
+            fmt_add_pct(&a->out, saved, income);
+            strbuf_addstr(&a->out, ").");
         }
     } else if (json_is_number(pct)) {
-        abuf_printf(&a->out, "Your savings rate this month is **%.1f%%**.", json_number_value(pct));
+        strbuf_addf(&a->out, "Your savings rate this month is **%.1f%%**.", json_number_value(pct));
     } else {
         ans_missing(a, "this month's income and spending");
         return;
@@ -233,15 +233,15 @@ void overview_savings(struct ans *a)
         analyst_doc_cashflow(a->ctx, rows, ANALYST_ROWS);
         for (size_t i = 0; i < k; i++)
             inc += analyst_doc_money_or(rows[i].j, "income_minor", 0);
-        abuf_printf(&a->out, " Over the last %zu months you've put aside ", k);
+        strbuf_addf(&a->out, " Over the last %zu months you've put aside ", k);
         ans_money(a, avg);
-        abuf_puts(&a->out, " a month on average");
+        strbuf_addstr(&a->out, " a month on average");
         if (inc > 0) {
-            abuf_puts(&a->out, " (");
-            abuf_pct(&a->out, avg * (int64_t)k, inc);
-            abuf_puts(&a->out, " of income)");
+            strbuf_addstr(&a->out, " (");
+            fmt_add_pct(&a->out, avg * (int64_t)k, inc);
+            strbuf_addstr(&a->out, " of income)");
         }
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (have) {
         int64_t saved = income - expenses;
@@ -251,18 +251,18 @@ void overview_savings(struct ans *a)
             size_t n = analyst_doc_rows(analyst_doc_list(a->ctx, "top_categories"), "amount_minor",
                                         analyst_doc_category_keys, top, ANALYST_ROWS);
 
-            abuf_puts(&a->out, " Aim for 15-20%");
+            strbuf_addstr(&a->out, " Aim for 15-20%");
             if (n > 0 && top[0].key) {
-                abuf_printf(&a->out, ": trimming %s by 10%% alone would free ", top[0].key);
+                strbuf_addf(&a->out, ": trimming %s by 10%% alone would free ", top[0].key);
                 ans_money(a, top[0].amount / 10);
-                abuf_puts(&a->out, " a month.");
+                strbuf_addstr(&a->out, " a month.");
             } else {
-                abuf_puts(&a->out, ".");
+                strbuf_addstr(&a->out, ".");
             }
         } else if (saved * 5 < income) {
-            abuf_puts(&a->out, " That's a solid rate; 20% or more builds wealth faster.");
+            strbuf_addstr(&a->out, " That's a solid rate; 20% or more builds wealth faster.");
         } else {
-            abuf_puts(&a->out, " That's an excellent rate. Keep it up!");
+            strbuf_addstr(&a->out, " That's an excellent rate. Keep it up!");
         }
     }
 }
@@ -281,8 +281,8 @@ void overview_subscriptions(struct ans *a)
     }
     n = analyst_doc_rows(arr, "amount_minor", analyst_doc_merchant_keys, rows, ANALYST_ROWS);
     if (n == 0) {
-        abuf_puts(&a->out,
-                  "I didn't find any recurring subscriptions in your transaction history.");
+        strbuf_addstr(&a->out,
+                      "I didn't find any recurring subscriptions in your transaction history.");
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -293,25 +293,25 @@ void overview_subscriptions(struct ans *a)
     if (analyst_doc_money(analyst_doc_section(a->ctx, "subscriptions"), "monthly_total_minor",
                           &stated))
         total = analyst_doc_abs(stated);
-    abuf_printf(&a->out, "You're paying for %zu subscription%s, about ", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, "You're paying for %zu subscription%s, about ", n, n == 1 ? "" : "s");
     ans_bold_money(a, total);
-    abuf_puts(&a->out, " a month (");
+    strbuf_addstr(&a->out, " a month (");
     ans_money(a, total * 12);
-    abuf_puts(&a->out, " a year):\n");
+    strbuf_addstr(&a->out, " a year):\n");
     for (size_t i = 0; i < n && i < 10; i++) {
         const char *c = analyst_doc_str(rows[i].j, "cadence");
 
-        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Unknown merchant");
+        strbuf_addf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Unknown merchant");
         ans_money(a, analyst_doc_abs(analyst_doc_money_or(rows[i].j, "amount_minor", 0)));
-        abuf_printf(&a->out, "%s%s\n", c ? " " : "", c ? c : "");
+        strbuf_addf(&a->out, "%s%s\n", c ? " " : "", c ? c : "");
     }
-    abuf_printf(&a->out, "The priciest is %s.", rows[0].key ? rows[0].key : "the first one");
+    strbuf_addf(&a->out, "The priciest is %s.", rows[0].key ? rows[0].key : "the first one");
     if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
-        abuf_puts(&a->out, " Together they take ");
-        abuf_pct(&a->out, total, income);
-        abuf_puts(&a->out, " of your monthly income.");
+        strbuf_addstr(&a->out, " Together they take ");
+        fmt_add_pct(&a->out, total, income);
+        strbuf_addstr(&a->out, " of your monthly income.");
     }
-    abuf_puts(&a->out, " Cancelling one you no longer use is the easiest saving there is.");
+    strbuf_addstr(&a->out, " Cancelling one you no longer use is the easiest saving there is.");
 }
 
 /* Appends an alert's reasons, an array of strings or one string, joined by "; ". */
@@ -322,13 +322,13 @@ static void alert_reasons(struct ans *a, const json_t *alert)
     json_t *it;
 
     if (json_is_string(r)) {
-        abuf_printf(&a->out, ": %s", json_string_value(r));
+        strbuf_addf(&a->out, ": %s", json_string_value(r));
         return;
     }
     json_array_foreach(r, i, it)
     {
         if (json_is_string(it))
-            abuf_printf(&a->out, "%s%s", k++ ? "; " : ": ", json_string_value(it));
+            strbuf_addf(&a->out, "%s%s", k++ ? "; " : ": ", json_string_value(it));
     }
 }
 
@@ -343,12 +343,12 @@ void overview_fraud(struct ans *a)
     }
     n = analyst_doc_open_alerts(a->ctx, rows, ANALYST_ROWS);
     if (n == 0) {
-        abuf_puts(&a->out, "Good news: there are no open fraud alerts on your accounts. I flag "
-                           "unusually large charges, late-night activity and rapid repeats as "
-                           "they come in.");
+        strbuf_addstr(&a->out, "Good news: there are no open fraud alerts on your accounts. I flag "
+                               "unusually large charges, late-night activity and rapid repeats as "
+                               "they come in.");
         return;
     }
-    abuf_printf(&a->out, "You have **%zu open fraud alert%s**:\n", n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, "You have **%zu open fraud alert%s**:\n", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n && i < 10; i++) {
         const json_t *tx = json_object_get(rows[i].j, "transaction");
         const char *date = analyst_doc_str_any(tx, analyst_doc_date_keys);
@@ -356,18 +356,18 @@ void overview_fraud(struct ans *a)
 
         if (!date)
             date = analyst_doc_str_any(rows[i].j, analyst_doc_date_keys);
-        abuf_puts(&a->out, "- ");
+        strbuf_addstr(&a->out, "- ");
         ans_money(a, rows[i].amount);
-        abuf_printf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
+        strbuf_addf(&a->out, " at %s", rows[i].key ? rows[i].key : "an unknown merchant");
         if (date)
-            abuf_printf(&a->out, " on %.10s", date);
+            strbuf_addf(&a->out, " on %.10s", date);
         if (level)
-            abuf_printf(&a->out, " (%s risk)", strcmp(level, "high") == 0 ? "high" : "review");
+            strbuf_addf(&a->out, " (%s risk)", strcmp(level, "high") == 0 ? "high" : "review");
         alert_reasons(a, rows[i].j);
-        abuf_puts(&a->out, "\n");
+        strbuf_addstr(&a->out, "\n");
     }
-    abuf_puts(&a->out, "If you don't recognise a charge, contact your bank right away; once "
-                       "you've checked one, resolve it on the Insights page.");
+    strbuf_addstr(&a->out, "If you don't recognise a charge, contact your bank right away; once "
+                           "you've checked one, resolve it on the Insights page.");
 }
 
 void overview_budgets(struct ans *a)
@@ -379,8 +379,9 @@ void overview_budgets(struct ans *a)
     json_t *it;
 
     if (!arr || json_array_size(arr) == 0) {
-        abuf_puts(&a->out, "You haven't set any budgets yet. Set monthly limits per category on "
-                           "the Budgets page and I'll tell you how each one is doing.");
+        strbuf_addstr(&a->out,
+                      "You haven't set any budgets yet. Set monthly limits per category on "
+                      "the Budgets page and I'll tell you how each one is doing.");
         return;
     }
     analyst_doc_category(a->ctx, a->q, &nm);
@@ -406,34 +407,34 @@ void overview_budgets(struct ans *a)
         return;
     }
     analyst_doc_sort(rows, n);
-    abuf_puts(&a->out, "Here's how your budgets stand this month:\n");
+    strbuf_addstr(&a->out, "Here's how your budgets stand this month:\n");
     for (i = 0; i < n && i < 12; i++) {
         int64_t lim = analyst_doc_money_or(rows[i].j, "limit_minor", 0);
         int64_t spent = analyst_doc_abs(analyst_doc_money_or(rows[i].j, "spent_minor", 0));
 
-        abuf_printf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
+        strbuf_addf(&a->out, "- %s: ", rows[i].key ? rows[i].key : "Uncategorized");
         ans_money(a, spent);
-        abuf_puts(&a->out, " of ");
+        strbuf_addstr(&a->out, " of ");
         ans_money(a, lim);
         if (spent > lim) {
-            abuf_puts(&a->out, " - **over by ");
+            strbuf_addstr(&a->out, " - **over by ");
             ans_money(a, spent - lim);
-            abuf_puts(&a->out, "**\n");
+            strbuf_addstr(&a->out, "**\n");
         } else {
-            abuf_puts(&a->out, " (");
-            abuf_pct(&a->out, spent, lim);
-            abuf_puts(&a->out, " used)\n");
+            strbuf_addstr(&a->out, " (");
+            fmt_add_pct(&a->out, spent, lim);
+            strbuf_addstr(&a->out, " used)\n");
         }
     }
     if (over)
-        abuf_printf(&a->out, "%zu of %zu budgets %s exceeded", over, n, over == 1 ? "is" : "are");
+        strbuf_addf(&a->out, "%zu of %zu budgets %s exceeded", over, n, over == 1 ? "is" : "are");
     else
-        abuf_printf(&a->out, "None of your %zu budgets is exceeded", n);
+        strbuf_addf(&a->out, "None of your %zu budgets is exceeded", n);
     if (near)
-        abuf_printf(&a->out, ", and %zu %s close to the limit (80%% or more).", near,
+        strbuf_addf(&a->out, ", and %zu %s close to the limit (80%% or more).", near,
                     near == 1 ? "is" : "are");
     else
-        abuf_puts(&a->out, over ? "." : ". You're on track.");
+        strbuf_addstr(&a->out, over ? "." : ". You're on track.");
 }
 
 void overview_forecast(struct ans *a)
@@ -442,42 +443,42 @@ void overview_forecast(struct ans *a)
     size_t k;
 
     if (analyst_doc_forecast(a->ctx, "expected", &exp)) {
-        abuf_puts(&a->out, "If your income and spending stay on their current course, you're "
-                           "on track to ");
-        abuf_puts(&a->out, exp >= 0 ? "add about " : "lose about ");
+        strbuf_addstr(&a->out, "If your income and spending stay on their current course, you're "
+                               "on track to ");
+        strbuf_addstr(&a->out, exp >= 0 ? "add about " : "lose about ");
         ans_bold_money(a, analyst_doc_abs(exp));
-        abuf_puts(&a->out, " over the next 12 months");
+        strbuf_addstr(&a->out, " over the next 12 months");
         if (analyst_doc_forecast(a->ctx, "conservative", &cons) &&
             analyst_doc_forecast(a->ctx, "optimistic", &opt)) {
-            abuf_puts(&a->out, " (between ");
+            strbuf_addstr(&a->out, " (between ");
             ans_money(a, cons);
-            abuf_puts(&a->out, " in a cautious case and ");
+            strbuf_addstr(&a->out, " in a cautious case and ");
             ans_money(a, opt);
-            abuf_puts(&a->out, " in an optimistic one)");
+            strbuf_addstr(&a->out, " in an optimistic one)");
         }
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     } else if (analyst_doc_average_net(a->ctx, &avg, &k)) {
         exp = avg * 12;
-        abuf_printf(&a->out,
+        strbuf_addf(&a->out,
                     "I don't have a stored forecast, but from your last %zu month%s "
                     "(an average net of ",
                     k, k == 1 ? "" : "s");
         ans_money(a, avg);
-        abuf_puts(&a->out, " a month) you'd ");
-        abuf_puts(&a->out, exp >= 0 ? "add about " : "lose about ");
+        strbuf_addstr(&a->out, " a month) you'd ");
+        strbuf_addstr(&a->out, exp >= 0 ? "add about " : "lose about ");
         ans_bold_money(a, analyst_doc_abs(exp));
-        abuf_puts(&a->out, " over the next 12 months.");
+        strbuf_addstr(&a->out, " over the next 12 months.");
     } else {
         ans_missing(a, "enough history to forecast");
         return;
     }
     if (analyst_doc_money(a->ctx, "net_worth_minor", &nw)) {
-        abuf_puts(&a->out, " That would take your net worth from ");
+        strbuf_addstr(&a->out, " That would take your net worth from ");
         ans_money(a, nw);
-        abuf_puts(&a->out, " to roughly ");
+        strbuf_addstr(&a->out, " to roughly ");
         ans_money(a, nw + exp);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     if (exp < 0)
-        abuf_puts(&a->out, " Ask me \"what is my biggest risk?\" to see where to act first.");
+        strbuf_addstr(&a->out, " Ask me \"what is my biggest risk?\" to see where to act first.");
 }

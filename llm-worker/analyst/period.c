@@ -63,14 +63,14 @@ static void window_out(struct ans *a, const struct window *w, bool cap)
     clock_civil_from_days(w->start, &y1, &m, &d);
     clock_civil_from_days(w->end, &y2, &m, &d);
     if (w->start == w->end) {
-        abuf_puts(&a->out, cap ? "On " : "on ");
+        strbuf_addstr(&a->out, cap ? "On " : "on ");
     } else {
-        abuf_puts(&a->out, cap ? "From " : "from ");
-        abuf_day(&a->out, w->start, y1 != y2);
-        abuf_puts(&a->out, " to ");
+        strbuf_addstr(&a->out, cap ? "From " : "from ");
+        fmt_add_day(&a->out, w->start, y1 != y2);
+        strbuf_addstr(&a->out, " to ");
     }
-    abuf_day(&a->out, w->end, y1 != y2);
-    abuf_printf(&a->out, " (%s)", w->label);
+    fmt_add_day(&a->out, w->end, y1 != y2);
+    strbuf_addf(&a->out, " (%s)", w->label);
 }
 
 /* What the recent transactions show of a window: the spending in it, the first 5 of those
@@ -129,28 +129,28 @@ static bool window_spend(const struct ans *a, const struct window *w, const char
 static void window_total(struct ans *a, const struct window_spend *s, const char *cat)
 {
     if (s->count == 0) {
-        abuf_printf(&a->out, "nothing%s%s.", cat ? " on " : "", cat ? cat : "");
+        strbuf_addf(&a->out, "nothing%s%s.", cat ? " on " : "", cat ? cat : "");
         return;
     }
     ans_bold_money(a, s->total);
     if (cat)
-        abuf_printf(&a->out, " on %s", cat);
-    abuf_printf(&a->out, " across %zu transaction%s:", s->count, s->count == 1 ? "" : "s");
+        strbuf_addf(&a->out, " on %s", cat);
+    strbuf_addf(&a->out, " across %zu transaction%s:", s->count, s->count == 1 ? "" : "s");
     for (size_t i = 0; i < s->count && i < 5; i++) {
         const char *m = analyst_doc_str_any(s->shown[i], analyst_doc_merchant_keys);
         const char *c = analyst_doc_str(s->shown[i], "category");
         int64_t day;
 
-        abuf_puts(&a->out, "\n- ");
+        strbuf_addstr(&a->out, "\n- ");
         if (fmt_day_parse(analyst_doc_str_any(s->shown[i], analyst_doc_date_keys), &day))
-            abuf_day(&a->out, day, false);
-        abuf_printf(&a->out, ": %s, ", m ? m : "Unknown");
+            fmt_add_day(&a->out, day, false);
+        strbuf_addf(&a->out, ": %s, ", m ? m : "Unknown");
         ans_money(a, analyst_doc_abs(analyst_doc_money_or(s->shown[i], "amount_minor", 0)));
         if (!cat && c)
-            abuf_printf(&a->out, " (%s)", c);
+            strbuf_addf(&a->out, " (%s)", c);
     }
     if (s->count > 5)
-        abuf_printf(&a->out, "\n- and %zu more", s->count - 5);
+        strbuf_addf(&a->out, "\n- and %zu more", s->count - 5);
 }
 
 /* The day the answer is as of: today when known and not before the document's updated_at
@@ -195,34 +195,34 @@ static void answer_thirty_days(struct ans *a, const struct window *w, const json
     total = analyst_doc_abs(total);
     window_out(a, w, true);
     if (!cat) {
-        abuf_puts(&a->out, " you spent ");
+        strbuf_addstr(&a->out, " you spent ");
         ans_bold_money(a, total);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         ans_biggest_categories(a, rows, n);
         return;
     }
     for (size_t i = 0; i < n; i++) {
         if (rows[i].key && strcasecmp(rows[i].key, cat) == 0) {
-            abuf_puts(&a->out, " you spent ");
+            strbuf_addstr(&a->out, " you spent ");
             ans_bold_money(a, rows[i].amount);
-            abuf_printf(&a->out, " on %s, ", cat);
-            abuf_pct(&a->out, rows[i].amount, total);
-            abuf_puts(&a->out, " of the ");
+            strbuf_addf(&a->out, " on %s, ", cat);
+            fmt_add_pct(&a->out, rows[i].amount, total);
+            strbuf_addstr(&a->out, " of the ");
             ans_money(a, total);
-            abuf_puts(&a->out, " you spent in all.");
+            strbuf_addstr(&a->out, " you spent in all.");
             return;
         }
     }
     if (limit > 0 && (int64_t)json_array_size(list) >= limit) {
-        abuf_printf(&a->out, " %s isn't among your top %lld categories; you spent ", cat,
+        strbuf_addf(&a->out, " %s isn't among your top %lld categories; you spent ", cat,
                     (long long)limit);
         ans_money(a, total);
-        abuf_puts(&a->out, " in all.");
+        strbuf_addstr(&a->out, " in all.");
         return;
     }
-    abuf_printf(&a->out, " you spent nothing on %s (", cat);
+    strbuf_addf(&a->out, " you spent nothing on %s (", cat);
     ans_money(a, total);
-    abuf_puts(&a->out, " in all).");
+    strbuf_addstr(&a->out, " in all).");
 }
 
 /* Spending over a day or week window, from the recent transactions (or, for the last 30
@@ -235,8 +235,9 @@ static void answer_window(struct ans *a, const struct analyst_period *p, const c
     int64_t asof, total;
 
     if (!asof_day(a, &asof)) {
-        abuf_puts(&a->out, "I can't tell which days you mean: your data doesn't say when it was "
-                           "last updated, and I have no clock of my own.");
+        strbuf_addstr(&a->out,
+                      "I can't tell which days you mean: your data doesn't say when it was "
+                      "last updated, and I have no clock of my own.");
         return;
     }
     w = window_of(p, asof);
@@ -249,22 +250,22 @@ static void answer_window(struct ans *a, const struct analyst_period *p, const c
         return;
     }
     if (s.oldest > w.end) {
-        abuf_puts(&a->out, "I don't have your transactions ");
+        strbuf_addstr(&a->out, "I don't have your transactions ");
         window_out(a, &w, false);
-        abuf_puts(&a->out, ": your recent transactions I have go back only to ");
-        abuf_day(&a->out, s.oldest, false);
-        abuf_puts(&a->out, ". The Transactions page has your full history.");
+        strbuf_addstr(&a->out, ": your recent transactions I have go back only to ");
+        fmt_add_day(&a->out, s.oldest, false);
+        strbuf_addstr(&a->out, ". The Transactions page has your full history.");
         return;
     }
     if (s.oldest >= w.start) { /* the list is bounded: it may stop inside the window */
-        abuf_puts(&a->out, "Your recent transactions I have go back only to ");
-        abuf_day(&a->out, s.oldest, false);
-        abuf_puts(&a->out, ", so this is at least what you spent ");
+        strbuf_addstr(&a->out, "Your recent transactions I have go back only to ");
+        fmt_add_day(&a->out, s.oldest, false);
+        strbuf_addstr(&a->out, ", so this is at least what you spent ");
         window_out(a, &w, false);
-        abuf_puts(&a->out, ": ");
+        strbuf_addstr(&a->out, ": ");
     } else {
         window_out(a, &w, true);
-        abuf_puts(&a->out, " you spent ");
+        strbuf_addstr(&a->out, " you spent ");
     }
     window_total(a, &s, cat);
 }
@@ -292,7 +293,7 @@ void period_month_out(struct ans *a, int64_t idx)
     char key[24];
 
     snprintf(key, sizeof(key), "%04lld-%02d", (long long)(idx / 12), (int)(idx % 12) + 1);
-    abuf_month(&a->out, key);
+    fmt_add_month(&a->out, key);
 }
 
 /* The months with figures (analyst_doc_months()) whose key is readable, oldest first. */
@@ -355,20 +356,20 @@ static void month_span(struct ans *a, const struct month *ms, size_t n)
 {
     if (n > 1 && ms[n - 1].idx - ms[0].idx == (int64_t)n - 1) {
         period_month_out(a, ms[0].idx);
-        abuf_puts(&a->out, " to ");
+        strbuf_addstr(&a->out, " to ");
         period_month_out(a, ms[n - 1].idx);
         return;
     }
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
+            strbuf_addstr(&a->out, i + 1 == n ? " and " : ", ");
         period_month_out(a, ms[i].idx);
     }
 }
 
 static void no_category_figures(struct ans *a, const char *cat)
 {
-    abuf_printf(&a->out,
+    strbuf_addf(&a->out,
                 " I keep per-category figures only for this month and last month, so I can't "
                 "say how much of that went to %s.",
                 cat);
@@ -410,14 +411,14 @@ static void month_category(struct ans *a, int64_t idx, const char *cat)
         return;
     }
     if (list_category(a, list, cat, &v)) {
-        abuf_puts(&a->out, " Of that, ");
+        strbuf_addstr(&a->out, " Of that, ");
         ans_bold_money(a, v);
-        abuf_printf(&a->out, " went to %s.", cat);
+        strbuf_addf(&a->out, " went to %s.", cat);
         return;
     }
-    abuf_printf(&a->out, " %s isn't among the top categories I have for ", cat);
+    strbuf_addf(&a->out, " %s isn't among the top categories I have for ", cat);
     period_month_out(a, idx);
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
 }
 
 /* Spending in a named month ("in September"), from the monthly figures. */
@@ -434,20 +435,20 @@ static void answer_named_month(struct ans *a, const struct analyst_period *p, co
     for (i = 0; i < n && ms[i].idx != idx; i++)
         ;
     if (i == n) {
-        abuf_puts(&a->out, "I don't have ");
+        strbuf_addstr(&a->out, "I don't have ");
         period_month_out(a, idx);
-        abuf_puts(&a->out, " in your data: I have monthly figures for ");
+        strbuf_addstr(&a->out, " in your data: I have monthly figures for ");
         month_span(a, ms, n);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
-    abuf_puts(&a->out, "In ");
+    strbuf_addstr(&a->out, "In ");
     period_month_out(a, idx);
     if (this_month(a, &now) && now == idx)
-        abuf_puts(&a->out, " (so far)");
+        strbuf_addstr(&a->out, " (so far)");
     ans_spent_against(a, analyst_doc_abs(analyst_doc_money_or(ms[i].j, "expenses_minor", 0)),
                       analyst_doc_money_or(ms[i].j, "income_minor", 0));
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
     if (cat)
         month_category(a, idx, cat);
 }
@@ -473,22 +474,22 @@ static void answer_year(struct ans *a, const struct analyst_period *p, const cha
         spent += analyst_doc_abs(analyst_doc_money_or(all[i].j, "expenses_minor", 0));
         income += analyst_doc_money_or(all[i].j, "income_minor", 0);
     }
-    abuf_puts(&a->out, "Your monthly figures cover ");
+    strbuf_addstr(&a->out, "Your monthly figures cover ");
     month_span(a, all, n);
     if (k == 0) {
-        abuf_printf(&a->out, ", so I have none for %lld.", (long long)year);
+        strbuf_addf(&a->out, ", so I have none for %lld.", (long long)year);
         return;
     }
     if (k == 1)
-        abuf_printf(&a->out, ". In the one month of %lld among them (", (long long)year);
+        strbuf_addf(&a->out, ". In the one month of %lld among them (", (long long)year);
     else
-        abuf_printf(&a->out, ". Over the %zu months of %lld among them (", k, (long long)year);
+        strbuf_addf(&a->out, ". Over the %zu months of %lld among them (", k, (long long)year);
     month_span(a, in, k);
     if (this_month(a, &now) && in[k - 1].idx == now)
-        abuf_puts(&a->out, ", the last one so far");
-    abuf_puts(&a->out, ")");
+        strbuf_addstr(&a->out, ", the last one so far");
+    strbuf_addstr(&a->out, ")");
     ans_spent_against(a, spent, income);
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
     if (cat)
         no_category_figures(a, cat);
 }
@@ -513,30 +514,30 @@ static void answer_months(struct ans *a, const struct analyst_period *p, const c
         income += analyst_doc_money_or(all[i].j, "income_minor", 0);
     }
     if (k == 0) {
-        abuf_printf(&a->out,
+        strbuf_addf(&a->out,
                     "I don't have figures for the %d full months before this one: my "
                     "monthly figures cover ",
                     p->count);
         month_span(a, all, n);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
     if ((int)k < p->count)
-        abuf_printf(&a->out, "I have figures for only %zu of the last %d full months. Over those (",
+        strbuf_addf(&a->out, "I have figures for only %zu of the last %d full months. Over those (",
                     k, p->count);
     else
-        abuf_printf(&a->out, "Over the last %d full months (", p->count);
+        strbuf_addf(&a->out, "Over the last %d full months (", p->count);
     month_span(a, in, k);
-    abuf_puts(&a->out, ")");
+    strbuf_addstr(&a->out, ")");
     ans_spent_against(a, spent, income);
-    abuf_puts(&a->out, "; that's ");
+    strbuf_addstr(&a->out, "; that's ");
     ans_money(a, spent / (int64_t)k);
-    abuf_puts(&a->out, " a month on average.");
+    strbuf_addstr(&a->out, " a month on average.");
     for (size_t i = 0; i < n; i++)
         if (all[i].idx == now && analyst_doc_money(all[i].j, "expenses_minor", &cur)) {
-            abuf_puts(&a->out, " So far this month you've spent ");
+            strbuf_addstr(&a->out, " So far this month you've spent ");
             ans_money(a, analyst_doc_abs(cur));
-            abuf_puts(&a->out, ".");
+            strbuf_addstr(&a->out, ".");
         }
     if (cat)
         no_category_figures(a, cat);
@@ -585,19 +586,19 @@ bool period_category_last_month(struct ans *a)
         return false;
     ans_last_month_out(a, lm);
     if (!list_category(a, "top_categories_last_month", cat, &v)) {
-        abuf_printf(&a->out, ", %s isn't among the top categories I have.", cat);
+        strbuf_addf(&a->out, ", %s isn't among the top categories I have.", cat);
         return true;
     }
-    abuf_puts(&a->out, " you spent ");
+    strbuf_addstr(&a->out, " you spent ");
     ans_bold_money(a, v);
-    abuf_printf(&a->out, " on %s", cat);
+    strbuf_addf(&a->out, " on %s", cat);
     if (analyst_doc_money(lm, "expenses_minor", &total) && analyst_doc_abs(total) > 0) {
-        abuf_puts(&a->out, ", ");
-        abuf_pct(&a->out, v, analyst_doc_abs(total));
-        abuf_puts(&a->out, " of that month's ");
+        strbuf_addstr(&a->out, ", ");
+        fmt_add_pct(&a->out, v, analyst_doc_abs(total));
+        strbuf_addstr(&a->out, " of that month's ");
         ans_money(a, analyst_doc_abs(total));
     }
-    abuf_puts(&a->out, ".");
+    strbuf_addstr(&a->out, ".");
     return true;
 }
 

@@ -43,18 +43,18 @@ static void whatif_effects(struct ans *a, int64_t extra)
     json_t *it;
 
     if (analyst_doc_month(a->ctx, &income, &expenses, &label) && income > 0) {
-        abuf_puts(&a->out, " Your savings rate would go from ");
-        abuf_pct(&a->out, income - expenses, income);
-        abuf_puts(&a->out, " to **");
-        abuf_pct(&a->out, income - expenses + extra, income);
-        abuf_puts(&a->out, "**.");
+        strbuf_addstr(&a->out, " Your savings rate would go from ");
+        fmt_add_pct(&a->out, income - expenses, income);
+        strbuf_addstr(&a->out, " to **");
+        fmt_add_pct(&a->out, income - expenses + extra, income);
+        strbuf_addstr(&a->out, "**.");
     }
     if (analyst_doc_forecast(a->ctx, "expected", &exp)) {
-        abuf_puts(&a->out, " Your 12-month forecast would rise from ");
+        strbuf_addstr(&a->out, " Your 12-month forecast would rise from ");
         ans_money(a, exp);
-        abuf_puts(&a->out, " to ");
+        strbuf_addstr(&a->out, " to ");
         ans_money(a, exp + extra * 12);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
     }
     json_array_foreach(analyst_doc_list(a->ctx, "goals"), i, it)
     {
@@ -64,13 +64,13 @@ static void whatif_effects(struct ans *a, int64_t extra)
         if (now + extra <= 0 || !analyst_doc_money(it, "target_minor", &target) ||
             !analyst_doc_money(it, "current_minor", &cur) || target <= cur)
             continue;
-        abuf_printf(&a->out, " Your goal \"%s\" (", name ? name : "savings goal");
+        strbuf_addf(&a->out, " Your goal \"%s\" (", name ? name : "savings goal");
         ans_money(a, target - cur);
-        abuf_printf(&a->out, " to go) would be reached in about %lld months",
+        strbuf_addf(&a->out, " to go) would be reached in about %lld months",
                     (long long)ans_months_to(target - cur, now + extra));
         if (now > 0 && ans_months_to(target - cur, now) != ans_months_to(target - cur, now + extra))
-            abuf_printf(&a->out, " instead of %lld", (long long)ans_months_to(target - cur, now));
-        abuf_puts(&a->out, ".");
+            strbuf_addf(&a->out, " instead of %lld", (long long)ans_months_to(target - cur, now));
+        strbuf_addstr(&a->out, ".");
         break;
     }
 }
@@ -88,12 +88,12 @@ void whatif_answer(struct ans *a)
         analyst_match_any(a->q, (const char *const[]){"cancel", "drop", "stop", "quit", NULL}) &&
         analyst_doc_money(sub, "amount_minor", &base)) {
         cut = analyst_doc_per_month(sub, analyst_doc_abs(base));
-        abuf_printf(&a->out, "Cancelling %s would free up ",
+        strbuf_addf(&a->out, "Cancelling %s would free up ",
                     analyst_doc_str_any(sub, analyst_doc_merchant_keys));
         ans_bold_money(a, cut);
-        abuf_puts(&a->out, " a month, or ");
+        strbuf_addstr(&a->out, " a month, or ");
         ans_bold_money(a, cut * 12);
-        abuf_puts(&a->out, " a year.");
+        strbuf_addstr(&a->out, " a year.");
         whatif_effects(a, cut);
         return;
     }
@@ -105,7 +105,7 @@ void whatif_answer(struct ans *a)
         else
             base = -1;
         if (base < 0) {
-            abuf_printf(&a->out,
+            strbuf_addf(&a->out,
                         "I don't see what you spend on %s this month, so I can't work "
                         "out that change.",
                         nm.name);
@@ -118,34 +118,35 @@ void whatif_answer(struct ans *a)
         cut = (base * pct + 500) / 1000;
         what = "your total spending";
     } else if (amount >= 0) {
-        abuf_puts(&a->out, "Putting aside an extra ");
+        strbuf_addstr(&a->out, "Putting aside an extra ");
         ans_bold_money(a, amount);
-        abuf_puts(&a->out, " a month adds up to ");
+        strbuf_addstr(&a->out, " a month adds up to ");
         ans_bold_money(a, amount * 12);
-        abuf_puts(&a->out, " a year.");
+        strbuf_addstr(&a->out, " a year.");
         whatif_effects(a, amount);
         return;
     }
     if (cut < 0) {
-        abuf_puts(&a->out, "Tell me what to change and by how much, for example \"what if I cut "
-                           "dining by 20%?\" or \"what if I save $500 more a month?\", and I'll "
-                           "work out the effect from your numbers.");
+        strbuf_addstr(&a->out,
+                      "Tell me what to change and by how much, for example \"what if I cut "
+                      "dining by 20%?\" or \"what if I save $500 more a month?\", and I'll "
+                      "work out the effect from your numbers.");
         return;
     }
-    abuf_printf(&a->out, "Cutting %s (", what);
+    strbuf_addf(&a->out, "Cutting %s (", what);
     ans_money(a, base);
-    abuf_puts(&a->out, " this month) by ");
+    strbuf_addstr(&a->out, " this month) by ");
     if (pct >= 0 && pct % 10)
-        abuf_printf(&a->out, "%lld.%lld%%", (long long)(pct / 10), (long long)(pct % 10));
+        strbuf_addf(&a->out, "%lld.%lld%%", (long long)(pct / 10), (long long)(pct % 10));
     else if (pct >= 0)
-        abuf_printf(&a->out, "%lld%%", (long long)(pct / 10));
+        strbuf_addf(&a->out, "%lld%%", (long long)(pct / 10));
     else
         ans_money(a, cut);
-    abuf_puts(&a->out, " would free up ");
+    strbuf_addstr(&a->out, " would free up ");
     ans_bold_money(a, cut);
-    abuf_puts(&a->out, " a month, or ");
+    strbuf_addstr(&a->out, " a month, or ");
     ans_bold_money(a, cut * 12);
-    abuf_puts(&a->out, " a year.");
+    strbuf_addstr(&a->out, " a year.");
     whatif_effects(a, cut);
 }
 
@@ -161,7 +162,7 @@ struct afford {
 
 static void months_out(struct ans *a, int64_t n)
 {
-    abuf_printf(&a->out, "%lld month%s", (long long)n, n == 1 ? "" : "s");
+    strbuf_addf(&a->out, "%lld month%s", (long long)n, n == 1 ? "" : "s");
 }
 
 /* "**$21,500.00** in cash (Checking $3,500.00 and Savings $18,000.00)" for the @n cash
@@ -169,38 +170,38 @@ static void months_out(struct ans *a, int64_t n)
 static void cash_out(struct ans *a, const struct analyst_row *rows, size_t n, int64_t cash)
 {
     if (n == 0) {
-        abuf_puts(&a->out, "no money in checking, savings or cash accounts that I can see");
+        strbuf_addstr(&a->out, "no money in checking, savings or cash accounts that I can see");
         return;
     }
     ans_bold_money(a, cash);
-    abuf_puts(&a->out, " in cash (");
+    strbuf_addstr(&a->out, " in cash (");
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            abuf_puts(&a->out, i + 1 == n ? " and " : ", ");
-        abuf_printf(&a->out, "%s ", rows[i].key ? rows[i].key : "Account");
+            strbuf_addstr(&a->out, i + 1 == n ? " and " : ", ");
+        strbuf_addf(&a->out, "%s ", rows[i].key ? rows[i].key : "Account");
         ans_money(a, rows[i].amount);
     }
-    abuf_puts(&a->out, ")");
+    strbuf_addstr(&a->out, ")");
 }
 
 /* No price in the question: ask for one, with what it would be weighed against. */
 static void afford_ask(struct ans *a, const struct afford *f, const struct analyst_row *rows,
                        size_t n)
 {
-    abuf_puts(&a->out, "How much would it cost? Tell me the amount, for example \"can I afford "
-                       "a $2,000 vacation?\", and I'll weigh it against your cash. You have ");
+    strbuf_addstr(&a->out, "How much would it cost? Tell me the amount, for example \"can I afford "
+                           "a $2,000 vacation?\", and I'll weigh it against your cash. You have ");
     cash_out(a, rows, n, f->cash);
     if (f->saving > 0) {
-        abuf_puts(&a->out, " and you're putting aside about ");
+        strbuf_addstr(&a->out, " and you're putting aside about ");
         ans_money(a, f->saving);
-        abuf_puts(&a->out, " a month.");
+        strbuf_addstr(&a->out, " a month.");
     } else {
-        abuf_puts(&a->out, ", and you're not putting money aside each month right now.");
+        strbuf_addstr(&a->out, ", and you're not putting money aside each month right now.");
     }
     if (f->avg > 0) {
-        abuf_puts(&a->out, " Your spending averages ");
+        strbuf_addstr(&a->out, " Your spending averages ");
         ans_money(a, f->avg);
-        abuf_puts(&a->out, " a month.");
+        strbuf_addstr(&a->out, " a month.");
     }
 }
 
@@ -212,30 +213,30 @@ static void afford_left(struct ans *a, const struct afford *f)
     int64_t left = f->cash - f->amount;
 
     if (left < 0 && f->cash == 0) {
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
     if (left < 0) {
-        abuf_puts(&a->out, ", ");
+        strbuf_addstr(&a->out, ", ");
         ans_bold_money(a, -left);
-        abuf_puts(&a->out, " short of ");
+        strbuf_addstr(&a->out, " short of ");
         ans_bold_money(a, f->amount);
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
-    abuf_puts(&a->out, "; paying ");
+    strbuf_addstr(&a->out, "; paying ");
     ans_bold_money(a, f->amount);
-    abuf_puts(&a->out, " would leave ");
+    strbuf_addstr(&a->out, " would leave ");
     ans_bold_money(a, left);
     if (f->avg <= 0) {
-        abuf_puts(&a->out, ". I don't have your monthly spending, so I can't say how big a "
-                           "cushion that is.");
+        strbuf_addstr(&a->out, ". I don't have your monthly spending, so I can't say how big a "
+                               "cushion that is.");
         return;
     }
-    abuf_printf(&a->out, ", about %lld.%lld months of your average spending (",
+    strbuf_addf(&a->out, ", about %lld.%lld months of your average spending (",
                 (long long)(left * 10 / f->avg / 10), (long long)(left * 10 / f->avg % 10));
     ans_money(a, f->avg);
-    abuf_puts(&a->out, " a month).");
+    strbuf_addstr(&a->out, " a month).");
 }
 
 /* How long saving takes at the current pace: to save the price back, or (@short_of) to
@@ -245,29 +246,29 @@ static void afford_pace(struct ans *a, const struct afford *f, bool short_of)
     int64_t need = short_of ? f->amount - (f->cash - f->avg) : f->amount;
 
     if (f->saving <= 0) {
-        abuf_printf(&a->out,
+        strbuf_addf(&a->out,
                     " You're not putting money aside each month right now, so %s until "
                     "spending drops below income.",
                     short_of ? "that gap won't close" : "it wouldn't be saved back");
         return;
     }
     if (!short_of) {
-        abuf_puts(&a->out, " At your current pace of ");
+        strbuf_addstr(&a->out, " At your current pace of ");
         ans_money(a, f->saving);
-        abuf_puts(&a->out, " a month you'd save it back in about ");
+        strbuf_addstr(&a->out, " a month you'd save it back in about ");
         months_out(a, ans_months_to(need, f->saving));
-        abuf_puts(&a->out, ".");
+        strbuf_addstr(&a->out, ".");
         return;
     }
-    abuf_puts(&a->out, f->avg > 0 ? " To pay it and still keep a month of spending in cash"
-                                  : " To pay it from cash");
-    abuf_puts(&a->out, " you'd need ");
+    strbuf_addstr(&a->out, f->avg > 0 ? " To pay it and still keep a month of spending in cash"
+                                      : " To pay it from cash");
+    strbuf_addstr(&a->out, " you'd need ");
     ans_bold_money(a, need);
-    abuf_puts(&a->out, " more: about ");
+    strbuf_addstr(&a->out, " more: about ");
     months_out(a, ans_months_to(need, f->saving));
-    abuf_puts(&a->out, " of saving at your current pace of ");
+    strbuf_addstr(&a->out, " of saving at your current pace of ");
     ans_money(a, f->saving);
-    abuf_puts(&a->out, " a month.");
+    strbuf_addstr(&a->out, " a month.");
 }
 
 /* For a purchase in a named month ahead: what the current pace adds by then. */
@@ -280,13 +281,13 @@ static void afford_by_month(struct ans *a, const struct afford *f)
         !period_named_month_index(a, &p, true, &when) || !period_month_now(a, &now) ||
         when <= now || when - now > 120)
         return;
-    abuf_puts(&a->out, " By ");
+    strbuf_addstr(&a->out, " By ");
     period_month_out(a, when);
-    abuf_puts(&a->out, ", ");
+    strbuf_addstr(&a->out, ", ");
     months_out(a, when - now);
-    abuf_puts(&a->out, " from now, you'd put aside about ");
+    strbuf_addstr(&a->out, " from now, you'd put aside about ");
     ans_money(a, f->saving * (when - now));
-    abuf_puts(&a->out, " more at that pace.");
+    strbuf_addstr(&a->out, " more at that pace.");
 }
 
 /* "Can I afford a $2,000 vacation?": the price against cash on hand, the cushion of average
@@ -315,13 +316,13 @@ void whatif_afford(struct ans *a)
     }
     left = f.cash - f.amount;
     if (f.avg > 0 && left >= 3 * f.avg)
-        abuf_puts(&a->out, "Yes, comfortably. You have ");
+        strbuf_addstr(&a->out, "Yes, comfortably. You have ");
     else if (f.avg > 0 && left >= f.avg)
-        abuf_puts(&a->out, "Yes, but it would thin your cushion. You have ");
+        strbuf_addstr(&a->out, "Yes, but it would thin your cushion. You have ");
     else if (f.avg <= 0 && left >= 0)
-        abuf_puts(&a->out, "Yes, from your cash. You have ");
+        strbuf_addstr(&a->out, "Yes, from your cash. You have ");
     else
-        abuf_puts(&a->out, "Not from your cash today. You have ");
+        strbuf_addstr(&a->out, "Not from your cash today. You have ");
     cash_out(a, rows, n, f.cash);
     afford_left(a, &f);
     afford_pace(a, &f, left < f.avg);

@@ -9,7 +9,7 @@
 #include "llm-worker/core/job.h"
 #include "llm-worker/core/producer.h"
 #include "llm-worker/core/worker_int.h"
-#include "llm-worker/engine/utf8.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,8 +55,7 @@ static char *raw_for_dlq(const char *raw, size_t len, json_t *parsed)
         if (out)
             return out;
     }
-    if (len > RAW_DLQ_MAX)
-        len = utf8_complete(raw, RAW_DLQ_MAX);
+    len = utf8_cut(raw, len, RAW_DLQ_MAX);
     clean = utf8_sanitize(raw, len, NULL);
     s = json_string(clean);
     out = json_dumps(s, JSON_ENCODE_ANY);

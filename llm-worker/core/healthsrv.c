@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 #include <arpa/inet.h>
@@ -10,7 +11,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,23 +26,6 @@ struct healthsrv {
     struct healthsrv_source src;
 };
 
-static void append(char **buf, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void append(char **buf, size_t *len, const char *fmt, ...)
-{
-    va_list ap;
-    char *piece;
-
-    va_start(ap, fmt);
-    piece = xvasprintf(fmt, ap);
-    va_end(ap);
-    *buf = xrealloc(*buf, *len + strlen(piece) + 1);
-    memcpy(*buf + *len, piece, strlen(piece) + 1);
-    *len += strlen(piece);
-    free(piece);
-}
-
 static long long num(json_t *o, const char *k)
 {
     return (long long)json_integer_value(json_object_get(o, k));
@@ -52,23 +35,22 @@ char *healthsrv_metrics(json_t *status, bool ready)
 {
     static const char *const counters[] = {
         "consumed", "answered", "failed", "dlq", "context_cache_hits", "context_cache_misses"};
-    char *buf = xstrdup("");
-    size_t len = 0, i;
+    struct strbuf buf = STRBUF_INIT;
+    size_t i;
     json_t *p;
 
-    append(&buf, &len, "# TYPE finchat_worker_ready gauge\nfinchat_worker_ready %d\n", ready);
-    append(&buf, &len, "# TYPE finchat_worker_inflight gauge\nfinchat_worker_inflight %lld\n",
-           num(status, "inflight"));
+    strbuf_addf(&buf, "# TYPE finchat_worker_ready gauge\nfinchat_worker_ready %d\n", ready);
+    strbuf_addf(&buf, "# TYPE finchat_worker_inflight gauge\nfinchat_worker_inflight %lld\n",
+                num(status, "inflight"));
     for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
-        append(&buf, &len, "# TYPE finchat_worker_%s_total counter\nfinchat_worker_%s_total %lld\n",
-               counters[i], counters[i], num(status, counters[i]));
-    append(&buf, &len,
-           "# TYPE finchat_worker_ttft_ms_sum counter\nfinchat_worker_ttft_ms_sum %lld\n"
-           "# TYPE finchat_worker_ttft_count counter\nfinchat_worker_ttft_count %lld\n",
-           num(status, "ttft_ms_sum"), num(status, "ttft_count"));
-    append(&buf, &len,
-           "# TYPE finchat_provider_outcomes_total counter\n"
-           "# TYPE finchat_provider_circuit_open gauge\n");
+        strbuf_addf(&buf, "# TYPE finchat_worker_%s_total counter\nfinchat_worker_%s_total %lld\n",
+                    counters[i], counters[i], num(status, counters[i]));
+    strbuf_addf(&buf,
+                "# TYPE finchat_worker_ttft_ms_sum counter\nfinchat_worker_ttft_ms_sum %lld\n"
+                "# TYPE finchat_worker_ttft_count counter\nfinchat_worker_ttft_count %lld\n",
+                num(status, "ttft_ms_sum"), num(status, "ttft_count"));
+    strbuf_addf(&buf, "# TYPE finchat_provider_outcomes_total counter\n"
+                      "# TYPE finchat_provider_circuit_open gauge\n");
     json_array_foreach(json_object_get(status, "providers"), i, p)
     {
         const char *name = json_string_value(json_object_get(p, "name"));
@@ -76,16 +58,16 @@ char *healthsrv_metrics(json_t *status, bool ready)
 
         if (!name)
             continue;
-        append(&buf, &len,
-               "finchat_provider_outcomes_total{provider=\"%s\",outcome=\"answer\"} %lld\n"
-               "finchat_provider_outcomes_total{provider=\"%s\",outcome=\"failure\"} %lld\n"
-               "finchat_provider_outcomes_total{provider=\"%s\",outcome=\"retry\"} %lld\n"
-               "finchat_provider_outcomes_total{provider=\"%s\",outcome=\"reset\"} %lld\n"
-               "finchat_provider_circuit_open{provider=\"%s\"} %d\n",
-               name, num(p, "answers"), name, num(p, "failures"), name, num(p, "retries"), name,
-               num(p, "resets"), name, circuit && strcmp(circuit, "closed") != 0);
+        strbuf_addf(&buf,
+                    "finchat_provider_outcomes_total{provider=\"%s\",outcome=\"answer\"} %lld\n"
+                    "finchat_provider_outcomes_total{provider=\"%s\",outcome=\"failure\"} %lld\n"
+                    "finchat_provider_outcomes_total{provider=\"%s\",outcome=\"retry\"} %lld\n"
+                    "finchat_provider_outcomes_total{provider=\"%s\",outcome=\"reset\"} %lld\n"
+                    "finchat_provider_circuit_open{provider=\"%s\"} %d\n",
+                    name, num(p, "answers"), name, num(p, "failures"), name, num(p, "retries"),
+                    name, num(p, "resets"), name, circuit && strcmp(circuit, "closed") != 0);
     }
-    return buf;
+    return strbuf_detach(&buf, NULL);
 }
 
 static void respond(int fd, int status, const char *type, const char *body)

@@ -13,7 +13,7 @@
 #include "llm-worker/core/worker_int.h"
 #include "llm-worker/engine/ctxcache.h"
 #include "llm-worker/engine/storeq.h"
-#include "llm-worker/engine/utf8.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -70,8 +70,8 @@ void job_free(struct job *j)
     json_decref(j->history);
     if (j->have_prompt)
         prompt_release(&j->prompt);
-    abuf_release(&j->text);
-    abuf_release(&j->unsent);
+    strbuf_release(&j->text);
+    strbuf_release(&j->unsent);
     free(j->provider);
     free(j->model);
     free(j->errmsg);
@@ -122,7 +122,7 @@ static void job_fail(struct job *j, const char *status, const char *code, const 
     struct task *t = task_new(TASK_PUT);
 
     t->status = xstrdup(status);
-    t->text = xstrdup(j->text.s ? j->text.s : "");
+    t->text = xstrdup(j->text.buf ? j->text.buf : "");
     t->provider = j->provider ? xstrdup(j->provider) : NULL;
     t->model = j->model ? xstrdup(j->model) : NULL;
     t->code = xstrdup(code);
@@ -211,7 +211,7 @@ static void sink_token(void *ud, const char *text, size_t len)
     if (cut > 0) {
         char *clean = utf8_sanitize(buf, cut, &n);
 
-        abuf_puts(&j->text, clean);
+        strbuf_addstr(&j->text, clean);
         producer_hold(j, clean);
         free(clean);
     }
@@ -224,7 +224,7 @@ static void sink_reset(void *ud, const char *reason)
 
     if (j->dropped)
         return;
-    abuf_release(&j->text);
+    strbuf_release(&j->text);
     j->ncarry = 0;
     j->ttft_ms = -1;
     producer_reset(j, reason && *reason ? reason : "provider_failover");
@@ -247,7 +247,7 @@ static void sink_done(void *ud, int rc, const struct gen_usage *usage, const cha
         size_t n;
         char *clean = utf8_sanitize(j->carry, j->ncarry, &n);
 
-        abuf_puts(&j->text, clean);
+        strbuf_addstr(&j->text, clean);
         producer_hold(j, clean);
         producer_flush_job(j);
         free(clean);
@@ -273,7 +273,7 @@ static void job_store_final(struct job *j)
     struct task *t = task_new(TASK_PUT);
     int64_t total = j->done_ms - j->t0_ms;
 
-    t->text = xstrdup(j->text.s ? j->text.s : "");
+    t->text = xstrdup(j->text.buf ? j->text.buf : "");
     t->doc.req = &j->req;
     t->doc.attempt = j->attempt;
     t->doc.status = "complete";
@@ -291,7 +291,7 @@ static void job_store_final(struct job *j)
 
 static void send_final_and_free(struct job *j)
 {
-    const char *text = j->text.s ? j->text.s : "";
+    const char *text = j->text.buf ? j->text.buf : "";
     int64_t total = j->done_ms - j->t0_ms;
     int ttft = j->ttft_ms < 0 ? (int)total : (int)j->ttft_ms;
     char extra[256];

@@ -61,10 +61,10 @@ struct job {
     bool history_shared; /* another answer of the conversation ran meanwhile: re-read */
     struct prompt prompt;
     bool have_prompt;
-    struct abuf text;    /* the attempt's answer so far (what is stored) */
-    struct abuf unsent;  /* the tail of @text not yet produced: see producer_hold() */
-    bool text_sent;      /* a token chunk of this attempt went out */
-    int64_t flush_at_ms; /* mono: when the held text is due (0: nothing held) */
+    struct strbuf text;   /* the attempt's answer so far (what is stored) */
+    struct strbuf unsent; /* the tail of @text not yet produced: see producer_hold() */
+    bool text_sent;       /* a token chunk of this attempt went out */
+    int64_t flush_at_ms;  /* mono: when the held text is due (0: nothing held) */
     char carry[4];
     size_t ncarry;
     char *provider, *model;

@@ -9,7 +9,7 @@
 #include "llm-worker/core/inflight.h"
 #include "llm-worker/core/job.h"
 #include "llm-worker/core/worker_int.h"
-#include "llm-worker/engine/utf8.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +166,7 @@ void producer_text(struct job *j, const char *s, size_t len)
         size_t n = clean_len - off;
 
         if (n > 12000)
-            n = utf8_complete(clean + off, 12000);
+            n = utf8_cut(clean + off, n, 12000);
         producer_chunk(j, CHUNK_TOKEN, json_pack("{s:s%}", "text", clean + off, n), NULL);
         off += n;
     }
@@ -175,7 +175,7 @@ void producer_text(struct job *j, const char *s, size_t len)
 
 void producer_hold(struct job *j, const char *clean)
 {
-    abuf_puts(&j->unsent, clean);
+    strbuf_addstr(&j->unsent, clean);
     if (!j->flush_at_ms)
         j->flush_at_ms = j->text_sent ? clock_mono_ms() + j->w->cfg->token_flush_ms : 1;
 }
@@ -185,10 +185,9 @@ void producer_flush_job(struct job *j)
     j->flush_at_ms = 0;
     if (j->unsent.len == 0)
         return;
-    producer_text(j, j->unsent.s, j->unsent.len);
+    producer_text(j, j->unsent.buf, j->unsent.len);
     j->text_sent = true;
-    j->unsent.len = 0;
-    j->unsent.s[0] = '\0';
+    strbuf_reset(&j->unsent);
 }
 
 int64_t producer_flush_due(struct worker *w)

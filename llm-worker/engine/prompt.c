@@ -2,9 +2,9 @@
  * history selection. */
 #include "llm-worker/engine/prompt.h"
 
+#include "utf8.h"
 #include "xmalloc.h"
 #include "llm-worker/analyst/analyst_fmt.h"
-#include "llm-worker/engine/utf8.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -81,44 +81,38 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* Appends @key without its "_minor" suffix (the amount is shown as money). */
-static void put_key(struct abuf *b, const char *key)
+static void put_key(struct strbuf *b, const char *key)
 {
     size_t n = strlen(key);
 
     if (ends_with(key, "_minor"))
         n -= 6;
-    abuf_printf(b, "%.*s", (int)n, key);
+    strbuf_addf(b, "%.*s", (int)n, key);
 }
 
 /* Appends @s cut to STRING_MAX code points, newlines folded to spaces. */
-static void put_string(struct abuf *b, const char *s)
+static void put_string(struct strbuf *b, const char *s)
 {
-    size_t cps = 0, i = 0;
+    size_t i = utf8_advance(s, strlen(s), STRING_MAX);
     char *copy;
 
-    while (s[i] && cps < STRING_MAX) {
-        i++;
-        while (((unsigned char)s[i] & 0xc0) == 0x80)
-            i++;
-        cps++;
-    }
     copy = xstrndup(s, i);
     for (char *p = copy; *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
-    abuf_puts(b, copy);
+    strbuf_addstr(b, copy);
     if (s[i])
-        abuf_puts(b, "...");
+        strbuf_addstr(b, "...");
     free(copy);
 }
 
-static void put_value(struct abuf *b, const char *key, const json_t *v, const char *currency,
+static void put_value(struct strbuf *b, const char *key, const json_t *v, const char *currency,
                       int depth);
 
 /* Appends the members of @obj as "k=v, k=v", leaving out a currency equal to @currency.
  * With @money (@obj is the value of a *_minor key, such as the forecast's
  * monthly_net_minor: {conservative, expected, optimistic}) every member is money. */
-static void put_members(struct abuf *b, const json_t *obj, const char *currency, int depth,
+static void put_members(struct strbuf *b, const json_t *obj, const char *currency, int depth,
                         bool money)
 {
     const char *cur = json_string_value(json_object_get(obj, "currency"));
@@ -136,15 +130,15 @@ static void put_members(struct abuf *b, const json_t *obj, const char *currency,
             strcmp(json_string_value(v), currency) == 0)
             continue;
         if (!first)
-            abuf_puts(b, ", ");
+            strbuf_addstr(b, ", ");
         first = false;
         put_key(b, k);
-        abuf_puts(b, "=");
+        strbuf_addstr(b, "=");
         put_value(b, money ? "_minor" : k, v, cur, depth + 1);
     }
 }
 
-static void put_value(struct abuf *b, const char *key, const json_t *v, const char *currency,
+static void put_value(struct strbuf *b, const char *key, const json_t *v, const char *currency,
                       int depth)
 {
     const json_t *date;
@@ -157,107 +151,107 @@ static void put_value(struct abuf *b, const char *key, const json_t *v, const ch
         break;
     case JSON_INTEGER:
         if (key && ends_with(key, "_minor"))
-            abuf_money(b, json_integer_value(v), currency);
+            fmt_add_money(b, json_integer_value(v), currency);
         else
-            abuf_printf(b, "%" PRId64, (int64_t)json_integer_value(v));
+            strbuf_addf(b, "%" PRId64, (int64_t)json_integer_value(v));
         break;
     case JSON_REAL:
-        abuf_printf(b, "%.6g", json_real_value(v));
+        strbuf_addf(b, "%.6g", json_real_value(v));
         break;
     case JSON_TRUE:
-        abuf_puts(b, "yes");
+        strbuf_addstr(b, "yes");
         break;
     case JSON_FALSE:
-        abuf_puts(b, "no");
+        strbuf_addstr(b, "no");
         break;
     case JSON_NULL:
-        abuf_puts(b, "-");
+        strbuf_addstr(b, "-");
         break;
     case JSON_OBJECT:
         /* MongoDB extended JSON: {"$date": "..."} is just a date. */
         date = json_object_get(v, "$date");
         if (date && json_object_size(v) == 1 && json_is_string(date)) {
-            abuf_printf(b, "%.10s", json_string_value(date));
+            strbuf_addf(b, "%.10s", json_string_value(date));
         } else if (depth >= NEST_MAX) {
-            abuf_puts(b, "{...}");
+            strbuf_addstr(b, "{...}");
         } else {
-            abuf_puts(b, "{");
+            strbuf_addstr(b, "{");
             put_members(b, v, currency, depth, key && ends_with(key, "_minor"));
-            abuf_puts(b, "}");
+            strbuf_addstr(b, "}");
         }
         break;
     case JSON_ARRAY:
         if (depth >= NEST_MAX) {
-            abuf_puts(b, "[...]");
+            strbuf_addstr(b, "[...]");
             break;
         }
-        abuf_puts(b, "[");
+        strbuf_addstr(b, "[");
         json_array_foreach(v, i, item)
         {
             if (i)
-                abuf_puts(b, "; ");
+                strbuf_addstr(b, "; ");
             put_value(b, key, item, currency, depth + 1);
         }
-        abuf_puts(b, "]");
+        strbuf_addstr(b, "]");
         break;
     }
 }
 
 /* Appends section @key of the context to @out if it fits in @max bytes; a list that does not
  * fit whole keeps its first items and says how many were left out. False if nothing fit. */
-static bool put_section(struct abuf *out, const char *key, const json_t *v, const char *currency,
+static bool put_section(struct strbuf *out, const char *key, const json_t *v, const char *currency,
                         size_t max)
 {
-    struct abuf sec = {0}, line = {0};
+    struct strbuf sec = STRBUF_INIT, line = STRBUF_INIT;
     size_t i, kept = 0, n;
     json_t *item;
     bool ok;
 
     if (!json_is_array(v) || json_array_size(v) == 0) {
         put_key(&sec, key);
-        abuf_puts(&sec, ": ");
+        strbuf_addstr(&sec, ": ");
         if (json_is_object(v))
             put_members(&sec, v, currency, 1, ends_with(key, "_minor"));
         else
             put_value(&sec, key, v, currency, 1);
-        abuf_puts(&sec, "\n");
+        strbuf_addstr(&sec, "\n");
         ok = out->len + sec.len <= max;
         if (ok)
-            abuf_puts(out, sec.s);
-        abuf_release(&sec);
+            strbuf_addstr(out, sec.buf);
+        strbuf_release(&sec);
         return ok;
     }
     n = json_array_size(v);
     put_key(&sec, key);
-    abuf_printf(&sec, " (%zu):\n", n);
+    strbuf_addf(&sec, " (%zu):\n", n);
     json_array_foreach(v, i, item)
     {
-        line.len = 0;
-        abuf_puts(&line, "- ");
+        strbuf_reset(&line);
+        strbuf_addstr(&line, "- ");
         if (json_is_object(item))
             put_members(&line, item, currency, 1, false);
         else
             put_value(&line, key, item, currency, 1);
-        abuf_puts(&line, "\n");
+        strbuf_addstr(&line, "\n");
         /* Keep room for the "more" line. */
         if (out->len + sec.len + line.len + 32 > max)
             break;
-        abuf_puts(&sec, line.s);
+        strbuf_addstr(&sec, line.buf);
         kept++;
     }
     if (kept < n)
-        abuf_printf(&sec, "- ... %zu more not shown\n", n - kept);
+        strbuf_addf(&sec, "- ... %zu more not shown\n", n - kept);
     ok = kept > 0 && out->len + sec.len <= max;
     if (ok)
-        abuf_puts(out, sec.s);
-    abuf_release(&sec);
-    abuf_release(&line);
+        strbuf_addstr(out, sec.buf);
+    strbuf_release(&sec);
+    strbuf_release(&line);
     return ok;
 }
 
 char *prompt_render_context(const json_t *context, int budget_tokens)
 {
-    struct abuf out = {0}, omitted = {0};
+    struct strbuf out = STRBUF_INIT, omitted = STRBUF_INIT;
     size_t max = budget_tokens > 0 ? (size_t)budget_tokens * 4 : 0;
     const char *currency, *key;
     json_t *v;
@@ -273,7 +267,7 @@ char *prompt_render_context(const json_t *context, int budget_tokens)
             v = json_object_get(context, priority[i]);
             if (v && !in_list(priority[i], tail_keys, ntail) &&
                 !put_section(&out, priority[i], v, currency, max))
-                abuf_printf(&omitted, "%s%s", omitted.len ? ", " : "", priority[i]);
+                strbuf_addf(&omitted, "%s%s", omitted.len ? ", " : "", priority[i]);
         }
         if (pass == 1) {
             json_object_foreach((json_t *)context, key, v)
@@ -282,19 +276,19 @@ char *prompt_render_context(const json_t *context, int budget_tokens)
                     in_list(key, skipped, sizeof(skipped) / sizeof(skipped[0])))
                     continue;
                 if (!put_section(&out, key, v, currency, max))
-                    abuf_printf(&omitted, "%s%s", omitted.len ? ", " : "", key);
+                    strbuf_addf(&omitted, "%s%s", omitted.len ? ", " : "", key);
             }
         }
         for (size_t i = 0; pass == 2 && i < ntail; i++) {
             v = json_object_get(context, tail_keys[i]);
             if (v && !put_section(&out, tail_keys[i], v, currency, max))
-                abuf_printf(&omitted, "%s%s", omitted.len ? ", " : "", tail_keys[i]);
+                strbuf_addf(&omitted, "%s%s", omitted.len ? ", " : "", tail_keys[i]);
         }
     }
     if (omitted.len && out.len + omitted.len + 24 <= max)
-        abuf_printf(&out, "(not shown: %s)\n", omitted.s);
-    abuf_release(&omitted);
-    return abuf_detach(&out);
+        strbuf_addf(&out, "(not shown: %s)\n", omitted.buf);
+    strbuf_release(&omitted);
+    return strbuf_detach(&out, NULL);
 }
 
 struct hist {

@@ -2,7 +2,6 @@
 #include "llm-worker/providers/ollama.h"
 
 #include "err.h"
-#include "xmalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,28 +81,13 @@ out:
 void ollama_stream_init(struct ollama_stream *s, size_t max_line)
 {
     memset(s, 0, sizeof(*s));
+    strbuf_init(&s->line, 0);
     s->max = max_line ? max_line : OLLAMA_LINE_MAX;
 }
 
 void ollama_stream_release(struct ollama_stream *s)
 {
-    free(s->line);
-    s->line = NULL;
-    s->len = s->cap = 0;
-}
-
-static void keep(struct ollama_stream *s, const char *buf, size_t n)
-{
-    if (s->len + n > s->cap) {
-        size_t ncap = s->cap ? s->cap : 512;
-
-        while (ncap < s->len + n)
-            ncap *= 2;
-        s->line = xrealloc(s->line, ncap);
-        s->cap = ncap;
-    }
-    memcpy(s->line + s->len, buf, n);
-    s->len += n;
+    strbuf_release(&s->line);
 }
 
 int ollama_stream_feed(struct ollama_stream *s, const char *buf, size_t len, provider_delta_fn fn,
@@ -120,20 +104,20 @@ int ollama_stream_feed(struct ollama_stream *s, const char *buf, size_t len, pro
         const char *nl = memchr(buf + i, '\n', len - i);
         size_t n = nl ? (size_t)(nl - (buf + i)) : len - i;
 
-        if (s->len + n > s->max) {
+        if (s->line.len + n > s->max) {
             snprintf(errbuf, errlen, "stream line longer than %zu bytes", s->max);
             return s->failed = FC_ETOOBIG;
         }
         if (!nl) {
-            keep(s, buf + i, n);
+            strbuf_add(&s->line, buf + i, n);
             break;
         }
-        if (s->len == 0) {
+        if (s->line.len == 0) {
             rc = ollama_parse_line(buf + i, n, fn, ud, errbuf, errlen);
         } else {
-            keep(s, buf + i, n);
-            rc = ollama_parse_line(s->line, s->len, fn, ud, errbuf, errlen);
-            s->len = 0;
+            strbuf_add(&s->line, buf + i, n);
+            rc = ollama_parse_line(s->line.buf, s->line.len, fn, ud, errbuf, errlen);
+            strbuf_reset(&s->line);
         }
         if (rc)
             return s->failed = rc;
@@ -151,10 +135,10 @@ int ollama_stream_finish(struct ollama_stream *s, provider_delta_fn fn, void *ud
         snprintf(errbuf, errlen, "stream already failed");
         return s->failed;
     }
-    if (s->len == 0)
+    if (s->line.len == 0)
         return 0;
-    rc = ollama_parse_line(s->line, s->len, fn, ud, errbuf, errlen);
-    s->len = 0;
+    rc = ollama_parse_line(s->line.buf, s->line.len, fn, ud, errbuf, errlen);
+    strbuf_reset(&s->line);
     if (rc)
         s->failed = rc;
     return rc;

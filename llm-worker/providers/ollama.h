@@ -6,6 +6,7 @@
 #ifndef FINCHAT_OLLAMA_H
 #define FINCHAT_OLLAMA_H
 
+#include "strbuf.h"
 #include "llm-worker/providers/provider_delta.h"
 
 #include <jansson.h>
@@ -27,8 +28,7 @@ int ollama_parse_line(const char *line, size_t len, provider_delta_fn fn, void *
 
 /* Incremental line framing of the response body. */
 struct ollama_stream {
-    char *line;
-    size_t len, cap;
+    struct strbuf line; /* the partial line carried between feeds */
     size_t max;
     int failed;
 };

@@ -2,39 +2,21 @@
 #include "llm-worker/providers/sse_parse.h"
 
 #include "err.h"
-#include "xmalloc.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 void sse_parse_init(struct sse_parser *p, size_t max_bytes)
 {
     memset(p, 0, sizeof(*p));
+    strbuf_init(&p->line, 0);
+    strbuf_init(&p->data, 0);
     p->max = max_bytes ? max_bytes : SSE_DEFAULT_MAX;
 }
 
 void sse_parse_release(struct sse_parser *p)
 {
-    free(p->line);
-    free(p->data);
-    p->line = p->data = NULL;
-    p->line_len = p->line_cap = p->data_len = p->data_cap = 0;
-}
-
-/* Appends @n bytes to a growable buffer, keeping room for a NUL. */
-static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-    if (*len + n + 1 > *cap) {
-        size_t ncap = *cap ? *cap : 256;
-
-        while (ncap < *len + n + 1)
-            ncap *= 2;
-        *buf = xrealloc(*buf, ncap);
-        *cap = ncap;
-    }
-    memcpy(*buf + *len, s, n);
-    *len += n;
-    (*buf)[*len] = '\0';
+    strbuf_release(&p->line);
+    strbuf_release(&p->data);
 }
 
 static int dispatch(struct sse_parser *p, sse_event_fn fn, void *ud)
@@ -46,14 +28,13 @@ static int dispatch(struct sse_parser *p, sse_event_fn fn, void *ud)
         p->event[0] = '\0';
         return 0;
     }
-    if (p->data_len > 0 && p->data[p->data_len - 1] == '\n')
-        p->data_len--;
-    p->data[p->data_len] = '\0';
+    if (p->data.len > 0 && p->data.buf[p->data.len - 1] == '\n')
+        strbuf_setlen(&p->data, p->data.len - 1);
     ev.event = p->event;
-    ev.data = p->data;
-    ev.data_len = p->data_len;
+    ev.data = p->data.buf;
+    ev.data_len = p->data.len;
     rc = fn(ud, &ev);
-    p->data_len = 0;
+    strbuf_reset(&p->data);
     p->has_data = false;
     p->event[0] = '\0';
     return rc;
@@ -85,10 +66,10 @@ static int process_line(struct sse_parser *p, const char *s, size_t n, sse_event
         vlen--;
     }
     if (flen == 4 && memcmp(s, "data", 4) == 0) {
-        if (p->data_len + vlen + 1 > p->max)
+        if (p->data.len + vlen + 1 > p->max)
             return p->failed = FC_ETOOBIG;
-        append(&p->data, &p->data_len, &p->data_cap, value, vlen);
-        append(&p->data, &p->data_len, &p->data_cap, "\n", 1);
+        strbuf_add(&p->data, value, vlen);
+        strbuf_addch(&p->data, '\n');
         p->has_data = true;
     } else if (flen == 5 && memcmp(s, "event", 5) == 0) {
         if (vlen >= sizeof(p->event))
@@ -119,18 +100,18 @@ int sse_parse_feed(struct sse_parser *p, const char *buf, size_t len, sse_event_
         }
         while (j < len && buf[j] != '\n' && buf[j] != '\r')
             j++;
-        if (p->line_len + (j - i) + p->data_len > p->max)
+        if (p->line.len + (j - i) + p->data.len > p->max)
             return p->failed = FC_ETOOBIG;
         if (j == len) {
-            append(&p->line, &p->line_len, &p->line_cap, buf + i, j - i);
+            strbuf_add(&p->line, buf + i, j - i);
             break;
         }
-        if (p->line_len == 0) {
+        if (p->line.len == 0) {
             rc = process_line(p, buf + i, j - i, fn, ud);
         } else {
-            append(&p->line, &p->line_len, &p->line_cap, buf + i, j - i);
-            rc = process_line(p, p->line, p->line_len, fn, ud);
-            p->line_len = 0;
+            strbuf_add(&p->line, buf + i, j - i);
+            rc = process_line(p, p->line.buf, p->line.len, fn, ud);
+            strbuf_reset(&p->line);
         }
         if (rc)
             return rc;
@@ -151,9 +132,9 @@ int sse_parse_finish(struct sse_parser *p, sse_event_fn fn, void *ud)
 
     if (p->failed)
         return p->failed;
-    if (p->line_len > 0) {
-        rc = process_line(p, p->line, p->line_len, fn, ud);
-        p->line_len = 0;
+    if (p->line.len > 0) {
+        rc = process_line(p, p->line.buf, p->line.len, fn, ud);
+        strbuf_reset(&p->line);
         if (rc)
             return rc;
     }

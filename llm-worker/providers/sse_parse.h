@@ -11,6 +11,8 @@
 #ifndef FINCHAT_SSE_PARSE_H
 #define FINCHAT_SSE_PARSE_H
 
+#include "strbuf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,10 +31,8 @@ struct sse_event {
 typedef int (*sse_event_fn)(void *ud, const struct sse_event *ev);
 
 struct sse_parser {
-    char *line; /* the partial line carried between feeds */
-    size_t line_len, line_cap;
-    char *data; /* the data buffer of the event being assembled */
-    size_t data_len, data_cap;
+    struct strbuf line; /* the partial line carried between feeds */
+    struct strbuf data; /* the data of the event being assembled */
     char event[SSE_EVENT_NAME_MAX];
     bool has_data;
     bool cr_pending; /* the previous feed ended with CR: skip one leading LF */

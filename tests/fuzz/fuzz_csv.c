@@ -5,6 +5,7 @@
  * "csv:" dedupe id, and line numbers that never decrease and never pass the input's line
  * count. Parsing the same bytes twice must give the same ids. Built and run by
  * tests/fuzz/run.sh. */
+#include "utf8.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/ingest/importer.h"
 
@@ -16,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_text(const char *s)
 {
-    if (!finance_utf8_valid(s, strlen(s)) || finance_has_ctrl(s))
+    if (!utf8_valid(s, strlen(s)) || finance_has_ctrl(s))
         abort();
 }
 

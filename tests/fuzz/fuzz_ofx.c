@@ -4,6 +4,7 @@
  * Any input must parse or be refused as a whole; accepted rows must carry valid UTF-8 text
  * without control characters, a non-zero amount within IMPORT_AMOUNT_MAX, an "ofx:" dedupe
  * id and a line number inside the input. Built and run by tests/fuzz/run.sh. */
+#include "utf8.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/ingest/importer.h"
 
@@ -15,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_text(const char *s)
 {
-    if (!finance_utf8_valid(s, strlen(s)) || finance_has_ctrl(s))
+    if (!utf8_valid(s, strlen(s)) || finance_has_ctrl(s))
         abort();
 }
 

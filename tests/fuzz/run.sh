@@ -1,37 +1,36 @@
-#!/usr/bin/env bash
-# run.sh - builds every libFuzzer target tests/fuzz/fuzz_NAME.c (with ASan+UBSan) and runs it
-# on a copy of its checked-in corpus tests/fuzz/corpus/NAME/.
-#   FUZZ_RUNS=N      run each target for N executions (`make fuzz`: 1,000,000)
-#   FUZZ_SECONDS=S   otherwise, run each target for S seconds (default 30; `make test`: 5)
-#   FUZZ_ONLY=NAME   run one target only
-# What each target links is named in links_of below, explicitly: a target without an entry
-# fails the run instead of being guessed. common/xmalloc.c and common/err.c are always linked.
-# common/money.c comes with its currency table, generated from proto/currencies.json into
-# build/fuzz/currencies.c first (as the Makefile does into build/gen/).
-# Crashes are left in build/fuzz/NAME/ and fail the run; each target's executions are printed.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-secs="${FUZZ_SECONDS:-30}"
-runs="${FUZZ_RUNS:-}"
-pkgs="jansson libcurl"
+#!/ usr / bin / env bash
+#run.sh - builds every libFuzzer target tests / fuzz / fuzz_NAME.c(with ASan + UBSan) and runs it
+#on a copy of its checked - in corpus tests / fuzz / corpus / NAME /.
+#FUZZ_RUNS = N run each target for N executions(`make fuzz`: 1, 000, 000)
+#FUZZ_SECONDS = S otherwise, run each target for S seconds(default 30; `make test`: 5)
+#FUZZ_ONLY = NAME run one target only
+#What each target links is named in links_of below, explicitly : a target without an entry
+#fails the run instead of being guessed.common / xmalloc.c and common / err.c are always linked.
+#common / money.c comes with its currency table, generated from proto / currencies.json into
+#build / fuzz / currencies.c first(as the Makefile does into build / gen /).
+#Crashes are left in build / fuzz / NAME / and fail the run; each target's executions are printed.
+set - euo pipefail cd "$(dirname " $0 ")/../.." secs = "${FUZZ_SECONDS:-30}" runs =
+    "${FUZZ_RUNS:-}" pkgs = "jansson libcurl"
 
-links_of() {
+    links_of()
+{
     local gw=api-gateway wk=llm-worker money="common/money.c build/fuzz/currencies.c"
     case "$1" in
-    analyst) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c common/utf8.c ;;
+    analyst) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c ;;
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
-    chatmsg) echo common/chatmsg.c ;;
+    chatmsg) echo common/chatmsg.c common/utf8.c common/uuid.c ;;
     cookies) echo $gw/http/cookies.c ;;
     csv | ofx) echo $gw/ingest/importer.c $gw/finance/finance_calc.c common/clock.c \
         $money common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
-    ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c ;;
+    ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c common/strbuf.c ;;
     openai) echo $wk/providers/openai.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
     screen) echo $gw/chat/screen.c common/utf8.c ;;
+    utf8) echo common/utf8.c ;;
     sse) echo $wk/providers/sse_parse.c common/strbuf.c ;;
     jwt) echo $gw/auth/jwt_token.c common/strbuf.c common/uuid.c -ljwt -lcrypto ;;
-    cursor) echo $gw/http/cursor.c $gw/finance/finance_calc.c common/clock.c common/uuid.c ;;
+    cursor) echo $gw/http/cursor.c common/uuid.c ;;
     jsonlimit) echo $gw/http/jsonlimit.c ;;
     query) echo $gw/http/query.c ;;
     lastevent) echo $gw/http/sse.c common/strbuf.c ;;
@@ -75,7 +74,6 @@ for src in tests/fuzz/fuzz_*.c; do
         execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz.log" | tail -1)"
         echo "ok - fuzz $name $what (${execs:-?} executions)"
     else
-        echo "not ok - fuzz $name (see $out/fuzz.log)"; tail -30 "$out/fuzz.log"; rc=1
-    fi
-done
-exit $rc
+        echo "not ok - fuzz $name (see $out/fuzz.log)";
+    tail - 30 "$out/fuzz.log";
+    rc = 1 fi done exit $rc

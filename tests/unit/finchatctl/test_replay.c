@@ -25,14 +25,14 @@ static void test_replay_apply(void)
     CHECK(!replay_apply(&st, &c)); /* duplicate */
     c = mk(2, 0, CHUNK_RESET, "{\"attempt\":2,\"reason\":\"worker_failover\"}");
     CHECK(replay_apply(&st, &c));
-    CHECK_EQ_STR(st.text, "");
+    CHECK_EQ_STR(st.text.buf, "");
     c = mk(1, 2, CHUNK_TOKEN, "{\"text\":\"late\"}"); /* an old attempt's straggler */
     CHECK(!replay_apply(&st, &c));
     c = mk(2, 1, CHUNK_TOKEN, "{\"text\":\"Hello \xe2\x82\xac\"}");
     CHECK(replay_apply(&st, &c));
     c = mk(2, 2, CHUNK_FINAL, "{\"text_length\":7}");
     CHECK(replay_apply(&st, &c));
-    CHECK_EQ_STR(st.text, "Hello \xe2\x82\xac");
+    CHECK_EQ_STR(st.text.buf, "Hello \xe2\x82\xac");
     CHECK_EQ_INT(st.resets, 1);
     CHECK_EQ_INT(st.duplicates, 2);
     CHECK_EQ_INT(st.attempt, 2);

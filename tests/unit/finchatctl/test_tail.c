@@ -56,20 +56,39 @@ static void test_check(void)
     CHECK(tail_topic("nope") == NULL);
 }
 
+/* Prints @m into @buf (@cap bytes, NUL-terminated); returns what tail_print() returned. */
+static bool print_to(const struct tail_msg *m, char *buf, size_t cap)
+{
+    FILE *f = tmpfile();
+    bool valid = tail_print(f, m);
+    size_t n;
+
+    rewind(f);
+    n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return valid;
+}
+
 static void test_print(void)
 {
     struct tail_msg m = chunk_msg("not json \x01");
-    FILE *f = tmpfile();
     char buf[2048];
-    size_t n;
 
-    CHECK(!tail_print(f, &m));
-    rewind(f);
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
+    CHECK(!print_to(&m, buf, sizeof(buf)));
     CHECK(strstr(buf, "INVALID") != NULL);
     CHECK(strstr(buf, "not json ?") != NULL);
-    fclose(f);
 }
 
-TEST_MAIN(test_check, test_print)
+/* A payload that is not JSON is printed as text: UTF-8 as it is, each byte that is not
+ * UTF-8 (a stray byte, a surrogate, a cut character) and each control byte as '?'. */
+static void test_print_bad_utf8(void)
+{
+    struct tail_msg m = chunk_msg("caf\xc3\xa9 \xff|\xed\xa0\x80|\x1b[2J|\xe2\x82");
+    char buf[2048];
+
+    CHECK(!print_to(&m, buf, sizeof(buf)));
+    CHECK(strstr(buf, "caf\xc3\xa9 ?|???|?[2J|??\n") != NULL);
+}
+
+TEST_MAIN(test_check, test_print, test_print_bad_utf8)

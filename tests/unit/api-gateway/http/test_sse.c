@@ -6,18 +6,17 @@
 
 static void test_event(void)
 {
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
+    struct strbuf sb = STRBUF_INIT;
 
-    sse_append_event(&buf, &len, &cap, 1000002, "token", "{\"text\":\"hi\"}", 13);
-    CHECK_EQ_STR(buf, "id: 1000002\nevent: token\ndata: {\"text\":\"hi\"}\n\n");
-    len = 0;
-    sse_append_event(&buf, &len, &cap, -1, NULL, "a\nb\r\nc", 6);
-    CHECK_EQ_STR(buf, "data: a\ndata: b\ndata: c\n\n");
-    len = 0;
-    sse_append_event(&buf, &len, &cap, 5, "evil\nevent: x", "", 0);
-    CHECK_EQ_STR(buf, "id: 5\nevent: evil\ndata: \n\n");
-    free(buf);
+    sse_append_event(&sb, 1000002, "token", "{\"text\":\"hi\"}", 13);
+    CHECK_EQ_STR(sb.buf, "id: 1000002\nevent: token\ndata: {\"text\":\"hi\"}\n\n");
+    strbuf_reset(&sb);
+    sse_append_event(&sb, -1, NULL, "a\nb\r\nc", 6);
+    CHECK_EQ_STR(sb.buf, "data: a\ndata: b\ndata: c\n\n");
+    strbuf_reset(&sb);
+    sse_append_event(&sb, 5, "evil\nevent: x", "", 0);
+    CHECK_EQ_STR(sb.buf, "id: 5\nevent: evil\ndata: \n\n");
+    strbuf_release(&sb);
 }
 
 static void test_last_event_id(void)

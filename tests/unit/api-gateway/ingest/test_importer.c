@@ -3,6 +3,7 @@
 #include "test.h"
 
 #include "err.h"
+#include "utf8.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/ingest/importer.h"
 
@@ -165,7 +166,7 @@ static void test_csv_semicolon_and_latin1(void)
     CHECK_EQ_INT(r.nrows, 2);
     if (r.nrows == 2) {
         CHECK_EQ_STR(r.rows[0].description, "Caf\xc3\xa9 Central");
-        CHECK(finance_utf8_valid(r.rows[0].description, strlen(r.rows[0].description)));
+        CHECK(utf8_valid(r.rows[0].description, strlen(r.rows[0].description)));
         CHECK_EQ_INT(r.rows[0].amount_minor, -123450);
         CHECK_EQ_STR(r.rows[1].description, "A;B");
         CHECK_EQ_INT(r.rows[1].amount_minor, 750);
@@ -311,7 +312,7 @@ static void test_hostile(void)
         }
         if (importer_parse_csv(junk, sizeof(junk), &r, err, sizeof(err)) == 0) {
             for (size_t i = 0; i < r.nrows; i++)
-                CHECK(finance_utf8_valid(r.rows[i].description, strlen(r.rows[i].description)));
+                CHECK(utf8_valid(r.rows[i].description, strlen(r.rows[i].description)));
             importer_result_release(&r);
         }
         if (importer_parse_ofx(junk, sizeof(junk), &r, err, sizeof(err)) == 0)

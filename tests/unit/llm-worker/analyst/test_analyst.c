@@ -37,43 +37,43 @@ static void load_context(void)
  * case): each currency with its own decimals, an unknown one in minor units, never 2 by guess. */
 static void test_money(void)
 {
-    struct abuf b = {0};
+    struct strbuf b = STRBUF_INIT;
 
-    abuf_money(&b, 123456, "USD");
-    abuf_puts(&b, " | ");
-    abuf_money(&b, -123456, "VND");
-    abuf_puts(&b, " | ");
-    abuf_money(&b, 1500, "KWD");
-    abuf_puts(&b, " | ");
-    abuf_money(&b, 1000, "SEK");
-    abuf_puts(&b, " | ");
-    abuf_money(&b, 5, NULL);
-    CHECK_EQ_STR(b.s, "$1,234.56 | -\xE2\x82\xAB"
-                      "123,456 | 1.500 KWD | 10.00 SEK | 5 minor units of an unknown currency");
-    abuf_release(&b);
+    fmt_add_money(&b, 123456, "USD");
+    strbuf_addstr(&b, " | ");
+    fmt_add_money(&b, -123456, "VND");
+    strbuf_addstr(&b, " | ");
+    fmt_add_money(&b, 1500, "KWD");
+    strbuf_addstr(&b, " | ");
+    fmt_add_money(&b, 1000, "SEK");
+    strbuf_addstr(&b, " | ");
+    fmt_add_money(&b, 5, NULL);
+    CHECK_EQ_STR(b.buf, "$1,234.56 | -\xE2\x82\xAB"
+                        "123,456 | 1.500 KWD | 10.00 SEK | 5 minor units of an unknown currency");
+    strbuf_release(&b);
 }
 
 static void test_pct_and_month(void)
 {
-    struct abuf a = {0};
+    struct strbuf a = STRBUF_INIT;
 
-    abuf_pct(&a, 1, 3);
-    abuf_puts(&a, " ");
-    abuf_pct(&a, 2, 3);
-    abuf_puts(&a, " ");
-    abuf_pct(&a, -1, 4);
-    abuf_puts(&a, " ");
-    abuf_pct(&a, 0, 5);
-    abuf_puts(&a, " ");
-    abuf_pct(&a, 7, 0);
-    abuf_puts(&a, " ");
-    abuf_pct(&a, INT64_MAX, INT64_MAX);
-    abuf_puts(&a, " ");
-    abuf_month(&a, "2025-06");
-    abuf_puts(&a, " ");
-    abuf_month(&a, "2025-13");
-    CHECK_EQ_STR(a.s, "33.3% 66.7% -25.0% 0.0% n/a 100.0% June 2025 2025-13");
-    abuf_release(&a);
+    fmt_add_pct(&a, 1, 3);
+    strbuf_addstr(&a, " ");
+    fmt_add_pct(&a, 2, 3);
+    strbuf_addstr(&a, " ");
+    fmt_add_pct(&a, -1, 4);
+    strbuf_addstr(&a, " ");
+    fmt_add_pct(&a, 0, 5);
+    strbuf_addstr(&a, " ");
+    fmt_add_pct(&a, 7, 0);
+    strbuf_addstr(&a, " ");
+    fmt_add_pct(&a, INT64_MAX, INT64_MAX);
+    strbuf_addstr(&a, " ");
+    fmt_add_month(&a, "2025-06");
+    strbuf_addstr(&a, " ");
+    fmt_add_month(&a, "2025-13");
+    CHECK_EQ_STR(a.buf, "33.3% 66.7% -25.0% 0.0% n/a 100.0% June 2025 2025-13");
+    strbuf_release(&a);
 }
 
 static void test_intents(void)
@@ -257,7 +257,7 @@ static void test_gateway_shape(void)
 /* Day numbers: parsing (with the UTC date of an offset time), weekdays and the day text. */
 static void test_days(void)
 {
-    struct abuf a = {0};
+    struct strbuf a = STRBUF_INIT;
     int64_t d = -1;
     int y, m, dd;
 
@@ -272,15 +272,15 @@ static void test_days(void)
     CHECK(!fmt_day_parse("June 18", &d));
     CHECK(!fmt_day_parse(NULL, &d));
     CHECK(fmt_day_parse("2025-06-18T23:30:00-05:00", &d)); /* 04:30 UTC the next day */
-    abuf_day(&a, d, true);
-    abuf_puts(&a, " / ");
+    fmt_add_day(&a, d, true);
+    strbuf_addstr(&a, " / ");
     CHECK(fmt_day_parse("2025-06-18T01:00:00.250+02:00", &d)); /* 23:00 UTC the day before */
-    abuf_day(&a, d, false);
-    abuf_puts(&a, " / ");
+    fmt_add_day(&a, d, false);
+    strbuf_addstr(&a, " / ");
     CHECK(fmt_day_parse("1969-12-31", &d));
-    abuf_day(&a, d, true);
-    CHECK_EQ_STR(a.s, "Thu 19 Jun 2025 / Tue 17 Jun / Wed 31 Dec 1969");
-    abuf_release(&a);
+    fmt_add_day(&a, d, true);
+    CHECK_EQ_STR(a.buf, "Thu 19 Jun 2025 / Tue 17 Jun / Wed 31 Dec 1969");
+    strbuf_release(&a);
 }
 
 /* Spending over days, weeks, named months and years on the gateway's document: as of Wed 18
