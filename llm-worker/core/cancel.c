@@ -15,21 +15,14 @@
 
 int cancel_open(struct worker *w, char *errbuf, unsigned errlen)
 {
-    rd_kafka_conf_t *conf;
+    static const struct kafka_setting fast[] = {{"fetch.wait.max.ms", "100"}, {NULL, NULL}};
     char group[400];
 
     /* Cancels must reach every worker: a group of its own, assigned by hand, no commits. */
-    conf = kafka_conf_new(w->cfg->kafka_brokers, "finchat-worker-control");
     snprintf(group, sizeof(group), "finchat-worker-control-%s", w->name);
-    kafka_conf_set(conf, "group.id", group);
-    kafka_conf_set(conf, "enable.auto.commit", "false");
-    kafka_conf_set(conf, "enable.auto.offset.store", "false");
-    kafka_conf_set(conf, "fetch.wait.max.ms", "100");
-    w->control = worker_kafka_new(w, RD_KAFKA_CONSUMER, conf, errbuf, errlen);
-    if (!w->control)
-        return FC_EDEP;
-    rd_kafka_poll_set_consumer(w->control);
-    return 0;
+    w->control = kafka_consumer_new(w->cfg->kafka_brokers, "finchat-worker-control", group, fast,
+                                    errbuf, errlen);
+    return w->control ? 0 : FC_EDEP;
 }
 
 void cancel_assign(struct worker *w)

@@ -6,6 +6,7 @@
  * event's data under the id it gave (or none): every line of the frame must start with
  * "id: ", "event: " or "data: ", hold no CR, and the frame end with a blank line; the id
  * line must parse back to the same id. Built and run by tests/fuzz/run.sh. */
+#include "strbuf.h"
 #include "api-gateway/http/sse.h"
 
 #include <stdint.h>
@@ -57,8 +58,8 @@ static void check_frame(const char *buf, size_t len, int64_t id)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1), *buf = NULL;
-    size_t len = 0, cap = 0;
+    char *s = malloc(size + 1);
+    struct strbuf out = STRBUF_INIT;
     int64_t v;
 
     memcpy(s, data, size);
@@ -68,9 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_id(s, v);
     else if (v != -1)
         abort();
-    sse_append_event(&buf, &len, &cap, v, "token", s, size);
-    check_frame(buf, len, v);
-    free(buf);
+    sse_append_event(&out, v, "token", s, size);
+    check_frame(out.buf, out.len, v);
+    strbuf_release(&out);
     free(s);
     return 0;
 }

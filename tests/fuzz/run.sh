@@ -1,19 +1,21 @@
-#!/ usr / bin / env bash
-#run.sh - builds every libFuzzer target tests / fuzz / fuzz_NAME.c(with ASan + UBSan) and runs it
-#on a copy of its checked - in corpus tests / fuzz / corpus / NAME /.
-#FUZZ_RUNS = N run each target for N executions(`make fuzz`: 1, 000, 000)
-#FUZZ_SECONDS = S otherwise, run each target for S seconds(default 30; `make test`: 5)
-#FUZZ_ONLY = NAME run one target only
-#What each target links is named in links_of below, explicitly : a target without an entry
-#fails the run instead of being guessed.common / xmalloc.c and common / err.c are always linked.
-#common / money.c comes with its currency table, generated from proto / currencies.json into
-#build / fuzz / currencies.c first(as the Makefile does into build / gen /).
-#Crashes are left in build / fuzz / NAME / and fail the run; each target's executions are printed.
-set - euo pipefail cd "$(dirname " $0 ")/../.." secs = "${FUZZ_SECONDS:-30}" runs =
-    "${FUZZ_RUNS:-}" pkgs = "jansson libcurl"
+#!/usr/bin/env bash
+# run.sh - builds every libFuzzer target tests/fuzz/fuzz_NAME.c (with ASan+UBSan) and runs it
+# on a copy of its checked-in corpus tests/fuzz/corpus/NAME/.
+#   FUZZ_RUNS=N      run each target for N executions (`make fuzz`: 1,000,000)
+#   FUZZ_SECONDS=S   otherwise, run each target for S seconds (default 30; `make test`: 5)
+#   FUZZ_ONLY=NAME   run one target only
+# What each target links is named in links_of below, explicitly: a target without an entry
+# fails the run instead of being guessed. common/xmalloc.c and common/err.c are always linked.
+# common/money.c comes with its currency table, generated from proto/currencies.json into
+# build/fuzz/currencies.c first (as the Makefile does into build/gen/).
+# Crashes are left in build/fuzz/NAME/ and fail the run; each target's executions are printed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs="${FUZZ_SECONDS:-30}"
+runs="${FUZZ_RUNS:-}"
+pkgs="jansson libcurl"
 
-    links_of()
-{
+links_of() {
     local gw=api-gateway wk=llm-worker money="common/money.c build/fuzz/currencies.c"
     case "$1" in
     analyst) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c ;;
@@ -48,14 +50,15 @@ for src in tests/fuzz/fuzz_*.c; do
     if ! links="$(links_of "$name")"; then
         echo "not ok - fuzz $name: no entry in links_of (tests/fuzz/run.sh)"; rc=1; continue
     fi
-    # A module named in the table but not yet in the tree is left out (it is the table's
-    # reader who added it); the compiler then says what is missing.
     srcs=()
     for l in $links; do
         case "$l" in
-        -l*) srcs+=("$l") ;;
-        *) [ -e "$l" ] && srcs+=("$l") ;;
+        -l* | build/*) ;;
+        *) if [ ! -e "$l" ]; then
+            echo "not ok - fuzz $name: links_of names $l, which is not there"; rc=1; continue 2
+        fi ;;
         esac
+        srcs+=("$l")
     done
     out="build/fuzz/$name"; mkdir -p "$out/corpus"
     cp -n tests/fuzz/corpus/"$name"/* "$out/corpus/" 2>/dev/null || true
@@ -74,6 +77,7 @@ for src in tests/fuzz/fuzz_*.c; do
         execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz.log" | tail -1)"
         echo "ok - fuzz $name $what (${execs:-?} executions)"
     else
-        echo "not ok - fuzz $name (see $out/fuzz.log)";
-    tail - 30 "$out/fuzz.log";
-    rc = 1 fi done exit $rc
+        echo "not ok - fuzz $name (see $out/fuzz.log)"; tail -30 "$out/fuzz.log"; rc=1
+    fi
+done
+exit $rc
