@@ -33,7 +33,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 BINS := $(BUILD)/bin/finchat-gateway $(BUILD)/bin/finchat-worker $(BUILD)/bin/finchatctl
 
 .PHONY: all bins web deps up down demo test unit integration e2e format format-check \
-        banned asan tsan bench fuzz clean config-doc
+        banned asan tsan bench fault fuzz clean config-doc
 
 all: bins web
 
@@ -113,6 +113,10 @@ tsan:
 
 bench:
 	@tests/bench/run.sh
+
+# Faults on a private stack of its own (tests/fault/run.sh): stores, a gateway killed.
+fault: bins
+	@tests/fault/run.sh
 
 fuzz:
 	@FUZZ_RUNS=$${FUZZ_RUNS:-1000000} tests/fuzz/run.sh

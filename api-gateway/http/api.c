@@ -4,6 +4,7 @@
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "api-gateway/db/dbpool.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -106,7 +107,7 @@ int api_pg_fail(struct api_req *req, struct api_resp *resp, PGresult *res)
 
 PGresult *api_sql(struct api_req *req, const char *sql, int nparams, const char *const *vals)
 {
-    PGresult *res = PQexecParams(req->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
+    PGresult *res = dbpool_exec(req->pg, sql, nparams, vals);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
