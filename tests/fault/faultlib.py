@@ -59,22 +59,31 @@ def children(pid):
     return out
 
 
-def kill9(name):
-    """kill -9 of the process recorded as @name and of its children (PostgreSQL's backends
-    die with their postmaster, as in a crash of the machine's process). The time of the kill."""
+def signal_tree(name, sig):
+    """Sends @sig to the process recorded as @name and to its children (PostgreSQL's
+    backends with their postmaster). Returns the time it was sent."""
     pid = pid_of(name)
     if not pid:
         raise SystemExit(f"not ok - no pid file for {name}")
+    t = time.time()
     for p in [pid] + children(pid):
         try:
-            os.kill(p, signal.SIGKILL)
+            os.kill(p, sig)
         except ProcessLookupError:
             pass
+    return t
+
+
+def kill9(name):
+    """kill -9 of @name and its children, as in a crash; waits until the process is gone.
+    Returns the time of the kill."""
+    pid = pid_of(name)
+    t = signal_tree(name, signal.SIGKILL)
     for _ in range(100):
         if not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z":
             break
         time.sleep(0.05)
-    return time.time()
+    return t
 
 
 def stack_up():
@@ -243,6 +252,7 @@ class Reader(threading.Thread):
         self.deadline = time.time() + deadline_s
         self.on_event, self.retry_s = on_event, retry_s
         self.events, self.reconnects, self.statuses = [], 0, []
+        self.resumes = []  # (url, Last-Event-ID, events held) of every reconnection
         self.last_id = last_id
         self.first_token = threading.Event()
         self.start()
@@ -251,6 +261,8 @@ class Reader(threading.Thread):
         u = urllib.parse.urlsplit(url)
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
         h = dict(self.H)
+        if self.reconnects:
+            self.resumes.append((url, self.last_id, len(self.events)))
         if self.last_id is not None:
             h["Last-Event-ID"] = str(self.last_id)
         try:
@@ -355,6 +367,8 @@ def check_answers(user, readers, what):
             text = stored[0]["text"] if len(stored) == 1 and stored[0].get("status") == "complete" else None
             if text is None or text != assemble(r.events):
                 bad.append((r.rid, (text or "")[:60], assemble(r.events)[:60]))
+                note(f"{what}: {r.rid}: resumed {r.resumes}; events "
+                     + " ".join(f"{e[0]}:{e[1]}:{(e[2] or {}).get('text', '')!r}" for e in r.events[:24]))
     check(not bad, f"{what}: what each reader assembled equals the stored message", str(bad[:2]))
     check(not dups, f"{what}: one stored answer per question", str(dups[:3]))
     mongo_dups = [(r.rid, n) for r in readers for n in [mongo_counts(r.rid)] if n != (1, 1)]
