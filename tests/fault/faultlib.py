@@ -324,7 +324,9 @@ def stored_answers(user, rid, timeout=30):
     end = time.time() + timeout
     found = []
     while time.time() < end:
-        items = user.messages() or []
+        items = user.messages()
+        if items is None:  # the conversation is gone
+            return []
         found = [m for m in items if m["role"] == "assistant" and m.get("request_id") == rid]
         if found and all(m.get("status") != "streaming" for m in found):
             break
@@ -350,6 +352,7 @@ def check_answers(user, readers, what):
     stored answer per request. Returns {outcome: count}."""
     outcomes = {}
     check(bool(readers), f"{what}: there are answers to check")
+    check(user.messages() is not None, f"{what}: the conversation is still there")
     for r in readers:
         outcomes[r.outcome()] = outcomes.get(r.outcome(), 0) + 1
     check(all(r.finished() for r in readers), f"{what}: every answer ends with final or error",
