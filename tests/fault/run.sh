@@ -19,7 +19,8 @@
 #   FINCHAT_FAULT_WORKER_HEALTH_BASE       (29432, 29092, 29093, 29318, 29080, 29081, 29070,
 #                                          29190): away from the defaults of `make up`
 #                                          and of the bench, below the ephemeral range
-#   FINCHAT_SKIP_DEPS (1)                  passed to deploy/local/up.sh
+#   FINCHAT_SKIP_DEPS (0)                  passed to deploy/local/up.sh (make test passes 1:
+#                                          it installed them first)
 set -uo pipefail
 
 FAULT_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -120,7 +121,7 @@ if [ "${FINCHAT_FAULT_FRESH:-1}" != 0 ] && [ -d "$FINCHAT_STATE_DIR" ]; then
   rm -rf "$FINCHAT_STATE_DIR"
 fi
 log "starting the fault stack (state in ${FINCHAT_STATE_DIR#"$ROOT"/}, gateway on $FINCHAT_HTTP_ADDR)"
-if ! FINCHAT_SKIP_BUILD=1 FINCHAT_SKIP_DEPS="${FINCHAT_SKIP_DEPS:-1}" "$ROOT/deploy/local/up.sh" \
+if ! FINCHAT_SKIP_BUILD=1 FINCHAT_SKIP_DEPS="${FINCHAT_SKIP_DEPS:-0}" "$ROOT/deploy/local/up.sh" \
   >"$OUT/up.log" 2>&1; then
   tail -n 30 "$OUT/up.log"
   echo "not ok - fault stack up (log: $OUT/up.log)"
