@@ -1,8 +1,8 @@
-"""40-gateway: the gateway serving eight streams killed (kill -9) mid-answer; the readers,
+"""40-gateway: the gateway serving sixteen streams killed (kill -9) mid-answer; the readers,
 like a browser's EventSource, reconnect with Last-Event-ID to a second gateway, which does
 not hold the streams and replays them from Kafka: every answer completes, what each reader
-assembled equals the stored message, nothing is lost or duplicated. Eight questions, so one
-lands on each of the first gateway's 8 reply partitions, among them partition 7, which the
+assembled equals the stored message, nothing is lost or duplicated. Sixteen questions, so two
+land on each of the first gateway's 8 reply partitions, among them partition 7, which the
 second gateway also reads live."""
 import time
 
@@ -14,7 +14,7 @@ try:
     check(gw2.ready, "a second gateway is ready")
     user = User()
     mock("/__config", {"tps": 25, "tokens": 200})
-    rids = [user.ask() for _ in range(8)]
+    rids = [user.ask() for _ in range(16)]
     resumed = {}
 
     def on_event_for(i):
@@ -28,7 +28,7 @@ try:
     check(all(r.first_token.wait(30) for r in readers), "every answer is streaming before the kill")
     before = sum(len(r.events) for r in readers)
     resumed["killed"] = kill9("gateway")
-    note(f"gateway: killed with kill -9 after {before} events had reached the 8 readers")
+    note(f"gateway: killed with kill -9 after {before} events had reached the 16 readers")
     user.url = URL2
     for r in readers:
         r.join(max(0.0, r.deadline - time.time()))
