@@ -38,7 +38,7 @@ UNIT_PG_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_PG_SRC))
 BINS := $(BUILD)/bin/finchat-gateway $(BUILD)/bin/finchat-worker $(BUILD)/bin/finchatctl
 
 .PHONY: all bins web deps up down demo test unit unit-pg integration e2e format format-check \
-        banned asan tsan bench fuzz clean config-doc
+        banned asan tsan bench fault fuzz clean config-doc
 
 all: bins web
 
@@ -129,6 +129,10 @@ tsan:
 
 bench:
 	@tests/bench/run.sh
+
+# Faults on a private stack of its own (tests/fault/run.sh): stores, a gateway killed.
+fault: bins
+	@tests/fault/run.sh
 
 fuzz:
 	@FUZZ_RUNS=$${FUZZ_RUNS:-1000000} tests/fuzz/run.sh

@@ -9,6 +9,8 @@
 #   5. resets the demo user's data the tests changed (finchatctl seed-demo --reset)
 #   6. stops the stack again if it was not running before (a stack that was up stays up,
 #      with the test settings), so a finished run holds no ports and no processes
+#   7. the fault suite (tests/fault/run.sh): stores and a gateway killed mid-answer, on a
+#      private stack of its own ports that it stops again
 # Prints the skipped checks (TAP "# SKIP") and one closing line "N passed, M failed,
 # K skipped"; exits non-zero on any failure.
 set -uo pipefail
@@ -63,6 +65,7 @@ fi
 if [ "$stack_was_up" = 0 ]; then
     deploy/local/down.sh >/dev/null 2>&1 || echo "# could not stop the local stack (make down)"
 fi
+tally "fault" env FINCHAT_SKIP_DEPS=1 tests/fault/run.sh
 echo "# make test took $(( $(date +%s) - t0 ))s"
 skipped_report
 [ -n "$FAILED_NAMES" ] && echo "# failed:$FAILED_NAMES"

@@ -199,7 +199,12 @@ int chatbus_reply_partition(struct chatbus *b, int32_t *partition, int64_t *offs
 
 bool chatbus_ping(struct chatbus *b, int timeout_ms)
 {
-    return kafka_ping(b->producer, timeout_ms);
+    bool known;
+
+    pthread_mutex_lock(&b->lock);
+    known = b->nowned > 0;
+    pthread_mutex_unlock(&b->lock);
+    return known && kafka_ping(b->producer, timeout_ms);
 }
 
 /* Parses FINCHAT_REPLY_PARTITIONS ("0-3,6") against @count partitions. */

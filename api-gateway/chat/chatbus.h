@@ -48,7 +48,8 @@ int chatbus_cancel_nowait(struct chatbus *b, const char *request_id);
  * the partition's high watermark before anything was read (-1 when Kafka could not tell).
  * FC_EDEP when the partitions are not known yet. */
 int chatbus_reply_partition(struct chatbus *b, int32_t *partition, int64_t *offset);
-/* True when a broker answered within @timeout_ms (for /readyz). */
+/* True when this gateway knows its reply partitions (it can take questions) and a broker
+ * answered within @timeout_ms (for /readyz). */
 bool chatbus_ping(struct chatbus *b, int timeout_ms);
 
 #endif

@@ -6,8 +6,10 @@
 #include "pgconn.h"
 #include "xmalloc.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <string.h>
 
 struct dbpool {
     pthread_mutex_t lock;
@@ -28,11 +30,32 @@ struct thread_arg {
     int index;
 };
 
+/* True when the server has gone from under an idle connection. libpq learns that a server
+ * died only when it next reads, so PQstatus() still says CONNECTION_OK for every pooled
+ * connection of a restarted PostgreSQL. An idle connection has nothing to read: a readable
+ * socket means EOF, a reset, or the server's parting error, which PQconsumeInput() reads,
+ * turning the status to CONNECTION_BAD. A notice or parameter change leaves it OK.
+ * Costs one poll() with no wait. @locality pool thread (the connection's owner). */
+static bool pg_gone(PGconn *conn)
+{
+    struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+
+    if (PQstatus(conn) != CONNECTION_OK || p.fd < 0)
+        return true;
+    if (poll(&p, 1, 0) <= 0)
+        return false;
+    return !PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK;
+}
+
+/* Makes ctx->pg a live connection if it can: a dead one is reset (PQreset() keeps the
+ * PGconn, so pointers handed out earlier stay valid), and reopened when that fails.
+ * Leaves NULL, with a warning logged, while PostgreSQL cannot be reached.
+ * @locality pool thread. */
 static void ensure_pg(struct dbpool *pool, struct dbpool_ctx *ctx)
 {
     char err[256];
 
-    if (ctx->pg && PQstatus(ctx->pg) == CONNECTION_OK)
+    if (ctx->pg && !pg_gone(ctx->pg))
         return;
     if (ctx->pg) {
         PQreset(ctx->pg);
@@ -44,6 +67,41 @@ static void ensure_pg(struct dbpool *pool, struct dbpool_ctx *ctx)
     ctx->pg = pg_open(pool->pg_url, err, sizeof(err));
     if (!ctx->pg)
         log_warn("dbpool %d: %s", ctx->index, err);
+}
+
+/* True when a failed statement never reached the server: libpq could not write it (it says
+ * so in the connection's error, in the C locale the gateway runs in). The server executes
+ * nothing of a message it did not receive whole up to Sync, so running it again cannot run
+ * it twice. Any other failure of a dead connection may have come after the statement ran. */
+static bool never_sent(PGconn *conn)
+{
+    return PQstatus(conn) == CONNECTION_BAD &&
+           strstr(PQerrorMessage(conn), "could not send data to server") != NULL;
+}
+
+static bool failed(const PGresult *res)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+    return st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE;
+}
+
+PGresult *dbpool_exec(PGconn *conn, const char *sql, int nparams, const char *const *vals)
+{
+    bool idle = PQtransactionStatus(conn) == PQTRANS_IDLE;
+    PGresult *res;
+
+    /* A statement inside a transaction stays on its session, dead or not: a new session
+     * would run it outside the transaction. */
+    if (idle && pg_gone(conn))
+        PQreset(conn);
+    res = PQexecParams(conn, sql, nparams, NULL, vals, NULL, NULL, 0);
+    if (!failed(res) || !idle || !never_sent(conn))
+        return res;
+    log_warn("postgres: connection lost before a statement was sent; reconnecting once");
+    PQclear(res);
+    PQreset(conn);
+    return PQexecParams(conn, sql, nparams, NULL, vals, NULL, NULL, 0);
 }
 
 static void *thread_main(void *arg)

@@ -4,7 +4,10 @@
  * Event-loop threads submit jobs (@locality any thread); a pool thread runs each job's
  * run() with its own connections (@locality pool thread). The queue is bounded: when it is
  * full, dbpool_submit() refuses and the caller answers 503, instead of queueing without
- * limit. A broken PostgreSQL connection is reset before the next job that uses it. */
+ * limit. A PostgreSQL connection whose server has gone (closed, crashed, restarted) is
+ * noticed and reset before the next job uses it, so a database restart costs no request
+ * once the server answers again; dbpool_exec() checks again before each statement and
+ * retries one that could not be sent. */
 #ifndef FINCHAT_DBPOOL_H
 #define FINCHAT_DBPOOL_H
 
@@ -34,6 +37,13 @@ struct dbpool *dbpool_new(const struct fc_config *cfg, mongoc_client_pool_t *mon
                           const char *mongo_db, int max_queue, char *errbuf, unsigned errlen);
 /* Queues @job. 0, or FC_ERATE when the queue is full (the job is not taken). */
 int dbpool_submit(struct dbpool *pool, struct dbpool_job *job);
+/* PQexecParams() (text parameters and results) for a pool connection, and what to use
+ * instead of it: when @conn is idle (not in a transaction) and its server has gone, it is
+ * reset first; a statement that fails because the connection was dead before it was sent
+ * is run once more on a fresh connection. One that may have reached the server is never
+ * run twice. Returns the result as PQexecParams() does (caller clears; NULL only when out
+ * of memory). @locality the thread that owns @conn. */
+PGresult *dbpool_exec(PGconn *conn, const char *sql, int nparams, const char *const *vals);
 /* Jobs waiting (not yet running). */
 int dbpool_queued(struct dbpool *pool);
 /* Runs the queued jobs to completion, stops the threads, closes the connections. */

@@ -1,6 +1,8 @@
 /* sql.c - parameterised statements with checked results and typed, logged errors (see sql.h). */
 #include "api-gateway/db/sql.h"
 
+#include "api-gateway/db/dbpool.h"
+
 #include "err.h"
 #include "log.h"
 
@@ -86,7 +88,7 @@ static int check(PGconn *pg, PGresult *res, const char *sql)
 
 int sql_query(PGconn *pg, const char *sql, int n, const char *const *vals, PGresult **res)
 {
-    PGresult *r = PQexecParams(pg, sql, n, NULL, vals, NULL, NULL, 0);
+    PGresult *r = dbpool_exec(pg, sql, n, vals);
     int rc = check(pg, r, sql);
 
     *res = rc ? NULL : r;

@@ -23,9 +23,11 @@
  * nothing is handed over (*@res is NULL) and there is nothing to clear. Every other
  * function clears its own results.
  *
- * Dead connections. These functions never reconnect, reset or retry: they report FC_EDEP
- * and leave the connection as it is, for its owner to reset (the query pool does so before
- * its next job, see dbpool.h).
+ * Dead connections. Statements go through dbpool_exec() (dbpool.h): outside a transaction,
+ * a connection whose server has gone is reset before the statement, and a statement that
+ * could not be sent at all is run once more on a fresh connection; one that may have reached
+ * the server never is. Any other failure of the connection is FC_EDEP, the connection left
+ * as it is for its owner to reset (the query pool does so before its next job).
  *
  * @locality any thread, on a connection no other thread uses meanwhile. */
 #ifndef FINCHAT_SQL_H

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "api-gateway/db/dbpool.h"
 
 #include <errno.h>
 #include <stdarg.h>

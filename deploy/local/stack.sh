@@ -114,13 +114,16 @@ pg_init() {
 # Written at every start so port and host overrides take effect.
 pg_write_conf() {
   local conf="$PG_DATA/finchat.conf"
+  # synchronous_commit stays on: with it off, a crash of PostgreSQL (kill -9) lost the last
+  # second of acknowledged writes -- a conversation and the questions accepted in it, whose
+  # answers MongoDB kept (tests/fault/20-postgres.py).
   cat >"$conf" <<EOF
 # Written by deploy/local/stack.sh at every start; edits are lost.
 listen_addresses = '$FINCHAT_LOCAL_HOST'
 port = $FINCHAT_PG_PORT
 unix_socket_directories = '$PG_SOCK'
 max_connections = 200
-synchronous_commit = off
+synchronous_commit = on
 log_min_duration_statement = 1000
 log_line_prefix = '%m [%p] %q%u@%d '
 EOF
