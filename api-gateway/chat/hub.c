@@ -35,6 +35,10 @@ struct stream {
     int nevents, cap;
     int64_t last_seq;
     bool done;
+    /* Fed by a replay reader, which reads the request's chunks in order from the offset the
+     * request recorded: live chunks of it (this gateway may also read that reply partition)
+     * are left to the replay, since one ahead of it would make the replayed ones look old. */
+    bool replayed;
     int64_t done_ms, created_ms, touched_ms;
     struct sub *subs; /* readers on any thread */
 };
@@ -220,7 +224,7 @@ static void wake_threads(struct hub_thread **wake, int nwake)
         h2o_multithread_send_message(&wake[i]->receiver, &wake[i]->wake);
 }
 
-bool hub_publish(struct hub *h, const struct chat_chunk *c)
+static bool publish(struct hub *h, const struct chat_chunk *c, bool from_replay)
 {
     struct hub_thread *wake[MAX_THREADS];
     int nwake = 0;
@@ -229,11 +233,21 @@ bool hub_publish(struct hub *h, const struct chat_chunk *c)
 
     pthread_mutex_lock(&h->lock);
     s = find(h, c->request_id);
-    if (s)
+    if (s && s->replayed == from_replay)
         added = append(s, c, wake, &nwake);
     pthread_mutex_unlock(&h->lock);
     wake_threads(wake, nwake);
     return added;
+}
+
+bool hub_publish(struct hub *h, const struct chat_chunk *c)
+{
+    return publish(h, c, false);
+}
+
+bool hub_publish_replayed(struct hub *h, const struct chat_chunk *c)
+{
+    return publish(h, c, true);
 }
 
 /* Appends an `error` event {code, message} after the last event of @s unless it ended.
@@ -542,6 +556,7 @@ static struct stream *claim(struct hub *h, const struct hub_stream_req *sr, bool
         return NULL;
     }
     s = create(h, sr->request_id);
+    s->replayed = started == 0;
     if (started != 0) {
         log_emit(LOG_ERROR, sr->request_id, NULL, NULL, "cannot start a replay reader: %s",
                  err_str(started));

@@ -77,8 +77,11 @@ void hub_free(struct hub *h);
 
 /* Creates the live stream of a request this gateway just accepted (idempotent). */
 void hub_open(struct hub *h, const char *request_id);
-/* Appends a decoded chunk; wakes readers. Returns true if it was new. */
+/* Appends a decoded chunk of a live stream; wakes readers. Returns true if it was new. A
+ * stream fed by a replay reader takes its chunks from that reader only, in their order. */
 bool hub_publish(struct hub *h, const struct chat_chunk *c);
+/* Appends a chunk read by the replay reader of a stream (replay.h); as hub_publish(). */
+bool hub_publish_replayed(struct hub *h, const struct chat_chunk *c);
 /* Ends the stream of @request_id with an `error` event {code, message} after its last one,
  * unless it has ended or is not held; wakes its readers. True if it ended it. */
 bool hub_fail(struct hub *h, const char *request_id, const char *code, const char *message);

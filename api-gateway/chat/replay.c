@@ -94,7 +94,7 @@ static void consume(struct job *j, rd_kafka_t *rk)
         if (!msg->err && msg->key_len == idlen && memcmp(msg->key, j->request_id, idlen) == 0 &&
             chatmsg_decode_chunk(msg->payload, msg->len, &c, why, sizeof(why)) == 0) {
             if (strcmp(c.request_id, j->request_id) == 0) {
-                hub_publish(h, &c);
+                hub_publish_replayed(h, &c);
                 idle_since = clock_mono_ms();
             }
             chat_chunk_release(&c);

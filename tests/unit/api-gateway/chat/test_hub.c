@@ -283,6 +283,53 @@ static void test_miss_busy(void)
     hub_on_miss(hub, NULL, NULL);
 }
 
+/* A replay that started: a thread stands in for the replay reader. Before it has caught up,
+ * this gateway's live consumer (which may also read that reply partition) sees a later
+ * chunk of the same answer; the stream must take the replayed chunks in their order, and
+ * leave the live one to the replay, or the earlier tokens look old and are lost. */
+static const char *const fed_rid = "77777777-7777-4777-8777-777777777777";
+static pthread_t feeder;
+
+static void *feed_main(void *arg)
+{
+    struct chat_chunk c = chunk(fed_rid, 1, 8, CHUNK_TOKEN);
+
+    (void)arg;
+    CHECK(!hub_publish(hub, &c)); /* live, ahead of the replay: left to it */
+    for (int n = 0; n <= 9; n++) {
+        c = chunk(fed_rid, 1, n, n == 0 ? CHUNK_START : n == 9 ? CHUNK_FINAL : CHUNK_TOKEN);
+        CHECK(hub_publish_replayed(hub, &c));
+    }
+    return NULL;
+}
+
+static int feeding_miss(void *ud, const struct hub_stream_req *sr)
+{
+    (void)ud;
+    (void)sr;
+    /* Called with the hub lock held: the feeder's first publish waits for the stream. */
+    pthread_create(&feeder, NULL, feed_main, NULL);
+    return 0;
+}
+
+static void test_replay_keeps_order(void)
+{
+    struct client cl;
+    char id[64];
+
+    hub_on_miss(hub, feeding_miss, NULL);
+    get_stream(fed_rid, CHUNK_SEQ_BASE, &cl); /* resumed after the start */
+    pthread_join(feeder, NULL);
+    hub_on_miss(hub, NULL, NULL);
+    CHECK_EQ_INT(sub_rc, 0);
+    CHECK(cl.ended);
+    for (int n = 1; n <= 9; n++) {
+        snprintf(id, sizeof(id), "id: %lld\nevent: %s", (long long)(CHUNK_SEQ_BASE + n),
+                 n == 9 ? "final" : "token");
+        CHECK(strstr(cl.resp, id) != NULL);
+    }
+}
+
 /* The real replay reader whose consumer rd_kafka_new refuses. */
 static void test_replay_consumer_fails(void)
 {
@@ -363,6 +410,7 @@ static void test_readers(void)
     test_reader_of_held_stream();
     test_miss_start_fails();
     test_miss_busy();
+    test_replay_keeps_order();
     test_replay_consumer_fails();
     test_openai_formats();
     h2o_socket_read_stop(listener);
