@@ -77,6 +77,18 @@ int finance_own_account(struct api_req *req, struct api_resp *resp, const char *
     return rc ? api_pg_fail(req, resp, rc) : 0;
 }
 
+int finance_begin_on_account(struct api_req *req, struct api_resp *resp, const char *field,
+                             const char *account_id, char cur[4])
+{
+    int rc = sql_begin(req->pg);
+
+    if (!rc)
+        rc = finance_lock_user(req->pg, req->user_id);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
+    return finance_own_account(req, resp, field, account_id, true, cur);
+}
+
 /* ---- small validators ---- */
 
 /* Checks the text @s of field @name: valid UTF-8, no control characters, at most @max code
@@ -682,14 +694,7 @@ static int insert_txn(struct api_req *req, struct api_resp *resp, struct new_txn
     int rc;
 
     alert_id[0] = '\0';
-    rc = sql_begin(req->pg);
-    if (!rc)
-        rc = finance_lock_user(req->pg, req->user_id);
-    if (rc) {
-        rc = api_pg_fail(req, resp, rc);
-        goto out_rollback;
-    }
-    rc = finance_own_account(req, resp, "account_id", t->account_id, true, acct_cur);
+    rc = finance_begin_on_account(req, resp, "account_id", t->account_id, acct_cur);
     if (rc)
         goto out_rollback;
     if (t->currency[0] && strcmp(t->currency, acct_cur) != 0) {

@@ -37,6 +37,13 @@ int finance_db_error(struct api_req *req, struct api_resp *resp);
 int finance_own_account(struct api_req *req, struct api_resp *resp, const char *field,
                         const char *account_id, bool lock, char cur[4]);
 
+/* Opens the transaction of a write to one account of req->user_id: BEGIN, the user's lock
+ * (finance_lock_user()), then finance_own_account(@field, @account_id) with a row lock.
+ * Returns 0 with the transaction open, or the api_error() code; on failure the caller rolls
+ * back (sql_rollback() is harmless when nothing began). */
+int finance_begin_on_account(struct api_req *req, struct api_resp *resp, const char *field,
+                             const char *account_id, char cur[4]);
+
 /* The finance routes (see above; imports are import_api.h's). NULL-terminated. */
 extern const struct api_route finance_routes[];
 

@@ -172,14 +172,7 @@ static int import_rows(struct api_req *req, struct api_resp *resp, const char *a
     int rc;
 
     *added = 0;
-    rc = sql_begin(req->pg);
-    if (!rc)
-        rc = finance_lock_user(req->pg, req->user_id);
-    if (rc) {
-        rc = api_pg_fail(req, resp, rc);
-        goto out_rollback;
-    }
-    rc = finance_own_account(req, resp, "account_id", account_id, true, cur);
+    rc = finance_begin_on_account(req, resp, "account_id", account_id, cur);
     if (!rc)
         rc = rows_to_currency(resp, r, cur);
     if (rc)
