@@ -82,6 +82,13 @@ static void test_fatal_error(void)
     pid_t pid[2];
     int status;
 
+#ifdef __SANITIZE_THREAD__
+    TEST_SKIP(
+        "worker_run() with live Kafka clients",
+        "librdkafka starts its threads with C11 thrd_create(), which this ThreadSanitizer does not "
+        "intercept, so a live client crashes it; make test runs these checks plain and under ASan");
+    return;
+#endif
     for (int i = 0; i < 2; i++) {
         pid[i] = fork();
         if (pid[i] == 0)
