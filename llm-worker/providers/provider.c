@@ -46,6 +46,7 @@ static void configure(struct provider *p, const struct fc_config *cfg)
             base = cfg->local_url;
             model = cfg->local_model;
             p->ctx_tokens = cfg->local_ctx_tokens;
+            p->first_token_ms = cfg->local_first_token_ms;
         } else if (cfg->openai_api_key && *cfg->openai_api_key) {
             key = cfg->openai_api_key;
             base = cfg->openai_base_url;

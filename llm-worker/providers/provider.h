@@ -41,7 +41,8 @@ struct provider {
     char *url;     /* the full endpoint URL; NULL for the analyst or when unconfigured */
     char *api_key; /* NULL when the endpoint takes none */
     char *model;
-    int ctx_tokens; /* the model's context window; prompts are fitted to it */
+    int ctx_tokens;     /* the model's context window; prompts are fitted to it */
+    int first_token_ms; /* its time-to-first-token timeout; 0: the engine's */
     struct breaker breaker;
     /* Outcomes since start, for /metrics: answers completed, attempts failed, retries, hand-
      * overs after streaming (resets), and generations that skipped an open circuit. */

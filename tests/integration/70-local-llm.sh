@@ -159,13 +159,14 @@ conv = request("POST", "/api/v1/conversations", {"title": "local model"}, header
 q = "How much did I spend on dining last month?"
 rid = request("POST", f"/api/v1/conversations/{conv}/messages", {"text": q}, headers=H).json()["request_id"]
 msg = None
-for _ in range(900):
-    items = request("GET", f"/api/v1/conversations/{conv}/messages", headers=H).json()["items"]
+for _ in range(180):  # one look a second, within the per-IP rate limit
+    r = request("GET", f"/api/v1/conversations/{conv}/messages", headers=H)
+    items = r.json().get("items", []) if r.status == 200 else []
     msg = next((m for m in items if m["role"] == "assistant" and m.get("request_id") == rid
                 and m.get("status") in ("complete", "error")), None)
     if msg:
         break
-    time.sleep(0.2)
+    time.sleep(1)
 request("DELETE", f"/api/v1/conversations/{conv}", headers=H)
 if not msg:
     print("# no stored answer after 180 s")
