@@ -92,7 +92,8 @@ if build_probe >>"$TEST_LOG" 2>&1; then
   ok "local_probe builds against the worker's engine"
   out="$(FINCHAT_LOCAL_URL="$URL" FINCHAT_LOCAL_MODEL="$MODEL" \
     PROBE_CONTEXT="$ROOT/tests/unit/llm-worker/analyst/data/analyst_context_gateway.json" \
-    timeout 400 "$PROBE" 2>>"$TEST_LOG")" || true
+    FINCHAT_LOCAL_FIRST_TOKEN_TIMEOUT_MS=240000 PROBE_TIMEOUT_S=300 \
+    timeout 700 "$PROBE" 2>>"$TEST_LOG")" || true
   saw=0
   while IFS= read -r line; do
     case "$line" in
@@ -141,7 +142,11 @@ check "POST /v1/chat/completions stream:true sends data: chunks and [DONE]" stre
 GW="http://${FINCHAT_HTTP_ADDR:-127.0.0.1:8080}"
 if curl -fsS --max-time 5 "$GW/readyz" >/dev/null 2>&1; then
   restarted=0
-  if FINCHAT_LOCAL_URL="$URL" FINCHAT_LOCAL_CONTEXT_TOKENS="${FINCHAT_LLM_CTX:-8192}" \
+  # A window of 2,048 tokens makes the worker cut the demo prompt to fit (the fitting runs
+  # for real), and a CPU model reading it beside the test suite may take a minute or more
+  # before its first token (measured: 25-29 s alone, over 60 s beside a fuzzer on 2 cores).
+  if FINCHAT_LOCAL_URL="$URL" FINCHAT_LOCAL_CONTEXT_TOKENS=2048 \
+      FINCHAT_LOCAL_FIRST_TOKEN_TIMEOUT_MS=240000 FINCHAT_DEADLINE_MS=300000 \
       "$FINCHAT_LOCAL_DIR/services.sh" up >>"$TEST_LOG" 2>&1; then
     restarted=1
     ok "services restarted with the local provider"
@@ -159,7 +164,7 @@ conv = request("POST", "/api/v1/conversations", {"title": "local model"}, header
 q = "How much did I spend on dining last month?"
 rid = request("POST", f"/api/v1/conversations/{conv}/messages", {"text": q}, headers=H).json()["request_id"]
 msg = None
-for _ in range(180):  # one look a second, within the per-IP rate limit
+for _ in range(330):  # one look a second, within the per-IP rate limit
     r = request("GET", f"/api/v1/conversations/{conv}/messages", headers=H)
     items = r.json().get("items", []) if r.status == 200 else []
     msg = next((m for m in items if m["role"] == "assistant" and m.get("request_id") == rid
@@ -169,7 +174,7 @@ for _ in range(180):  # one look a second, within the per-IP rate limit
     time.sleep(1)
 request("DELETE", f"/api/v1/conversations/{conv}", headers=H)
 if not msg:
-    print("# no stored answer after 180 s")
+    print("# no stored answer after 330 s")
     sys.exit(1)
 print(f"# provider {msg.get('provider')}, status {msg.get('status')}, latency {msg.get('latency_ms')} ms")
 print("# answer: " + (msg.get("text") or "").replace("\n", " ")[:300])
@@ -178,6 +183,7 @@ PY
   }
   [ "$restarted" = 0 ] || check "the demo user's question is answered by provider local through the pipeline" ask_local
   if env -u FINCHAT_LOCAL_URL -u FINCHAT_LOCAL_CONTEXT_TOKENS \
+      -u FINCHAT_LOCAL_FIRST_TOKEN_TIMEOUT_MS -u FINCHAT_DEADLINE_MS \
       "$FINCHAT_LOCAL_DIR/services.sh" up >>"$TEST_LOG" 2>&1; then
     ok "services restarted as they were"
   else
