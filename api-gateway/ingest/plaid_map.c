@@ -28,6 +28,13 @@ int plaid_map_answer(long status, const char *body, size_t len, json_t **out, st
     code = json_string_value(json_object_get(j, "error_code"));
     disp = json_string_value(json_object_get(j, "display_message"));
     msg = json_string_value(json_object_get(j, "error_message"));
+    /* An empty string says nothing: treated as missing (err->code is never empty). */
+    if (code && !*code)
+        code = NULL;
+    if (disp && !*disp)
+        disp = NULL;
+    if (msg && !*msg)
+        msg = NULL;
     set_err(err, (int)status, code ? code : "bad_response",
             disp  ? disp
             : msg ? msg

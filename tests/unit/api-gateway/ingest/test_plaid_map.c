@@ -103,6 +103,11 @@ static void test_answers(void)
     CHECK_EQ_INT(answer(200, "{\"link_token\":\"link-1\"}", &out, &err), 0);
     CHECK_EQ_STR(json_string_value(json_object_get(out, "link_token")), "link-1");
     json_decref(out);
+    /* Empty strings say nothing (found by fuzz_plaid): no empty code, the generic message. */
+    CHECK_EQ_INT(answer(400, "{\"error_code\":\"\",\"display_message\":\"\"}", &out, &err),
+                 FC_EDEP);
+    CHECK_EQ_STR(err.code, "bad_response");
+    CHECK_EQ_STR(err.message, "the bank connection service failed");
     /* A refusal: Plaid's code and the message meant for people. */
     CHECK_EQ_INT(answer(400,
                         "{\"error_code\":\"INVALID_PUBLIC_TOKEN\",\"error_message\":\"bad"
