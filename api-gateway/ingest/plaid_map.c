@@ -87,6 +87,8 @@ int plaid_map_txn(json_t *t, struct plaid_txn *out)
     int64_t amt;
 
     memset(out, 0, sizeof(*out));
+    if (primary && !*primary)
+        primary = NULL; /* an empty category says nothing: uncategorized */
     copy_str(out->currency, sizeof(out->currency), json_object_get(t, "iso_currency_code"), "USD");
     if (!id || !*id || strlen(id) >= sizeof(out->id) || !acct || !*acct ||
         strlen(acct) >= sizeof(out->account_id) || !date || strlen(date) != 10 ||

@@ -59,6 +59,18 @@ static void test_currency_units(void)
     }
 }
 
+/* An empty category is uncategorized, never an empty one (found by fuzz_plaid). */
+static void test_empty_category(void)
+{
+    json_t *t = parse("{\"transaction_id\":\"t\",\"account_id\":\"a\",\"amount\":40,"
+                      "\"date\":\"2026-10-02\",\"personal_finance_category\":{\"primary\":\"\"}}");
+    struct plaid_txn p;
+
+    CHECK_EQ_INT(plaid_map_txn(t, &p), 0);
+    CHECK_EQ_STR(p.category, "uncategorized");
+    json_decref(t);
+}
+
 static void test_rejects(void)
 {
     const char *bad[] = {
@@ -155,5 +167,5 @@ static void test_amounts(void)
     json_decref(n);
 }
 
-TEST_MAIN(test_answers, test_amounts, test_map_txn, test_currency_units, test_rejects,
-          test_account_types)
+TEST_MAIN(test_answers, test_amounts, test_map_txn, test_currency_units, test_empty_category,
+          test_rejects, test_account_types)
