@@ -36,7 +36,8 @@ enum fkind {
     F_CODE,      /* snake_case identifier, 1..64 bytes */
     F_OBJ,       /* object checked against .sub */
     F_OBJ_ANY,   /* any object */
-    F_OBJ_OR_STR /* any object, or a string of at most max bytes */
+    F_OBJ_OR_STR, /* any object, or a string of at most max bytes */
+    F_ARR_ANY     /* any array of at most max items */
 };
 
 struct field {
@@ -45,113 +46,135 @@ struct field {
     long long min, max;
     const char *sval;
     const struct field *sub; /* for F_OBJ, terminated by a NULL name */
+    bool opt;                /* may be missing */
 };
 
 #define END                                                                                        \
     {                                                                                              \
-        NULL, F_CONST, 0, 0, NULL, NULL                                                            \
+        NULL, F_CONST, 0, 0, NULL, NULL, false                                                        \
     }
 
 static const struct field options_fields[] = {
-    {"max_tokens", F_INT, 1, 8192, NULL, NULL},
-    {"regenerate", F_BOOL, 0, 0, NULL, NULL},
+    {"max_tokens", F_INT, 1, 8192, NULL, NULL, false},
+    {"regenerate", F_BOOL, 0, 0, NULL, NULL, false},
     END,
 };
 
 static const struct field request_fields[] = {
-    {"schema", F_CONST, 0, 0, SCHEMA_REQUEST, NULL},
-    {"request_id", F_UUID, 0, 0, NULL, NULL},
-    {"user_id", F_UUID, 0, 0, NULL, NULL},
-    {"conversation_id", F_UUID, 0, 0, NULL, NULL},
-    {"message_id", F_UUID, 0, 0, NULL, NULL},
-    {"reply_message_id", F_UUID, 0, 0, NULL, NULL},
-    {"text", F_TEXT, 1, CHAT_TEXT_MAX, NULL, NULL},
-    {"options", F_OBJ, 0, 0, NULL, options_fields},
-    {"reply_partition", F_INT, 0, 1023, NULL, NULL},
-    {"deadline_ms", F_INT, UNIX_MS_MIN, UNIX_MS_MAX, NULL, NULL},
-    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL},
-    {"created_ms", F_INT, UNIX_MS_MIN, UNIX_MS_MAX, NULL, NULL},
+    {"schema", F_CONST, 0, 0, SCHEMA_REQUEST, NULL, false},
+    {"request_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"user_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"conversation_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"message_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"reply_message_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"text", F_TEXT, 1, CHAT_TEXT_MAX, NULL, NULL, false},
+    {"options", F_OBJ, 0, 0, NULL, options_fields, false},
+    {"reply_partition", F_INT, 0, 1023, NULL, NULL, false},
+    {"deadline_ms", F_INT, UNIX_MS_MIN, UNIX_MS_MAX, NULL, NULL, false},
+    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},
+    {"created_ms", F_INT, UNIX_MS_MIN, UNIX_MS_MAX, NULL, NULL, false},
+    {"tool_token", F_STR, 1, TOOL_TOKEN_MAX, NULL, NULL, true},
     END,
 };
 
 static const struct field turn_fields[] = {
-    {"role", F_CODE, 0, 0, NULL, NULL},
-    {"text", F_TEXT, 1, CHAT_TEXT_MAX, NULL, NULL},
+    {"role", F_CODE, 0, 0, NULL, NULL, false},
+    {"text", F_TEXT, 1, CHAT_TEXT_MAX, NULL, NULL, false},
     END,
 };
 
 static const struct field chunk_fields[] = {
-    {"schema", F_CONST, 0, 0, SCHEMA_CHUNK, NULL},
-    {"request_id", F_UUID, 0, 0, NULL, NULL},
-    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL},
-    {"seq", F_INT, CHUNK_SEQ_BASE, ATTEMPT_MAX *CHUNK_SEQ_BASE + CHUNK_SEQ_BASE - 1, NULL, NULL},
-    {"type", F_CODE, 0, 0, NULL, NULL},
-    {"data", F_OBJ_ANY, 0, 0, NULL, NULL},
+    {"schema", F_CONST, 0, 0, SCHEMA_CHUNK, NULL, false},
+    {"request_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},
+    {"seq", F_INT, CHUNK_SEQ_BASE, ATTEMPT_MAX *CHUNK_SEQ_BASE + CHUNK_SEQ_BASE - 1, NULL, NULL, false},
+    {"type", F_CODE, 0, 0, NULL, NULL, false},
+    {"data", F_OBJ_ANY, 0, 0, NULL, NULL, false},
     END,
 };
 
 static const struct field start_fields[] = {
-    {"request_id", F_UUID, 0, 0, NULL, NULL}, {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL},
-    {"worker", F_STR, 1, 256, NULL, NULL},    {"provider", F_STR, 1, 128, NULL, NULL},
-    {"model", F_STR, 0, 256, NULL, NULL},     END,
+    {"request_id", F_UUID, 0, 0, NULL, NULL, false}, {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},
+    {"worker", F_STR, 1, 256, NULL, NULL, false},    {"provider", F_STR, 1, 128, NULL, NULL, false},
+    {"model", F_STR, 0, 256, NULL, NULL, false},     END,
 };
 
 static const struct field token_fields[] = {
-    {"text", F_STR, 1, 16384, NULL, NULL},
+    {"text", F_STR, 1, 16384, NULL, NULL, false},
     END,
 };
 
 static const struct field reset_fields[] = {
-    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL},
-    {"reason", F_STR, 1, 512, NULL, NULL},
+    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},
+    {"reason", F_STR, 1, 512, NULL, NULL, false},
     END,
 };
 
 static const struct field usage_fields[] = {
-    {"prompt_tokens", F_INT, 0, COUNT_MAX, NULL, NULL},
-    {"completion_tokens", F_INT, 0, COUNT_MAX, NULL, NULL},
+    {"prompt_tokens", F_INT, 0, COUNT_MAX, NULL, NULL, false},
+    {"completion_tokens", F_INT, 0, COUNT_MAX, NULL, NULL, false},
     END,
 };
 
 static const struct field timings_fields[] = {
-    {"ttft_ms", F_INT, 0, COUNT_MAX, NULL, NULL},
-    {"total_ms", F_INT, 0, COUNT_MAX, NULL, NULL},
+    {"ttft_ms", F_INT, 0, COUNT_MAX, NULL, NULL, false},
+    {"total_ms", F_INT, 0, COUNT_MAX, NULL, NULL, false},
+    END,
+};
+
+static const struct field checks_fields[] = {
+    {"figures", F_INT, 0, COUNT_MAX, NULL, NULL, false},
+    {"verified", F_INT, 0, COUNT_MAX, NULL, NULL, false},
+    {"unverified", F_ARR_ANY, 0, 1000, NULL, NULL, false},
     END,
 };
 
 static const struct field final_fields[] = {
-    {"message_id", F_UUID, 0, 0, NULL, NULL},
-    {"provider", F_STR, 1, 128, NULL, NULL},
-    {"model", F_STR, 0, 256, NULL, NULL},
-    {"usage", F_OBJ, 0, 0, NULL, usage_fields},
-    {"timings", F_OBJ, 0, 0, NULL, timings_fields},
-    {"text_length", F_INT, 0, COUNT_MAX, NULL, NULL},
+    {"message_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"provider", F_STR, 1, 128, NULL, NULL, false},
+    {"model", F_STR, 0, 256, NULL, NULL, false},
+    {"usage", F_OBJ, 0, 0, NULL, usage_fields, false},
+    {"timings", F_OBJ, 0, 0, NULL, timings_fields, false},
+    {"text_length", F_INT, 0, COUNT_MAX, NULL, NULL, false},
+    {"checks", F_OBJ, 0, 0, NULL, checks_fields, true},
+    {"tools", F_ARR_ANY, 0, TOOL_CALLS_MAX, NULL, NULL, true},
     END,
 };
 
 static const struct field error_fields[] = {
-    {"code", F_CODE, 0, 0, NULL, NULL},
-    {"message", F_STR, 0, 2048, NULL, NULL},
+    {"code", F_CODE, 0, 0, NULL, NULL, false},
+    {"message", F_STR, 0, 2048, NULL, NULL, false},
+    END,
+};
+
+static const struct field tool_fields[] = {
+    {"id", F_STR, 1, 64, NULL, NULL, false},
+    {"name", F_CODE, 0, 0, NULL, NULL, false},
+    {"args", F_OBJ_ANY, 0, 0, NULL, NULL, false},
+    {"status", F_CODE, 0, 0, NULL, NULL, false},
+    {"ms", F_INT, 0, COUNT_MAX, NULL, NULL, false},
+    {"label", F_STR, 0, 256, NULL, NULL, true},
+    {"round", F_INT, 1, 100, NULL, NULL, true},
     END,
 };
 
 /* Indexed by enum chunk_type. */
 static const struct field *const chunk_data_fields[] = {
-    start_fields, token_fields, reset_fields, final_fields, error_fields,
+    start_fields, token_fields, reset_fields, final_fields, error_fields, tool_fields,
 };
-static const char *const chunk_names[] = {"start", "token", "reset", "final", "error"};
+static const char *const chunk_names[] = {"start", "token", "reset", "final", "error", "tool"};
 
 static const struct field control_fields[] = {
-    {"schema", F_CONST, 0, 0, SCHEMA_CONTROL, NULL},
-    {"request_id", F_UUID, 0, 0, NULL, NULL},
-    {"action", F_CONST, 0, 0, "cancel", NULL},
+    {"schema", F_CONST, 0, 0, SCHEMA_CONTROL, NULL, false},
+    {"request_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"action", F_CONST, 0, 0, "cancel", NULL, false},
     END,
 };
 
 static const struct field dlq_fields[] = {
-    {"schema", F_CONST, 0, 0, SCHEMA_DLQ, NULL},         {"request_id", F_UUID, 0, 0, NULL, NULL},
-    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL},      {"reason", F_STR, 1, 2048, NULL, NULL},
-    {"request", F_OBJ_OR_STR, 0, 65536 * 3, NULL, NULL}, END,
+    {"schema", F_CONST, 0, 0, SCHEMA_DLQ, NULL, false},         {"request_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},      {"reason", F_STR, 1, 2048, NULL, NULL, false},
+    {"request", F_OBJ_OR_STR, 0, 65536 * 3, NULL, NULL, false}, END,
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(char *errbuf, unsigned errlen,
@@ -271,6 +294,11 @@ static int check_value(json_t *v, const struct field *f, const char *where, char
         if (!json_is_object(v))
             return fail(errbuf, errlen, "%s%s: not an object", where, f->name);
         return 0;
+    case F_ARR_ANY:
+        if (!json_is_array(v) || (long long)json_array_size(v) > f->max)
+            return fail(errbuf, errlen, "%s%s: not an array of at most %lld items", where, f->name,
+                        f->max);
+        return 0;
     case F_OBJ_OR_STR:
         if (!json_is_object(v) && !s)
             return fail(errbuf, errlen, "%s%s: neither an object nor a string", where, f->name);
@@ -292,10 +320,13 @@ static int check_object(json_t *obj, const struct field *fields, const char *whe
     int rc;
 
     snprintf(prefix, sizeof(prefix), "%s%s", where ? where : "", where ? "." : "");
-    for (const struct field *f = fields; f->name; f++, nfields++) {
+    for (const struct field *f = fields; f->name; f++) {
         v = json_object_get(obj, f->name);
+        if (!v && f->opt)
+            continue;
         if (!v)
             return fail(errbuf, errlen, "%s%s: missing", prefix, f->name);
+        nfields++;
         rc = check_value(v, f, prefix, errbuf, errlen);
         if (rc)
             return rc;
@@ -425,6 +456,7 @@ int chatmsg_decode_request(const char *buf, size_t len, struct chat_request *out
     out->deadline_ms = get_int(root, "deadline_ms");
     out->attempt = (int)get_int(root, "attempt");
     out->created_ms = get_int(root, "created_ms");
+    out->tool_token = json_object_get(root, "tool_token") ? dup_str(root, "tool_token") : NULL;
     out->client_history = hist != NULL;
     out->nhistory = hist ? (int)json_array_size(hist) : 0;
     out->history = out->nhistory ? xcalloc((size_t)out->nhistory, sizeof(*out->history)) : NULL;
@@ -566,6 +598,8 @@ char *chatmsg_encode_request(const struct chat_request *r)
     set_int(root, "deadline_ms", r->deadline_ms);
     set_int(root, "attempt", r->attempt);
     set_int(root, "created_ms", r->created_ms);
+    if (r->tool_token)
+        ok = ok && set_str(root, "tool_token", r->tool_token);
     if (r->client_history) {
         json_t *h = json_array();
 
@@ -643,6 +677,7 @@ void chat_request_release(struct chat_request *r)
     free(r->message_id);
     free(r->reply_message_id);
     free(r->text);
+    free(r->tool_token);
     for (int i = 0; i < r->nhistory; i++) {
         free(r->history[i].role);
         free(r->history[i].text);

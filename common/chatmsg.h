@@ -31,6 +31,8 @@
 
 #define CHAT_HISTORY_MAX 16     /* turns a request may carry */
 #define CHAT_HISTORY_BYTES 8192 /* bytes of their text in all */
+#define TOOL_TOKEN_MAX 1024     /* bytes of a request's tool capability */
+#define TOOL_CALLS_MAX 64       /* tool calls one answer may list in its final event */
 
 /* An earlier turn a client supplied with its question. */
 struct chat_turn {
@@ -58,9 +60,15 @@ struct chat_request {
     bool client_history;
     struct chat_turn *history;
     int nhistory;
+    /* Optional "tool_token": the gateway's signed capability for this request's tool calls
+     * (SPEC §14), bound to user_id and request_id and valid until about deadline_ms. NULL
+     * when absent: the worker then offers no tools. */
+    char *tool_token;
 };
 
-enum chunk_type { CHUNK_START, CHUNK_TOKEN, CHUNK_RESET, CHUNK_FINAL, CHUNK_ERROR };
+/* CHUNK_TOOL: a tool call of the answer ({id,name,args,status,ms,label?,round?}), once with
+ * status "running" and once with "ok" or "error" (SPEC §14). */
+enum chunk_type { CHUNK_START, CHUNK_TOKEN, CHUNK_RESET, CHUNK_FINAL, CHUNK_ERROR, CHUNK_TOOL };
 
 struct chat_chunk {
     char *request_id;

@@ -166,6 +166,8 @@ static void openai_render(void *st, const struct hub_event *ev, struct strbuf *o
     case CHUNK_ERROR:
         error_out(o, data, out);
         break;
+    case CHUNK_TOOL:
+        break; /* the OpenAI chat formats have no place for the assistant's own lookups */
     }
     json_decref(data);
 }

@@ -21,11 +21,27 @@
 
 struct engine;
 struct gen;
+struct gen_tool_event;
 
 struct gen_usage {
     int prompt_tokens;
     int completion_tokens;
 };
+
+/* One tool call of a generation, as the sink sees it (SPEC §14). Valid during the call. */
+struct gen_tool_event {
+    const char *id;       /* the call's id, unique within the generation */
+    const char *name;     /* the tool's name (as asked: maybe not a known tool) */
+    const json_t *args;   /* the arguments object ({} when the model's were not an object) */
+    const char *label;    /* what is looked up, in words ("spending by category, March 2025") */
+    const char *status;   /* "running", "ok" or "error" */
+    int ms;               /* how long it took (0 while running) */
+    int round;            /* the model round that asked for it, 1..ENGINE_ROUNDS_MAX */
+    const json_t *result; /* with ok: the tool's result; with error: {"error","hint"}; else NULL */
+};
+
+/* Model rounds of one answer at most; the last one offers no tools (SPEC §14). */
+#define ENGINE_ROUNDS_MAX 8
 
 /* Callbacks for one generation; @ud is the caller's pointer. Strings are valid only
  * during the call. After on_done() the generation is freed by the engine. */
@@ -40,6 +56,9 @@ struct gen_sink {
     /* Finished: rc 0, or a negative FC_E* code with a message. @usage is never NULL: on
      * failure it counts what was spent (prompt estimate, tokens streamed). */
     void (*on_done)(void *ud, int rc, const struct gen_usage *usage, const char *errmsg);
+    /* A tool call started (status "running") or ended ("ok" or "error", with @result); may be
+     * NULL when the caller does not care. An on_reset() voids the calls before it too. */
+    void (*on_tool)(void *ud, const struct gen_tool_event *ev);
     void *ud;
 };
 
@@ -52,7 +71,19 @@ struct gen_request {
     json_t *history;          /* [{role:"user"|"assistant", content}] oldest first (borrowed) */
     const char *user_text;    /* the question */
     int max_tokens;
-    int64_t deadline_ms; /* absolute, clock_mono_ms() scale */
+    int64_t deadline_ms;    /* absolute, clock_mono_ms() scale */
+    const char *tool_token; /* the request's tool capability (chatmsg.h); NULL: no tools */
+    /* Set by the engine for each model round (callers of engine_start() leave them NULL):
+     * @tools, the tools offered in this round as [{name, description, parameters}]
+     * (toolcat.h), NULL when the round offers none; @tool_turns, the tool rounds so far, to
+     * follow the question, in this provider-neutral form:
+     *   {"role":"assistant", "content":"text said before the calls, maybe empty",
+     *    "calls":[{"id", "name", "arguments":{..}, "arguments_text":"as the model sent it"}]}
+     *   {"role":"tool", "id":"<call id>", "name", "content":"<JSON text>", "is_error":bool}
+     * A call whose arguments were not a JSON object has "arguments":{} and its text as sent;
+     * its tool turn is an error. Each provider maps this to its own wire format. */
+    json_t *tools;
+    json_t *tool_turns;
 };
 
 /* Creates an engine from @cfg; NULL with @errbuf filled on failure. */

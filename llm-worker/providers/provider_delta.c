@@ -39,6 +39,9 @@ void provider_delta_init(struct provider_delta *d)
     d->prompt_tokens = -1;
     d->completion_tokens = -1;
     d->done = false;
+    d->tool_index = -1;
+    d->tool_id = d->tool_name = d->tool_args = NULL;
+    d->tool_id_len = d->tool_name_len = d->tool_args_len = 0;
 }
 
 void provider_delta_error(const json_t *err, char *buf, unsigned len)

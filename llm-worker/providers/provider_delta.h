@@ -15,7 +15,19 @@ struct provider_delta {
     size_t len;            /* 0 when the message carried no text */
     int prompt_tokens;     /* -1 when the message did not report it */
     int completion_tokens; /* -1 when the message did not report it */
-    bool done;             /* the provider finished its answer normally */
+    bool done;             /* the provider finished its answer normally (also after tool calls) */
+    /* A piece of a tool call when tool_index >= 0 (else -1). Pieces of one call share its
+     * index (OpenAI's tool_calls[].index, Anthropic's content block index, Ollama's position
+     * in message.tool_calls); the id and the name come with some piece, usually the first;
+     * the arguments' JSON text arrives in order, in pieces (Ollama: its object, dumped, in
+     * one piece). Pointers are valid during the callback only, not NUL-terminated. */
+    int tool_index;
+    const char *tool_id;
+    size_t tool_id_len;
+    const char *tool_name;
+    size_t tool_name_len;
+    const char *tool_args;
+    size_t tool_args_len;
 };
 
 /* Called once per meaningful message; a non-zero return stops the parser and is returned
@@ -28,7 +40,7 @@ typedef int (*provider_delta_fn)(void *ud, const struct provider_delta *d);
  * three protocols report errors that way). *@out is NULL unless 0 is returned. */
 int provider_delta_load(const char *buf, size_t len, json_t **out, char *errbuf, unsigned errlen);
 
-/* Clears @d: no text, no counts (-1), not done. */
+/* Clears @d: no text, no counts (-1), not done, no tool call (tool_index -1). */
 void provider_delta_init(struct provider_delta *d);
 
 /* Writes a one-line message describing an upstream error value into @buf: a string, or an
