@@ -84,6 +84,10 @@ struct gen_request {
      * its tool turn is an error. Each provider maps this to its own wire format. */
     json_t *tools;
     json_t *tool_turns;
+    /* The last round (ENGINE_ROUNDS_MAX): @tools are listed only so that the earlier calls
+     * in @tool_turns stay valid, and the model must answer in text: OpenAI and Anthropic
+     * get tool_choice "none", Ollama gets no tools. */
+    bool tools_final;
 };
 
 /* Creates an engine from @cfg; NULL with @errbuf filled on failure. */
