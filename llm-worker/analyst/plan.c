@@ -578,6 +578,13 @@ static void answer_sums(struct step *s)
     }
     if (s->aq.metric_guessed)
         put(s, "I took this to mean your spending.\n");
+    if (strcmp(f.merchant, s->aq.merchant) != 0 && merchant_distance(s->aq.merchant, f.merchant)) {
+        put(s, "I took \"");
+        put(s, s->aq.merchant);
+        put(s, "\" to mean ");
+        put(s, f.merchant);
+        put(s, ".\n");
+    }
     answer_sums_one(s, &f, s->aq.category, true);
     if (s->aq.category2[0])
         answer_sums_one(s, &f, s->aq.category2, false);
