@@ -44,7 +44,7 @@ static void read_turns(struct step *s)
         {
             const char *id = json_string_value(json_object_get(c, "id"));
             const char *name = json_string_value(json_object_get(c, "name"));
-            const json_t *args = json_object_get(c, "arguments");
+            json_t *args = json_object_get(c, "arguments");
             json_t *result = json_null();
             const json_t *r;
             size_t j;
@@ -68,9 +68,10 @@ static void read_turns(struct step *s)
                     json_decref(parsed);
                 }
             }
-            json_array_append_new(s->made, json_pack("{s:s,s:O,s:o}", "name", name, "args",
-                                                     json_is_object(args) ? args : json_object(),
-                                                     "result", result));
+            json_array_append_new(
+                s->made, json_pack("{s:s,s:o,s:o}", "name", name, "args",
+                                   json_is_object(args) ? json_incref(args) : json_object(),
+                                   "result", result));
         }
     }
 }
@@ -429,33 +430,40 @@ static bool resolve(struct step *s, struct filter *f)
     return true;
 }
 
-/* The merchant as the results write it: the one merchant of all @items, else @f's. */
+/* The merchant as the results write it: the one merchant of all @items ("Target"), else
+ * the question's words and the names they matched ("\"Uber\" (Uber Eats, Uber)"). */
 static const char *merchant_words(const json_t *items, const struct filter *f, char *buf,
                                   size_t len)
 {
-    const char *first = NULL;
+    const char *names[3] = {NULL, NULL, NULL};
+    size_t n = 0;
     const json_t *t;
     size_t i;
+    struct strbuf b = STRBUF_INIT;
 
     if (!f->merchant[0])
         return NULL;
     json_array_foreach(items, i, t)
     {
         const char *m = analyst_doc_str(t, "merchant");
+        bool seen = false;
 
-        if (!m || (first && strcmp(first, m) != 0)) {
-            first = NULL;
-            break;
-        }
-        first = m;
+        for (size_t k = 0; k < n && m; k++)
+            seen = seen || strcmp(names[k], m) == 0;
+        if (m && !seen && n < 3)
+            names[n++] = m;
     }
-    if (first) {
-        snprintf(buf, len, "%s", first);
+    if (n == 1) {
+        snprintf(buf, len, "%s", names[0]);
         return buf;
     }
-    snprintf(buf, len, "%s", f->merchant);
-    if (buf[0])
-        buf[0] = (char)toupper((unsigned char)buf[0]);
+    strbuf_addf(&b, "\"%s\"", f->merchant);
+    for (i = 0; i < n; i++)
+        strbuf_addf(&b, "%s%s", i ? ", " : " (", names[i]);
+    if (n > 1)
+        strbuf_addstr(&b, ")");
+    snprintf(buf, len, "%s", b.buf);
+    strbuf_release(&b);
     return buf;
 }
 
@@ -486,7 +494,7 @@ static void answer_sums_one(struct step *s, const struct filter *f, const char *
              search_args(s, p, f->merchant, category, f->account_id, NULL, listing ? 10 : 5));
     const json_t *sum, *items;
     int64_t count, total;
-    char mbuf[AQ_NAME_MAX];
+    char mbuf[256];
 
     if (!r)
         return;
@@ -635,7 +643,7 @@ static void answer_extreme(struct step *s)
     const json_t *r, *items, *t;
     struct analyst_row rows[200];
     size_t n = 0, i, show;
-    char mbuf[AQ_NAME_MAX];
+    char mbuf[256];
 
     if (!resolve(s, &f))
         return;
@@ -938,7 +946,7 @@ static void answer_compare(struct step *s)
     const json_t *ra, *rb;
     bool income = s->aq.flow == AQ_FLOW_INCOME;
     int64_t va, vb;
-    char mbuf[AQ_NAME_MAX];
+    char mbuf[256];
 
     if (s->aq.period2.set)
         b = s->aq.period2;
@@ -1096,6 +1104,7 @@ static json_t *ambiguous(const struct analyst_question *aq)
 json_t *analyst_step(const struct analyst_input *in)
 {
     struct step s = {.in = in};
+    enum analyst_intent intent;
     const json_t *ctx = json_is_object(in->ctx) ? in->ctx : NULL;
     json_t *out;
 
@@ -1106,7 +1115,15 @@ json_t *analyst_step(const struct analyst_input *in)
     analyst_question_read(in->question, ctx, in->today_day, &s.aq);
     if (s.aq.ambiguous[0])
         return ambiguous(&s.aq);
-    if (doc_intent(analyst_intent(in->question, ctx), &s.aq))
+    intent = analyst_intent(in->question, ctx);
+    if (intent == ANALYST_UNKNOWN && s.aq.metric == AQ_NONE) {
+        /* Plainly what it cannot answer, and questions it can: no figure at all. */
+        put(&s, "I can't answer that from your finances: I only know your own accounts, "
+                "transactions, budgets and subscriptions.");
+        suggest(&s);
+        return answer(strbuf_detach(&s.out, NULL));
+    }
+    if (doc_intent(intent, &s.aq))
         return answer(analyst_answer_on(in->question, ctx, in->today_day));
     if (!s.aq.period.set) {
         struct analyst_question tmp;

@@ -1116,7 +1116,9 @@ static bool known_merchant(struct toks *t, const json_t *ctx, struct analyst_que
             snprintf(first, sizeof(first), "%.*s", (int)strcspn(m, " "), m);
             squash(first, first, sizeof(first));
             squash(m, name, sizeof(name));
-            if (strlen(first) < 4 || stop_word(first) || (k = find(t, first)) < 0 || t->used[k])
+            /* The whole name: "uber" is not "Uber Eats". */
+            if (strlen(first) < 4 || stop_word(first) || (k = find(t, first)) < 0 || t->used[k] ||
+                !strstr(sq, name))
                 continue;
             snprintf(out->merchant, sizeof(out->merchant), "%s", m);
             use(t, k, 1);
@@ -1130,8 +1132,8 @@ static bool known_merchant(struct toks *t, const json_t *ctx, struct analyst_que
  * not question words and were not read as a period, category or account. */
 static void read_merchant(struct toks *t, const json_t *ctx, struct analyst_question *out)
 {
-    static const char *const preps[] = {"at",  "from", "with", "on", "to",
-                                        "for", "chez", "bei",  "en", NULL};
+    static const char *const preps[] = {"at",   "from", "with", "on",  "to",   "for",
+                                        "chez", "bei",  "en",   "pay", "paid", NULL};
 
     if (known_merchant(t, ctx, out))
         return;
@@ -1156,6 +1158,32 @@ static void read_merchant(struct toks *t, const json_t *ctx, struct analyst_ques
             return;
         }
         strbuf_release(&b);
+    }
+    for (int i = 1; i < t->n; i++) { /* "amazon spending", "whole foods purchases" */
+        static const char *const nouns[] = {"spending", "purchases", "expenses", "charges",
+                                            "orders",   "bill",      "costs",    NULL};
+        bool noun = false;
+        int k = i;
+
+        for (const char *const *p = nouns; *p; p++)
+            noun = noun || !strcmp(t->t[i], *p);
+        while (noun && k > 0 && k > i - 3 && !t->used[k - 1] && !stop_word(t->t[k - 1]))
+            k--;
+        if (noun && k < i) {
+            struct strbuf b = STRBUF_INIT;
+
+            for (int j = k; j < i; j++) {
+                if (b.len)
+                    strbuf_addch(&b, ' ');
+                strbuf_addstr(&b, t->t[j]);
+            }
+            if (b.len >= 2 && b.len < AQ_NAME_MAX) {
+                snprintf(out->merchant, sizeof(out->merchant), "%s", b.buf);
+                use(t, k, i - k);
+            }
+            strbuf_release(&b);
+            return;
+        }
     }
 }
 
@@ -1279,7 +1307,8 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
                                         "shell out", "drop",     "dropped",
                                         "go out",    "went out", "outgoings",
                                         "gastos",    "ausgaben", "d\xc3\xa9penses",
-                                        "bill",      "bills",    NULL};
+                                        "bill",      "bills",    "went to",
+                                        "gone to",   "goes to",  NULL};
 
     if (any(t, rate))
         return AQ_SAVINGS_RATE;

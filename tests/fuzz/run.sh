@@ -18,7 +18,7 @@ pkgs="jansson libcurl"
 links_of() {
     local gw=api-gateway wk=llm-worker money="common/money.c build/fuzz/currencies.c"
     case "$1" in
-    analyst) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c ;;
+    analyst | analyst_step) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c ;;
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
     chatmsg) echo common/chatmsg.c common/utf8.c common/uuid.c ;;

@@ -356,26 +356,32 @@ def ask(conv, text):
     return "(rate limited)", None
 
 
-right, verified, checked = 0, 0, 0
-for i, (text, figures, none_expected) in enumerate(Q):
-    if i % 20 == 0:
-        conv = request("POST", "/api/v1/conversations", {"title": f"analyst questions {i}"}, headers=H).json()["id"]
-    answer, final = ask(conv, text)
-    if none_expected:
-        good = final is not None and final.get("event") == "final" and "$" not in answer
-    else:
-        good = final is not None and final.get("event") == "final" and all(f in answer for f in figures)
-    right += good
-    checks = (final or {}).get("checks")
-    if isinstance(checks, dict) and checks.get("figures"):
-        checked += 1
-        verified += not checks.get("unverified")
-    check(good, f"{text!r}", f"want {figures} in {answer[:400]!r}")
+def main():
+    right, verified, checked = 0, 0, 0
+    conv = None
+    for i, (text, figures, none_expected) in enumerate(Q):
+        if i % 20 == 0:
+            conv = request("POST", "/api/v1/conversations", {"title": f"analyst questions {i}"}, headers=H).json()["id"]
+        answer, final = ask(conv, text)
+        if none_expected:
+            good = final is not None and final.get("event") == "final" and "$" not in answer
+        else:
+            good = final is not None and final.get("event") == "final" and all(f in answer for f in figures)
+        right += good
+        checks = (final or {}).get("checks")
+        if isinstance(checks, dict) and checks.get("figures"):
+            checked += 1
+            verified += not checks.get("unverified")
+        check(good, f"{text!r}", f"want {figures} in {answer[:400]!r}")
 
-print(f"analyst questions: {right}/{len(Q)} right", flush=True)
-if checked:
-    print(f"# answers whose figures all verified: {verified}/{checked}", flush=True)
-check(len(Q) >= 150, f"at least 150 questions ({len(Q)})")
-check(right >= int(os.environ.get("FINCHAT_ANALYST_MIN_RIGHT", "150")),
-      f"analyst questions right: {right}/{len(Q)}")
-done()
+    print(f"analyst questions: {right}/{len(Q)} right", flush=True)
+    if checked:
+        print(f"# answers whose figures all verified: {verified}/{checked}", flush=True)
+    check(len(Q) >= 150, f"at least 150 questions ({len(Q)})")
+    check(right >= int(os.environ.get("FINCHAT_ANALYST_MIN_RIGHT", "150")),
+          f"analyst questions right: {right}/{len(Q)}")
+    done()
+
+
+if __name__ == "__main__":
+    main()
