@@ -607,6 +607,8 @@ static void derive_groups(struct walk *w, int how)
 {
     size_t g = 0;
 
+    if (w->nbases < 2)
+        return;
     qsort(w->bases, w->nbases, sizeof(*w->bases), how == PAIR_SIBLINGS ? by_parent : by_key);
     while (g < w->nbases) {
         size_t e = g + 1, top;

@@ -22,6 +22,7 @@ links_of() {
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c common/strbuf.c ;;
     chatmsg) echo common/chatmsg.c common/utf8.c common/uuid.c ;;
+    checks) echo $wk/engine/checks.c $money common/utf8.c ;;
     cookies) echo $gw/http/cookies.c ;;
     csv | ofx) echo $gw/ingest/importer.c $gw/finance/finance_calc.c common/clock.c \
         $money common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
