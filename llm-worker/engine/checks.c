@@ -307,8 +307,10 @@ struct base {
     uint64_t a;
     int scale;
     const json_t *parent; /* the object holding it */
+    const json_t *holder; /* the array or object holding @parent (NULL at the top) */
     const char *key;
     size_t order;
+    bool dated; /* @parent has a "month": the value is one period of a series */
 };
 
 /* The values of all sources; the counts and bases are those of the source being walked. */
@@ -467,10 +469,10 @@ static void on_source_figure(void *arg, const char *s, const struct figure *f)
         add_plain(w, f->x, f->d);
 }
 
-/* Records number @v found under @key (NULL in an array) of @parent, money being in minor
- * units of @exp decimals. */
+/* Records number @v found under @key (NULL in an array) of @parent (itself in @holder), money
+ * being in minor units of @exp decimals. */
 static void walk_number(struct walk *w, const json_t *v, const char *key, const json_t *parent,
-                        int exp)
+                        const json_t *holder, int exp)
 {
     uint64_t n;
     int scale;
@@ -486,7 +488,13 @@ static void walk_number(struct walk *w, const json_t *v, const char *key, const 
             w->cbases = w->cbases ? w->cbases * 2 : 64;
             w->bases = xrealloc(w->bases, w->cbases * sizeof(*w->bases));
         }
-        w->bases[w->nbases] = (struct base){n, scale + exp, parent, key, w->nbases};
+        w->bases[w->nbases] = (struct base){n,
+                                            scale + exp,
+                                            parent,
+                                            holder,
+                                            key,
+                                            w->nbases,
+                                            json_object_get(parent, "month") != NULL};
         w->nbases++;
         return;
     }
@@ -501,9 +509,10 @@ static void walk_number(struct walk *w, const json_t *v, const char *key, const 
 }
 
 static void walk_value(struct walk *w, const json_t *v, const char *key, const json_t *parent,
-                       int exp, int depth);
+                       const json_t *holder, int exp, int depth);
 
-static void walk_object(struct walk *w, const json_t *obj, int exp, int depth)
+/* Walks the members of @obj, which @holder holds. */
+static void walk_object(struct walk *w, const json_t *obj, const json_t *holder, int exp, int depth)
 {
     const json_t *cur = json_object_get(obj, "currency");
     const char *k;
@@ -511,11 +520,12 @@ static void walk_object(struct walk *w, const json_t *obj, int exp, int depth)
 
     if (json_is_string(cur) && money_minor_units(json_string_value(cur)) >= 0)
         exp = money_minor_units(json_string_value(cur));
-    json_object_foreach((json_t *)obj, k, v) walk_value(w, v, k, obj, exp, depth + 1);
+    json_object_foreach((json_t *)obj, k, v) walk_value(w, v, k, obj, holder, exp, depth + 1);
 }
 
+/* Walks @v, found under @key (NULL in an array) of container @parent, which @holder holds. */
 static void walk_value(struct walk *w, const json_t *v, const char *key, const json_t *parent,
-                       int exp, int depth)
+                       const json_t *holder, int exp, int depth)
 {
     size_t i;
     json_t *e;
@@ -525,16 +535,16 @@ static void walk_value(struct walk *w, const json_t *v, const char *key, const j
     switch (json_typeof(v)) {
     case JSON_INTEGER:
     case JSON_REAL:
-        walk_number(w, v, key, parent, exp);
+        walk_number(w, v, key, parent, holder, exp);
         break;
     case JSON_STRING:
         scan_text(json_string_value(v), json_string_length(v), on_source_figure, w);
         break;
     case JSON_OBJECT:
-        walk_object(w, v, exp, depth);
+        walk_object(w, v, parent, exp, depth);
         break;
     case JSON_ARRAY:
-        json_array_foreach(v, i, e) walk_value(w, e, NULL, v, exp, depth + 1);
+        json_array_foreach(v, i, e) walk_value(w, e, NULL, v, parent, exp, depth + 1);
         break;
     default:
         break;
@@ -557,8 +567,10 @@ static void derive_pair(struct walk *w, const struct base *a, const struct base 
     diff = A > B ? A - B : B - A;
     add_money(w, diff, s);
     if (how == PAIR_SAME_KEY) {
-        /* Percentage change either way: diff / B and diff / A. */
-        if (__builtin_mul_overflow(diff, 100, &h))
+        /* Percentage change between two periods of one series, either way: diff / B and
+         * diff / A. */
+        if (!a->dated || !b->dated || a->holder != b->holder ||
+            __builtin_mul_overflow(diff, 100, &h))
             return;
         if (B)
             vset_add(&w->plain, h, B);
@@ -566,39 +578,37 @@ static void derive_pair(struct walk *w, const struct base *a, const struct base 
             vset_add(&w->plain, h, A);
         return;
     }
-    /* Ratios of siblings: A / B and B / A as percentages. */
-    if (B && !__builtin_mul_overflow(A, 100, &h))
-        vset_add(&w->plain, h, B);
-    if (A && !__builtin_mul_overflow(B, 100, &h))
+    /* Ratio of siblings, the part of the whole: min / max as a percentage. */
+    if (A > B && !__builtin_mul_overflow(B, 100, &h))
         vset_add(&w->plain, h, A);
+    else if (B > A && !__builtin_mul_overflow(A, 100, &h))
+        vset_add(&w->plain, h, B);
+}
+
+/* Orders bases by group (@how), then in document order. */
+static int group_cmp(const struct base *a, const struct base *b, int how)
+{
+    if (how == PAIR_SAME_KEY)
+        return strcmp(a->key, b->key);
+    if (a->parent != b->parent)
+        return (uintptr_t)a->parent < (uintptr_t)b->parent ? -1 : 1;
+    return 0;
 }
 
 static int by_parent(const void *pa, const void *pb)
 {
     const struct base *a = pa, *b = pb;
-    uintptr_t x = (uintptr_t)a->parent, y = (uintptr_t)b->parent;
+    int c = group_cmp(a, b, PAIR_SIBLINGS);
 
-    if (x != y)
-        return x < y ? -1 : 1;
-    return (a->order > b->order) - (a->order < b->order);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
 static int by_key(const void *pa, const void *pb)
 {
     const struct base *a = pa, *b = pb;
-    int c;
+    int c = group_cmp(a, b, PAIR_SAME_KEY);
 
-    c = strcmp(a->key, b->key);
-    if (c)
-        return c;
-    return (a->order > b->order) - (a->order < b->order);
-}
-
-static bool same_group(const struct base *a, const struct base *b, int how)
-{
-    if (how == PAIR_SIBLINGS)
-        return a->parent == b->parent;
-    return strcmp(a->key, b->key) == 0;
+    return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
 /* Sorts the bases into groups of kind @how and derives the pairs of each group's first
@@ -613,7 +623,7 @@ static void derive_groups(struct walk *w, int how)
     while (g < w->nbases) {
         size_t e = g + 1, top;
 
-        while (e < w->nbases && same_group(&w->bases[g], &w->bases[e], how))
+        while (e < w->nbases && group_cmp(&w->bases[g], &w->bases[e], how) == 0)
             e++;
         top = e - g > CHECKS_GROUP_MAX ? g + CHECKS_GROUP_MAX : e;
         for (size_t i = g; i < top; i++)
@@ -659,7 +669,7 @@ static void on_answer_figure(void *arg, const char *s, const struct figure *f)
 static void walk_source(struct walk *w, const json_t *v)
 {
     w->nbases = w->nvalues = w->npairs = 0;
-    walk_value(w, v, NULL, NULL, 2, 0);
+    walk_value(w, v, NULL, NULL, NULL, 2, 0);
     derive_groups(w, PAIR_SIBLINGS);
     derive_groups(w, PAIR_SAME_KEY);
 }

@@ -4,6 +4,7 @@
 
 #include "golden.h"
 
+#include "llm-worker/analyst/analyst.h"
 #include "llm-worker/engine/checks.h"
 
 #include <stdlib.h>
@@ -208,6 +209,54 @@ static void test_derived(void)
                  "1 1 ");
     /* Different sources do not pair. */
     CHECK_EQ_STR(run("$38", "[{\"amount_minor\":1200},{\"amount_minor\":5000}]"), "1 0 $38");
+    /* A ratio is the part of the whole only: income is not 157.6% of expenses. */
+    CHECK_EQ_STR(run("157.6%", cashflow), "1 0 157.6%");
+}
+
+static void test_derived_bounds(void)
+{
+    const char *cats = "[{\"this\":[{\"category\":\"shopping\",\"amount_minor\":322791},"
+                       "{\"category\":\"housing\",\"amount_minor\":185000}],"
+                       "\"last\":[{\"category\":\"shopping\",\"amount_minor\":16333}]}]";
+
+    /* Differences of one key reach across the source: two categories, or one category in two
+     * months' lists. */
+    CHECK_EQ_STR(run("$1,377.91 more than housing, up $3,064.58 on last month", cats), "2 2 ");
+    /* Percentage changes only between periods of one series (objects with a "month"): two
+     * categories are not a change, nor are two lists. */
+    CHECK_EQ_STR(run("74.5% 42.7% 1876.3%", cats), "3 0 74.5%|42.7%|1876.3%");
+    CHECK_EQ_STR(run("4.4%", "[{\"a\":{\"month\":\"2026-11\",\"net_minor\":3000},"
+                             "\"b\":{\"month\":\"2026-12\",\"net_minor\":3132}}]"),
+                 "1 1 ");
+    CHECK_EQ_STR(run("4.4%", "[{\"a\":[{\"month\":\"2026-11\",\"net_minor\":3000}],"
+                             "\"b\":[{\"month\":\"2026-12\",\"net_minor\":3132}]}]"),
+                 "1 0 4.4%");
+    /* A group contributes its first CHECKS_GROUP_MAX values only: $5,000.00, then 38 amounts
+     * of a few cents, then $20,000.00 (the 40th, past the cap). */
+    {
+        json_t *items = json_array(), *src, *r;
+
+        json_array_append_new(items, json_pack("{s:I}", "amount_minor", (json_int_t)500000));
+        for (int i = 1; i < 39; i++)
+            json_array_append_new(items, json_pack("{s:i}", "amount_minor", i));
+        json_array_append_new(items, json_pack("{s:I}", "amount_minor", (json_int_t)2000000));
+        src = json_pack("[{s:o}]", "items", items);
+        r = checks_run("$4,999.99 $20,000 and $15,000.00", src);
+        CHECK_EQ_INT(json_integer_value(json_object_get(r, "figures")), 3);
+        CHECK_EQ_INT(json_integer_value(json_object_get(r, "verified")), 2);
+        CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(r, "unverified"), 0)),
+                     "$15,000.00");
+        json_decref(r);
+        json_decref(src);
+    }
+}
+
+static void test_question_as_source(void)
+{
+    /* The engine may pass the user's question as a string source. */
+    CHECK_EQ_STR(run("Paying $2,000.00 would leave $26,665.27.",
+                     "[\"Can I afford a $2,000 vacation?\", {\"cash_minor\":2866527}]"),
+                 "2 1 $26,665.27");
 }
 
 static void test_golden_context(void)
@@ -233,6 +282,42 @@ static void test_golden_context(void)
     CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(r, "unverified"), 1)), "77.7%");
     json_decref(r);
     json_decref(src);
+}
+
+static void test_analyst_answers(void)
+{
+    /* The offline analyst's answers on the demo context verify in full (SPEC 14), for the
+     * intents that state only values of the document, differences and shares. Sums, averages
+     * and projections (net worth's assets total, forecasts, what-ifs) are not derived yet. */
+    static const char *const questions[] = {
+        "How much did I spend this month?",
+        "How much did I spend last month?",
+        "How much on dining?",
+        "How are my budgets?",
+        "Any fraud alerts?",
+        "How am I doing?",
+        "What's my health score?",
+        "How much did I spend on shopping this month vs last month?",
+        "What is my cash flow?",
+        "What's my biggest category?",
+    };
+    json_t *ctx = golden_json("mongo/contexts/valid-demo.json");
+    json_t *src = json_pack("[O]", ctx);
+
+    for (size_t i = 0; i < sizeof(questions) / sizeof(questions[0]); i++) {
+        char *answer = analyst_answer_on(questions[i], ctx, 20793); /* 2026-12-06 */
+        json_t *r = checks_run(answer, src);
+        json_int_t figures = json_integer_value(json_object_get(r, "figures"));
+
+        CHECK(figures > 0);
+        CHECK_EQ_INT(json_integer_value(json_object_get(r, "verified")), figures);
+        if (json_array_size(json_object_get(r, "unverified")))
+            fprintf(stderr, "%s\n%s\n", questions[i], answer);
+        json_decref(r);
+        free(answer);
+    }
+    json_decref(src);
+    json_decref(ctx);
 }
 
 static void test_categories_result(void)
@@ -353,5 +438,6 @@ static void test_hostile(void)
 }
 
 TEST_MAIN(test_true_false_none, test_money_formats, test_percent_formats, test_not_figures,
-          test_rounding, test_minor_units, test_plain_and_rates, test_derived, test_golden_context,
+          test_rounding, test_minor_units, test_plain_and_rates, test_derived, test_derived_bounds,
+          test_question_as_source, test_golden_context, test_analyst_answers,
           test_categories_result, test_listing, test_hostile)
