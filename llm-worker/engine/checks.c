@@ -219,17 +219,15 @@ static bool starts_word(const char *s, size_t i)
 /* Reads the figure starting at @i into @f. Returns false when there is none. */
 static bool figure_at(const char *s, size_t len, size_t i, struct figure *f)
 {
-    size_t p = i, n, cur, sp;
-    bool signed_ = false;
+    size_t p = i, n = sign_len(s, len, i), cur, sp;
+    bool had_sign = n > 0;
 
-    n = sign_len(s, len, p);
     p += n;
-    signed_ = n > 0;
     cur = currency_len(s, len, p);
     if (cur) {
         p += cur;
         p += space_len(s, len, p);
-        if (!signed_)
+        if (!had_sign)
             p += sign_len(s, len, p);
         n = parse_number(s, len, p, f);
         if (n == p || (n < len && (is_word((unsigned char)s[n]) || s[n] == '%')))
