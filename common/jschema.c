@@ -45,22 +45,19 @@ static int bad_schema(struct check *c, const char *what, const char *path)
     return fail(c, "schema", "%s at %s", what, *path ? path : "(arguments)");
 }
 
-/* Writes the place of member @key of @path ("key", "path.key") into @out. */
-static void member_path(char *out, const char *path, const char *key)
+/* Writes a place ("period", "filter.month", "tags[2]") into @out (PATH_MAX_BYTES), cut at a
+ * character boundary. */
+static void __attribute__((format(printf, 2, 3))) place(char *out, const char *fmt, ...)
 {
     char buf[PATH_MAX_BYTES * 2];
-    int n = snprintf(buf, sizeof(buf), "%s%s%s", path, *path ? "." : "", key);
+    va_list ap;
+    int n;
 
-    utf8_copy(out, PATH_MAX_BYTES, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
-/* Writes the place of item @i of @path ("path[i]") into @out. */
-static void item_path(char *out, const char *path, size_t i)
-{
-    char buf[PATH_MAX_BYTES + 32];
-    int n = snprintf(buf, sizeof(buf), "%s[%zu]", path, i);
-
-    utf8_copy(out, PATH_MAX_BYTES, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    n = n < 0 ? 0 : n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1;
+    utf8_copy(out, PATH_MAX_BYTES, buf, (size_t)n);
 }
 
 static const struct {
@@ -291,7 +288,7 @@ static int check_array(struct check *c, const json_t *s, const json_t *v, const 
     {
         int rc;
 
-        item_path(sub, path, i);
+        place(sub, "%s[%zu]", path, i);
         rc = check(c, items, item, sub);
         if (rc)
             return rc;
@@ -312,7 +309,7 @@ static int check_required(struct check *c, const json_t *req, const json_t *v, c
         if (!json_is_string(name))
             return bad_schema(c, "bad required", path);
         if (!json_object_get(v, json_string_value(name))) {
-            member_path(sub, path, json_string_value(name));
+            place(sub, "%s%s%s", path, *path ? "." : "", json_string_value(name));
             return fail(c, sub, "is required");
         }
     }
@@ -337,7 +334,7 @@ static int check_object(struct check *c, const json_t *s, const json_t *v, const
         const json_t *ms = props ? json_object_get(props, key) : NULL;
         int rc;
 
-        member_path(sub, path, key);
+        place(sub, "%s%s%s", path, *path ? "." : "", key);
         if (!ms && json_is_false(extra))
             return fail(c, sub, "unknown argument");
         ms = ms ? ms : extra;
