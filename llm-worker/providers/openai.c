@@ -31,14 +31,14 @@ char *openai_build_body(const char *model, json_t *messages, int max_tokens, con
 }
 
 /* One call of an assistant turn in OpenAI's shape; the arguments go back as the model sent
- * them. */
+ * them (none sent, as for a tool without parameters: the arguments object's JSON). */
 static json_t *wire_call(const json_t *call)
 {
     const char *text = json_string_value(json_object_get(call, "arguments_text"));
     char *dumped = NULL;
     json_t *out;
 
-    if (!text)
+    if (!text || !*text)
         text = dumped = json_dumps(json_object_get(call, "arguments"), JSON_COMPACT);
     out = json_pack("{s:O, s:s, s:{s:O, s:s}}", "id", json_object_get(call, "id"), "type",
                     "function", "function", "name", json_object_get(call, "name"), "arguments",

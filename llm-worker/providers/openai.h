@@ -21,7 +21,8 @@ char *openai_build_body(const char *model, json_t *messages, int max_tokens, con
 
 /* Appends the tool rounds @turns (the neutral form of tool_turns.h, checked by
  * tool_turns_check()) to @messages: {role:"assistant", content:<text or null>,
- * tool_calls:[{id, type:"function", function:{name, arguments:<the text as sent>}}]}, then
+ * tool_calls:[{id, type:"function", function:{name, arguments:<arguments_text, the text
+ * as the model sent it; when absent or empty the arguments object's JSON>}}]}, then
  * {role:"tool", tool_call_id, content} per result. */
 void openai_add_tool_turns(json_t *messages, const json_t *turns);
 

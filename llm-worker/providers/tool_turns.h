@@ -19,10 +19,10 @@
 
 /* Checks that @turns (NULL or an array) has the neutral form: every member an object of a
  * known role with its fields of the right types ("content" may be absent or null in an
- * assistant turn, "is_error" absent in a tool turn), 1..TOOL_TURNS_CALLS_MAX calls with
- * distinct non-empty ids in an assistant turn, each tool turn answering a call of the
- * assistant turn before it, and each call answered exactly once before the next assistant
- * turn and by the end. Returns 0, or FC_EINVAL with a reason in @errbuf. */
+ * assistant turn, a call's "arguments_text" absent, "is_error" absent in a tool
+ * turn), 1..TOOL_TURNS_CALLS_MAX calls with distinct non-empty ids in an assistant turn, each tool
+ * turn answering a call of the assistant turn before it, and each call answered exactly once before
+ * the next assistant turn and by the end. Returns 0, or FC_EINVAL with a reason in @errbuf. */
 int tool_turns_check(const json_t *turns, char *errbuf, unsigned errlen);
 
 /* The text an assistant turn said before its calls ("" when none); NULL for other turns. */

@@ -275,7 +275,8 @@ static void test_tool_turns(void)
         "\"is_error\":true},"
         "{\"role\":\"tool\",\"id\":\"call_1\",\"name\":\"get_accounts\",\"content\":\"[]\"},"
         "{\"role\":\"assistant\",\"content\":\"One more.\",\"calls\":["
-        "{\"id\":\"call_3\",\"name\":\"forecast\",\"arguments\":{\"months\":3}}]},"
+        "{\"id\":\"call_3\",\"name\":\"forecast\",\"arguments\":{\"months\":3},\"arguments_text\":"
+        "\"\"}]},"
         "{\"role\":\"tool\",\"id\":\"call_3\",\"name\":\"forecast\",\"content\":\"{}\"}]",
         0, NULL);
     json_t *msgs = json_pack("[{s:s,s:s}]", "role", "user", "content", "Q");
@@ -303,7 +304,7 @@ static void test_tool_turns(void)
     CHECK_EQ_STR(json_string_value(json_object_get(m, "content")), "{\"error\":1}");
     m = json_array_get(msgs, 4);
     CHECK_EQ_STR(json_string_value(json_object_get(m, "content")), "One more.");
-    /* Without arguments_text, the arguments object is sent as its JSON text. */
+    /* With no arguments text, the arguments object is sent as its JSON text. */
     c = json_array_get(json_object_get(m, "tool_calls"), 0);
     CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(c, "function"), "arguments")),
                  "{\"months\":3}");
