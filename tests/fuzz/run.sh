@@ -23,15 +23,16 @@ links_of() {
     case "$1" in
     analyst) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c ;;
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
-        $wk/providers/provider_delta.c common/strbuf.c ;;
+        $wk/providers/provider_delta.c $wk/providers/tool_turns.c common/strbuf.c ;;
     chatmsg) echo common/chatmsg.c common/utf8.c common/uuid.c ;;
     checks) echo $wk/engine/checks.c $money common/utf8.c ;;
     cookies) echo $gw/http/cookies.c ;;
     csv | ofx) echo $gw/ingest/importer.c $gw/finance/finance_calc.c common/clock.c \
         $money common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
-    ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c common/strbuf.c ;;
+    ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c \
+        $wk/providers/tool_turns.c common/strbuf.c ;;
     openai) echo $wk/providers/openai.c $wk/providers/sse_parse.c \
-        $wk/providers/provider_delta.c common/strbuf.c ;;
+        $wk/providers/provider_delta.c $wk/providers/tool_turns.c common/strbuf.c ;;
     screen) echo $gw/chat/screen.c common/utf8.c ;;
     utf8) echo common/utf8.c ;;
     sse) echo $wk/providers/sse_parse.c common/strbuf.c ;;
