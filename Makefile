@@ -24,8 +24,9 @@ CTL_SRC    := $(wildcard finchatctl/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
-# The currency table of common/money.c is generated from proto/currencies.json.
-COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(BUILD)/gen/currencies.o
+# The currency table of common/money.c is generated from proto/currencies.json, the tool
+# catalogue of common/toolcat.c from proto/tools.json.
+COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(BUILD)/gen/currencies.o $(BUILD)/gen/toolcat_data.o
 GW_LIB_OBJ := $(call obj,$(filter-out api-gateway/main.c,$(GW_SRC))) $(BUILD)/gen/migrations.o
 WK_LIB_OBJ := $(call obj,$(filter-out llm-worker/main.c,$(WK_SRC)))
 CTL_LIB_OBJ := $(call obj,$(filter-out finchatctl/main.c,$(CTL_SRC)))
@@ -51,11 +52,18 @@ $(BUILD)/gen/migrations.c: tools/embed-sql.sh $(wildcard api-gateway/db/migratio
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c api-gateway/db/migrate.h
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/gen/currencies.c: tools/gen-currencies.py proto/currencies.json
+$(BUILD)/gen/currencies.c: tools/gen-currencies.py tools/genc.py proto/currencies.json
 	@mkdir -p $(dir $@)
 	tools/gen-currencies.py proto/currencies.json $@
 
 $(BUILD)/gen/currencies.o: $(BUILD)/gen/currencies.c common/money.h
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/gen/toolcat_data.c: tools/gen-toolcat.py tools/genc.py proto/tools.json
+	@mkdir -p $(dir $@)
+	tools/gen-toolcat.py proto/tools.json $@
+
+$(BUILD)/gen/toolcat_data.o: $(BUILD)/gen/toolcat_data.c common/toolcat.h
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c

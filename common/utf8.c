@@ -138,6 +138,18 @@ size_t utf8_cut(const char *s, size_t len, size_t max)
     return max;
 }
 
+size_t utf8_copy(char *out, size_t outlen, const char *s, size_t len)
+{
+    size_t n;
+
+    if (outlen == 0)
+        return 0;
+    n = utf8_cut(s, len, outlen - 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return n;
+}
+
 size_t utf8_complete(const char *s, size_t len)
 {
     size_t i = 0;

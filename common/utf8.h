@@ -40,6 +40,10 @@ size_t utf8_advance(const char *s, size_t len, size_t ncp);
  * splitting a character: @len when @len <= @max. In invalid text it never returns more than
  * @max and never stops inside a valid sequence. */
 size_t utf8_cut(const char *s, size_t len, size_t max);
+/* Copies into @out (@outlen bytes, NUL included) as much of UTF-8 @s (@len bytes) as fits
+ * without splitting a character (utf8_cut()), and a NUL. Returns the bytes copied. Nothing
+ * is written when @outlen is 0. */
+size_t utf8_copy(char *out, size_t outlen, const char *s, size_t len);
 
 /* For text that arrives in pieces: returns the length of the longest prefix of @s (@len
  * bytes) that does not end inside a multi-byte character. The rest, its incomplete tail (at

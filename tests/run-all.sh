@@ -3,7 +3,8 @@
 #   1. installs dependencies and builds (binaries, web client)
 #   2. static checks: clang-format, banned calls, README config table in sync
 #   3. unit tests, plain and under AddressSanitizer+UBSan (checks that need PostgreSQL print
-#      as skipped there and run in step 4, `make unit-pg`, once the stack is up)
+#      as skipped there and run in step 4, `make unit-pg`, once the stack is up), and the
+#      self-tests of the tools the tests use (the mock LLM's scripted tool rounds)
 #   4. brings the local stack up with test settings (services restarted so the settings
 #      apply) and runs the integration tests, then the browser end-to-end tests
 #   5. resets the demo user's data the tests changed (finchatctl seed-demo --reset)
@@ -42,6 +43,7 @@ tally "unit" make -s -j"$(nproc)" unit
 tally "unit (asan+ubsan)" make -s -j"$(nproc)" asan
 tally "web unit" tests/e2e/unit.sh
 tally "golden messages" tests/proto/check-golden.sh
+tally "mock LLM tool rounds" python3 tests/mockllm/test_tools.py
 tally "fuzz (short)" env FUZZ_SECONDS="${FUZZ_SECONDS:-5}" tests/fuzz/run.sh
 
 # Restart the services so they run with the test settings above.

@@ -8,6 +8,7 @@
 #include "llm-worker/engine/prompt.h"
 #include "llm-worker/providers/anthropic.h"
 #include "llm-worker/providers/openai.h"
+#include "llm-worker/providers/tool_turns.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -245,6 +246,20 @@ static int turn_tokens(const json_t *turn)
     return provider_estimate_tokens(json_string_value(json_object_get(turn, "content")));
 }
 
+/* Tokens of the compact JSON of @j (the tool rounds, the offered tools), 0 for none. */
+static int json_tokens(const json_t *j)
+{
+    char *text;
+    int n;
+
+    if (json_array_size(j) == 0)
+        return 0;
+    text = json_dumps(j, JSON_COMPACT);
+    n = provider_estimate_tokens(text) + (int)json_array_size(j) * TURN_TOKENS;
+    free(text);
+    return n;
+}
+
 /* The newest turns of @history that fit @budget tokens, as a new array (oldest first). */
 static json_t *newest_turns(const json_t *history, int budget, int *used)
 {
@@ -276,7 +291,8 @@ static char *cut_lines(const char *text, int budget)
 void provider_fit(struct provider_fit *f, const struct gen_request *req, int ctx_tokens)
 {
     int room = req->max_tokens > 0 ? req->max_tokens : PROVIDER_ANSWER_ROOM;
-    int fixed = provider_estimate_tokens(req->system) + provider_estimate_tokens(req->user_text);
+    int fixed = provider_estimate_tokens(req->system) + provider_estimate_tokens(req->user_text) +
+                json_tokens(req->tool_turns) + json_tokens(req->tools);
     int ctx_need = 0, hist_need = 0, hist_used = 0, avail;
     size_t i;
     json_t *turn;
@@ -373,8 +389,13 @@ int provider_http_build(const struct provider *p, const struct gen_request *full
     struct curl_slist *h = NULL;
     struct provider_fit fit;
     const struct gen_request *req = &fit.req;
+    char why[160];
 
     memset(out, 0, sizeof(*out));
+    if (tool_turns_check(full->tool_turns, why, sizeof(why))) {
+        log_error("request %s: %s", full->request_id ? full->request_id : "-", why);
+        return FC_EINVAL;
+    }
     provider_fit(&fit, full, p->ctx_tokens);
     out->prompt_tokens = fit.prompt_tokens;
     out->fitted = fit.cut;
@@ -383,21 +404,27 @@ int provider_http_build(const struct provider *p, const struct gen_request *full
     switch (p->kind) {
     case PROVIDER_OPENAI:
         msgs = provider_messages(req, true, false);
-        out->body = openai_build_body(p->model, msgs, req->max_tokens);
+        openai_add_tool_turns(msgs, req->tool_turns);
+        out->body =
+            openai_build_body(p->model, msgs, req->max_tokens, req->tools, req->tools_final);
         h = header(h, "Accept", "", "text/event-stream");
         if (p->api_key)
             h = header(h, "Authorization", "Bearer ", p->api_key);
         break;
     case PROVIDER_ANTHROPIC:
         msgs = provider_messages(req, false, true);
-        out->body = anthropic_build_body(p->model, req->system, msgs, req->max_tokens);
+        anthropic_add_tool_turns(msgs, req->tool_turns);
+        out->body = anthropic_build_body(p->model, req->system, msgs, req->max_tokens, req->tools,
+                                         req->tools_final);
         h = header(h, "Accept", "", "text/event-stream");
         h = header(h, "x-api-key", "", p->api_key);
         h = header(h, "anthropic-version", "", ANTHROPIC_VERSION);
         break;
     case PROVIDER_OLLAMA:
         msgs = provider_messages(req, true, false);
-        out->body = ollama_build_body(p->model, msgs, req->max_tokens, p->ctx_tokens);
+        ollama_add_tool_turns(msgs, req->tool_turns);
+        out->body = ollama_build_body(p->model, msgs, req->max_tokens, p->ctx_tokens,
+                                      req->tools_final ? NULL : req->tools);
         h = header(h, "Accept", "", "application/x-ndjson");
         break;
     case PROVIDER_ANALYST:

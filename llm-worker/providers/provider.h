@@ -9,7 +9,9 @@
  *
  * Prompt layout, for every HTTP provider: the system role holds gen_request.system only;
  * the user's data goes in a user turn of its own ("Here is my financial data ..."), answered
- * by a short assistant acknowledgement; then the history; then the question.
+ * by a short assistant acknowledgement; then the history; then the question; then the tool
+ * rounds of this answer (gen_request.tool_turns) in the provider's wire format, with the
+ * round's tools (gen_request.tools, tools_final) offered in its own shape.
  *
  * Everything here runs on the engine thread; nothing blocks. */
 #ifndef FINCHAT_PROVIDER_H
@@ -58,8 +60,9 @@ void provider_chain_free(struct provider *chain, int n);
 
 /* Returns the conversation turns of @req as a new JSON array of {role, content}: the
  * context turn and its acknowledgement (when there is context), the history (user and
- * assistant turns with text), and the question. With @system, a system turn holding
- * req->system comes first (OpenAI, Ollama). With @alternate, consecutive turns of one role
+ * assistant turns with text), and the question; not the tool rounds, which each protocol
+ * appends in its own format (openai_add_tool_turns() and its kin). With @system, a system turn
+ * holding req->system comes first (OpenAI, Ollama). With @alternate, consecutive turns of one role
  * are merged and a leading assistant turn is dropped (Anthropic). Caller decrefs. */
 json_t *provider_messages(const struct gen_request *req, bool system, bool alternate);
 
@@ -90,7 +93,8 @@ struct provider_fit {
 int provider_estimate_tokens(const char *s);
 
 /* Fits @req to a window of @ctx_tokens with room for the answer (req->max_tokens, else
- * PROVIDER_ANSWER_ROOM): the system rules and the question are kept whole; the history
+ * PROVIDER_ANSWER_ROOM): the system rules, the question, the tool rounds (req->tool_turns,
+ * part of the current question) and the offered tools are kept whole and counted; the history
  * loses its oldest turns first, but keeps at most a quarter of what is left; the context is
  * rendered again within the rest (its most important sections first, prompt.h). A question
  * too long for the window leaves no context and no history; the provider then answers or
@@ -99,7 +103,9 @@ void provider_fit(struct provider_fit *f, const struct gen_request *req, int ctx
 void provider_fit_release(struct provider_fit *f);
 
 /* Builds the request of @p for @req, fitted to the provider's context window
- * (provider_fit()). Returns 0, or FC_EINVAL when the body cannot be built. Release with
+ * (provider_fit()), with req->tools and req->tool_turns in the provider's format. Returns 0,
+ * or FC_EINVAL (logged) when req->tool_turns fails tool_turns_check() or the body cannot be
+ * built. Release with
  * provider_http_release() either way. */
 int provider_http_build(const struct provider *p, const struct gen_request *req,
                         struct provider_http *out);

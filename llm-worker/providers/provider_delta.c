@@ -78,3 +78,58 @@ int provider_delta_count(const json_t *obj, const char *key)
         return -1;
     return (int)n;
 }
+
+int provider_delta_tool_index(const json_t *v, struct provider_delta *d, char *errbuf,
+                              unsigned errlen)
+{
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+
+    if (n < 0 || n > PROVIDER_TOOL_INDEX_MAX) {
+        d->tool_index = -1;
+        snprintf(errbuf, errlen,
+                 "malformed stream message: tool call index is not an integer in 0..%d",
+                 PROVIDER_TOOL_INDEX_MAX);
+        return FC_EINVAL;
+    }
+    d->tool_index = (int)n;
+    return 0;
+}
+
+int provider_delta_string(const json_t *obj, const char *key, const char **s, size_t *len,
+                          const char *what, char *errbuf, unsigned errlen)
+{
+    json_t *v = json_object_get(obj, key);
+
+    *s = NULL;
+    *len = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v)) {
+        snprintf(errbuf, errlen, "malformed stream message: %s is not a string", what);
+        return FC_EINVAL;
+    }
+    *s = json_string_value(v);
+    *len = json_string_length(v);
+    return 0;
+}
+
+int provider_delta_emit_text(struct provider_delta *d, provider_delta_fn fn, void *ud)
+{
+    struct provider_delta text;
+
+    if (d->len == 0)
+        return 0;
+    provider_delta_init(&text);
+    text.text = d->text;
+    text.len = d->len;
+    d->text = NULL;
+    d->len = 0;
+    return fn(ud, &text);
+}
+
+int provider_delta_emit_rest(const struct provider_delta *d, provider_delta_fn fn, void *ud)
+{
+    if (d->len > 0 || d->done || d->prompt_tokens >= 0 || d->completion_tokens >= 0)
+        return fn(ud, d);
+    return 0;
+}

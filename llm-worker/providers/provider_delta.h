@@ -50,4 +50,25 @@ void provider_delta_error(const json_t *err, char *buf, unsigned len);
 /* Returns the non-negative integer member @key of @obj, or -1 when absent or not one. */
 int provider_delta_count(const json_t *obj, const char *key);
 
+/* For a message carrying text, tool pieces and an end at once, delivered in that order:
+ * provider_delta_emit_text() calls @fn with @d's text alone (when there is any) and removes
+ * it from @d; provider_delta_emit_rest() then calls @fn with what @d still carries (an end,
+ * counts), if anything. Both return 0 or @fn's rc. */
+int provider_delta_emit_text(struct provider_delta *d, provider_delta_fn fn, void *ud);
+int provider_delta_emit_rest(const struct provider_delta *d, provider_delta_fn fn, void *ud);
+
+/* Highest tool_index a parser accepts (calls of one message: 64 at most). */
+#define PROVIDER_TOOL_INDEX_MAX 63
+
+/* Sets @d->tool_index to @v, an integer in 0..PROVIDER_TOOL_INDEX_MAX. Returns 0, or
+ * FC_EINVAL with a reason in @errbuf (and tool_index -1) when @v is anything else. */
+int provider_delta_tool_index(const json_t *v, struct provider_delta *d, char *errbuf,
+                              unsigned errlen);
+
+/* Points *@s and *@len at the string member @key of @obj (NULL and 0 when it is absent or
+ * null). Returns 0, or FC_EINVAL with "malformed stream message: @what is not a string" in
+ * @errbuf when it is another type. */
+int provider_delta_string(const json_t *obj, const char *key, const char **s, size_t *len,
+                          const char *what, char *errbuf, unsigned errlen);
+
 #endif

@@ -7,7 +7,8 @@
 # What each target links is named in links_of below, explicitly: a target without an entry
 # fails the run instead of being guessed. common/xmalloc.c and common/err.c are always linked.
 # common/money.c comes with its currency table, generated from proto/currencies.json into
-# build/fuzz/currencies.c first (as the Makefile does into build/gen/).
+# build/fuzz/currencies.c first (as the Makefile does into build/gen/), and common/toolcat.c
+# with its catalogue, generated from proto/tools.json into build/fuzz/toolcat_data.c.
 # Crashes are left in build/fuzz/NAME/ and fail the run; each target's executions are printed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,17 +18,21 @@ pkgs="jansson libcurl"
 
 links_of() {
     local gw=api-gateway wk=llm-worker money="common/money.c build/fuzz/currencies.c"
+    local toolcat="common/toolcat.c build/fuzz/toolcat_data.c common/jschema.c common/period.c
+        common/clock.c common/strbuf.c common/utf8.c"
     case "$1" in
     analyst | analyst_step) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c ;;
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
-        $wk/providers/provider_delta.c common/strbuf.c ;;
+        $wk/providers/provider_delta.c $wk/providers/tool_turns.c common/strbuf.c ;;
     chatmsg) echo common/chatmsg.c common/utf8.c common/uuid.c ;;
+    checks) echo $wk/engine/checks.c $money common/utf8.c ;;
     cookies) echo $gw/http/cookies.c ;;
     csv | ofx) echo $gw/ingest/importer.c $gw/finance/finance_calc.c common/clock.c \
         $money common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
-    ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c common/strbuf.c ;;
+    ollama) echo $wk/providers/ollama.c $wk/providers/provider_delta.c \
+        $wk/providers/tool_turns.c common/strbuf.c ;;
     openai) echo $wk/providers/openai.c $wk/providers/sse_parse.c \
-        $wk/providers/provider_delta.c common/strbuf.c ;;
+        $wk/providers/provider_delta.c $wk/providers/tool_turns.c common/strbuf.c ;;
     screen) echo $gw/chat/screen.c common/utf8.c ;;
     utf8) echo common/utf8.c ;;
     sse) echo $wk/providers/sse_parse.c common/strbuf.c ;;
@@ -37,12 +42,14 @@ links_of() {
     query) echo $gw/http/query.c ;;
     lastevent) echo $gw/http/sse.c common/strbuf.c ;;
     plaid) echo $gw/ingest/plaid_map.c $money ;;
+    jschema | period) echo $toolcat ;;
     *) return 1 ;;
     esac
 }
 
 mkdir -p build/fuzz
 tools/gen-currencies.py proto/currencies.json build/fuzz/currencies.c
+tools/gen-toolcat.py proto/tools.json build/fuzz/toolcat_data.c
 rc=0
 for src in tests/fuzz/fuzz_*.c; do
     name="$(basename "$src" .c)"; name="${name#fuzz_}"

@@ -121,6 +121,22 @@ static void test_cut(void)
     CHECK_EQ_INT(utf8_cut("a\xe2\x41\x42", 4, 2), 2);
 }
 
+static void test_copy(void)
+{
+    char out[5] = "zzzz";
+
+    /* Room for 4 bytes: "caf" and the NUL, never half of the e-acute. */
+    CHECK_EQ_INT(utf8_copy(out, sizeof(out), "caf\xc3\xa9", 5), 3);
+    CHECK_EQ_STR(out, "caf");
+    CHECK_EQ_INT(utf8_copy(out, sizeof(out), "ab", 2), 2);
+    CHECK_EQ_STR(out, "ab");
+    CHECK_EQ_INT(utf8_copy(out, 1, "ab", 2), 0);
+    CHECK_EQ_STR(out, "");
+    out[0] = 'q';
+    CHECK_EQ_INT(utf8_copy(out, 0, "ab", 2), 0);
+    CHECK_EQ_INT(out[0], 'q');
+}
+
 static void test_advance(void)
 {
     const char *s = "h\xc3\xa9llo \xf0\x9f\x92\xb6!";
@@ -179,5 +195,5 @@ static void test_count(void)
     CHECK_EQ_INT(utf8_count("", 0), 0);
 }
 
-TEST_MAIN(test_decode, test_encode, test_valid, test_cut, test_advance, test_complete,
+TEST_MAIN(test_decode, test_encode, test_valid, test_cut, test_copy, test_advance, test_complete,
           test_sanitize, test_count)

@@ -6,6 +6,7 @@
 #include "err.h"
 #include "llm-worker/engine/prompt.h"
 #include "llm-worker/providers/provider.h"
+#include "llm-worker/providers/tool_turns.h"
 
 #include <stdlib.h>
 
@@ -390,4 +391,279 @@ static void test_fit(void)
     json_decref(ctx);
 }
 
-TEST_MAIN(test_chain, test_messages, test_http, test_streams, test_error_body, test_fit)
+/* Two tool rounds in the neutral form (engine.h), the second with two parallel calls. */
+static const char TWO_ROUNDS[] =
+    "[{\"role\":\"assistant\",\"content\":\"\",\"calls\":[{\"id\":\"c1\",\"name\":"
+    "\"get_accounts\",\"arguments\":{},\"arguments_text\":\"{}\"}]},"
+    "{\"role\":\"tool\",\"id\":\"c1\",\"name\":\"get_accounts\",\"content\":\"[]\","
+    "\"is_error\":false},"
+    "{\"role\":\"assistant\",\"content\":\"Now the details.\",\"calls\":["
+    "{\"id\":\"c2\",\"name\":\"cashflow\",\"arguments\":{\"months\":3},"
+    "\"arguments_text\":\"{\\\"months\\\":3}\"},"
+    "{\"id\":\"c3\",\"name\":\"nope\",\"arguments\":{},\"arguments_text\":\"{x\"}]},"
+    "{\"role\":\"tool\",\"id\":\"c3\",\"name\":\"nope\",\"content\":"
+    "\"{\\\"error\\\":\\\"unknown tool\\\",\\\"hint\\\":\\\"x\\\"}\",\"is_error\":true},"
+    "{\"role\":\"tool\",\"id\":\"c2\",\"name\":\"cashflow\",\"content\":\"{}\"}]";
+
+static json_t *build(const struct provider *p, const struct gen_request *req)
+{
+    struct provider_http h;
+    json_t *body;
+
+    CHECK_EQ_INT(provider_http_build(p, req, &h), 0);
+    body = h.body ? json_loads(h.body, 0, NULL) : NULL;
+    provider_http_release(&h);
+    CHECK(body != NULL);
+    return body;
+}
+
+static const char *msg_role(json_t *body, size_t i)
+{
+    return role(json_object_get(body, "messages"), i);
+}
+
+static void test_http_tools(void)
+{
+    struct fc_config c;
+    struct provider *p;
+    int n;
+    char err[128];
+    json_t *hist = json_pack("[{s:s,s:s},{s:s,s:s}]", "role", "user", "content", "Earlier", "role",
+                             "assistant", "content", "Answer");
+    json_t *tools =
+        json_pack("[{s:s, s:s, s:{s:s}}, {s:s, s:s, s:{s:s}}]", "name", "get_accounts",
+                  "description", "Accounts", "parameters", "type", "object", "name", "cashflow",
+                  "description", "Cash flow", "parameters", "type", "object");
+    json_t *turns = json_loads(TWO_ROUNDS, 0, NULL), *body, *msgs, *m;
+    struct gen_request req = {.system = "RULES",
+                              .context_text = "ctx",
+                              .history = hist,
+                              .user_text = "Question?",
+                              .tools = tools,
+                              .tool_turns = turns};
+
+    config(&c, "openai,anthropic,ollama");
+    CHECK_EQ_INT(provider_chain_new(&c, &p, &n, err, sizeof(err)), 0);
+
+    /* OpenAI: system, context, ack, 2 history, question, then 2 + 1 + 2 tool messages. */
+    body = build(&p[0], &req);
+    msgs = json_object_get(body, "messages");
+    CHECK_EQ_INT(json_array_size(msgs), 11);
+    CHECK_EQ_STR(content(msgs, 5), "Question?");
+    CHECK_EQ_STR(msg_role(body, 6), "assistant");
+    CHECK_EQ_INT(json_array_size(json_object_get(json_array_get(msgs, 6), "tool_calls")), 1);
+    CHECK_EQ_STR(msg_role(body, 7), "tool");
+    CHECK_EQ_STR(content(msgs, 8), "Now the details.");
+    CHECK_EQ_INT(json_array_size(json_object_get(json_array_get(msgs, 8), "tool_calls")), 2);
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(msgs, 9), "tool_call_id")), "c3");
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(msgs, 10), "tool_call_id")),
+                 "c2");
+    CHECK_EQ_INT(json_array_size(json_object_get(body, "tools")), 2);
+    CHECK(json_object_get(body, "tool_choice") == NULL);
+    json_decref(body);
+    req.tools_final = true;
+    body = build(&p[0], &req);
+    CHECK_EQ_STR(json_string_value(json_object_get(body, "tool_choice")), "none");
+    CHECK_EQ_INT(json_array_size(json_object_get(body, "tools")), 2);
+    json_decref(body);
+
+    /* Anthropic: strict alternation through two rounds; the results of a round in one turn. */
+    body = build(&p[1], &req);
+    msgs = json_object_get(body, "messages");
+    CHECK_EQ_INT(json_array_size(msgs), 9);
+    for (size_t i = 0; i < json_array_size(msgs); i++)
+        CHECK_EQ_STR(msg_role(body, i), i % 2 ? "assistant" : "user");
+    CHECK_EQ_STR(content(msgs, 4), "Question?");
+    m = json_object_get(json_array_get(msgs, 7), "content");
+    CHECK_EQ_INT(json_array_size(m), 3); /* text and two tool_use blocks */
+    CHECK_EQ_INT(json_array_size(json_object_get(json_array_get(msgs, 8), "content")), 2);
+    CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(body, "tool_choice"), "type")),
+                 "none");
+    CHECK_EQ_STR(json_string_value(
+                     json_object_get(json_array_get(json_object_get(body, "tools"), 1), "name")),
+                 "cashflow");
+    json_decref(body);
+
+    /* Ollama: the last round offers no tools, but the rounds so far are sent. */
+    body = build(&p[2], &req);
+    CHECK(json_object_get(body, "tools") == NULL);
+    CHECK_EQ_INT(json_array_size(json_object_get(body, "messages")), 11);
+    CHECK_EQ_STR(json_string_value(json_object_get(
+                     json_array_get(json_object_get(body, "messages"), 10), "tool_name")),
+                 "cashflow");
+    json_decref(body);
+    req.tools_final = false;
+    body = build(&p[2], &req);
+    CHECK_EQ_INT(json_array_size(json_object_get(body, "tools")), 2);
+    json_decref(body);
+
+    /* Tools offered in a first round, no turns yet. */
+    req.tool_turns = NULL;
+    body = build(&p[1], &req);
+    CHECK_EQ_INT(json_array_size(json_object_get(body, "messages")), 5);
+    CHECK_EQ_INT(json_array_size(json_object_get(body, "tools")), 2);
+    json_decref(body);
+
+    provider_chain_free(p, n);
+    json_decref(turns);
+    json_decref(tools);
+    json_decref(hist);
+}
+
+/* Tool turns that do not fit the neutral form are refused, never sent. */
+static void test_tool_turns_check(void)
+{
+    static const char *const bad[] = {
+        "{}",
+        "[1]",
+        "[{\"role\":\"system\"}]",
+        "[{\"role\":\"assistant\",\"calls\":[]}]",
+        "[{\"role\":\"assistant\",\"content\":5,\"calls\":[{\"id\":\"a\",\"name\":\"x\","
+        "\"arguments\":{}}]},{\"role\":\"tool\",\"id\":\"a\",\"name\":\"x\",\"content\":\"1\"}]",
+        /* a call without its result */
+        "[{\"role\":\"assistant\",\"calls\":[{\"id\":\"a\",\"name\":\"x\",\"arguments\":{}}]}]",
+        /* a result of no call */
+        "[{\"role\":\"tool\",\"id\":\"a\",\"name\":\"x\",\"content\":\"1\"}]",
+        /* a result answering a call of an earlier round */
+        "[{\"role\":\"assistant\",\"calls\":[{\"id\":\"a\",\"name\":\"x\",\"arguments\":{}}]},"
+        "{\"role\":\"tool\",\"id\":\"a\",\"name\":\"x\",\"content\":\"1\"},"
+        "{\"role\":\"assistant\",\"calls\":[{\"id\":\"b\",\"name\":\"x\",\"arguments\":{}}]},"
+        "{\"role\":\"tool\",\"id\":\"a\",\"name\":\"x\",\"content\":\"1\"}]",
+        /* answered twice */
+        "[{\"role\":\"assistant\",\"calls\":[{\"id\":\"a\",\"name\":\"x\",\"arguments\":{}}]},"
+        "{\"role\":\"tool\",\"id\":\"a\",\"name\":\"x\",\"content\":\"1\"},"
+        "{\"role\":\"tool\",\"id\":\"a\",\"name\":\"x\",\"content\":\"1\"}]",
+        /* a repeated id, arguments not an object, no id, content not a string */
+        "[{\"role\":\"assistant\",\"calls\":[{\"id\":\"a\",\"name\":\"x\",\"arguments\":{}},"
+        "{\"id\":\"a\",\"name\":\"x\",\"arguments\":{}}]}]",
+        "[{\"role\":\"assistant\",\"calls\":[{\"id\":\"a\",\"name\":\"x\",\"arguments\":\"{}\"}]}]",
+        "[{\"role\":\"assistant\",\"calls\":[{\"name\":\"x\",\"arguments\":{}}]}]",
+        "[{\"role\":\"assistant\",\"calls\":[{\"id\":\"a\",\"name\":\"x\",\"arguments\":{}}]},"
+        "{\"role\":\"tool\",\"id\":\"a\",\"name\":\"x\",\"content\":{}}]",
+        "[{\"role\":\"assistant\",\"calls\":[{\"id\":\"a\",\"name\":\"x\",\"arguments\":{}}]},"
+        "{\"role\":\"tool\",\"id\":\"a\",\"name\":\"x\",\"content\":\"1\",\"is_error\":1}]",
+    };
+    struct fc_config c;
+    struct provider *p;
+    struct provider_http h;
+    int n;
+    char err[160];
+    struct gen_request req = {.user_text = "Q"};
+    json_t *good = json_loads(TWO_ROUNDS, 0, NULL);
+
+    CHECK_EQ_INT(tool_turns_check(NULL, err, sizeof(err)), 0);
+    CHECK_EQ_INT(tool_turns_check(good, err, sizeof(err)), 0);
+    config(&c, "openai");
+    CHECK_EQ_INT(provider_chain_new(&c, &p, &n, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *turns = json_loads(bad[i], 0, NULL);
+
+        err[0] = '\0';
+        CHECK(turns != NULL);
+        CHECK_EQ_INT(tool_turns_check(turns, err, sizeof(err)), FC_EINVAL);
+        CHECK(err[0] != '\0');
+        req.tool_turns = turns;
+        CHECK_EQ_INT(provider_http_build(&p[0], &req, &h), FC_EINVAL);
+        CHECK(h.body == NULL);
+        provider_http_release(&h);
+        json_decref(turns);
+    }
+    provider_chain_free(p, n);
+    json_decref(good);
+}
+
+/* The tool rounds are part of the question: counted, and never cut. */
+static void test_fit_tools(void)
+{
+    json_t *hist = json_array(), *turns = json_loads(TWO_ROUNDS, 0, NULL);
+    json_t *big = json_pack("[{s:s,s:s,s:[{s:s,s:s,s:{}}]},{s:s,s:s,s:s,s:s}]", "role", "assistant",
+                            "content", "", "calls", "id", "c1", "name", "x", "arguments", "role",
+                            "tool", "id", "c1", "name", "x", "content", "");
+    char *result = malloc(3001);
+    char line[400];
+    struct gen_request r = {.system = "S", .history = hist, .user_text = "Q", .max_tokens = 100};
+    struct provider_fit f;
+    int plain;
+
+    memset(result, '7', 3000);
+    result[3000] = '\0';
+    json_object_set_new(json_array_get(big, 1), "content", json_string(result));
+    for (int i = 0; i < 10; i++) {
+        memset(line, 'a' + i, 300);
+        line[300] = '\0';
+        json_array_append_new(
+            hist, json_pack("{s:s, s:s}", "role", i % 2 ? "assistant" : "user", "content", line));
+    }
+    provider_fit(&f, &r, 100000);
+    plain = f.prompt_tokens;
+    provider_fit_release(&f);
+    r.tool_turns = turns;
+    provider_fit(&f, &r, 100000);
+    CHECK(f.prompt_tokens > plain);
+    CHECK(!f.cut);
+    provider_fit_release(&f);
+
+    /* A 3,000-byte tool result in a 2,000-token window: the history makes room for it. */
+    r.tool_turns = big;
+    provider_fit(&f, &r, 2000);
+    CHECK(f.cut);
+    CHECK(f.prompt_tokens >= 1000);
+    CHECK(f.prompt_tokens + 100 <= 2000);
+    CHECK(json_array_size(f.req.history) < 10);
+    CHECK(f.req.tool_turns == big);
+    provider_fit_release(&f);
+
+    free(result);
+    json_decref(big);
+    json_decref(turns);
+    json_decref(hist);
+}
+
+/* Tool calls through the framing of each protocol. */
+static void test_tool_streams(void)
+{
+    static const struct {
+        enum provider_kind kind;
+        const char *body;
+    } cases[] = {
+        {PROVIDER_OPENAI,
+         "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_0\","
+         "\"type\":\"function\",\"function\":{\"name\":\"get_accounts\",\"arguments\":\"\"}}]}}]}"
+         "\n\n"
+         "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
+         "\"arguments\":\"{}\"}}]}}]}\n\n"
+         "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: "
+         "[DONE]\n\n"},
+        {PROVIDER_ANTHROPIC,
+         "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+         "\"content_block\":{\"type\":\"tool_use\",\"id\":\"call_0\",\"name\":\"get_accounts\","
+         "\"input\":{}}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+         "\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}\n\n"
+         "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"},
+        {PROVIDER_OLLAMA,
+         "{\"message\":{\"content\":\"\",\"tool_calls\":[{\"id\":\"call_0\",\"function\":{"
+         "\"name\":\"get_accounts\",\"arguments\":{}}}]},\"done\":false}\n{\"done\":true}\n"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct provider_stream s;
+        struct acc a = {0};
+        size_t len = strlen(cases[i].body);
+        int rc = 0;
+
+        provider_stream_init(&s, cases[i].kind, on_delta, &a);
+        for (size_t k = 0; k < len && rc == 0; k += 5)
+            rc = provider_stream_feed(&s, cases[i].body + k, len - k < 5 ? len - k : 5);
+        if (rc == 0)
+            rc = provider_stream_finish(&s);
+        CHECK_EQ_INT(rc, 0);
+        CHECK_EQ_STR(a.tools[0].id, "call_0");
+        CHECK_EQ_STR(a.tools[0].name, "get_accounts");
+        CHECK_EQ_STR(a.tools[0].args, "{}");
+        CHECK(a.done);
+        provider_stream_release(&s);
+    }
+}
+
+TEST_MAIN(test_chain, test_messages, test_http, test_streams, test_error_body, test_fit,
+          test_http_tools, test_tool_turns_check, test_fit_tools, test_tool_streams)

@@ -267,7 +267,7 @@ static struct gen *start(struct engine *e, struct rec *r, const char *question, 
         .max_tokens = 256,
         .deadline_ms = deadline,
     };
-    struct gen_sink sink = {on_start, on_token, on_reset, on_done, r};
+    struct gen_sink sink = {on_start, on_token, on_reset, on_done, NULL, r};
 
     memset(r, 0, sizeof(*r));
     r->e = e;
