@@ -216,6 +216,11 @@ static void put_filters(struct step *s, const char *merchant, const char *catego
         put(s, ", from your ");
         put(s, account);
     }
+    if (s->aq.text[0]) {
+        put(s, ", matching \"");
+        put(s, s->aq.text);
+        put(s, "\"");
+    }
 }
 
 static void suggest(struct step *s)
@@ -350,7 +355,9 @@ static const char *flow_type(const struct step *s)
     case AQ_SAVINGS_RATE:
         return NULL;
     default:
-        return s->aq.flow == AQ_FLOW_INCOME ? "income" : "expense";
+        return s->aq.flow == AQ_FLOW_INCOME     ? "income"
+               : s->aq.flow == AQ_FLOW_TRANSFER ? "transfer"
+                                                : "expense";
     }
 }
 
@@ -369,6 +376,8 @@ static json_t *search_args(const struct step *s, const struct aq_period *p, cons
         json_object_set_new(a, "merchant", json_string(merchant));
     if (category && *category)
         json_object_set_new(a, "category", json_string(category));
+    if (s->aq.text[0])
+        json_object_set_new(a, "q", json_string(s->aq.text));
     if (account_id)
         json_object_set_new(a, "account_id", json_string(account_id));
     if (sort)
@@ -402,8 +411,18 @@ static bool resolve(struct step *s, struct filter *f)
         if (n == 0) {
             f->unknown_account = true;
         } else {
-            f->account_id = analyst_doc_str(rows[0], "id");
-            f->account_name = analyst_doc_str(rows[0], "name");
+            size_t pick = 0;
+
+            /* "my Chase card": of the bank's accounts, the card. */
+            for (size_t i = 0; i < n && strcasestr(s->in->question, "card"); i++)
+                if (!strcmp(analyst_doc_str(rows[i], "type") ? analyst_doc_str(rows[i], "type")
+                                                             : "",
+                            "credit")) {
+                    pick = i;
+                    break;
+                }
+            f->account_id = analyst_doc_str(rows[pick], "id");
+            f->account_name = analyst_doc_str(rows[pick], "name");
         }
     }
     if (s->aq.merchant[0]) {
@@ -516,6 +535,23 @@ static void answer_sums_one(struct step *s, const struct filter *f, const char *
         put(s, ", so your net was ");
         put_bold(s, money(sum, "net_minor"));
         put(s, ".");
+        return;
+    }
+    if (s->aq.flow == AQ_FLOW_TRANSFER) {
+        const json_t *t;
+        size_t i;
+
+        strbuf_addf(&s->out, "you made %lld %s%s", (long long)count,
+                    plural(count, "transfer", "transfers"), count ? ":" : ".");
+        json_array_foreach(items, i, t)
+        {
+            put(s, "\n- ");
+            put_date(s, analyst_doc_str(t, "posted_at"));
+            put(s, ", ");
+            put(s, analyst_doc_str(t, "merchant") ? analyst_doc_str(t, "merchant") : "?");
+            put(s, ": ");
+            put_money(s, money(t, "amount_minor"));
+        }
         return;
     }
     if (count == 0) {
@@ -895,6 +931,65 @@ static void answer_budget(struct step *s)
     }
 }
 
+/* What changed in the subscriptions of @r: a price that differs between the first and the
+ * last charge of the last 365 days, and subscriptions first charged in the last 90 days. */
+static void subscription_changes(struct step *s, const json_t *r)
+{
+    const json_t *items = json_object_get(r, "items"), *t;
+    size_t i, changed = 0;
+    bool waiting_all = false;
+
+    json_array_foreach(items, i, t)
+    {
+        const char *m = analyst_doc_str(t, "merchant");
+        const json_t *h, *tx, *x;
+        int64_t newest = 0, oldest = 0, first_day = 0, day;
+        size_t k, n;
+
+        if (!m)
+            continue;
+        h = need(s, "search_transactions",
+                 json_pack("{s:s,s:s,s:s,s:i}", "merchant", m, "period", "last_365_days", "type",
+                           "expense", "limit", 200));
+        if (!h) {
+            waiting_all = true;
+            continue;
+        }
+        if (waiting_all)
+            continue;
+        tx = json_object_get(h, "items");
+        n = json_array_size(tx);
+        json_array_foreach(tx, k, x)
+        {
+            /* Newest first (the default order). */
+            if (k == 0)
+                newest = analyst_doc_abs(money(x, "amount_minor"));
+            if (k + 1 == n) {
+                oldest = analyst_doc_abs(money(x, "amount_minor"));
+                if (fmt_day_parse(analyst_doc_str(x, "posted_at"), &day))
+                    first_day = day;
+            }
+        }
+        if (n >= 2 && newest != oldest) {
+            put(s, changed++ ? "\n- " : "\n\nWhat changed:\n- ");
+            put(s, m);
+            put(s, newest > oldest ? " went up from " : " went down from ");
+            put_money(s, oldest);
+            put(s, " to ");
+            put_bold(s, newest);
+        }
+        if (n >= 1 && first_day > s->in->today_day - 90) {
+            put(s, changed++ ? "\n- " : "\n\nWhat changed:\n- ");
+            put(s, m);
+            put(s, " is new: first charged on ");
+            put_date(s, analyst_doc_str(json_array_get(tx, n - 1), "posted_at"));
+        }
+    }
+    if (!waiting_all && !changed)
+        put(s, "\n\nNone of them changed price in the last 365 days, and none is new in the "
+               "last 90 days.");
+}
+
 static void answer_subscriptions(struct step *s)
 {
     const json_t *r = need(s, "get_subscriptions", json_object()), *items, *t;
@@ -925,6 +1020,8 @@ static void answer_subscriptions(struct step *s)
             put_date(s, analyst_doc_str(t, "next_expected"));
         }
     }
+    if (s->aq.changes)
+        subscription_changes(s, r);
 }
 
 /* The period before @p of the same kind: the month before a month, else the same number of
@@ -939,14 +1036,50 @@ static void previous_period(const struct aq_period *p, struct aq_period *out)
     aq_period_days(out, p->from - (p->to - p->from + 1), p->from - 1, NULL);
 }
 
+/* Spending (or income) of the question's two periods, for @category; false while waiting. */
+static bool compare_one(struct step *s, const struct filter *f, const struct aq_period *a,
+                        const struct aq_period *b, const char *category)
+{
+    bool income = s->aq.flow == AQ_FLOW_INCOME;
+    const char *key = income ? "income_minor" : "expenses_minor";
+    const json_t *ra, *rb;
+    int64_t va, vb;
+    char mbuf[256];
+
+    ra = need(s, "search_transactions",
+              search_args(s, a, f->merchant, category, f->account_id, NULL, 1));
+    rb = need(s, "search_transactions",
+              search_args(s, b, f->merchant, category, f->account_id, NULL, 1));
+    if (!ra || !rb)
+        return false;
+    s->cur = currency_of(s, ra);
+    va = analyst_doc_abs(money(json_object_get(ra, "summary"), key));
+    vb = analyst_doc_abs(money(json_object_get(rb, "summary"), key));
+    if (s->out.len)
+        put(s, "\n");
+    put(s, income ? "Income" : "Spending");
+    put_filters(s, merchant_words(json_object_get(ra, "items"), f, mbuf, sizeof(mbuf)), category,
+                f->account_name);
+    put(s, ": ");
+    put_period(s, a, false);
+    put(s, " ");
+    put_bold(s, va);
+    put(s, ", ");
+    put_period(s, b, false);
+    put(s, " ");
+    put_bold(s, vb);
+    put(s, ". ");
+    strbuf_addch(&s->out, toupper((unsigned char)a->label[0]));
+    put(s, a->label + 1);
+    put(s, va > vb ? " was higher." : va < vb ? " was lower." : " was the same.");
+    return true;
+}
+
 static void answer_compare(struct step *s)
 {
     struct aq_period a = s->aq.period, b;
     struct filter f;
-    const json_t *ra, *rb;
-    bool income = s->aq.flow == AQ_FLOW_INCOME;
-    int64_t va, vb;
-    char mbuf[256];
+    bool one, two = true;
 
     if (s->aq.period2.set)
         b = s->aq.period2;
@@ -954,31 +1087,12 @@ static void answer_compare(struct step *s)
         previous_period(&a, &b);
     if (!resolve(s, &f))
         return;
-    ra = need(s, "search_transactions",
-              search_args(s, &a, f.merchant, s->aq.category, f.account_id, NULL, 1));
-    rb = need(s, "search_transactions",
-              search_args(s, &b, f.merchant, s->aq.category, f.account_id, NULL, 1));
-    if (!ra || !rb)
-        return;
-    s->cur = currency_of(s, ra);
-    va = analyst_doc_abs(
-        money(json_object_get(ra, "summary"), income ? "income_minor" : "expenses_minor"));
-    vb = analyst_doc_abs(
-        money(json_object_get(rb, "summary"), income ? "income_minor" : "expenses_minor"));
-    put(s, income ? "Income" : "Spending");
-    put_filters(s, merchant_words(json_object_get(ra, "items"), &f, mbuf, sizeof(mbuf)),
-                s->aq.category, f.account_name);
-    put(s, ": ");
-    put_period(s, &a, false);
-    put(s, " ");
-    put_bold(s, va);
-    put(s, ", ");
-    put_period(s, &b, false);
-    put(s, " ");
-    put_bold(s, vb);
-    put(s, ". ");
-    put_period(s, &a, true);
-    put(s, va > vb ? " was higher." : va < vb ? " was lower." : " was the same.");
+    /* Both categories' look-ups are asked for at once; the answer waits for all. */
+    one = compare_one(s, &f, &a, &b, s->aq.category);
+    if (s->aq.category2[0])
+        two = compare_one(s, &f, &a, &b, s->aq.category2);
+    (void)one;
+    (void)two;
 }
 
 static void answer_trend(struct step *s)
@@ -1010,6 +1124,17 @@ static void answer_trend(struct step *s)
         fmt_add_month(&s->out, analyst_doc_str(t, "month") ? analyst_doc_str(t, "month") : "?");
         put(s, ": ");
         put_money(s, v);
+    }
+    if (s->aq.per_month && n > 1) {
+        int64_t sum = 0;
+
+        for (i = 0; i + 1 < n; i++)
+            sum += analyst_doc_abs(money(json_array_get(items, i), key));
+        put(s, "\nOn average, ");
+        put_bold(s, (sum + (int64_t)(n - 1) / 2) / (int64_t)(n - 1));
+        strbuf_addf(&s->out, " a month over the %zu complete months (the current one left out).",
+                    n - 1);
+        return;
     }
     put(s, "\nThe highest was ");
     fmt_add_month(&s->out, analyst_doc_str(json_array_get(items, hi), "month")

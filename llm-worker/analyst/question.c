@@ -633,6 +633,45 @@ static int calendar_at(struct toks *t, int i, int64_t today, struct aq_period *p
         word_period(p, "yesterday", today - 1, today - 1, "yesterday");
         return 1;
     }
+    if (!strcmp(a, "weekend") && i > 0 &&
+        (!strcmp(t->t[i - 1], "the") || !strcmp(t->t[i - 1], "this") ||
+         !strcmp(t->t[i - 1], "last"))) {
+        /* The latest Saturday and Sunday: this one when today is one of them. */
+        int64_t sat = wd >= 5 ? today - (wd - 5) : today - wd - 2;
+
+        if (!strcmp(t->t[i - 1], "last") && wd >= 5)
+            sat -= 7;
+        aq_period_days(p, sat, sat + 1 > today ? today : sat + 1,
+                       today - sat < 7 ? "this weekend" : "last weekend");
+        return 1;
+    }
+    if (!strcmp(a, "ever") || (!strcmp(a, "all") && !strcmp(b, "time"))) {
+        aq_period_days(p, clock_days_from_civil(1970, 1, 1), today, NULL);
+        snprintf(p->label, sizeof(p->label), "all your history");
+        return !strcmp(a, "ever") ? 1 : 2;
+    }
+    for (int k = 0; k < 5; k++) {
+        static const char *const seasons[] = {"spring", "summer", "fall", "autumn", "winter"};
+        static const int starts[] = {3, 6, 9, 9, 12};
+        int sy;
+
+        if (strcmp(a, seasons[k]) != 0)
+            continue;
+        /* The latest season that has begun: its three months, up to today. */
+        sy = m >= starts[k] ? y : y - 1;
+        if (starts[k] == 12 && m < 3)
+            sy = y - 1;
+        {
+            int64_t from = month_first(sy, starts[k]);
+            int ey = starts[k] + 2 > 12 ? sy + 1 : sy, em = (starts[k] + 1) % 12 + 1;
+            int64_t to = month_last(ey, em);
+            char w[32];
+
+            snprintf(w, sizeof(w), "%s %d", seasons[k], sy);
+            aq_period_days(p, from, to > today ? today : to, w);
+        }
+        return 1;
+    }
     if (!strcmp(a, "year") && !strcmp(b, "to") && i + 2 < t->n && !strcmp(t->t[i + 2], "date")) {
         word_period(p, "this_year", clock_days_from_civil(y, 1, 1), today, "this year so far");
         return 3;
@@ -1035,37 +1074,38 @@ static void read_category(struct toks *t, const json_t *ctx, struct analyst_ques
 static bool stop_word(const char *w)
 {
     static const char *const stop[] = {
-        "i",         "me",       "my",           "mine",        "we",        "our",
-        "you",       "your",     "the",          "a",           "an",        "this",
-        "that",      "these",    "those",        "last",        "past",      "previous",
-        "next",      "in",       "on",           "at",          "for",       "from",
-        "to",        "with",     "by",           "of",          "during",    "since",
-        "between",   "and",      "or",           "vs",          "versus",    "how",
-        "much",      "many",     "what",         "whats",       "did",       "do",
-        "does",      "is",       "are",          "was",         "were",      "have",
-        "has",       "had",      "spend",        "spent",       "spending",  "pay",
-        "paid",      "cost",     "money",        "total",       "all",       "so",
-        "far",       "month",    "months",       "week",        "weeks",     "year",
-        "years",     "day",      "days",         "today",       "yesterday", "quarter",
-        "purchases", "purchase", "transactions", "transaction", "expenses",  "expense",
-        "income",    "there",    "it",           "time",        "times",     "same",
-        "period",    "date",     "average",      "per",         "each",      "every",
-        "please",    "can",      "could",        "would",       "tell",      "show",
-        "give",      "list",     "am",           "be",          "been",      "about",
-        "total",     "overall",  "altogether",   "so",          "far",       "now",
-        "then",      "than",     "more",         "less",        "most",      "least",
-        "compared",  "compare",  "go",           "went",        "get",       "got",
-        "make",      "made",     "buy",          "bought",      "shop",      "shopped",
-        "store",     "stores",   "merchant",     "merchants",   "place",     "places",
-        "account",   "card",     "bank",         "there",       "here",      "over",
-        "under",     "until",    "through",      "up",          "date",      "spends",
-        "charges",   "charged",  "budget",       "left",        "still",     "remaining",
-        "biggest",   "largest",  "smallest",     "visits",      "visit",     "trips",
-        "orders",    "order",    "average",      "typical",     "usually",   "normally",
-        "typically", "recent",   "latest",       "today",       "in",        "entire",
-        "$",         "%",        "dollars",      "usd",         "not",       "no",
-        "any",       "some",     "only",         "just",        "out",       "stuff",
-        "things",    "thing",    "other",        "else",        "too",       "also",
+        "i",         "me",       "my",           "mine",        "we",         "our",
+        "you",       "your",     "the",          "a",           "an",         "this",
+        "that",      "these",    "those",        "last",        "past",       "previous",
+        "next",      "in",       "on",           "at",          "for",        "from",
+        "to",        "with",     "by",           "of",          "during",     "since",
+        "between",   "and",      "or",           "vs",          "versus",     "how",
+        "much",      "many",     "what",         "whats",       "did",        "do",
+        "does",      "is",       "are",          "was",         "were",       "have",
+        "has",       "had",      "spend",        "spent",       "spending",   "pay",
+        "paid",      "cost",     "money",        "total",       "all",        "so",
+        "far",       "month",    "months",       "week",        "weeks",      "year",
+        "years",     "day",      "days",         "today",       "yesterday",  "quarter",
+        "purchases", "purchase", "transactions", "transaction", "expenses",   "expense",
+        "income",    "there",    "it",           "time",        "times",      "same",
+        "period",    "date",     "average",      "per",         "each",       "every",
+        "please",    "can",      "could",        "would",       "tell",       "show",
+        "give",      "list",     "am",           "be",          "been",       "about",
+        "total",     "overall",  "altogether",   "so",          "far",        "now",
+        "then",      "than",     "more",         "less",        "most",       "least",
+        "compared",  "compare",  "go",           "went",        "get",        "got",
+        "make",      "made",     "buy",          "bought",      "shop",       "shopped",
+        "store",     "stores",   "merchant",     "merchants",   "place",      "places",
+        "account",   "card",     "bank",         "there",       "here",       "over",
+        "under",     "until",    "through",      "up",          "date",       "spends",
+        "charges",   "charged",  "budget",       "left",        "still",      "remaining",
+        "biggest",   "largest",  "smallest",     "visits",      "visit",      "trips",
+        "orders",    "order",    "average",      "typical",     "usually",    "normally",
+        "typically", "recent",   "latest",       "today",       "in",         "entire",
+        "$",         "%",        "dollars",      "usd",         "not",        "no",
+        "any",       "some",     "only",         "just",        "out",        "stuff",
+        "top",       "monthly",  "weekly",       "daily",       "categories", "category",
+        "things",    "thing",    "other",        "else",        "too",        "also",
         "vs",        NULL};
 
     if (isdigit((unsigned char)w[0]))
@@ -1319,6 +1359,8 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
     if (any_prefix(t, subs) && !out->merchant[0] &&
         !(any(t, spend) && out->period.set && strcmp(out->category, "subscriptions") == 0))
         return AQ_SUBSCRIPTIONS;
+    if (has_prefix(t, "categor") && !out->category[0] && !out->merchant[0] && !any(t, budget))
+        return AQ_CATEGORIES;
     if (any(t, small))
         return AQ_SMALLEST;
     if (any(t, big) && !has(t, "how much"))
@@ -1326,7 +1368,8 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
     if (any(t, balance) && !any(t, spend))
         return AQ_BALANCE;
     if (any(t, compare) ||
-        (out->period2.set && (has(t, "and") || has(t, "versus") || has(t, "to") || has(t, "with"))))
+        (out->period2.set && (has(t, "and") || has(t, "versus") || has(t, "to") || has(t, "with") ||
+                              has(t, "than") || has(t, "or"))))
         return out->period2.set || any(t, compare) ? AQ_COMPARE : AQ_SPENT;
     if (any(t, avg))
         return AQ_AVERAGE;
@@ -1370,8 +1413,43 @@ enum aq_metric analyst_question_read(const char *question, const json_t *ctx, in
     out->metric = read_metric(t, out);
     if (out->metric == AQ_SUBSCRIPTIONS && !strcmp(out->category, "subscriptions"))
         out->category[0] = '\0';
+    if (out->metric == AQ_SUBSCRIPTIONS)
+        out->changes = has(t, "went up") || has(t, "go up") || has(t, "gone up") ||
+                       has_prefix(t, "increas") || has(t, "price") || has(t, "prices") ||
+                       has_prefix(t, "chang") || has(t, "new") || has(t, "more expensive") ||
+                       has(t, "raised");
+    if (out->metric == AQ_AVERAGE && !out->merchant[0] && !out->category[0] &&
+        (has(t, "monthly") || has(t, "per month") || has(t, "a month") || has(t, "each month"))) {
+        out->metric = AQ_TREND;
+        out->per_month = true;
+    }
+    if (has_prefix(t, "transfer") || has(t, "moved")) {
+        out->flow = AQ_FLOW_TRANSFER;
+        if (out->metric == AQ_SPENT || out->metric == AQ_RECEIVED || out->metric == AQ_NET)
+            out->metric = AQ_LIST;
+        if (!strcmp(out->account, "savings") || !strcmp(out->merchant, "savings")) {
+            snprintf(out->merchant, sizeof(out->merchant), "savings");
+            out->account[0] = '\0';
+        }
+    }
+    {
+        static const char *const income_words[][2] = {
+            {"interest", "interest"}, {"salary", "salary"}, {"paycheck", "salary"},
+            {"paychecks", "salary"},  {"wages", "salary"},  {"dividends", "dividend"},
+            {"dividend", "dividend"}, {"refund", "refund"}, {"refunds", "refund"},
+        };
+
+        for (size_t i = 0; i < sizeof(income_words) / sizeof(income_words[0]); i++)
+            if (has(t, income_words[i][0]) && out->metric != AQ_NONE && !out->merchant[0]) {
+                snprintf(out->text, sizeof(out->text), "%s", income_words[i][1]);
+                if (out->metric == AQ_SPENT)
+                    out->metric = AQ_RECEIVED;
+                out->flow = AQ_FLOW_INCOME;
+                break;
+            }
+    }
     if (out->metric == AQ_TREND) {
-        out->months = 6;
+        out->months = out->per_month ? 7 : 6;
         if (out->period.set && out->period.from < out->period.to) {
             int y1, m1, d1, y2, m2, d2;
 

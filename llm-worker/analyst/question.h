@@ -43,7 +43,7 @@ enum aq_metric {
     AQ_TREND,         /* month by month */
 };
 
-enum aq_flow { AQ_FLOW_ANY, AQ_FLOW_EXPENSE, AQ_FLOW_INCOME };
+enum aq_flow { AQ_FLOW_ANY, AQ_FLOW_EXPENSE, AQ_FLOW_INCOME, AQ_FLOW_TRANSFER };
 
 /* A period: the days it covers, the tool argument naming them and the words an answer
  * states it in. */
@@ -67,7 +67,10 @@ struct analyst_question {
     char category[AQ_NAME_MAX];  /* a category of the data, e.g. "groceries", else "" */
     char category2[AQ_NAME_MAX]; /* a second category ("food": groceries and dining) */
     char account[AQ_NAME_MAX];   /* an account word: a type, name or institution */
+    char text[AQ_NAME_MAX];      /* words searched in descriptions ("interest", "salary") */
     int months;                  /* a trend's months (2..24), else 0 */
+    bool per_month;              /* "average monthly": a trend with its average */
+    bool changes;                /* subscriptions: what changed (price, new ones) */
     char ambiguous[AQ_NAME_MAX]; /* the text that could not be read unambiguously */
 };
 
