@@ -52,6 +52,9 @@ bool replay_apply(struct replay_state *st, const struct chat_chunk *c)
         free(st->error);
         st->error = xstrdup(c->data_json);
         break;
+    case CHUNK_TOOL:
+        st->tools++;
+        break;
     }
     return true;
 }

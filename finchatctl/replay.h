@@ -21,7 +21,7 @@
 struct replay_state {
     struct strbuf text; /* the answer so far (its buf is NULL until the first token) */
     int64_t last_seq;   /* highest seq applied */
-    int events, duplicates, resets;
+    int events, duplicates, resets, tools; /* tools: tool events (running and ended) */
     int attempt;   /* attempt of the last applied chunk */
     char *final;   /* data of the final chunk (JSON text, owned) or NULL */
     char *error;   /* data of the error chunk or NULL */
