@@ -44,8 +44,8 @@ interface Live {
 
 interface StreamRecord {
   text: string; status: string; lastEventId: number | null; reconnects: number; duplicates: number; resets: number;
-  /** Every state a tool call was seen in, in order ("<id>:<status>:<label>"), once each. */
-  toolLog: string[];
+  /** Every state a tool call was seen in, in order, once each. */
+  toolLog: Array<{ id: string; status: string; label: string }>;
 }
 
 /** The latest state of every stream this page read, by request id: lets the browser tests
@@ -55,8 +55,7 @@ function recordStream(s: StreamState) {
   w.__finchatStreams ??= {};
   const toolLog = w.__finchatStreams[s.requestId]?.toolLog ?? [];
   for (const t of s.tools) {
-    const entry = `${t.id}:${t.status}:${t.label}`;
-    if (!toolLog.includes(entry)) toolLog.push(entry);
+    if (!toolLog.some((e) => e.id === t.id && e.status === t.status && e.label === t.label)) toolLog.push({ id: t.id, status: t.status, label: t.label });
   }
   w.__finchatStreams[s.requestId] = { text: s.text, status: s.status, lastEventId: s.lastEventId, reconnects: s.reconnects, duplicates: s.duplicates, resets: s.resets, toolLog };
 }
