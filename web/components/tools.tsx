@@ -2,6 +2,7 @@
 // The words come from lib/tools.ts (lookingUp, toolsLine, checksLine); these components only
 // lay them out. Every state is in words, not colour only.
 
+import { Icon } from "./icons";
 import { checksLine, lookingUp, runningTools, toolsLineItems, type Checks, type ToolCall } from "@/lib/tools";
 
 /** The lookups running now, one line each with a spinner ("Looking up spending by category,
@@ -27,8 +28,7 @@ export function ToolsLine({ tools }: { tools: readonly ToolCall[] }) {
   if (!items.length) return null;
   return (
     <p className="tools-line" data-testid="tools-line">
-      <span className="tools-line-icon" aria-hidden="true">🔎</span>
-      Looked up:{" "}
+      <Icon.lookup /> Looked up:{" "}
       {items.map((it, n) => (
         <span key={n}>
           {n > 0 ? " · " : null}
