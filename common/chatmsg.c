@@ -27,15 +27,15 @@
 #define COUNT_MAX 2147483647LL
 
 enum fkind {
-    F_CONST,     /* string equal to .sval */
-    F_UUID,      /* lower-case canonical UUID */
-    F_INT,       /* integer in [min, max] */
-    F_BOOL,      /* true or false */
-    F_TEXT,      /* [min, max] code points, no control characters but \t \n \r */
-    F_STR,       /* [min, max] code points, anything but NUL */
-    F_CODE,      /* snake_case identifier, 1..64 bytes */
-    F_OBJ,       /* object checked against .sub */
-    F_OBJ_ANY,   /* any object */
+    F_CONST,      /* string equal to .sval */
+    F_UUID,       /* lower-case canonical UUID */
+    F_INT,        /* integer in [min, max] */
+    F_BOOL,       /* true or false */
+    F_TEXT,       /* [min, max] code points, no control characters but \t \n \r */
+    F_STR,        /* [min, max] code points, anything but NUL */
+    F_CODE,       /* snake_case identifier, 1..64 bytes */
+    F_OBJ,        /* object checked against .sub */
+    F_OBJ_ANY,    /* any object */
     F_OBJ_OR_STR, /* any object, or a string of at most max bytes */
     F_ARR_ANY     /* any array of at most max items */
 };
@@ -51,7 +51,7 @@ struct field {
 
 #define END                                                                                        \
     {                                                                                              \
-        NULL, F_CONST, 0, 0, NULL, NULL, false                                                        \
+        NULL, F_CONST, 0, 0, NULL, NULL, false                                                     \
     }
 
 static const struct field options_fields[] = {
@@ -87,16 +87,20 @@ static const struct field chunk_fields[] = {
     {"schema", F_CONST, 0, 0, SCHEMA_CHUNK, NULL, false},
     {"request_id", F_UUID, 0, 0, NULL, NULL, false},
     {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},
-    {"seq", F_INT, CHUNK_SEQ_BASE, ATTEMPT_MAX *CHUNK_SEQ_BASE + CHUNK_SEQ_BASE - 1, NULL, NULL, false},
+    {"seq", F_INT, CHUNK_SEQ_BASE, ATTEMPT_MAX *CHUNK_SEQ_BASE + CHUNK_SEQ_BASE - 1, NULL, NULL,
+     false},
     {"type", F_CODE, 0, 0, NULL, NULL, false},
     {"data", F_OBJ_ANY, 0, 0, NULL, NULL, false},
     END,
 };
 
 static const struct field start_fields[] = {
-    {"request_id", F_UUID, 0, 0, NULL, NULL, false}, {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},
-    {"worker", F_STR, 1, 256, NULL, NULL, false},    {"provider", F_STR, 1, 128, NULL, NULL, false},
-    {"model", F_STR, 0, 256, NULL, NULL, false},     END,
+    {"request_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},
+    {"worker", F_STR, 1, 256, NULL, NULL, false},
+    {"provider", F_STR, 1, 128, NULL, NULL, false},
+    {"model", F_STR, 0, 256, NULL, NULL, false},
+    END,
 };
 
 static const struct field token_fields[] = {
@@ -148,14 +152,10 @@ static const struct field error_fields[] = {
 };
 
 static const struct field tool_fields[] = {
-    {"id", F_STR, 1, 64, NULL, NULL, false},
-    {"name", F_CODE, 0, 0, NULL, NULL, false},
-    {"args", F_OBJ_ANY, 0, 0, NULL, NULL, false},
-    {"status", F_CODE, 0, 0, NULL, NULL, false},
-    {"ms", F_INT, 0, COUNT_MAX, NULL, NULL, false},
-    {"label", F_STR, 0, 256, NULL, NULL, true},
-    {"round", F_INT, 1, 100, NULL, NULL, true},
-    END,
+    {"id", F_STR, 1, 64, NULL, NULL, false},        {"name", F_CODE, 0, 0, NULL, NULL, false},
+    {"args", F_OBJ_ANY, 0, 0, NULL, NULL, false},   {"status", F_CODE, 0, 0, NULL, NULL, false},
+    {"ms", F_INT, 0, COUNT_MAX, NULL, NULL, false}, {"label", F_STR, 0, 256, NULL, NULL, true},
+    {"round", F_INT, 1, 100, NULL, NULL, true},     END,
 };
 
 /* Indexed by enum chunk_type. */
@@ -172,9 +172,12 @@ static const struct field control_fields[] = {
 };
 
 static const struct field dlq_fields[] = {
-    {"schema", F_CONST, 0, 0, SCHEMA_DLQ, NULL, false},         {"request_id", F_UUID, 0, 0, NULL, NULL, false},
-    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},      {"reason", F_STR, 1, 2048, NULL, NULL, false},
-    {"request", F_OBJ_OR_STR, 0, 65536 * 3, NULL, NULL, false}, END,
+    {"schema", F_CONST, 0, 0, SCHEMA_DLQ, NULL, false},
+    {"request_id", F_UUID, 0, 0, NULL, NULL, false},
+    {"attempt", F_INT, 1, ATTEMPT_MAX, NULL, NULL, false},
+    {"reason", F_STR, 1, 2048, NULL, NULL, false},
+    {"request", F_OBJ_OR_STR, 0, 65536 * 3, NULL, NULL, false},
+    END,
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(char *errbuf, unsigned errlen,

@@ -119,6 +119,14 @@ static const struct centry table[] = {
     I("FINCHAT_LOCAL_CONTEXT_TOKENS", local_ctx_tokens, "8192", 512, 10000000,
       "Context window of the local server (`make up LLM=local` passes the one it starts the "
       "server with); prompts are fitted to it"),
+    S("FINCHAT_GATEWAY_URL", gateway_url, "",
+      "Where workers reach the gateway's tool endpoint (SPEC §14), e.g. http://gateway:8080 "
+      "(empty = http:// + FINCHAT_HTTP_ADDR, 0.0.0.0 read as 127.0.0.1)"),
+    I("FINCHAT_TOOLS", tools_enabled, "1", 0, 1,
+      "1: the assistant may call the read-only tools over the user's data; 0: it answers from "
+      "the context document alone"),
+    I("FINCHAT_TOOL_TIMEOUT_MS", tool_timeout_ms, "10000", 100, 600000,
+      "Longest time one tool call may take (within the answer's deadline)"),
     I("FINCHAT_ANALYST_PACE_MS", analyst_pace_ms, "25", 0, 10000,
       "Delay between analyst tokens (0 = no pacing)"),
     I("FINCHAT_WORKER_MAX_INFLIGHT", worker_max_inflight, "64", 1, 10000,

@@ -58,6 +58,9 @@ struct fc_config {
     /* Context windows in tokens, per provider (prompts are fitted to them). */
     int openai_ctx_tokens, anthropic_ctx_tokens, ollama_ctx_tokens, local_ctx_tokens;
     int local_first_token_ms; /* the local provider's first-token timeout */
+    char *gateway_url;        /* the workers' way to the gateway's tool endpoint */
+    int tools_enabled;        /* 0 or 1 */
+    int tool_timeout_ms;      /* one tool call at most */
     int analyst_pace_ms;
     int worker_max_inflight;
     int worker_drain_ms;

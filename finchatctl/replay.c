@@ -53,6 +53,7 @@ bool replay_apply(struct replay_state *st, const struct chat_chunk *c)
         st->error = xstrdup(c->data_json);
         break;
     case CHUNK_TOOL: /* a tool call adds nothing to the answer's text */
+        st->tools++;
         break;
     }
     return true;

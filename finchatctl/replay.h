@@ -21,11 +21,11 @@
 struct replay_state {
     struct strbuf text; /* the answer so far (its buf is NULL until the first token) */
     int64_t last_seq;   /* highest seq applied */
-    int events, duplicates, resets;
-    int attempt;   /* attempt of the last applied chunk */
-    char *final;   /* data of the final chunk (JSON text, owned) or NULL */
-    char *error;   /* data of the error chunk or NULL */
-    char *started; /* data of the latest start chunk or NULL */
+    int events, duplicates, resets, tools; /* tools: tool events (running and ended) */
+    int attempt;                           /* attempt of the last applied chunk */
+    char *final;                           /* data of the final chunk (JSON text, owned) or NULL */
+    char *error;                           /* data of the error chunk or NULL */
+    char *started;                         /* data of the latest start chunk or NULL */
 };
 
 /* Applies @c to @st. Chunks at or below the last applied seq are duplicates (returns false);

@@ -407,6 +407,63 @@ static json_t *bson_usage_json(const bson_t *doc)
 }
 
 /* The Message object of a stored document, and its sort key. */
+/* The sub-document or array @key of @doc as JSON (new reference), or NULL when it has none
+ * or it cannot be read. */
+static json_t *bson_sub_json(const bson_t *doc, const char *key)
+{
+    const uint8_t *data;
+    uint32_t len;
+    bson_iter_t it;
+    bson_t sub;
+    char *text = NULL;
+    json_t *v;
+
+    if (!bson_iter_init_find(&it, doc, key))
+        return NULL;
+    if (BSON_ITER_HOLDS_DOCUMENT(&it))
+        bson_iter_document(&it, &len, &data);
+    else if (BSON_ITER_HOLDS_ARRAY(&it))
+        bson_iter_array(&it, &len, &data);
+    else
+        return NULL;
+    if (!bson_init_static(&sub, data, len))
+        return NULL;
+    /* Wrapped in a document: a relaxed array reader is not in every libbson. */
+    {
+        bson_t wrap = BSON_INITIALIZER;
+        json_t *w;
+
+        if (BSON_ITER_HOLDS_ARRAY(&it))
+            bson_append_array(&wrap, "v", 1, &sub);
+        else
+            bson_append_document(&wrap, "v", 1, &sub);
+        text = bson_as_relaxed_extended_json(&wrap, NULL);
+        bson_destroy(&wrap);
+        w = text ? json_loads(text, 0, NULL) : NULL;
+        v = json_incref(json_object_get(w, "v"));
+        json_decref(w);
+    }
+    bson_free(text);
+    return v;
+}
+
+/* The tool calls (without their results) and the checks of a stored answer (SPEC §14), when
+ * it has them. */
+static void msg_tools_checks(const bson_t *doc, json_t *m)
+{
+    json_t *tools = bson_sub_json(doc, "tools"), *checks = bson_sub_json(doc, "checks"), *c;
+    size_t i;
+
+    if (json_is_array(tools)) {
+        json_array_foreach(tools, i, c) json_object_del(c, "result");
+        json_object_set(m, "tools", tools);
+    }
+    if (json_is_object(checks))
+        json_object_set(m, "checks", checks);
+    json_decref(tools);
+    json_decref(checks);
+}
+
 static void msg_from_bson(const bson_t *doc, struct msg_item *out)
 {
     json_t *m = json_object(), *role = bson_str_json(doc, "role", "assistant");
@@ -435,6 +492,7 @@ static void msg_from_bson(const bson_t *doc, struct msg_item *out)
     json_object_set_new(m, "latency_ms", bson_int_json(doc, "latency_ms"));
     json_object_set_new(m, "attempt", bson_int_json(doc, "attempt"));
     json_object_set_new(m, "created_at", when[0] ? json_string(when) : json_null());
+    msg_tools_checks(doc, m);
     out->msg = m;
 }
 

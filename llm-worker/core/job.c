@@ -11,6 +11,7 @@
 #include "llm-worker/core/producer.h"
 #include "llm-worker/core/task.h"
 #include "llm-worker/core/worker_int.h"
+#include "llm-worker/engine/checks.h"
 #include "llm-worker/engine/ctxcache.h"
 #include "llm-worker/engine/storeq.h"
 #include "utf8.h"
@@ -75,6 +76,8 @@ void job_free(struct job *j)
     free(j->provider);
     free(j->model);
     free(j->errmsg);
+    json_decref(j->tools);
+    json_decref(j->checks);
     task_free(j->retry_task);
     task_free(j->begin_t);
     task_free(j->ctx_t);
@@ -140,8 +143,38 @@ static void job_fail(struct job *j, const char *status, const char *code, const 
     t->doc.error_code = t->code;
     t->doc.error_message = t->message;
     t->doc.created_ms = clock_wall_ms();
+    t->doc.tools = j->tools;
     j->state = JOB_FINISHING;
     submit(j, t);
+}
+
+/* The calls of @tools (stored form) as the final event lists them: without their results. */
+static json_t *final_tools(const json_t *tools)
+{
+    json_t *out = json_array(), *c;
+    size_t i;
+
+    json_array_foreach(tools, i, c)
+    {
+        json_t *item;
+
+        if (i >= TOOL_CALLS_MAX)
+            break;
+        item = json_deep_copy(c);
+        json_object_del(item, "result");
+        json_array_append_new(out, item);
+    }
+    return out;
+}
+
+/* Adds the optional "tools" and "checks" of the final event to @data (SPEC §14). */
+static json_t *final_extras(json_t *data, const json_t *tools, const json_t *checks)
+{
+    if (json_is_array(tools) && json_array_size(tools))
+        json_object_set_new(data, "tools", final_tools(tools));
+    if (json_is_object(checks))
+        json_object_set(data, "checks", (json_t *)checks);
+    return data;
 }
 
 /* Sends again what an earlier attempt stored as finished (its final chunk may never have
@@ -163,15 +196,17 @@ static void job_resend(struct job *j, struct stored_reply *r)
     if (r->text && *r->text)
         producer_text(j, r->text, strlen(r->text));
     tok = producer_token_new(j, 1);
-    producer_chunk(j, CHUNK_FINAL,
-                   json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:i, s:i}, s:I}", "message_id",
-                             j->req.reply_message_id, "provider",
-                             r->provider ? r->provider : "unknown", "model",
-                             r->model ? r->model : "", "usage", "prompt_tokens", r->prompt_tokens,
-                             "completion_tokens", r->completion_tokens, "timings", "ttft_ms",
-                             r->ttft_ms, "total_ms", r->latency_ms, "text_length",
-                             (json_int_t)(r->text ? utf8_count(r->text, strlen(r->text)) : 0)),
-                   tok);
+    producer_chunk(
+        j, CHUNK_FINAL,
+        final_extras(json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:i, s:i}, s:I}", "message_id",
+                               j->req.reply_message_id, "provider",
+                               r->provider ? r->provider : "unknown", "model",
+                               r->model ? r->model : "", "usage", "prompt_tokens", r->prompt_tokens,
+                               "completion_tokens", r->completion_tokens, "timings", "ttft_ms",
+                               r->ttft_ms, "total_ms", r->latency_ms, "text_length",
+                               (json_int_t)(r->text ? utf8_count(r->text, strlen(r->text)) : 0)),
+                     r->tools, r->checks),
+        tok);
     job_log(LOG_INFO, j, "re-sent the stored answer");
     j->w->answered++;
     job_free(j);
@@ -218,12 +253,39 @@ static void sink_token(void *ud, const char *text, size_t len)
     free(buf);
 }
 
+/* A tool call started or ended: sent as a tool event after the text before it, and kept
+ * (with its result) for the stored message and the checks. */
+static void sink_tool(void *ud, const struct gen_tool_event *ev)
+{
+    struct job *j = ud;
+    json_t *data;
+
+    if (j->dropped)
+        return;
+    data = json_pack("{s:s, s:s, s:O, s:s, s:i, s:s, s:i}", "id", ev->id, "name", ev->name, "args",
+                     (json_t *)ev->args, "status", ev->status, "ms", ev->ms, "label", ev->label,
+                     "round", ev->round);
+    if (!data)
+        return;
+    if (strcmp(ev->status, "running") != 0) {
+        json_t *kept = json_deep_copy(data);
+
+        json_object_set(kept, "result", ev->result ? (json_t *)ev->result : json_null());
+        if (!j->tools)
+            j->tools = json_array();
+        json_array_append_new(j->tools, kept);
+    }
+    producer_chunk(j, CHUNK_TOOL, data, NULL);
+}
+
 static void sink_reset(void *ud, const char *reason)
 {
     struct job *j = ud;
 
     if (j->dropped)
         return;
+    json_decref(j->tools);
+    j->tools = NULL;
     strbuf_release(&j->text);
     j->ncarry = 0;
     j->ttft_ms = -1;
@@ -232,6 +294,29 @@ static void sink_reset(void *ud, const char *reason)
 }
 
 static void job_store_final(struct job *j);
+
+/* The checks of the answer (SPEC §14): its figures against the results of its tool calls,
+ * the context document its prompt held and the question. */
+static json_t *job_checks(const struct job *j)
+{
+    json_t *sources = json_array(), *c, *checks;
+    size_t i;
+
+    /* Amounts the question named ("can I afford $2,000?") may be repeated as they are. */
+    json_array_append_new(sources, json_string(j->req.text));
+    if (j->context)
+        json_array_append(sources, j->context);
+    json_array_foreach(j->tools, i, c)
+    {
+        json_t *r = json_object_get(c, "result");
+
+        if (r && strcmp(json_string_value(json_object_get(c, "status")), "ok") == 0)
+            json_array_append(sources, r);
+    }
+    checks = checks_run(j->text.buf ? j->text.buf : "", sources);
+    json_decref(sources);
+    return checks;
+}
 
 static void sink_done(void *ud, int rc, const struct gen_usage *usage, const char *errmsg)
 {
@@ -263,6 +348,7 @@ static void sink_done(void *ud, int rc, const struct gen_usage *usage, const cha
     }
     j->state = JOB_FINISHING;
     j->give_up_ms = j->done_ms + STORE_GIVE_UP_MS;
+    j->checks = job_checks(j);
     job_store_final(j);
 }
 
@@ -286,6 +372,8 @@ static void job_store_final(struct job *j)
     t->doc.latency_ms = total;
     t->doc.created_ms = clock_wall_ms();
     t->doc.history = j->history_shared ? NULL : j->history;
+    t->doc.tools = j->tools;
+    t->doc.checks = j->checks;
     submit(j, t);
 }
 
@@ -296,15 +384,17 @@ static void send_final_and_free(struct job *j)
     int ttft = j->ttft_ms < 0 ? (int)total : (int)j->ttft_ms;
     char extra[256];
 
-    producer_chunk(
-        j, CHUNK_FINAL,
-        json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:i, s:I}, s:I}", "message_id",
-                  j->req.reply_message_id, "provider", j->provider ? j->provider : "unknown",
-                  "model", j->model ? j->model : "", "usage", "prompt_tokens",
-                  j->usage.prompt_tokens, "completion_tokens", j->usage.completion_tokens,
-                  "timings", "ttft_ms", ttft, "total_ms", (json_int_t)total, "text_length",
-                  (json_int_t)utf8_count(text, strlen(text))),
-        producer_token_new(j, 1));
+    producer_chunk(j, CHUNK_FINAL,
+                   final_extras(json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:i, s:I}, s:I}",
+                                          "message_id", j->req.reply_message_id, "provider",
+                                          j->provider ? j->provider : "unknown", "model",
+                                          j->model ? j->model : "", "usage", "prompt_tokens",
+                                          j->usage.prompt_tokens, "completion_tokens",
+                                          j->usage.completion_tokens, "timings", "ttft_ms", ttft,
+                                          "total_ms", (json_int_t)total, "text_length",
+                                          (json_int_t)utf8_count(text, strlen(text))),
+                                j->tools, j->checks),
+                   producer_token_new(j, 1));
     snprintf(extra, sizeof(extra),
              ",\"attempt\":%d,\"provider\":\"%s\",\"ttft_ms\":%d,\"total_ms\":%" PRId64
              ",\"completion_tokens\":%d",
@@ -453,10 +543,12 @@ static void job_generate(struct job *j)
     g.user_text = j->req.text;
     g.max_tokens = j->req.max_tokens;
     g.deadline_ms = clock_mono_ms() + (left > 0 ? left : 0);
+    g.tool_token = j->req.tool_token;
     sink.on_start = sink_start;
     sink.on_token = sink_token;
     sink.on_reset = sink_reset;
     sink.on_done = sink_done;
+    sink.on_tool = sink_tool;
     sink.ud = j;
     j->state = JOB_GENERATING;
     j->gen = engine_start(w->engine, &g, sink);

@@ -71,6 +71,10 @@ struct job {
     int64_t t0_ms, ttft_ms, done_ms;
     struct gen_usage usage;
     char *errmsg;
+    /* The tool calls of the attempt since the last reset, with their results:
+     * [{id,name,args,status,ms,label,round,result}] (SPEC §14), and the answer's checks. */
+    json_t *tools;
+    json_t *checks;
 };
 
 /* Takes request @m off finchat.chat.requests: decodes it (an undecodable one goes to the DLQ,

@@ -13,7 +13,10 @@
 #include "err.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "toolcat.h"
 #include "llm-worker/analyst/analyst.h"
+#include "llm-worker/engine/toolround.h"
+#include "llm-worker/engine/toolrun.h"
 #include "llm-worker/providers/provider.h"
 
 #include <curl/curl.h>
@@ -28,9 +31,12 @@
 #define ERRBODY_MAX 2048         /* bytes of an error response kept for its message */
 #define USER_AGENT "finchat-worker/1"
 
-enum gen_state { GS_PICK, GS_BACKOFF, GS_HTTP, GS_ANALYST };
+#define GEN_TAG 0x67656e00U /* first member of struct gen (toolrun.h has its own) */
+
+enum gen_state { GS_PICK, GS_BACKOFF, GS_HTTP, GS_TOOLS, GS_ANALYST };
 
 struct gen {
+    unsigned tag; /* GEN_TAG: a generation's transfer, not a tool call's (CURLOPT_PRIVATE) */
     struct engine *e;
     struct gen *prev, *next; /* all generations, for engine_free() */
     struct gen_sink sink;
@@ -62,6 +68,18 @@ struct gen {
     char *answer;
     size_t pos;
     int emitted;
+    /* the tool loop (SPEC §14): rounds of one provider, which a hand-over starts over */
+    bool tools_on;       /* the request has a tool token and tools are enabled */
+    int round;           /* 1..ENGINE_ROUNDS_MAX */
+    json_t *turns;       /* the tool turns so far (engine.h form), NULL before the first */
+    struct toolround tr; /* the round being streamed */
+    struct toolround_plan plans[TOOLROUND_CALLS_MAX];
+    struct toolrun *runs[TOOLROUND_CALLS_MAX];
+    json_t *results[TOOLROUND_CALLS_MAX];
+    bool results_ok[TOOLROUND_CALLS_MAX];
+    int nplans, runs_left;
+    int64_t runs_start;
+    int sum_prompt, sum_completion; /* usage of earlier rounds and providers */
 };
 
 struct engine {
@@ -74,6 +92,9 @@ struct engine {
     int inflight;
     uint64_t rng;
     int connect_ms, first_token_ms, idle_ms, deadline_ms, pace_ms;
+    json_t *tools;     /* the catalogue offered to the models (toolcat_list()) */
+    char *gateway_url; /* where tools run */
+    int tool_timeout_ms;
 };
 
 /* ---- timer heap ---- */
@@ -204,15 +225,34 @@ static void drop_attempt(struct gen *g)
     }
 }
 
+/* Drops the tool state of @g: calls in flight, plans, results, turns and the round. */
+static void drop_tools(struct gen *g)
+{
+    for (int i = 0; i < g->nplans; i++) {
+        toolrun_abort(g->e->multi, g->runs[i]);
+        g->runs[i] = NULL;
+        json_decref(g->results[i]);
+        g->results[i] = NULL;
+        toolround_plan_release(&g->plans[i]);
+    }
+    g->nplans = g->runs_left = 0;
+    json_decref(g->turns);
+    g->turns = NULL;
+    g->round = 1;
+    toolround_release(&g->tr);
+}
+
 static void gen_free(struct gen *g)
 {
     drop_attempt(g);
+    drop_tools(g);
     disarm(g);
     free((char *)g->req.request_id);
     free((char *)g->req.traceparent);
     free((char *)g->req.system);
     free((char *)g->req.context_text);
     free((char *)g->req.user_text);
+    free((char *)g->req.tool_token);
     json_decref(g->req.context);
     json_decref(g->req.history);
     free(g->answer);
@@ -231,8 +271,9 @@ static void finish(struct gen *g, int rc, const char *errmsg)
     drop_attempt(g);
     disarm(g);
     /* Also on failure: a canceled answer still spent what it streamed. */
-    usage.prompt_tokens = g->usage_prompt >= 0 ? g->usage_prompt : g->prompt_est;
-    usage.completion_tokens = g->usage_completion >= 0 ? g->usage_completion : g->ntokens;
+    usage.prompt_tokens = g->sum_prompt + (g->usage_prompt >= 0 ? g->usage_prompt : g->prompt_est);
+    usage.completion_tokens =
+        g->sum_completion + (g->usage_completion >= 0 ? g->usage_completion : g->ntokens);
     if (g->prev)
         g->prev->next = g->next;
     else
@@ -256,10 +297,28 @@ static void next_provider(struct gen *g, int64_t now)
 
 /* ---- the HTTP attempt ---- */
 
+/* Calls on_start once per provider, before its first token or tool call. */
+static void ensure_started(struct gen *g)
+{
+    struct provider *p = current(g);
+
+    if (g->started)
+        return;
+    g->started = true;
+    g->sink.on_start(g->sink.ud, p->kind == PROVIDER_ANALYST ? "analyst" : p->name,
+                     p->kind == PROVIDER_ANALYST ? ANALYST_MODEL : p->model);
+}
+
+/* The current provider may call tools in this round (not in the last one). */
+static bool tools_offered(const struct gen *g)
+{
+    return g->tools_on && current(g)->tools && g->round < ENGINE_ROUNDS_MAX;
+}
+
 static int on_delta(void *ud, const struct provider_delta *d)
 {
     struct gen *g = ud;
-    struct provider *p = current(g);
+    int rc;
 
     if (g->canceled)
         return FC_ECANCELED;
@@ -269,14 +328,25 @@ static int on_delta(void *ud, const struct provider_delta *d)
         g->usage_completion = d->completion_tokens;
     if (d->done)
         g->done_seen = true;
+    if (d->tool_index >= 0) {
+        /* A call where none was offered is not followed: the answer must be text. */
+        if (!tools_offered(g))
+            return 0;
+        rc = toolround_add_piece(&g->tr, d, g->stream.err, sizeof(g->stream.err));
+        if (rc)
+            return rc;
+        g->got_token = true;
+        g->last_token = clock_mono_ms();
+        return 0;
+    }
     if (d->len == 0)
         return 0;
     if (!g->started) {
-        g->started = true;
-        g->sink.on_start(g->sink.ud, p->name, p->model);
+        ensure_started(g);
         if (g->canceled)
             return FC_ECANCELED;
     }
+    toolround_add_text(&g->tr, d->text, d->len);
     g->got_token = true;
     g->last_token = clock_mono_ms();
     g->ntokens++;
@@ -342,6 +412,10 @@ static int start_http(struct gen *g, int64_t now)
     int64_t left = g->deadline - now;
     int rc;
 
+    g->req.tools = g->tools_on && p->tools ? g->e->tools : NULL;
+    g->req.tools_final = g->req.tools && g->round >= ENGINE_ROUNDS_MAX;
+    g->req.tool_turns = g->turns;
+    toolround_release(&g->tr);
     rc = provider_http_build(p, &g->req, &g->http);
     if (rc) {
         snprintf(g->last_err, sizeof(g->last_err), "%s: cannot build the request", p->name);
@@ -386,7 +460,7 @@ static int start_http(struct gen *g, int64_t now)
     g->status = 0;
     g->retry_after = -1;
     g->attempt_start = now;
-    g->got_token = g->done_seen = g->started = false;
+    g->got_token = g->done_seen = false; /* started: once per provider, not per round */
     g->ntokens = 0;
     g->usage_prompt = g->usage_completion = -1;
     g->fail_rc = 0;
@@ -412,30 +486,40 @@ static void attempt_failed(struct gen *g, int64_t now, const char *why, bool ret
     struct provider *p = current(g);
     int64_t delay;
 
+    /* Text of this attempt reached the client: the provider cannot simply be asked again. */
+    bool delivered = g->ntokens > 0;
+
     snprintf(g->last_err, sizeof(g->last_err), "%s: %s", p->name, why);
     breaker_failure(&p->breaker, now);
     p->failures++;
     log_attempt(g, LOG_WARN, g->last_err);
     delay = g->retry_after >= 0 ? g->retry_after : backoff_ms(g->e, g->retries);
+    g->sum_prompt += g->usage_prompt >= 0 ? g->usage_prompt : 0;
+    g->sum_completion += g->usage_completion >= 0 ? g->usage_completion : g->ntokens;
+    g->usage_prompt = g->usage_completion = -1;
     drop_attempt(g);
-    if (g->started) {
-        g->started = false;
-        p->resets++;
-        g->sink.on_reset(g->sink.ud, g->last_err);
-        if (g->canceled) {
-            arm(g, now);
-            return;
-        }
-        next_provider(g, now);
-        return;
-    }
-    if (retryable && g->retries < MAX_RETRIES && delay <= RETRY_AFTER_MAX_MS &&
+    toolround_release(&g->tr);
+    if (retryable && !delivered && g->retries < MAX_RETRIES && delay <= RETRY_AFTER_MAX_MS &&
         now + delay < g->deadline) {
+        /* The same round again: earlier rounds' text and tool results stay valid for the
+         * same provider. */
         g->retries++;
         p->retries++;
         g->state = GS_BACKOFF;
         arm(g, now + delay);
         return;
+    }
+    if (g->started || g->round > 1) {
+        /* A hand-over after text or tool calls starts over: the next provider neither sees
+         * this one's tool rounds nor continues its text. */
+        g->started = false;
+        p->resets++;
+        drop_tools(g);
+        g->sink.on_reset(g->sink.ud, g->last_err);
+        if (g->canceled) {
+            arm(g, now);
+            return;
+        }
     }
     next_provider(g, now);
 }
@@ -445,6 +529,125 @@ static void attempt_succeeded(struct gen *g)
     breaker_success(&current(g)->breaker);
     current(g)->answers++;
     finish(g, 0, NULL);
+}
+
+/* Tells the sink about call @i of the round: "running", or how it ended. */
+static void tool_event(struct gen *g, int i, const char *status, int ms)
+{
+    const struct toolround_plan *p = &g->plans[i];
+    struct gen_tool_event ev;
+    char label[160];
+
+    if (!g->sink.on_tool)
+        return;
+    toolcat_label(p->name, p->args, label, sizeof(label));
+    ev.id = p->id;
+    ev.name = p->name;
+    ev.args = p->args;
+    ev.label = label;
+    ev.status = status;
+    ev.ms = ms;
+    ev.round = g->round;
+    ev.result = strcmp(status, "running") == 0 ? NULL : g->results[i];
+    g->sink.on_tool(g->sink.ud, &ev);
+}
+
+static void tools_done(struct gen *g, int64_t now);
+
+/* The round ended asking for tools: runs them side by side on the multi (GS_TOOLS); the
+ * next round starts when the last one is back (tools_done()). */
+static void begin_tools(struct gen *g, int64_t now)
+{
+    struct engine *e = g->e;
+    int64_t left = g->deadline - now;
+    long timeout = e->tool_timeout_ms < left ? e->tool_timeout_ms : (long)(left > 0 ? left : 1);
+
+    breaker_success(&current(g)->breaker);
+    g->sum_prompt += g->usage_prompt >= 0 ? g->usage_prompt : g->http.prompt_tokens;
+    g->sum_completion += g->usage_completion >= 0 ? g->usage_completion : g->ntokens;
+    g->usage_prompt = g->usage_completion = -1;
+    drop_attempt(g);
+    if (!g->turns)
+        g->turns = json_array();
+    json_array_append_new(g->turns, toolround_finish(&g->tr, g->round, g->plans));
+    g->nplans = g->tr.n;
+    toolround_release(&g->tr);
+    ensure_started(g);
+    g->runs_left = 0;
+    g->runs_start = now;
+    for (int i = 0; i < g->nplans && !g->canceled; i++) {
+        tool_event(g, i, "running", 0);
+        if (!g->plans[i].error)
+            g->runs[i] = toolrun_start(e->multi, e->gateway_url, g->req.tool_token,
+                                       g->trace_id[0] ? g->req.traceparent : NULL, g->plans[i].name,
+                                       g->plans[i].args, timeout, g, i);
+        if (g->runs[i]) {
+            g->runs_left++;
+            continue;
+        }
+        g->results[i] = g->plans[i].error ? json_incref(g->plans[i].error)
+                                          : toolround_error("the lookup could not be started",
+                                                            "answer from the data you were given");
+        g->results_ok[i] = false;
+        tool_event(g, i, "error", 0);
+    }
+    g->state = GS_TOOLS;
+    if (g->canceled)
+        arm(g, now);
+    else if (g->runs_left == 0)
+        tools_done(g, now);
+    else
+        arm(g, g->deadline);
+}
+
+/* A tool call libcurl reported done. */
+static void tool_transfer_done(struct engine *e, struct toolrun *t, CURLcode res)
+{
+    struct gen *g = t->owner;
+    int i = t->slot;
+    int64_t now = clock_mono_ms();
+
+    g->runs[i] = NULL;
+    g->results[i] = toolrun_finish(e->multi, t, res, &g->results_ok[i]);
+    g->runs_left--;
+    if (g->canceled) {
+        arm(g, now);
+        return;
+    }
+    tool_event(g, i, g->results_ok[i] ? "ok" : "error", (int)(now - g->runs_start));
+    if (g->canceled)
+        arm(g, now);
+    else if (g->runs_left == 0)
+        tools_done(g, now);
+}
+
+/* Every call of the round is back: their results follow the round's assistant turn, and the
+ * same provider answers again with them (the last round offers no tools). */
+static void tools_done(struct gen *g, int64_t now)
+{
+    for (int i = 0; i < g->nplans; i++) {
+        json_array_append_new(g->turns, toolround_result_turn(g->plans[i].id, g->plans[i].name,
+                                                              g->results[i], !g->results_ok[i]));
+        json_decref(g->results[i]);
+        g->results[i] = NULL;
+        toolround_plan_release(&g->plans[i]);
+    }
+    g->nplans = 0;
+    g->round++;
+    g->retries = 0;
+    if (start_http(g, now) != 0) {
+        breaker_abandon(&current(g)->breaker);
+        attempt_failed(g, now, "cannot build the request of the next round", false);
+    }
+}
+
+/* The provider ended its round normally: tools to run, or the answer is complete. */
+static void round_ended(struct gen *g, int64_t now)
+{
+    if (g->tr.n > 0 && tools_offered(g))
+        begin_tools(g, now);
+    else
+        attempt_succeeded(g);
 }
 
 /* A transfer finished (libcurl reported it done). */
@@ -476,7 +679,7 @@ static void transfer_done(struct gen *g, CURLcode res)
         } else if (res != CURLE_OK) {
             snprintf(why, sizeof(why), "stream broken: %s", curl_easy_strerror(res));
             attempt_failed(g, now, why, true);
-        } else if (!g->done_seen && g->ntokens == 0) {
+        } else if (!g->done_seen && g->ntokens == 0 && g->tr.n == 0) {
             /* llama.cpp's servers answer 200 with an empty stream when the prompt does not
              * fit their context: say so, and do not send the same prompt again. */
             snprintf(why, sizeof(why),
@@ -487,10 +690,10 @@ static void transfer_done(struct gen *g, CURLcode res)
             attempt_failed(g, now, why, false);
         } else if (!g->done_seen) {
             attempt_failed(g, now, "stream ended before the answer was complete", true);
-        } else if (g->ntokens == 0) {
+        } else if (g->ntokens == 0 && (g->tr.n == 0 || !tools_offered(g))) {
             attempt_failed(g, now, "empty answer", false);
         } else {
-            attempt_succeeded(g);
+            round_ended(g, now);
         }
         return;
     }
@@ -510,12 +713,20 @@ static void read_transfers(struct engine *e)
     int left;
 
     while ((m = curl_multi_info_read(e->multi, &left))) {
-        struct gen *g = NULL;
+        char *priv = NULL;
+        struct gen *g;
 
         if (m->msg != CURLMSG_DONE)
             continue;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&g);
-        if (g && g->easy == m->easy_handle)
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+        if (!priv)
+            continue;
+        if (*(unsigned *)(void *)priv == TOOLRUN_TAG) {
+            tool_transfer_done(e, (struct toolrun *)(void *)priv, m->data.result);
+            continue;
+        }
+        g = (struct gen *)(void *)priv;
+        if (g->easy == m->easy_handle)
             transfer_done(g, m->data.result);
     }
 }
@@ -636,6 +847,9 @@ static void tick(struct gen *g, int64_t now)
     case GS_ANALYST:
         analyst_tick(g, now);
         return;
+    case GS_TOOLS:
+        arm(g, g->deadline); /* the calls end it, or the deadline above */
+        return;
     case GS_HTTP:
         break;
     }
@@ -643,7 +857,7 @@ static void tick(struct gen *g, int64_t now)
         attempt_failed(g, now, "no first token in time", false);
     } else if (g->got_token && now - g->last_token >= e->idle_ms) {
         if (g->done_seen)
-            attempt_succeeded(g); /* complete, the server just did not close */
+            round_ended(g, now); /* complete, the server just did not close */
         else
             attempt_failed(g, now, "stream idle for too long", false);
     } else {
@@ -688,6 +902,26 @@ static const char *safe_url(const char *url, char *buf, size_t len)
 
 /* ---- the contract ---- */
 
+/* FINCHAT_GATEWAY_URL, else http:// + FINCHAT_HTTP_ADDR (a wildcard host read as 127.0.0.1). */
+static char *gateway_url(const struct fc_config *cfg)
+{
+    const char *addr = cfg->http_addr ? cfg->http_addr : "127.0.0.1:8080";
+    char *url;
+
+    if (cfg->gateway_url && *cfg->gateway_url)
+        return xstrdup(cfg->gateway_url);
+    if (strncmp(addr, "0.0.0.0:", 8) == 0 || strncmp(addr, "[::]:", 5) == 0) {
+        const char *port = strrchr(addr, ':') + 1;
+
+        url = xmalloc(strlen(port) + 24);
+        sprintf(url, "http://127.0.0.1:%s", port);
+        return url;
+    }
+    url = xmalloc(strlen(addr) + 8);
+    sprintf(url, "http://%s", addr);
+    return url;
+}
+
 struct engine *engine_new(const struct fc_config *cfg, char *errbuf, unsigned errlen)
 {
     struct engine *e = xcalloc(1, sizeof(*e));
@@ -710,6 +944,9 @@ struct engine *engine_new(const struct fc_config *cfg, char *errbuf, unsigned er
     e->idle_ms = cfg->idle_timeout_ms;
     e->deadline_ms = cfg->deadline_ms;
     e->pace_ms = cfg->analyst_pace_ms;
+    e->tools = toolcat_list();
+    e->tool_timeout_ms = cfg->tool_timeout_ms;
+    e->gateway_url = gateway_url(cfg);
     e->rng = (uint64_t)clock_mono_ns() ^ (uint64_t)(uintptr_t)e ^ 0x9E3779B97F4A7C15ULL;
     if (e->rng == 0)
         e->rng = 1;
@@ -744,6 +981,8 @@ void engine_free(struct engine *e)
     }
     curl_multi_cleanup(e->multi);
     provider_chain_free(e->chain, e->nchain);
+    json_decref(e->tools);
+    free(e->gateway_url);
     free(e->heap);
     free(e);
 }
@@ -773,6 +1012,7 @@ struct gen *engine_start(struct engine *e, const struct gen_request *req, struct
     if (!e || !req || !sink.on_start || !sink.on_token || !sink.on_reset || !sink.on_done)
         return NULL;
     g = xcalloc(1, sizeof(*g));
+    g->tag = GEN_TAG;
     g->e = e;
     g->sink = sink;
     g->heap_idx = -1;
@@ -784,6 +1024,10 @@ struct gen *engine_start(struct engine *e, const struct gen_request *req, struct
     g->req.context = json_incref(req->context);
     g->req.history = json_incref(req->history);
     g->req.max_tokens = req->max_tokens;
+    g->req.tool_token = dup_or_null(req->tool_token);
+    g->tools_on = req->tool_token && *req->tool_token && e->tools && json_array_size(e->tools);
+    g->round = 1;
+    toolround_init(&g->tr);
     g->deadline = req->deadline_ms > 0 ? req->deadline_ms : now + e->deadline_ms;
     g->req.deadline_ms = g->deadline;
     if (provider_traceparent_ok(req->traceparent))

@@ -120,6 +120,8 @@ void store_reply_read(json_t *doc, struct stored_reply *out)
     out->latency_ms = int_field(doc, "latency_ms");
     out->error_code = dup_field(doc, "error_code");
     out->error_message = dup_field(doc, "error_message");
+    out->tools = json_incref(json_object_get(doc, "tools"));
+    out->checks = json_incref(json_object_get(doc, "checks"));
 }
 
 int store_get_reply(struct store *s, const char *id, struct stored_reply *out)
@@ -148,7 +150,26 @@ void stored_reply_release(struct stored_reply *r)
     free(r->model);
     free(r->error_code);
     free(r->error_message);
+    json_decref(r->tools);
+    json_decref(r->checks);
     memset(r, 0, sizeof(*r));
+}
+
+/* Appends JSON value @v as field @key of @doc (through a one-field document, the way
+ * libbson reads JSON); nothing when it cannot be converted. */
+static void append_json(bson_t *doc, const char *key, const json_t *v)
+{
+    json_t *wrap = json_pack("{s:O}", "v", (json_t *)v);
+    char *text = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
+    bson_t *b = text ? bson_new_from_json((const uint8_t *)text, -1, NULL) : NULL;
+    bson_iter_t it;
+
+    if (b && bson_iter_init_find(&it, b, "v"))
+        bson_append_iter(doc, key, -1, &it);
+    if (b)
+        bson_destroy(b);
+    free(text);
+    json_decref(wrap);
 }
 
 static void record_turn(struct store *s, const struct reply_doc *d);
@@ -185,6 +206,10 @@ void store_reply_bson(bson_t *doc, const struct reply_doc *d)
     append_str_or_null(doc, "error_code", d->error_code);
     append_str_or_null(doc, "error_message", d->error_message);
     BSON_APPEND_DATE_TIME(doc, "created_at", d->created_ms);
+    if (d->tools && json_array_size(d->tools))
+        append_json(doc, "tools", d->tools);
+    if (d->checks)
+        append_json(doc, "checks", d->checks);
 }
 
 int store_put_reply(struct store *s, const struct reply_doc *d)

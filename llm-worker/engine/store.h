@@ -41,6 +41,8 @@ struct stored_reply {
     int ttft_ms, latency_ms;
     char *error_code;
     char *error_message;
+    json_t *tools;  /* the answer's tool calls, or NULL */
+    json_t *checks; /* its checked figures, or NULL */
 };
 
 /* What to write for an assistant message. Strings must be valid UTF-8; NULL ones are
@@ -62,6 +64,11 @@ struct reply_doc {
      * when the caller knows no other answer of the conversation was recorded since; NULL
      * to read them again before recording this turn. */
     json_t *history;
+    /* For a complete answer, optional (NULL: none): its tool calls with their results
+     * [{id,name,args,status,ms,label,round,result}] and its checks {figures,verified,
+     * unverified} (borrowed). */
+    json_t *tools;
+    json_t *checks;
 };
 
 /* The readers and writers of the documents, apart from the network, so that tests feed

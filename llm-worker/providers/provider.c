@@ -40,6 +40,8 @@ static void configure(struct provider *p, const struct fc_config *cfg)
     const char *key = NULL, *base = NULL, *model = NULL;
     size_t n;
 
+    /* Every provider may call tools but the small local model, which cannot use them. */
+    p->tools = cfg->tools_enabled && strcmp(p->name, "local") != 0;
     switch (p->kind) {
     case PROVIDER_OPENAI:
         p->ctx_tokens = cfg->openai_ctx_tokens;

@@ -45,6 +45,7 @@ struct provider {
     char *model;
     int ctx_tokens;     /* the model's context window; prompts are fitted to it */
     int first_token_ms; /* its time-to-first-token timeout; 0: the engine's */
+    bool tools;         /* it is offered the tools (FINCHAT_TOOLS, and not `local`) */
     struct breaker breaker;
     /* Outcomes since start, for /metrics: answers completed, attempts failed, retries, hand-
      * overs after streaming (resets), and generations that skipped an open circuit. */

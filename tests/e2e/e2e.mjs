@@ -5,6 +5,7 @@
 // Screenshots of every page (desktop and 390 px) go to build/screenshots/.
 
 import { chromium } from "playwright-core";
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -408,6 +409,118 @@ test("session expiry: the request is retried after POST /auth/refresh, nothing t
     eq(done.text, (await storedAnswer(rid)).text, "answer equals stored message");
   } finally {
     provoked.pop();
+  }
+});
+
+// A tool-using answer, from a real worker whose model is the scripted mock LLM
+// (tests/mockllm, MOCK-SCRIPT tool rounds): tests/e2e/tool-worker.sh stops the stack's workers,
+// starts the mock and a worker with FINCHAT_LLM_CHAIN=openai,analyst, and puts the stack's
+// workers back afterwards. The model looks up last month's spending by category, then answers
+// with one figure from that data (the month's total, as GET /analytics/categories has it) and
+// one figure found nowhere in it.
+const TOOL_HELPER = join(ROOT, "tests", "e2e", "tool-worker.sh");
+function toolWorker(cmd) {
+  const r = spawnSync("bash", [TOOL_HELPER, cmd], { encoding: "utf8", timeout: 180000 });
+  if (r.status !== 0) throw new AssertionError(`tool-worker.sh ${cmd} failed: ${(r.stderr || r.stdout || String(r.error ?? "")).trim().split("\n").slice(-3).join(" / ")}`);
+  return r.stdout;
+}
+
+test("chat: a tool-using answer shows its lookups, its checks, and marks a figure not found in the data", async () => {
+  // Last month, in UTC like the services: the period the model asks for, and the same dates
+  // for the REST API, whose figures the tool returns (SPEC §14).
+  const now = new Date();
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
+  const day = (d) => d.toISOString().slice(0, 10);
+  const cats = await apiGet(`/analytics/categories?from=${day(first)}&to=${day(last)}`);
+  eq(cats.status, 200, "GET /analytics/categories status");
+  assert(cats.body.total_minor > 0 && cats.body.items.length > 0, "the demo user spent something last month");
+  const currency = (await apiGet("/dashboard")).body.currency;
+  const trueFigure = await fmtMoney(cats.body.total_minor, currency);
+  const falseFigure = await fmtMoney(98765431, currency); // 987,654.31: in no data of the demo user
+  assert(falseFigure !== trueFigure, "two different figures");
+  const marker = `tool-e2e-${Date.now()}`;
+  const question = `What did I spend last month, by category? (${marker})`;
+  const answer = `Last month you spent ${trueFigure} in total, most of it on ${cats.body.items[0].category}. ` + `You also have ${falseFigure} hidden somewhere.`;
+
+  const port = Number(/mock_port=(\d+)/.exec(toolWorker("start"))?.[1]);
+  try {
+    assert(port > 0, "the mock LLM's port");
+    const script = await fetch(`http://127.0.0.1:${port}/__script`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        scripts: [
+          {
+            match: marker,
+            rounds: [
+              { tool_calls: [{ name: "spending_by_category", arguments: { period: "last_month" } }], final_text: "The worker offered the model no tools." },
+              { text: answer },
+            ],
+          },
+        ],
+      }),
+    });
+    eq(script.status, 200, "POST /__script status");
+
+    await page.goto("/chat/");
+    // Every state the live answer showed while it streamed, as the user saw it.
+    await page.evaluate(() => {
+      window.__lookupsSeen = [];
+      new MutationObserver(() => {
+        for (const li of document.querySelectorAll('[data-testid="tool-running"]')) {
+          const t = li.textContent.trim();
+          if (!window.__lookupsSeen.includes(t)) window.__lookupsSeen.push(t);
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const rid = await ask(question);
+    const done = await until(async () => ((await streamState(rid))?.status === "done" ? streamState(rid) : null), { timeout: 60000, what: "the tool-using answer" });
+    const stored = await storedAnswer(rid);
+    eq(stored.status, "complete", "stored status");
+    eq(stored.provider, "openai", "answered by the model (the mock), not the analyst");
+    eq(done.text, stored.text, "streamed text equals stored message");
+    eq(stored.text, answer, "the model's final answer, after its tool round");
+
+    // The stream announced the call running, then finished (same id), and the client applied both.
+    const calls = {};
+    for (const e of done.toolLog) (calls[e.id] ??= []).push(e);
+    const ids = Object.keys(calls);
+    eq(ids.length, 1, `one tool call (${JSON.stringify(done.toolLog)})`);
+    eq([...new Set(calls[ids[0]].map((c) => c.status))], ["running", "ok"], "the call was seen running, then ok");
+    const label = calls[ids[0]].at(-1).label;
+    assert(label.length > 0, "the call has a label");
+    const seen = await page.evaluate(() => window.__lookupsSeen);
+    if (seen.length) eq(seen, [`Looking up ${calls[ids[0]][0].label}…`], "what the answer showed while the tool ran");
+    else console.log("  # the tool's running and ok events were rendered together: no 'Looking up' frame to observe");
+
+    // The stored message carries the call and the checks (SPEC §14).
+    eq((stored.tools ?? []).map((t) => [t.name, t.status]), [["spending_by_category", "ok"]], "stored tools");
+    const c = stored.checks ?? {};
+    eq({ figures: c.figures, verified: c.verified, unverified: c.unverified }, { figures: 2, verified: 1, unverified: [falseFigure] }, "stored checks");
+
+    // Under the answer, then again from history after a reload: the lookups, the checks line,
+    // and the unverified figure marked (only that one, every occurrence), accessibly.
+    const verify = async (where) => {
+      const msg = page.locator(`[data-testid="assistant-message"][data-request-id="${rid}"]`);
+      await msg.waitFor({ timeout: 15000 });
+      eq((await msg.getByTestId("tools-line").textContent()).replace(/^\W+/, "").trim(), `Looked up: ${label}`, `${where}: lookups line`);
+      eq((await msg.getByTestId("checks-line").textContent()).replace(/^\W+/, "").trim(), "1 of 2 figures could not be checked against your data", `${where}: checks line`);
+      const marks = msg.locator(".fig-unverified");
+      eq(await marks.count(), 1, `${where}: one figure marked`);
+      eq(await marks.first().getAttribute("data-figure"), falseFigure, `${where}: the unverified figure is the one marked`);
+      eq(await marks.first().getAttribute("title"), "Not found in your data", `${where}: tooltip`);
+      assert((await marks.first().textContent()).includes("not found in your data"), `${where}: words for screen readers`);
+      await marks.first().focus();
+      assert(await marks.first().evaluate((el) => document.activeElement === el), `${where}: the mark takes keyboard focus`);
+      assert((await msg.locator(".bubble").textContent()).includes(trueFigure), `${where}: the true figure shown`);
+    };
+    await verify("after streaming");
+    await shot("chat-tools");
+    await page.reload();
+    await verify("from history");
+  } finally {
+    toolWorker("stop");
   }
 });
 

@@ -26,5 +26,6 @@ export const Icon = {
   send: () => <I size={16}><path d="M22 2 11 13M22 2l-7 20-4-9-9-4 20-7Z" /></I>,
   stop: () => <I size={16}><rect x="6" y="6" width="12" height="12" rx="2" /></I>,
   refresh: () => <I size={16}><path d="M21 12a9 9 0 1 1-2.6-6.4L21 8M21 3v5h-5" /></I>,
+  lookup: () => <I size={13}><circle cx="11" cy="11" r="7" /><path d="m20 20-4-4" /></I>,
   sparkle: () => <I size={18}><path d="M12 3v4M12 17v4M3 12h4M17 12h4M6 6l2.5 2.5M15.5 15.5 18 18M6 18l2.5-2.5M15.5 8.5 18 6" /></I>,
 };

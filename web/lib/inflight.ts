@@ -1,12 +1,17 @@
 // The answer being streamed, kept in sessionStorage so that a reload (or a crash of the tab's
 // page) resumes it: the request id, the text assembled so far and the id of the last event
 // applied to it, written together on every event. On reload the chat reconnects with
-// Last-Event-ID = lastEventId and appends to `text`, so nothing is lost or duplicated.
+// Last-Event-ID = lastEventId and appends to `text`, so nothing is lost or duplicated; the
+// tool calls seen so far (`tools`) are kept the same way, as the events after lastEventId
+// only finish them.
+
+import type { ToolCall } from "./tools";
 
 export interface InFlight {
   conversationId: string;
   requestId: string;
   text: string;
+  tools?: ToolCall[];
   lastEventId: number | null;
   attempt: number;
   provider: string | null;

@@ -4,8 +4,14 @@
 // paragraphs, **bold**, *italic*, `code`, fenced code blocks, bullet and numbered lists,
 // blockquotes, tables, horizontal rules and http(s)/mailto links. It is tolerant of partial
 // input, so it renders a streaming answer on every token.
+//
+// Figures that could not be checked against the user's data (SPEC §14, `checks.unverified`)
+// are marked wherever they occur in the text, code included: <UnverifiedFigure> wraps the
+// figure's own text, found by findFigures() (whole figures only, never inside a longer number),
+// so the markdown around it renders as it would without the marking.
 
 import { Fragment, type ReactNode } from "react";
+import { findFigures } from "./tools";
 
 export type Block =
   | { kind: "heading"; level: number; text: string }
@@ -136,21 +142,54 @@ export function safeHref(url: string): string | null {
   return null;
 }
 
+/** The mark of one unverified figure: warning-coloured and dotted-underlined, with a visible
+ * warning sign and words for screen readers (not colour only), focusable so that keyboard
+ * users reach its tooltip ("Not found in your data"). */
+export function UnverifiedFigure({ text }: { text: string }) {
+  return (
+    <span className="fig-unverified" tabIndex={0} title="Not found in your data" data-figure={text}>
+      {text}
+      <span className="fig-warn" aria-hidden="true">⚠</span>
+      <span className="sr-only"> (not found in your data)</span>
+    </span>
+  );
+}
+
+/** @text as nodes, each whole occurrence of one of @figures wrapped in <UnverifiedFigure>. */
+export function markFigures(text: string, figures: readonly string[] | undefined, keyPrefix = "f"): ReactNode[] {
+  const hits = figures?.length ? findFigures(text, figures) : [];
+  if (!hits.length) return text ? [text] : [];
+  const out: ReactNode[] = [];
+  let last = 0;
+  hits.forEach(([a, b], n) => {
+    if (a > last) out.push(text.slice(last, a));
+    out.push(<UnverifiedFigure key={`${keyPrefix}-u${n}`} text={text.slice(a, b)} />);
+    last = b;
+  });
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
 // Inline: code spans first (their content is literal), then links, bold, italic, line breaks.
-export function renderInline(text: string, keyPrefix = "i"): ReactNode[] {
+// The text between them (and inside them) has @figures marked (markFigures).
+export function renderInline(text: string, keyPrefix = "i", figures?: readonly string[]): ReactNode[] {
   const out: ReactNode[] = [];
   let k = 0;
   const key = () => `${keyPrefix}-${k++}`;
+  const plain = (s: string) => out.push(...markFigures(s, figures, key()));
   const re = /(`+)([\s\S]*?[^`])\1(?!`)|\[([^\]\n]+)\]\(([^)\s]+)\)|\*\*([\s\S]+?)\*\*|__([\s\S]+?)__|\*([^*\s][^*]*?)\*|(?<![\w])_([^_\s][^_]*?)_(?![\w])|\n/g;
   let last = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
-    if (m.index > last) out.push(text.slice(last, m.index));
+    if (m.index > last) plain(text.slice(last, m.index));
     last = m.index + m[0].length;
-    if (m[1]) out.push(<code key={key()}>{m[2].trim() === "" ? m[2] : m[2].replace(/^ (.*) $/, "$1")}</code>);
-    else if (m[3] !== undefined) {
+    if (m[1]) {
+      const code = m[2].trim() === "" ? m[2] : m[2].replace(/^ (.*) $/, "$1");
+      const ck = key();
+      out.push(<code key={ck}>{markFigures(code, figures, ck)}</code>);
+    } else if (m[3] !== undefined) {
       const href = safeHref(m[4]);
-      const label = renderInline(m[3], key());
+      const label = renderInline(m[3], key(), figures);
       out.push(
         href ? (
           <a key={key()} href={href} target={href.startsWith("/") ? undefined : "_blank"} rel="noopener noreferrer nofollow">
@@ -160,15 +199,17 @@ export function renderInline(text: string, keyPrefix = "i"): ReactNode[] {
           <Fragment key={key()}>{label}</Fragment>
         ),
       );
-    } else if (m[5] !== undefined || m[6] !== undefined) out.push(<strong key={key()}>{renderInline(m[5] ?? m[6], key())}</strong>);
-    else if (m[7] !== undefined || m[8] !== undefined) out.push(<em key={key()}>{renderInline(m[7] ?? m[8], key())}</em>);
+    } else if (m[5] !== undefined || m[6] !== undefined) out.push(<strong key={key()}>{renderInline(m[5] ?? m[6], key(), figures)}</strong>);
+    else if (m[7] !== undefined || m[8] !== undefined) out.push(<em key={key()}>{renderInline(m[7] ?? m[8], key(), figures)}</em>);
     else out.push(<br key={key()} />);
   }
-  if (last < text.length) out.push(text.slice(last));
+  if (last < text.length) plain(text.slice(last));
   return out;
 }
 
-export function Markdown({ text, className }: { text: string; className?: string }) {
+/** Renders @text; @unverified lists figures to mark (checks.unverified of the answer). */
+export function Markdown({ text, className, unverified }: { text: string; className?: string; unverified?: readonly string[] }) {
+  const inline = (s: string, key: string) => renderInline(s, key, unverified);
   const blocks = parseBlocks(text);
   return (
     <div className={className ?? "md"}>
@@ -179,18 +220,18 @@ export function Markdown({ text, className }: { text: string; className?: string
             // Answers sit under the page's own h1/h2: demote to h3–h6.
             const level = Math.min(6, b.level + 2);
             const H = `h${level}` as "h3" | "h4" | "h5" | "h6";
-            return <H key={k}>{renderInline(b.text, k)}</H>;
+            return <H key={k}>{inline(b.text, k)}</H>;
           }
           case "paragraph":
-            return <p key={k}>{renderInline(b.text, k)}</p>;
+            return <p key={k}>{inline(b.text, k)}</p>;
           case "code":
             return (
               <pre key={k} data-lang={b.lang || undefined}>
-                <code>{b.text}</code>
+                <code>{markFigures(b.text, unverified, k)}</code>
               </pre>
             );
           case "list": {
-            const items = b.items.map((it, j) => <li key={j}>{renderInline(it, `${k}-${j}`)}</li>);
+            const items = b.items.map((it, j) => <li key={j}>{inline(it, `${k}-${j}`)}</li>);
             return b.ordered ? (
               <ol key={k} start={b.start === 1 ? undefined : b.start}>
                 {items}
@@ -202,7 +243,7 @@ export function Markdown({ text, className }: { text: string; className?: string
           case "quote":
             return (
               <blockquote key={k}>
-                <Markdown text={b.text} className="md-quote" />
+                <Markdown text={b.text} className="md-quote" unverified={unverified} />
               </blockquote>
             );
           case "table":
@@ -213,7 +254,7 @@ export function Markdown({ text, className }: { text: string; className?: string
                     <tr>
                       {b.header.map((h, j) => (
                         <th key={j} style={b.align[j] ? { textAlign: b.align[j]! } : undefined}>
-                          {renderInline(h, `${k}-h${j}`)}
+                          {inline(h, `${k}-h${j}`)}
                         </th>
                       ))}
                     </tr>
@@ -223,7 +264,7 @@ export function Markdown({ text, className }: { text: string; className?: string
                       <tr key={ri}>
                         {b.header.map((_, j) => (
                           <td key={j} style={b.align[j] ? { textAlign: b.align[j]! } : undefined}>
-                            {renderInline(r[j] ?? "", `${k}-${ri}-${j}`)}
+                            {inline(r[j] ?? "", `${k}-${ri}-${j}`)}
                           </td>
                         ))}
                       </tr>

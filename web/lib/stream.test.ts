@@ -229,3 +229,118 @@ describe("openStream", () => {
     expect(updates).toContain("a");
   });
 });
+
+describe("openStream: tool calls (SPEC §14)", () => {
+  const tool = (id: number, call: string, status: string, extra: Record<string, unknown> = {}) =>
+    ev(id, "tool", { id: call, name: "spending_by_category", args: { period: "2025-03" }, status, ms: status === "running" ? 0 : 42, label: "spending by category, March 2025", round: 1, ...extra });
+  const finWith = (id: number, extra: Record<string, unknown>) =>
+    ev(id, "final", { message_id: "m1", provider: "openai", model: "gpt", usage: { prompt_tokens: 10, completion_tokens: 3 }, timings: { ttft_ms: 12, total_ms: 80 }, ...extra });
+
+  it("shows a call as running, then as finished, by its id", async () => {
+    const { fetch } = fakeFetch([
+      (c) => (c.write(start() + tool(2, "call_1_0", "running") + tool(3, "call_1_0", "ok") + tok(4, "You spent $12.00.") + finWith(5, {})), c.end()),
+    ]);
+    const seen: string[] = [];
+    const s = await openStream({ requestId: "r1", fetch, ...fast, onUpdate: (u) => seen.push(u.tools.map((t) => `${t.id}:${t.status}`).join(",")) }).done;
+    expect(seen).toContain("call_1_0:running");
+    expect(seen.indexOf("call_1_0:ok")).toBeGreaterThan(seen.indexOf("call_1_0:running"));
+    expect(s.tools).toHaveLength(1);
+    expect(s.tools[0]).toMatchObject({ id: "call_1_0", name: "spending_by_category", status: "ok", ms: 42, label: "spending by category, March 2025", round: 1, args: { period: "2025-03" } });
+    expect(s.text).toBe("You spent $12.00.");
+  });
+
+  it("keeps parallel calls apart, each finishing on its own", async () => {
+    const { fetch } = fakeFetch([
+      (c) => (
+        c.write(start() + tool(2, "a", "running") + tool(3, "b", "running", { name: "cashflow", label: "cash flow, last 6 months" })),
+        c.write(tool(4, "b", "error", { name: "cashflow", label: "cash flow, last 6 months" }) + tool(5, "a", "ok")),
+        c.write(tok(6, "Done.") + finWith(7, {})),
+        c.end()
+      ),
+    ]);
+    const states: string[] = [];
+    const s = await openStream({ requestId: "r1", fetch, ...fast, onUpdate: (u) => states.push(u.tools.map((t) => `${t.id}:${t.status}`).join(",")) }).done;
+    expect(states).toContain("a:running,b:running");
+    expect(states).toContain("a:running,b:error");
+    expect(s.tools.map((t) => [t.id, t.status, t.label])).toEqual([
+      ["a", "ok", "spending by category, March 2025"],
+      ["b", "error", "cash flow, last 6 months"],
+    ]);
+  });
+
+  it("a reset voids the calls before it with the text", async () => {
+    const { fetch } = fakeFetch([
+      (c) => (
+        c.write(start() + tool(2, "call_1_0", "running") + tool(3, "call_1_0", "ok") + tok(4, "partial")),
+        c.write(ev(1_000_000, "reset", { attempt: 2, reason: "provider_failed" })),
+        c.write(ev(1_000_001, "start", { request_id: "r1", attempt: 2, provider: "analyst", model: "analyst-1" }) + tok(1_000_002, "fresh") + finWith(1_000_003, {})),
+        c.end()
+      ),
+    ]);
+    let afterReset: number | null = null;
+    const s = await openStream({
+      requestId: "r1",
+      fetch,
+      ...fast,
+      onEvent: (e, st) => {
+        if (e.event === "reset") afterReset = st.tools.length;
+      },
+    }).done;
+    expect(afterReset).toBe(0);
+    expect(s.tools).toEqual([]);
+    expect(s.text).toBe("fresh");
+  });
+
+  it("a reset voids only the calls before it: the new attempt's calls are kept", async () => {
+    const { fetch } = fakeFetch([
+      (c) => (
+        c.write(start() + tool(2, "call_1_0", "running") + ev(1_000_000, "reset", { attempt: 2 })),
+        c.write(ev(1_000_001, "start", { request_id: "r1", attempt: 2, provider: "openai", model: "m" }) + tool(1_000_002, "call_1_0", "running", { label: "spending by category, April 2025" })),
+        c.write(tool(1_000_003, "call_1_0", "ok") + tok(1_000_004, "x") + fin(1_000_005)),
+        c.end()
+      ),
+    ]);
+    const s = await openStream({ requestId: "r1", fetch, ...fast }).done;
+    expect(s.tools.map((t) => [t.id, t.status])).toEqual([["call_1_0", "ok"]]);
+  });
+
+  it("final's checks are kept and its tools replace the assembled calls", async () => {
+    const stored = [{ id: "call_1_0", name: "spending_by_category", args: { period: "2025-03" }, status: "ok", ms: 40, label: "spending by category, March 2025", round: 1 }];
+    const { fetch } = fakeFetch([
+      (c) => (
+        c.write(start() + tool(2, "call_1_0", "running") + tok(3, "You spent $12.00 and $99.99.")),
+        c.write(finWith(4, { checks: { figures: 2, verified: 1, unverified: ["$99.99"] }, tools: stored })),
+        c.end()
+      ),
+    ]);
+    const s = await openStream({ requestId: "r1", fetch, ...fast }).done;
+    expect(s.final?.checks).toEqual({ figures: 2, verified: 1, unverified: ["$99.99"] });
+    expect(s.tools).toEqual(stored);
+    expect(s.final?.tools).toEqual(stored);
+  });
+
+  it("a final without checks or tools (an older worker) keeps the calls seen and has no checks", async () => {
+    const { fetch } = fakeFetch([(c) => (c.write(start() + tool(2, "c", "running") + tool(3, "c", "ok") + tok(4, "x") + fin(5)), c.end())]);
+    const s = await openStream({ requestId: "r1", fetch, ...fast }).done;
+    expect(s.final?.checks).toBeUndefined();
+    expect(s.tools.map((t) => t.status)).toEqual(["ok"]);
+  });
+
+  it("resumed after a reload, the calls restored from sessionStorage are finished by later events", async () => {
+    const { fetch, calls } = fakeFetch([(c) => (c.write(tool(3, "c", "ok") + tok(4, "more") + fin(5)), c.end())]);
+    const initialTools = [{ id: "c", name: "spending_by_category", args: {}, status: "running" as const, ms: null, label: "spending by category, March 2025", round: 1 }];
+    const s = await openStream({ requestId: "r1", fetch, ...fast, lastEventId: 2, initialText: "", initialTools }).done;
+    expect(calls[0].headers["Last-Event-ID"]).toBe("2");
+    expect(s.tools.map((t) => [t.status, t.label])).toEqual([["ok", "spending by category, March 2025"]]);
+    expect(initialTools[0].status).toBe("running"); // the caller's array is not changed
+  });
+
+  it("ignores malformed tool events and replayed duplicates", async () => {
+    const { fetch } = fakeFetch([
+      (c) => (c.write(start() + ev(2, "tool", { status: "running" }) + "id: 3\nevent: tool\ndata: {not json\n\n" + tool(4, "c", "running") + tool(4, "c", "running") + tool(5, "c", "ok") + fin(6)), c.end()),
+    ]);
+    const s = await openStream({ requestId: "r1", fetch, ...fast }).done;
+    expect(s.tools.map((t) => [t.id, t.status])).toEqual([["c", "ok"]]);
+    expect(s.duplicates).toBe(1);
+  });
+});

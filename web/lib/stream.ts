@@ -7,8 +7,12 @@
 // than the last one applied are dropped (ids are chunk sequence numbers, which only grow,
 // also across attempts); `reset` discards the partial answer; the stream is finished by
 // `final` or `error`, never by a closed connection, which is just a reason to reconnect.
+// Tool calls (SPEC §14): `tool` events are folded into `tools` (applyToolEvent: running, then
+// ok/error, by call id); a `reset` voids them with the text; `final`'s `tools`, when present,
+// are the answer's calls as stored and replace what was assembled.
 
 import { SSEParser, type SSEMessage } from "./sse";
+import { applyToolEvent, parseChecks, parseTools, type Checks, type ToolCall } from "./tools";
 
 export interface Usage {
   prompt_tokens: number;
@@ -30,6 +34,10 @@ export interface FinalData {
   usage: Usage;
   timings: { ttft_ms: number; total_ms: number };
   text_length?: number;
+  /** The figures of the answer matched against the user's data (SPEC §14). */
+  checks?: Checks;
+  /** The answer's tool calls, as stored with the message. */
+  tools?: ToolCall[];
 }
 
 export interface ErrorData {
@@ -44,6 +52,8 @@ export interface StreamState {
   status: StreamStatus;
   /** The answer assembled so far (after the last `reset`). */
   text: string;
+  /** The tool calls of the answer so far (after the last `reset`), in the order they started. */
+  tools: ToolCall[];
   /** Id of the last event applied, sent as Last-Event-ID on reconnect. */
   lastEventId: number | null;
   attempt: number;
@@ -66,6 +76,8 @@ export interface StreamOptions {
   /** Resume point: the id of the last event already applied to `initialText`. */
   lastEventId?: number | null;
   initialText?: string;
+  /** The tool calls already applied, with `initialText`. */
+  initialTools?: ToolCall[];
   /** Start metadata already known (when resuming from sessionStorage). */
   initial?: Partial<Pick<StreamState, "attempt" | "provider" | "model">>;
   fetch?: typeof fetch;
@@ -114,6 +126,7 @@ export function openStream(opts: StreamOptions): StreamHandle {
     requestId: opts.requestId,
     status: "connecting",
     text: opts.initialText ?? "",
+    tools: opts.initialTools ? [...opts.initialTools] : [],
     lastEventId: opts.lastEventId ?? null,
     attempt: opts.initial?.attempt ?? 0,
     provider: opts.initial?.provider ?? null,
@@ -128,7 +141,7 @@ export function openStream(opts: StreamOptions): StreamHandle {
   let current: AbortController | null = null;
   let wake: (() => void) | null = null;
 
-  const snapshot = (): StreamState => ({ ...st });
+  const snapshot = (): StreamState => ({ ...st, tools: [...st.tools] });
   const emit = () => opts.onUpdate?.(snapshot());
   const terminal = () => st.status === "done" || st.status === "error" || st.status === "closed";
 
@@ -172,13 +185,24 @@ export function openStream(opts: StreamOptions): StreamHandle {
         st.text += typeof data.text === "string" ? data.text : "";
         st.status = "streaming";
         break;
+      case "tool":
+        st.tools = applyToolEvent(st.tools, data);
+        break;
       case "reset":
         st.text = "";
+        st.tools = [];
         st.resets++;
         if (typeof data.attempt === "number") st.attempt = data.attempt;
         break;
       case "final": {
         const d = data as unknown as FinalData;
+        const checks = parseChecks(data.checks);
+        if (checks) d.checks = checks;
+        else delete d.checks;
+        if (Array.isArray(data.tools)) {
+          d.tools = parseTools(data.tools);
+          st.tools = d.tools;
+        } else delete d.tools;
         st.final = d;
         if (typeof d.provider === "string") st.provider = d.provider;
         if (typeof d.model === "string") st.model = d.model;

@@ -1,5 +1,7 @@
 // Response shapes of proto/API.md.
 
+import type { Checks, ToolCall } from "./tools";
+
 export interface User { id: string; email: string; name: string; created_at: string }
 
 export type AccountType = "checking" | "savings" | "credit" | "investment";
@@ -70,6 +72,8 @@ export interface Message {
   id: string; conversation_id: string; role: "user" | "assistant"; text: string; status: MessageStatus;
   request_id: string | null; provider: string | null; model: string | null;
   usage: { prompt_tokens: number; completion_tokens: number } | null; latency_ms: number | null; attempt: number | null; created_at: string;
+  /** Assistant messages: the tool calls the answer made and its checked figures (SPEC §14). */
+  tools?: ToolCall[]; checks?: Checks;
 }
 export interface Accepted { request_id: string; message_id: string; stream_url: string }
 

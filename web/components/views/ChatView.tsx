@@ -7,9 +7,11 @@ import { clearInFlight, loadInFlight, saveInFlight } from "@/lib/inflight";
 import { Markdown } from "@/lib/markdown";
 import { openStream, type FinalData, type StreamHandle, type StreamState } from "@/lib/stream";
 import { duration, relativeTime } from "@/lib/format";
+import { parseChecks, parseTools, type ToolCall } from "@/lib/tools";
 import type { Accepted, Conversation, Message, Page } from "@/lib/types";
 import { Badge, Empty, ErrorBox, Loading } from "../ui";
 import { Icon } from "../icons";
+import { AnswerChecks, ToolActivity } from "../tools";
 
 const MAX_CHARS = 4000;
 /** A finished answer this tab was streaming is still replayed from its stream for this long. */
@@ -25,6 +27,8 @@ interface Live {
   conversationId: string;
   requestId: string;
   text: string;
+  /** The answer's tool calls so far (running ones shown as "Looking up …"). */
+  tools: ToolCall[];
   status: StreamState["status"];
   provider: string | null;
   model: string | null;
@@ -38,12 +42,22 @@ interface Live {
   startedAt: number;
 }
 
+interface StreamRecord {
+  text: string; status: string; lastEventId: number | null; reconnects: number; duplicates: number; resets: number;
+  /** Every state a tool call was seen in, in order, once each. */
+  toolLog: Array<{ id: string; status: string; label: string }>;
+}
+
 /** The latest state of every stream this page read, by request id: lets the browser tests
  * compare what was streamed with the stored message. Holds nothing the page doesn't show. */
 function recordStream(s: StreamState) {
-  const w = window as unknown as { __finchatStreams?: Record<string, { text: string; status: string; lastEventId: number | null; reconnects: number; duplicates: number; resets: number }> };
+  const w = window as unknown as { __finchatStreams?: Record<string, StreamRecord> };
   w.__finchatStreams ??= {};
-  w.__finchatStreams[s.requestId] = { text: s.text, status: s.status, lastEventId: s.lastEventId, reconnects: s.reconnects, duplicates: s.duplicates, resets: s.resets };
+  const toolLog = w.__finchatStreams[s.requestId]?.toolLog ?? [];
+  for (const t of s.tools) {
+    if (!toolLog.some((e) => e.id === t.id && e.status === t.status && e.label === t.label)) toolLog.push({ id: t.id, status: t.status, label: t.label });
+  }
+  w.__finchatStreams[s.requestId] = { text: s.text, status: s.status, lastEventId: s.lastEventId, reconnects: s.reconnects, duplicates: s.duplicates, resets: s.resets, toolLog };
 }
 
 function readConvParam(): string | null {
@@ -177,6 +191,7 @@ export function ChatView() {
         conversationId,
         requestId,
         text: resumeFrom?.text ?? "",
+        tools: resumeFrom?.tools ?? [],
         status: "connecting",
         provider: resumeFrom?.provider ?? null,
         model: resumeFrom?.model ?? null,
@@ -189,21 +204,22 @@ export function ChatView() {
       };
       setLive(base);
       stickToBottom.current = true;
-      saveInFlight({ conversationId, requestId, text: base.text, lastEventId: resumeFrom?.lastEventId ?? null, attempt: resumeFrom?.attempt ?? 0, provider: base.provider, model: base.model, startedAt });
+      saveInFlight({ conversationId, requestId, text: base.text, tools: base.tools, lastEventId: resumeFrom?.lastEventId ?? null, attempt: resumeFrom?.attempt ?? 0, provider: base.provider, model: base.model, startedAt });
       const h = openStream({
         requestId,
         lastEventId: resumeFrom?.lastEventId ?? null,
         initialText: resumeFrom?.text ?? "",
+        initialTools: resumeFrom?.tools ?? [],
         initial: resumeFrom ? { attempt: resumeFrom.attempt, provider: resumeFrom.provider, model: resumeFrom.model } : undefined,
         onUnauthorized: recoverSession,
         onUpdate: (s) => {
           if (s.status !== "closed") {
-            saveInFlight({ conversationId, requestId, text: s.text, lastEventId: s.lastEventId, attempt: s.attempt, provider: s.provider, model: s.model, startedAt });
+            saveInFlight({ conversationId, requestId, text: s.text, tools: s.tools, lastEventId: s.lastEventId, attempt: s.attempt, provider: s.provider, model: s.model, startedAt });
           }
           recordStream(s);
           setLive((l) =>
             l && l.requestId === requestId
-              ? { ...l, text: s.text, status: s.status, provider: s.provider, model: s.model, final: s.final, error: s.error, resets: s.resets }
+              ? { ...l, text: s.text, tools: s.tools, status: s.status, provider: s.provider, model: s.model, final: s.final, error: s.error, resets: s.resets }
               : l,
           );
         },
@@ -390,7 +406,7 @@ export function ChatView() {
   // ---- scrolling -----------------------------------------------------------------------------
   useLayoutEffect(() => {
     if (stickToBottom.current && scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
-  }, [messages, live?.text, live?.status]);
+  }, [messages, live?.text, live?.status, live?.tools]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -586,13 +602,17 @@ function Meta({ provider, model, latencyMs, ttftMs, tokens, promptTokens }: { pr
 }
 
 function AssistantMessage({ m, canRegenerate, onRegenerate }: { m: Message; canRegenerate: boolean; onRegenerate: () => void }) {
+  // Stored messages are read as untrusted JSON: parsed, not cast.
+  const tools = useMemo(() => parseTools(m.tools), [m.tools]);
+  const checks = useMemo(() => parseChecks(m.checks), [m.checks]);
   return (
     <div className="msg msg-assistant" data-testid="assistant-message" data-message-id={m.id} data-request-id={m.request_id ?? undefined} data-status={m.status}>
       <div className="bubble">
-        {m.text ? <Markdown text={m.text} /> : <span className="muted">{m.status === "error" ? "No answer." : "…"}</span>}
+        {m.text ? <Markdown text={m.text} unverified={checks?.unverified} /> : <span className="muted">{m.status === "error" ? "No answer." : "…"}</span>}
         {m.status === "canceled" ? <p className="hint" style={{ marginTop: 8 }}>Stopped before the end.</p> : null}
         {m.status === "error" ? <p className="hint" style={{ marginTop: 8 }}>This answer failed.</p> : null}
       </div>
+      <AnswerChecks tools={tools} checks={checks} />
       <div className="msg-foot">
         <Meta provider={m.provider} model={m.model} latencyMs={m.latency_ms} tokens={m.usage?.completion_tokens ?? null} promptTokens={m.usage?.prompt_tokens ?? null} />
         {canRegenerate ? (
@@ -608,17 +628,20 @@ function AssistantMessage({ m, canRegenerate, onRegenerate }: { m: Message; canR
 function LiveAnswer({ live, onRetry }: { live: Live; onRetry: () => void }) {
   const streaming = !live.error && live.status !== "done" && live.status !== "closed";
   const stopped = live.error?.code === "canceled" || live.stopping;
+  const checks = live.final?.checks ?? null;
+  const lookingUp = streaming && live.tools.some((t) => t.status === "running");
   return (
     <div className="msg msg-assistant" data-testid="live-answer" data-request-id={live.requestId} data-status={live.status} aria-busy={streaming}>
       <div className="bubble">
         {live.text ? (
           <div className={streaming ? "cursor-wrap" : undefined}>
-            <Markdown text={live.text} />
-            {streaming ? <span className="cursor" aria-hidden="true" /> : null}
+            <Markdown text={live.text} unverified={checks?.unverified} />
+            {streaming && !lookingUp ? <span className="cursor" aria-hidden="true" /> : null}
           </div>
-        ) : streaming ? (
+        ) : streaming && !lookingUp ? (
           <span className="muted cursor">{live.status === "reconnecting" ? "Reconnecting" : "Thinking"}</span>
         ) : null}
+        {streaming ? <ToolActivity tools={live.tools} /> : null}
         {live.status === "reconnecting" ? <p className="hint">Connection lost, resuming…</p> : null}
         {live.resets > 0 && streaming ? <p className="hint">The first provider failed; another one is answering from the start.</p> : null}
       </div>
@@ -634,6 +657,7 @@ function LiveAnswer({ live, onRetry }: { live: Live; onRetry: () => void }) {
         </div>
       ) : null}
       {stopped && !streaming ? <p className="hint">Stopped.</p> : null}
+      <AnswerChecks tools={live.tools} checks={checks} />
       <Meta provider={live.provider} model={live.model} ttftMs={live.final?.timings.ttft_ms} latencyMs={live.final?.timings.total_ms} tokens={live.final?.usage.completion_tokens} promptTokens={live.final?.usage.prompt_tokens} />
       <span className="sr-only" role="status">{streaming ? "Answer streaming" : live.status === "done" ? "Answer complete" : ""}</span>
     </div>
