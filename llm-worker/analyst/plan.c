@@ -1095,6 +1095,58 @@ static void answer_compare(struct step *s)
     (void)two;
 }
 
+/* A trend of one category, merchant or account: one search per calendar month. */
+static void answer_trend_filtered(struct step *s)
+{
+    struct filter f;
+    int y, m, d, n = s->aq.months;
+    const json_t *r[24];
+    bool ready = true;
+    int64_t sum = 0;
+    char mbuf[256];
+
+    if (!resolve(s, &f))
+        return;
+    clock_civil_from_days(s->in->today_day, &y, &m, &d);
+    for (int i = 0; i < n && i < 24; i++) {
+        int idx = y * 12 + (m - 1) - (n - 1 - i);
+        struct aq_period p;
+
+        aq_period_month(&p, idx / 12, idx % 12 + 1);
+        r[i] = need(s, "search_transactions",
+                    search_args(s, &p, f.merchant, s->aq.category, f.account_id, NULL, 1));
+        ready = ready && r[i];
+    }
+    if (!ready)
+        return;
+    s->cur = currency_of(s, r[0]);
+    put(s, "Month by month");
+    put_filters(s, merchant_words(json_object_get(r[n - 1], "items"), &f, mbuf, sizeof(mbuf)),
+                s->aq.category, f.account_name);
+    put(s, ":");
+    for (int i = 0; i < n && i < 24; i++) {
+        int idx = y * 12 + (m - 1) - (n - 1 - i);
+        char ym[16];
+        int64_t v = analyst_doc_abs(
+            money(json_object_get(r[i], "summary"),
+                  s->aq.flow == AQ_FLOW_INCOME ? "income_minor" : "expenses_minor"));
+
+        snprintf(ym, sizeof(ym), "%04d-%02d", idx / 12, idx % 12 + 1);
+        put(s, "\n- ");
+        fmt_add_month(&s->out, ym);
+        put(s, ": ");
+        put_money(s, v);
+        if (i + 1 < n)
+            sum += v;
+    }
+    if (s->aq.per_month && n > 1) {
+        put(s, "\nOn average, ");
+        put_bold(s, (sum + (n - 1) / 2) / (n - 1));
+        strbuf_addf(&s->out, " a month over the %d complete months (the current one left out).",
+                    n - 1);
+    }
+}
+
 static void answer_trend(struct step *s)
 {
     const json_t *r = need(s, "cashflow", json_pack("{s:i}", "months", s->aq.months)), *items, *t;
@@ -1177,7 +1229,10 @@ static void plan(struct step *s)
         answer_compare(s);
         break;
     case AQ_TREND:
-        answer_trend(s);
+        if (s->aq.category[0] || s->aq.merchant[0] || s->aq.account[0])
+            answer_trend_filtered(s);
+        else
+            answer_trend(s);
         break;
     default:
         answer_sums(s);
@@ -1196,9 +1251,10 @@ static bool doc_intent(enum analyst_intent it, const struct analyst_question *aq
     case ANALYST_WHAT_IF:
     case ANALYST_GOALS:
     case ANALYST_SUMMARY:
-    case ANALYST_INVESTMENTS:
     case ANALYST_AFFORD:
         return true;
+    case ANALYST_INVESTMENTS:
+        return aq->metric != AQ_BALANCE;
     case ANALYST_HEALTH:
         return strcmp(aq->category, "health") != 0;
     default:

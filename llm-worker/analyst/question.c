@@ -661,6 +661,9 @@ static int calendar_at(struct toks *t, int i, int64_t today, struct aq_period *p
         sy = m >= starts[k] ? y : y - 1;
         if (starts[k] == 12 && m < 3)
             sy = y - 1;
+        if (i > 0 && !strcmp(t->t[i - 1], "last") && month_first(sy, starts[k]) <= today &&
+            today - month_first(sy, starts[k]) < 92)
+            sy--; /* "last winter" in December: the one before this one */
         {
             int64_t from = month_first(sy, starts[k]);
             int ey = starts[k] + 2 > 12 ? sy + 1 : sy, em = (starts[k] + 1) % 12 + 1;
@@ -1295,6 +1298,10 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
                                           "how much is in",
                                           "how much is on",
                                           "how much in my",
+                                          "money is in",
+                                          "money in my",
+                                          "have in my",
+                                          "is there in",
                                           "how much have i got",
                                           "in my account",
                                           "owe",
@@ -1303,9 +1310,25 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
         "budget",   "budgets", "left to spend", "still spend",  "can i spend", "remaining",
         "left for", "left in", "over budget",   "under budget", NULL};
     static const char *const subs[] = {"subscri", "recurring", NULL};
-    static const char *const compare[] = {
-        "compare",   "compared",           "versus",      "comparison", "more than",
-        "less than", "difference between", "change from", "up or down", NULL};
+    static const char *const compare[] = {"compare",
+                                          "compared",
+                                          "versus",
+                                          "comparison",
+                                          "more than",
+                                          "less than",
+                                          "difference between",
+                                          "change from",
+                                          "up or down",
+                                          "go up",
+                                          "went up",
+                                          "gone up",
+                                          "go down",
+                                          "went down",
+                                          "increase",
+                                          "increased",
+                                          "decrease",
+                                          "decreased",
+                                          NULL};
     static const char *const trend[] = {
         "trend",     "trending", "over time",        "month by month", "each month", "every month",
         "per month", "monthly",  "month over month", "history",        NULL};
@@ -1338,17 +1361,20 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
     static const char *const net[] = {"net",        "cash flow",    "cashflow",        "left over",
                                       "leftover",   "surplus",      "deficit",         "in and out",
                                       "did i save", "have i saved", "did i put aside", NULL};
-    static const char *const spend[] = {"spend",     "spent",    "spending",
-                                        "spends",    "expense",  "expenses",
-                                        "cost",      "costs",    "pay",
-                                        "paid",      "purchase", "purchases",
-                                        "buy",       "bought",   "charges",
-                                        "charged",   "outflow",  "outgoing",
-                                        "shell out", "drop",     "dropped",
-                                        "go out",    "went out", "outgoings",
-                                        "gastos",    "ausgaben", "d\xc3\xa9penses",
-                                        "bill",      "bills",    "went to",
-                                        "gone to",   "goes to",  NULL};
+    static const char *const spend[] = {"spend",         "spent",        "spending",
+                                        "spends",        "expense",      "expenses",
+                                        "cost",          "costs",        "pay",
+                                        "paid",          "purchase",     "purchases",
+                                        "buy",           "bought",       "charges",
+                                        "charged",       "outflow",      "outgoing",
+                                        "shell out",     "drop",         "dropped",
+                                        "go out",        "went out",     "outgoings",
+                                        "gastos",        "ausgaben",     "d\xc3\xa9penses",
+                                        "bill",          "bills",        "went to",
+                                        "gone to",       "goes to",      "d\xc3\xa9pens\xc3\xa9",
+                                        "depense",       "gast\xc3\xa9", "gaste",
+                                        "gastado",       "ausgegeben",   "combien",
+                                        "cu\xc3\xa1nto", "wie viel",     NULL};
 
     if (any(t, rate))
         return AQ_SAVINGS_RATE;
@@ -1418,7 +1444,7 @@ enum aq_metric analyst_question_read(const char *question, const json_t *ctx, in
                        has_prefix(t, "increas") || has(t, "price") || has(t, "prices") ||
                        has_prefix(t, "chang") || has(t, "new") || has(t, "more expensive") ||
                        has(t, "raised");
-    if (out->metric == AQ_AVERAGE && !out->merchant[0] && !out->category[0] &&
+    if (out->metric == AQ_AVERAGE &&
         (has(t, "monthly") || has(t, "per month") || has(t, "a month") || has(t, "each month"))) {
         out->metric = AQ_TREND;
         out->per_month = true;

@@ -196,6 +196,40 @@ static void test_metrics(void)
     expect("what is the weather tomorrow", AQ_NONE, "", "", "", "");
 }
 
+/* Weekends, seasons, all of history; transfers, income words, monthly averages, other
+ * languages' words for spending. */
+static void test_more_forms(void)
+{
+    struct analyst_question aq;
+
+    expect("how much did I spend on the weekend", AQ_SPENT, "2026-12-05..2026-12-06", "", "", "");
+    expect("spending last weekend", AQ_SPENT, "2026-11-28..2026-11-29", "", "", "");
+    expect("how much did I spend in the fall", AQ_SPENT, "2026-09-01..2026-11-30", "", "", "");
+    expect("spending last winter", AQ_SPENT, "2025-12-01..2026-02-28", "", "", "");
+    expect("what was my largest purchase ever", AQ_LARGEST, "1970-01-01..2026-12-06", "", "", "");
+    expect("combien ai-je d\xc3\xa9pens\xc3\xa9 en novembre", AQ_SPENT, "2026-11", "", "", "");
+    expect("wie viel habe ich im november ausgegeben", AQ_SPENT, "2026-11", "", "", "");
+    expect("Did I spend more in November than October?", AQ_COMPARE, "2026-11", "", "", "");
+    expect("did my electricity bill go up", AQ_COMPARE, "", "", "utilities", "");
+    expect("What are my top spending categories this year?", AQ_CATEGORIES, "this_year", "", "",
+           "");
+    expect("Amazon spending over the last 90 days", AQ_SPENT, "2026-09-08..2026-12-06", "amazon",
+           "", "");
+    analyst_question_read("how much did I transfer to savings last month", NULL, today, &aq);
+    CHECK_EQ_INT(aq.flow, AQ_FLOW_TRANSFER);
+    CHECK_EQ_INT(aq.metric, AQ_LIST);
+    analyst_question_read("how much interest did I earn this year", NULL, today, &aq);
+    CHECK_EQ_INT(aq.metric, AQ_RECEIVED);
+    CHECK_EQ_STR(aq.text, "interest");
+    analyst_question_read("what's my average monthly spending on coffee", NULL, today, &aq);
+    CHECK_EQ_INT(aq.metric, AQ_TREND);
+    CHECK(aq.per_month);
+    CHECK_EQ_STR(aq.category, "coffee");
+    analyst_question_read("which subscriptions went up in price", NULL, today, &aq);
+    CHECK_EQ_INT(aq.metric, AQ_SUBSCRIPTIONS);
+    CHECK(aq.changes);
+}
+
 static void test_distance(void)
 {
     CHECK_EQ_INT(aq_distance("target", "targte", 2), 1);
@@ -210,4 +244,5 @@ static void setup(void)
 }
 
 TEST_MAIN(setup, test_issue_questions, test_periods, test_ambiguous_date, test_typos_and_case,
-          test_categories, test_merchants, test_from_context, test_metrics, test_distance)
+          test_categories, test_merchants, test_from_context, test_metrics, test_more_forms,
+          test_distance)
