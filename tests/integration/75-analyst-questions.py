@@ -305,6 +305,25 @@ ask_for(f"how much did i spedn on restaurnts in {mname(3)}", money(spent(mp(3), 
 ask_for(f"utilites {mname(1)}", money(spent(mp(1), category="utilities")))
 ask_for("whats my net wroth", money(nw[-1]["net_worth_minor"]))
 
+# Other wordings: other languages, weekends, seasons, a bank's card, monthly trends, changes.
+ask_for(f"combien ai-je dépensé en {['janvier','février','mars','avril','mai','juin','juillet','août','septembre','octobre','novembre','décembre'][months_ago(1)[1] - 1]}",
+        money(spent(mp(1))))
+ask_for(f"¿cuánto gasté en {['enero','febrero','marzo','abril','mayo','junio','julio','agosto','septiembre','octubre','noviembre','diciembre'][months_ago(2)[1] - 1]}?",
+        money(spent(mp(2))))
+SAT = TODAY - dt.timedelta(days=(TODAY.weekday() - 5) if TODAY.weekday() >= 5 else TODAY.weekday() + 2)
+ask_for("How much did I spend on the weekend?", money(spent((SAT, min(SAT + dt.timedelta(days=1), TODAY)))))
+credit = acct("credit")
+ask_for(f"how much did I spend on my {credit['institution']} card in {mname(1)}",
+        money(spent(mp(1), account=credit["id"])))
+ask_for("how much do i spend on coffee per month", money(spent(mp(1), category="coffee")),
+        money(spent(mp(2), category="coffee")))
+ask_for(f"Did my utilities bill go up?", money(spent(THIS_MONTH, category="utilities")),
+        money(spent(LAST_MONTH, category="utilities")))
+ask_for(f"Did I spend more in {mname(1)} than {mname(2)}?", money(spent(mp(1))), money(spent(mp(2))))
+ask_for("how much is in my brokerage account", money(acct("investment")["balance_minor"]))
+ask_for("What are my top spending categories this year?", money(spent(THIS_YEAR)))
+ask_for("what was my largest purchase ever", money(max(-t["amount_minor"] for t in TX if t["type"] == "expense")))
+
 # Nothing to answer with a figure.
 ask_nothing("what will the weather be tomorrow")
 ask_nothing(f"what did I spend on 03/04/{TODAY.year}")
