@@ -692,7 +692,10 @@ static void answer_extreme(struct step *s)
     }
     r = need(s, "search_transactions",
              search_args(s, &s->aq.period, f.merchant, s->aq.category, f.account_id,
-                         largest ? "amount_desc" : "amount_asc", 200));
+                         /* The sort is by signed amount: expenses are negative, so
+                          * their largest come first in ascending order. */
+                         largest == (s->aq.flow == AQ_FLOW_INCOME) ? "amount_desc" : "amount_asc",
+                         200));
     if (!r)
         return;
     s->cur = currency_of(s, r);
