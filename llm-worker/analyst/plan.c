@@ -311,14 +311,15 @@ static int merchant_distance(const char *cand, const char *name)
 }
 
 /* The user's merchant closest to @cand among the items of @r (a transaction list) and the
- * context document's lists; NULL when none is close (one edit for five letters or fewer,
- * two beyond). */
+ * context document's lists; NULL when none is close (no edit for three letters or fewer,
+ * one up to six, two beyond). */
 static const char *closest_merchant(const struct step *s, const json_t *r, const char *cand)
 {
     static const char *const lists[] = {"recent_transactions", "largest_expenses_this_month",
                                         "subscriptions", NULL};
     const char *best = NULL;
-    int bd = 99, cap = strlen(cand) <= 5 ? 1 : 2;
+    size_t len = strlen(cand);
+    int bd = 99, cap = len <= 3 ? 0 : len <= 6 ? 1 : 2;
     const json_t *sources[4] = {json_object_get(r, "items"), NULL, NULL, NULL};
 
     for (int l = 0; lists[l]; l++)
@@ -472,8 +473,10 @@ static const char *merchant_words(const json_t *items, const struct filter *f, c
         if (m && !seen && n < 3)
             names[n++] = m;
     }
-    if (n == 1) {
-        snprintf(buf, len, "%s", names[0]);
+    if (n <= 1) {
+        snprintf(buf, len, "%s", n ? names[0] : f->merchant);
+        if (!n && buf[0])
+            buf[0] = (char)toupper((unsigned char)buf[0]);
         return buf;
     }
     strbuf_addf(&b, "\"%s\"", f->merchant);

@@ -1044,12 +1044,19 @@ static void read_category(struct toks *t, const json_t *ctx, struct analyst_ques
 
         if (k < 0 || t->used[k])
             continue;
+        use(t, k, strchr(synonyms[i].phrase, ' ') ? 2 : 1);
+        if (out->category[0]) {
+            /* A second category: "groceries and dining". */
+            if (!out->category2[0] && strcmp(out->category, synonyms[i].cat) != 0)
+                snprintf(out->category2, sizeof(out->category2), "%s", synonyms[i].cat);
+            continue;
+        }
         snprintf(out->category, sizeof(out->category), "%s", synonyms[i].cat);
         if (synonyms[i].cat2)
             snprintf(out->category2, sizeof(out->category2), "%s", synonyms[i].cat2);
-        use(t, k, strchr(synonyms[i].phrase, ' ') ? 2 : 1);
-        return;
     }
+    if (out->category[0])
+        return;
     for (const char *const *l = lists; *l; l++) {
         const json_t *arr = analyst_doc_list(ctx, *l);
 
@@ -1175,8 +1182,8 @@ static bool known_merchant(struct toks *t, const json_t *ctx, struct analyst_que
  * not question words and were not read as a period, category or account. */
 static void read_merchant(struct toks *t, const json_t *ctx, struct analyst_question *out)
 {
-    static const char *const preps[] = {"at",   "from", "with", "on",  "to",   "for",
-                                        "chez", "bei",  "en",   "pay", "paid", NULL};
+    static const char *const preps[] = {"at",  "from", "with", "on",   "to",   "for",  "chez",
+                                        "bei", "en",   "pay",  "paid", "much", "many", NULL};
 
     if (known_merchant(t, ctx, out))
         return;
@@ -1189,6 +1196,9 @@ static void read_merchant(struct toks *t, const json_t *ctx, struct analyst_ques
             prep = prep || !strcmp(t->t[i], *p);
         if (!prep)
             continue;
+        while (i + 1 < t->n && (!strcmp(t->t[i + 1], "my") || !strcmp(t->t[i + 1], "the") ||
+                                !strcmp(t->t[i + 1], "a") || !strcmp(t->t[i + 1], "our")))
+            i++; /* "on my dog", "at the local bistro" */
         for (k = i + 1; k < t->n && k <= i + 3 && !t->used[k] && !stop_word(t->t[k]); k++) {
             if (b.len)
                 strbuf_addch(&b, ' ');
@@ -1354,10 +1364,11 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
         "show me",        "list", "which transactions", "what transactions", "what purchases",
         "what did i buy", NULL};
     static const char *const income[] = {
-        "income",     "earn",      "earned",   "earnings",  "came in", "come in",
-        "received",   "receive",   "got paid", "get paid",  "paid me", "salary",
-        "paycheck",   "paychecks", "deposits", "deposited", "inflow",  "inflows",
-        "did i make", "money in",  "revenue",  "wages",     NULL};
+        "income",     "earn",      "earned",     "earnings",      "came in", "come in",
+        "received",   "receive",   "got paid",   "get paid",      "paid me", "salary",
+        "paycheck",   "paychecks", "deposits",   "deposited",     "inflow",  "inflows",
+        "did i make", "did i get", "have i got", "did i receive", "i got",   "money in",
+        "revenue",    "wages",     NULL};
     static const char *const net[] = {"net",        "cash flow",    "cashflow",        "left over",
                                       "leftover",   "surplus",      "deficit",         "in and out",
                                       "did i save", "have i saved", "did i put aside", NULL};
@@ -1466,7 +1477,9 @@ enum aq_metric analyst_question_read(const char *question, const json_t *ctx, in
         };
 
         for (size_t i = 0; i < sizeof(income_words) / sizeof(income_words[0]); i++)
-            if (has(t, income_words[i][0]) && out->metric != AQ_NONE && !out->merchant[0]) {
+            if (has(t, income_words[i][0]) && out->metric != AQ_NONE &&
+                (!out->merchant[0] || !strcmp(out->merchant, income_words[i][0]))) {
+                out->merchant[0] = '\0';
                 snprintf(out->text, sizeof(out->text), "%s", income_words[i][1]);
                 if (out->metric == AQ_SPENT)
                     out->metric = AQ_RECEIVED;
