@@ -430,18 +430,27 @@ static bool resolve(struct step *s, struct filter *f)
         const struct aq_period *p = &s->aq.period;
         const json_t *r =
             need(s, "search_transactions", search_args(s, p, s->aq.merchant, NULL, NULL, NULL, 1));
-        const json_t *list;
+        const json_t *list, *pre;
         const char *best;
+        char prefix[8];
 
         if (!r)
             return false;
         if (json_integer_value(json_object_get(json_object_get(r, "summary"), "count")) > 0)
             return true;
+        /* The user's recent merchants, and those starting as the question's word does: a
+         * tool result stays under the engine's size limit (toolround.h), so neither is the
+         * whole year. */
         list = need(s, "search_transactions",
-                    json_pack("{s:s,s:i}", "period", "last_365_days", "limit", 200));
-        if (!list)
+                    json_pack("{s:s,s:i}", "period", "last_365_days", "limit", 100));
+        snprintf(prefix, sizeof(prefix), "%.3s", s->aq.merchant);
+        pre = need(s, "search_transactions",
+                   json_pack("{s:s,s:s,s:i}", "q", prefix, "period", "last_365_days", "limit", 50));
+        if (waiting(s))
             return false;
-        best = closest_merchant(s, list, s->aq.merchant);
+        best = closest_merchant(s, list, s->aq.merchant); /* a failed look-up is NULL */
+        if (!best)
+            best = closest_merchant(s, pre, s->aq.merchant);
         if (!best)
             f->unknown_merchant = true;
         else
@@ -680,7 +689,7 @@ static void answer_extreme(struct step *s)
     bool largest = s->aq.metric == AQ_LARGEST;
     struct filter f;
     const json_t *r, *items, *t;
-    struct analyst_row rows[200];
+    struct analyst_row rows[16];
     size_t n = 0, i, show;
     char mbuf[256];
 
@@ -698,14 +707,14 @@ static void answer_extreme(struct step *s)
                          /* The sort is by signed amount: expenses are negative, so
                           * their largest come first in ascending order. */
                          largest == (s->aq.flow == AQ_FLOW_INCOME) ? "amount_desc" : "amount_asc",
-                         200));
+                         10));
     if (!r)
         return;
     s->cur = currency_of(s, r);
     items = json_object_get(r, "items");
     json_array_foreach(items, i, t)
     {
-        if (n < 200) {
+        if (n < 16) {
             rows[n].j = t;
             rows[n].amount = analyst_doc_abs(money(t, "amount_minor"));
             rows[n].key = analyst_doc_str(t, "merchant");
@@ -956,7 +965,7 @@ static void subscription_changes(struct step *s, const json_t *r)
             continue;
         h = need(s, "search_transactions",
                  json_pack("{s:s,s:s,s:s,s:i}", "merchant", m, "period", "last_365_days", "type",
-                           "expense", "limit", 200));
+                           "expense", "limit", 24));
         if (!h) {
             waiting_all = true;
             continue;
