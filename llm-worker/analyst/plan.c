@@ -832,6 +832,7 @@ static void answer_net_worth(struct step *s)
     const json_t *r = need(s, "net_worth_history", json_pack("{s:i}", "months", 12)), *items,
                  *first, *last;
     int64_t a, b;
+    size_t i;
     const char *m;
 
     if (!r)
@@ -842,7 +843,13 @@ static void answer_net_worth(struct step *s)
         put(s, "I have no net worth history for you yet.");
         return;
     }
-    first = json_array_get(items, 0);
+    /* The history starts with the first month that has a figure (months before the data
+     * began are zero). */
+    for (i = 0;
+         i + 1 < json_array_size(items) && money(json_array_get(items, i), "net_worth_minor") == 0;
+         i++)
+        ;
+    first = json_array_get(items, i);
     last = json_array_get(items, json_array_size(items) - 1);
     b = money(last, "net_worth_minor");
     a = money(first, "net_worth_minor");
@@ -855,7 +862,7 @@ static void answer_net_worth(struct step *s)
         put(s, ")");
     }
     put(s, ".");
-    if (json_array_size(items) > 1) {
+    if (first != last) {
         put(s, " Since ");
         fmt_add_month(&s->out, analyst_doc_str(first, "month") ? analyst_doc_str(first, "month")
                                                                : "the start");

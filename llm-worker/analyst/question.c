@@ -1309,6 +1309,10 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
                                           "how much is on",
                                           "how much in my",
                                           "money is in",
+                                          "do i have",
+                                          "what is in my",
+                                          "debt",
+                                          "cash do i",
                                           "money in my",
                                           "have in my",
                                           "is there in",
@@ -1396,7 +1400,8 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
     if (any_prefix(t, subs) && !out->merchant[0] &&
         !(any(t, spend) && out->period.set && strcmp(out->category, "subscriptions") == 0))
         return AQ_SUBSCRIPTIONS;
-    if (has_prefix(t, "categor") && !out->category[0] && !out->merchant[0] && !any(t, budget))
+    if (has_prefix(t, "categor") && !out->category[0] && !out->merchant[0] && !out->account[0] &&
+        !any(t, budget))
         return AQ_CATEGORIES;
     if (any(t, small))
         return AQ_SMALLEST;
@@ -1412,7 +1417,7 @@ static enum aq_metric read_metric(const struct toks *t, struct analyst_question 
         return AQ_AVERAGE;
     if (any(t, count))
         return AQ_COUNT;
-    if (any(t, cats) && !out->category[0] && !out->merchant[0])
+    if (any(t, cats) && !out->category[0] && !out->merchant[0] && !out->account[0])
         return AQ_CATEGORIES;
     if (any(t, trend))
         return AQ_TREND;
@@ -1448,6 +1453,19 @@ enum aq_metric analyst_question_read(const char *question, const json_t *ctx, in
     if (!(has(t, "savings rate") || has(t, "net worth")))
         read_merchant(t, ctx, out);
     out->metric = read_metric(t, out);
+    if (out->metric == AQ_COMPARE && !out->period2.set && out->category2[0] &&
+        !(has(t, "go up") || has(t, "went up") || has(t, "gone up") || has_prefix(t, "increas") ||
+          has_prefix(t, "decreas") || has(t, "go down") || has(t, "went down")))
+        out->metric = AQ_SPENT; /* "shopping vs groceries": two categories, one period */
+    if (out->metric == AQ_BALANCE && !out->account[0]) {
+        /* "how much do I have in savings", "credit card debt" */
+        if (has(t, "savings"))
+            snprintf(out->account, sizeof(out->account), "savings");
+        else if (has(t, "checking"))
+            snprintf(out->account, sizeof(out->account), "checking");
+        else if (has(t, "card") || has(t, "debt"))
+            snprintf(out->account, sizeof(out->account), "credit");
+    }
     if (out->metric == AQ_SUBSCRIPTIONS && !strcmp(out->category, "subscriptions"))
         out->category[0] = '\0';
     if (out->metric == AQ_SUBSCRIPTIONS)
