@@ -27,7 +27,7 @@ static json_t *fake_tool(const char *name, const json_t *a)
         const char *m = arg(a, "merchant"), *c = arg(a, "category"), *p = arg(a, "period"),
                    *t = arg(a, "type");
 
-        if (!strcmp(p, "last_365_days"))
+        if (!strcmp(p, "last_365_days") && !*m)
             return json_loads("{\"items\":[{\"merchant\":\"Target\",\"amount_minor\":-5312},"
                               "{\"merchant\":\"Whole Foods Market\",\"amount_minor\":-9000},"
                               "{\"merchant\":\"Amazon\",\"amount_minor\":-2500}],"
@@ -39,7 +39,7 @@ static json_t *fake_tool(const char *name, const json_t *a)
                               "\"summary\":{\"count\":1,\"income_minor\":0,\"expenses_minor\":"
                               "5312,\"net_minor\":-5312,\"currency\":\"USD\"}}",
                               0, NULL);
-        if (*m)
+        if (*m && strcmp(m, "Netflix") && strcmp(m, "Spotify"))
             return json_loads("{\"items\":[],\"summary\":{\"count\":0,\"income_minor\":0,"
                               "\"expenses_minor\":0,\"net_minor\":0,\"currency\":\"USD\"}}",
                               0, NULL);
@@ -60,6 +60,38 @@ static json_t *fake_tool(const char *name, const json_t *a)
                               "\"expenses_minor\":500000,\"net_minor\":151032}}",
                               0, NULL);
     }
+    if (!strcmp(name, "search_transactions") && !strcmp(arg(a, "sort"), "amount_asc"))
+        return json_loads("{\"items\":[{\"merchant\":\"Best Buy\",\"amount_minor\":-189999,"
+                          "\"posted_at\":\"2026-11-04T03:12:00Z\"},{\"merchant\":\"Parkside\","
+                          "\"amount_minor\":-185000,\"posted_at\":\"2026-11-01T10:00:00Z\"}],"
+                          "\"summary\":{\"count\":42}}",
+                          0, NULL);
+    if (!strcmp(name, "net_worth_history"))
+        return json_loads("{\"items\":[{\"month\":\"2026-05\",\"net_worth_minor\":0},"
+                          "{\"month\":\"2026-06\",\"net_worth_minor\":3190600},"
+                          "{\"month\":\"2026-12\",\"net_worth_minor\":4430452}]}",
+                          0, NULL);
+    if (!strcmp(name, "cashflow"))
+        return json_loads("{\"items\":[{\"month\":\"2026-10\",\"income_minor\":650000,"
+                          "\"expenses_minor\":334751,\"net_minor\":315249},{\"month\":"
+                          "\"2026-11\",\"income_minor\":650908,\"expenses_minor\":332367,"
+                          "\"net_minor\":318541}]}",
+                          0, NULL);
+    if (!strcmp(name, "get_subscriptions"))
+        return json_loads("{\"monthly_total_minor\":2648,\"items\":[{\"merchant\":"
+                          "\"Netflix\",\"amount_minor\":1799,\"cadence\":\"monthly\"},"
+                          "{\"merchant\":\"Spotify\",\"amount_minor\":1099,\"cadence\":"
+                          "\"monthly\"}]}",
+                          0, NULL);
+    if (!strcmp(name, "search_transactions") && !strcmp(arg(a, "merchant"), "Netflix"))
+        return json_loads("{\"items\":[{\"amount_minor\":-1799,\"posted_at\":\"2026-12-03\"},"
+                          "{\"amount_minor\":-1549,\"posted_at\":\"2026-06-03\"}],"
+                          "\"summary\":{\"count\":2}}",
+                          0, NULL);
+    if (!strcmp(name, "search_transactions") && !strcmp(arg(a, "merchant"), "Spotify"))
+        return json_loads("{\"items\":[{\"amount_minor\":-1099,\"posted_at\":\"2026-11-07\"}],"
+                          "\"summary\":{\"count\":1}}",
+                          0, NULL);
     if (!strcmp(name, "get_budgets") && !strcmp(arg(a, "month"), "2026-12"))
         return json_loads("{\"month\":\"2026-12\",\"items\":[{\"category\":\"coffee\","
                           "\"limit_minor\":4500,\"spent_minor\":1210,\"pct\":26.9,\"status\":"
@@ -230,10 +262,30 @@ static void test_without_tools(void)
     json_decref(ctx);
 }
 
+/* Largest expenses, net worth history, trends and subscription changes: each figure of the
+ * answer is one of the results, or the difference of two values of one result. */
+static void test_more_answers(void)
+{
+    expect_answer("my biggest purchases in november",
+                  (const char *const[]){"In November 2026", "**$1,899.99** at Best Buy",
+                                        "**$1,850.00** at Parkside", NULL});
+    expect_answer("what's my net worth",
+                  (const char *const[]){"$44,304.52", "Since June 2026", "$31,906.00",
+                                        "grown by $12,398.52", NULL});
+    expect_answer(
+        "spending trend over the last 2 months",
+        (const char *const[]){"October 2026: $3,347.51", "November 2026: $3,323.67", NULL});
+    expect_answer("which subscriptions went up in price?",
+                  (const char *const[]){"**$26.48** a month",
+                                        "Netflix went up from $15.49 to "
+                                        "**$17.99**",
+                                        "Spotify is new", NULL});
+}
+
 static void setup(void)
 {
     today = clock_days_from_civil(2026, 12, 6);
 }
 
 TEST_MAIN(setup, test_issue_questions, test_fuzzy_merchant, test_accounts, test_calls_and_failures,
-          test_no_wrong_figure, test_without_tools)
+          test_no_wrong_figure, test_without_tools, test_more_answers)
