@@ -132,15 +132,15 @@ static char *ask_ctx(const char *question, const json_t *ctx)
             {
                 json_t *r = fake_tool(json_string_value(json_object_get(c, "name")),
                                       json_object_get(c, "arguments"));
-                char *body = json_dumps(
-                    r ? r : json_pack("{s:s,s:s}", "error", "no such data", "hint", "test"),
-                    JSON_COMPACT);
+                json_t *e = r ? NULL : json_pack("{s:s,s:s}", "error", "no data", "hint", "test");
+                char *body = json_dumps(r ? r : e, JSON_COMPACT);
 
                 json_array_append_new(turns, json_pack("{s:s,s:O,s:O,s:s,s:b}", "role", "tool",
                                                        "id", json_object_get(c, "id"), "name",
                                                        json_object_get(c, "name"), "content", body,
                                                        "is_error", r == NULL));
                 free(body);
+                json_decref(e);
                 json_decref(r);
             }
         }
