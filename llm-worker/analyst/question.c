@@ -595,6 +595,16 @@ static int counted_at(struct toks *t, int i, int64_t today, struct aq_period *p)
         aq_period_days(p, today - days + 1, today, words);
         return k + 3 - i;
     }
+    if (n >= 1 && n <= 72 && strncmp(u, "hour", 4) == 0) {
+        int days = (n + 23) / 24;
+
+        if (days == 1)
+            snprintf(words, sizeof(words), "today");
+        else
+            snprintf(words, sizeof(words), "the last %d days", days);
+        aq_period_days(p, today - days + 1, today, words);
+        return k + 3 - i;
+    }
     if (n == 1 && strncmp(u, "month", 5) == 0) {
         aq_period_days(p, today - 29, today, "the last 30 days");
         return k + 3 - i;
@@ -631,6 +641,27 @@ static int calendar_at(struct toks *t, int i, int64_t today, struct aq_period *p
     }
     if (!strcmp(a, "yesterday")) {
         word_period(p, "yesterday", today - 1, today - 1, "yesterday");
+        return 1;
+    }
+    if (!strcmp(a, "day") && !strcmp(b, "before") && i + 2 < t->n &&
+        !strcmp(t->t[i + 2], "yesterday")) {
+        aq_period_days(p, today - 2, today - 2, NULL);
+        return 3;
+    }
+    for (int k = 0; k < 7; k++) {
+        static const char *const days[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                           "friday", "saturday", "sunday"};
+        static const char *const plural_days[] = {"mondays", "tuesdays",  "wednesdays", "thursdays",
+                                                  "fridays", "saturdays", "sundays"};
+        int64_t day;
+
+        if (strcmp(a, days[k]) != 0 || !strcmp(b, "s") || !strcmp(a, plural_days[k]))
+            continue;
+        /* The latest such day up to today; "last Tuesday" is before today. */
+        day = today - ((wd - k + 7) % 7);
+        if (i > 0 && !strcmp(t->t[i - 1], "last") && day == today)
+            day -= 7;
+        aq_period_days(p, day, day, NULL);
         return 1;
     }
     if (!strcmp(a, "weekend") && i > 0 &&

@@ -215,6 +215,11 @@ static void test_more_forms(void)
            "");
     expect("Amazon spending over the last 90 days", AQ_SPENT, "2026-09-08..2026-12-06", "amazon",
            "", "");
+    expect("how much did I spend last tuesday", AQ_SPENT, "2026-12-01", "", "", "");
+    expect("spending on sunday", AQ_SPENT, "2026-12-06", "", "", "");
+    expect("how much did I spend last sunday", AQ_SPENT, "2026-11-29", "", "", "");
+    expect("spending the day before yesterday", AQ_SPENT, "2026-12-04", "", "", "");
+    expect("spent in the last 48 hours", AQ_SPENT, "2026-12-05..2026-12-06", "", "", "");
     analyst_question_read("how much did I transfer to savings last month", NULL, today, &aq);
     CHECK_EQ_INT(aq.flow, AQ_FLOW_TRANSFER);
     CHECK_EQ_INT(aq.metric, AQ_LIST);
