@@ -7,13 +7,23 @@
  * its year ("October", "oct 2026", "March last year", "2026-10", English, French, German,
  * Spanish names), a quarter ("Q3", "Q3 2025", "third quarter", "2026-Q3"), a year ("in
  * 2025"), a day ("2026-03-15", "15 March", "March 15th", "15.03.2026", "15/03/2026"),
- * "since <day>", "between <day> and <day>", "from <day> to <day>", and "the last|past N
- * days|weeks|months" (days and weeks end today; N months are the N whole months before this
- * one). A month or day without a year is the latest one up to today. A slashed date whose
+ * "since <day>", "between <day> and <day>", "from <day> to <day>", "the last|past N
+ * hours|days|weeks|months" (days and weeks end today; N months are the N whole months before
+ * this one), a weekday ("on Friday": the latest; "last Sunday": before today), "the day
+ * before yesterday", "the weekend", a season ("in the fall": the latest that has begun,
+ * "last winter": the one before) and "ever" / "all time" (all of history from 1970). A
+ * month or day without a year is the latest one up to today. A slashed date whose
  * day and month could be swapped (03/04/2026) is not read: the question is then marked
  * ambiguous (@ambiguous names it). Typos of the words it knows are tolerated (one letter
  * off for words of five letters or more, "spnd"), case does not matter, punctuation is
  * ignored.
+ *
+ * About what: a category by its name in the data or an everyday word ("restaurants" for
+ * dining, "food" for groceries and dining, "gas" for transport, "rent" for housing), two at
+ * once ("groceries and dining"); a merchant after "at", "from", "on my", "pay", "how much",
+ * or before "spending" ("Amazon spending"), or named in the context document's lists; an
+ * account by type, name or institution; income words searched in descriptions ("interest",
+ * "salary"); transfers. What is asked: see enum aq_metric.
  *
  * Pure: no I/O, no globals; any thread. */
 #ifndef FINCHAT_ANALYST_QUESTION_H
