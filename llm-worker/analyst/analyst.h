@@ -78,8 +78,9 @@ char *analyst_answer_on(const char *question, const json_t *context, int64_t tod
  * get_subscriptions) and, once their results are in @turns, composes the answer from them,
  * stating the period and the filters it used in words ("In October 2026, at Target, you
  * spent **$53.12** over 1 purchase."). Every money amount and percentage it writes is one of
- * the results (or the difference of two values of one result), except averages and savings
- * rates, which are the quotient of two figures of one result, shown with both. A merchant
+ * the results, or what the checks of SPEC §14 derive from one result (a difference, a share
+ * of two siblings such as a savings rate), except averages (a total over a count), which are
+ * shown with the total and the count they come from. A merchant
  * the search does not find is matched to the user's own merchants of the last 365 days
  * (question.h's aq_distance()), and the search repeated with that name. Overview questions
  * (summary, risk, fraud, forecast, what-if, afford, goals, health score, investments,
