@@ -52,6 +52,8 @@ bool replay_apply(struct replay_state *st, const struct chat_chunk *c)
         free(st->error);
         st->error = xstrdup(c->data_json);
         break;
+    case CHUNK_TOOL: /* a tool call adds nothing to the answer's text */
+        break;
     }
     return true;
 }
