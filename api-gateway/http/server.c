@@ -12,6 +12,8 @@
 #include "api-gateway/chat/facade.h"
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/finance/finance_api.h"
+#include "api-gateway/finance/mcp.h"
+#include "api-gateway/finance/tools.h"
 #include "api-gateway/http/api.h"
 #include "api-gateway/http/health.h"
 #include "api-gateway/http/jsonlimit.h"
@@ -95,8 +97,8 @@ struct guard {
 
 /* The route tables of the handler modules, in the order they are matched. */
 static const struct api_route *const default_tables[] = {
-    auth_routes,   finance_routes, import_routes, chat_routes,
-    facade_routes, ops_routes,     plaid_routes,  NULL};
+    auth_routes, finance_routes, import_routes, chat_routes, facade_routes,
+    ops_routes,  plaid_routes,   tools_routes,  mcp_routes,  NULL};
 
 /* ---- small helpers ---- */
 
@@ -552,6 +554,8 @@ static int job_take_body(struct server *s, h2o_req_t *req, struct job *j)
                    "JSON nested deeper than 32 levels", j->metric, j->start_ns);
         return -1;
     }
+    if (j->route->flags & ROUTE_RAW_JSON)
+        return 0;
     j->areq.body = json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &jerr);
     if (j->areq.body)
         return 0;
@@ -828,7 +832,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     if ((p.len >= 8 && memcmp(p.base, "/api/v1/", 8) == 0) ||
         h2o_memis(p.base, p.len, H2O_STRLIT("/api/v1")) ||
-        (p.len >= 4 && memcmp(p.base, "/v1/", 4) == 0))
+        (p.len >= 4 && memcmp(p.base, "/v1/", 4) == 0) ||
+        h2o_memis(p.base, p.len, H2O_STRLIT("/mcp")))
         return dispatch_api(t, req, rid, ip, start_ns);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
         h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
