@@ -35,11 +35,12 @@ int jsonrpc_read(const char *text, size_t len, struct jsonrpc_msg *out, json_t *
     if (!root)
         goto parse_error;
     if (!json_is_object(root)) {
+        const char *why =
+            json_is_array(root) ? "batches are not supported" : "a message must be a JSON object";
+
         json_decref(root);
         *id_out = json_null();
-        return fail(JSONRPC_INVALID_REQUEST, err, errlen,
-                    json_is_array(root) ? "batches are not supported"
-                                        : "a message must be a JSON object");
+        return fail(JSONRPC_INVALID_REQUEST, err, errlen, why);
     }
     id = json_object_get(root, "id");
     method = json_object_get(root, "method");
