@@ -1159,18 +1159,12 @@ static int h_simulate(struct api_req *req, struct api_resp *resp)
                               (json_int_t)p.expenses_minor, "capped", r.capped));
 }
 
-/* GET /budgets[?month=YYYY-MM]: the budgets of that month (default this one), spent over it. */
-static int h_budgets_get(struct api_req *req, struct api_resp *resp)
+/* Answers the budgets of the month @month (a period.h text naming a month) with its period. */
+static int budgets_answer(struct api_req *req, struct api_resp *resp, const char *month)
 {
-    const char *month = api_query(req, "month");
     struct period per;
     json_t *body;
 
-    if (!month || !*month)
-        month = "this_month";
-    else if (strlen(month) != 7 || month[4] != '-' || strspn(month, "0123456789") != 4 ||
-             strspn(month + 5, "0123456789") != 2)
-        return api_error(resp, 400, "invalid_field", "month must be YYYY-MM");
     if (period_parse(month, period_today(), &per) != 0)
         return api_error(resp, 400, "invalid_field", "month must be YYYY-MM");
     body = finance_budgets_of(req->pg, req->user_id, per.from_day);
@@ -1178,6 +1172,19 @@ static int h_budgets_get(struct api_req *req, struct api_resp *resp)
         return finance_db_error(req, resp);
     json_object_set_new(body, "period", period_json(&per));
     return api_json(resp, 200, body);
+}
+
+/* GET /budgets[?month=YYYY-MM]: the budgets of that month (default this one), spent over it. */
+static int h_budgets_get(struct api_req *req, struct api_resp *resp)
+{
+    const char *month = api_query(req, "month");
+
+    if (!month || !*month)
+        return budgets_answer(req, resp, "this_month");
+    if (strlen(month) != 7 || month[4] != '-' || strspn(month, "0123456789") != 4 ||
+        strspn(month + 5, "0123456789") != 2)
+        return api_error(resp, 400, "invalid_field", "month must be YYYY-MM");
+    return budgets_answer(req, resp, month);
 }
 
 /* Validates PUT /budgets items into a [{category,limit_minor}] array for json_to_recordset. */
@@ -1238,7 +1245,7 @@ out_bad:
 
 static int h_budgets_put(struct api_req *req, struct api_resp *resp)
 {
-    json_t *rows, *body;
+    json_t *rows;
     const char *vals[2] = {req->user_id, NULL};
     char *text;
     int rc = read_budgets(req, resp, &rows);
@@ -1265,10 +1272,7 @@ static int h_budgets_put(struct api_req *req, struct api_resp *resp)
         return api_pg_fail(req, resp, rc);
     }
     finance_changed(req);
-    body = finance_budgets(req->pg, req->user_id);
-    if (!body)
-        return finance_db_error(req, resp);
-    return api_json(resp, 200, body);
+    return budgets_answer(req, resp, "this_month");
 }
 
 static int h_goals(struct api_req *req, struct api_resp *resp)
