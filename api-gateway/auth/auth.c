@@ -759,8 +759,7 @@ static int h_key_delete(struct api_req *req, struct api_resp *resp)
 
 /* ---- Authentication -------------------------------------------------------------------- */
 
-/* Returns the credential of "Bearer <credential>" (scheme case-insensitive), or NULL. */
-static const char *bearer_credential(const char *authorization)
+const char *auth_bearer(const char *authorization)
 {
     const char *p = authorization;
 
@@ -832,7 +831,7 @@ static int authenticate(struct api_req *req, const char *authorization, const ch
 
     req->user_id[0] = '\0';
     if (authorization && *authorization) {
-        cred = bearer_credential(authorization);
+        cred = auth_bearer(authorization);
         if (!cred)
             return api_error(resp, 401, "unauthorized",
                              "expected an Authorization header of the form Bearer <token>");

@@ -49,6 +49,10 @@ extern const struct api_route auth_routes[];
 int auth_authenticate(struct api_req *req, const char *authorization, const char *cookie,
                       const char *csrf_header, int route_flags, struct api_resp *resp);
 
+/* Returns the credential of an Authorization value "Bearer <credential>" (scheme
+ * case-insensitive, one credential without spaces), pointing into @authorization, or NULL. */
+const char *auth_bearer(const char *authorization);
+
 /* Validates @in as an email address (ASCII only: local@domain with a dotted domain, at most
  * AUTH_EMAIL_MAX characters after trimming surrounding spaces) and writes it lower-cased into
  * @out (@outlen bytes). Returns 0, or FC_EINVAL (then @out is unspecified). */
