@@ -8,6 +8,7 @@
 #include "xmalloc.h"
 #include "api-gateway/auth/jwt_token.h"
 #include "api-gateway/auth/password.h"
+#include "api-gateway/auth/tool_token.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/http/cookies.h"
@@ -758,8 +759,7 @@ static int h_key_delete(struct api_req *req, struct api_resp *resp)
 
 /* ---- Authentication -------------------------------------------------------------------- */
 
-/* Returns the credential of "Bearer <credential>" (scheme case-insensitive), or NULL. */
-static const char *bearer_credential(const char *authorization)
+const char *auth_bearer(const char *authorization)
 {
     const char *p = authorization;
 
@@ -821,24 +821,28 @@ static int authenticate_key(struct api_req *req, const char *key, int route_flag
     return rc;
 }
 
-int auth_authenticate(struct api_req *req, const char *authorization, const char *cookie,
-                      const char *csrf_header, int route_flags, struct api_resp *resp)
+static int authenticate(struct api_req *req, const char *authorization, const char *cookie,
+                        const char *csrf_header, int route_flags, struct api_resp *resp)
 {
     char session[JWT_TOKEN_MAX_LEN + 1];
     struct jwt_claims claims;
+    struct tool_claims tc;
     const char *cred;
 
     req->user_id[0] = '\0';
     if (authorization && *authorization) {
-        cred = bearer_credential(authorization);
+        cred = auth_bearer(authorization);
         if (!cred)
             return api_error(resp, 401, "unauthorized",
                              "expected an Authorization header of the form Bearer <token>");
         if (strncmp(cred, KEY_PREFIX, strlen(KEY_PREFIX)) == 0)
             return authenticate_key(req, cred, route_flags, resp);
-        if (jwt_token_verify(req->cfg, cred, time(NULL), &claims) != 0)
-            return api_error(resp, 401, "unauthorized", "invalid or expired access token");
-        return accept_user(req, claims.sub, resp);
+        if (jwt_token_verify(req->cfg, cred, time(NULL), &claims) == 0)
+            return accept_user(req, claims.sub, resp);
+        if ((route_flags & ROUTE_TOOLTOKEN) &&
+            tool_token_verify(req->cfg, cred, time(NULL), &tc) == 0)
+            return accept_user(req, tc.sub, resp);
+        return api_error(resp, 401, "unauthorized", "invalid or expired access token");
     }
     if (cookies_get(cookie, COOKIE_SESSION, session, sizeof(session)) <= 0)
         return api_error(resp, 401, "unauthorized", "authentication required");
@@ -847,6 +851,17 @@ int auth_authenticate(struct api_req *req, const char *authorization, const char
     if (!safe_method(req->method) && !csrf_ok(cookie, csrf_header))
         return api_error(resp, 403, "forbidden", "missing or invalid CSRF token");
     return accept_user(req, claims.sub, resp);
+}
+
+int auth_authenticate(struct api_req *req, const char *authorization, const char *cookie,
+                      const char *csrf_header, int route_flags, struct api_resp *resp)
+{
+    int rc = authenticate(req, authorization, cookie, csrf_header, route_flags, resp);
+
+    /* RFC 9110: a 401 names the scheme to use (MCP clients read it). */
+    if (rc && resp->status == 401)
+        api_header(resp, "WWW-Authenticate: Bearer realm=\"finchat\"");
+    return rc;
 }
 
 /* ---- Routes ---------------------------------------------------------------------------- */

@@ -39,14 +39,19 @@ extern const struct api_route auth_routes[];
 /* Authenticates a request for a route with @route_flags (api.h ROUTE_*). @authorization,
  * @cookie and @csrf_header are the raw Authorization, Cookie and X-CSRF-Token header values
  * (each NULL when absent). Order: an Authorization header decides alone (Bearer JWT, or
- * Bearer fc_ API key on ROUTE_APIKEY routes); without one, the finchat_session cookie, plus
+ * Bearer fc_ API key on ROUTE_APIKEY routes, or on ROUTE_TOOLTOKEN routes a request's tool
+ * token, whose sub is the user); without one, the finchat_session cookie, plus
  * the CSRF rule for unsafe methods. The user must still exist.
- * On success sets req->user_id and returns 0. Otherwise fills @resp with 401 unauthorized,
- * 403 forbidden (CSRF, or an API key where none is accepted) or 500/503, and returns the
- * matching negative FC_E* code.
+ * On success sets req->user_id and returns 0. Otherwise fills @resp with 401 unauthorized
+ * (with a "WWW-Authenticate: Bearer" header), 403 forbidden (CSRF, or an API key where none is
+ * accepted) or 500/503, and returns the matching negative FC_E* code.
  * @locality pool thread (uses req->pg; updates api_keys.last_used_at at most once a minute). */
 int auth_authenticate(struct api_req *req, const char *authorization, const char *cookie,
                       const char *csrf_header, int route_flags, struct api_resp *resp);
+
+/* Returns the credential of an Authorization value "Bearer <credential>" (scheme
+ * case-insensitive, one credential without spaces), pointing into @authorization, or NULL. */
+const char *auth_bearer(const char *authorization);
 
 /* Validates @in as an email address (ASCII only: local@domain with a dotted domain, at most
  * AUTH_EMAIL_MAX characters after trimming surrounding spaces) and writes it lower-cased into

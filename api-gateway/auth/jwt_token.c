@@ -142,6 +142,10 @@ static bool claims_valid(const struct fc_config *cfg, const json_t *claims, time
     const json_t *jti = json_object_get(claims, "jti");
     int64_t t = (int64_t)now;
 
+    /* An access token has no "typ" claim: a token minted for another use (tool_token.h) is
+     * never a session. */
+    if (json_object_get(claims, "typ"))
+        return false;
     if (!str_eq(json_object_get(claims, "iss"), cfg->jwt_issuer) ||
         !str_eq(json_object_get(claims, "aud"), cfg->jwt_audience))
         return false;
@@ -161,26 +165,21 @@ static bool claims_valid(const struct fc_config *cfg, const json_t *claims, time
     return true;
 }
 
-char *jwt_token_issue(const struct fc_config *cfg, const char *sub, time_t now)
+char *jwt_token_sign(const struct fc_config *cfg, const json_t *claims)
 {
     jwt_t *jwt = NULL;
-    char jti[UUID_STR_LEN];
-    char *enc, *token = NULL;
+    char *text, *enc, *token = NULL;
     const char *key = cfg->jwt_secret;
 
-    if (!uuid_valid(sub) || !key || !*key || !cfg->jwt_kid || !*cfg->jwt_kid)
+    if (!json_is_object(claims) || !key || !*key || !cfg->jwt_kid || !*cfg->jwt_kid)
         return NULL;
-    uuid_generate(jti);
+    text = json_dumps(claims, JSON_COMPACT);
+    if (!text)
+        return NULL;
     if (jwt_new(&jwt) != 0)
-        return NULL;
+        goto out_free_text;
     if (jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)key, (int)strlen(key)) != 0 ||
-        jwt_add_header(jwt, "kid", cfg->jwt_kid) != 0 || jwt_add_grant(jwt, "sub", sub) != 0 ||
-        jwt_add_grant(jwt, "iss", cfg->jwt_issuer) != 0 ||
-        jwt_add_grant(jwt, "aud", cfg->jwt_audience) != 0 ||
-        jwt_add_grant_int(jwt, "iat", (long)now) != 0 ||
-        jwt_add_grant_int(jwt, "nbf", (long)now) != 0 ||
-        jwt_add_grant_int(jwt, "exp", (long)now + cfg->access_ttl) != 0 ||
-        jwt_add_grant(jwt, "jti", jti) != 0)
+        jwt_add_header(jwt, "kid", cfg->jwt_kid) != 0 || jwt_add_grants_json(jwt, text) != 0)
         goto out_free_jwt;
     enc = jwt_encode_str(jwt);
     if (!enc)
@@ -189,20 +188,42 @@ char *jwt_token_issue(const struct fc_config *cfg, const char *sub, time_t now)
     free(enc);
 out_free_jwt:
     jwt_free(jwt);
+out_free_text:
+    free(text);
     return token;
 }
 
-int jwt_token_verify(const struct fc_config *cfg, const char *token, time_t now,
-                     struct jwt_claims *out)
+char *jwt_token_issue(const struct fc_config *cfg, const char *sub, time_t now)
 {
-    struct jwt_claims c;
+    char jti[UUID_STR_LEN];
+    json_t *claims;
+    char *token;
+
+    if (!uuid_valid(sub))
+        return NULL;
+    uuid_generate(jti);
+    claims = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:s}", "sub", sub, "iss", cfg->jwt_issuer, "aud",
+                       cfg->jwt_audience, "iat", (json_int_t)now, "nbf", (json_int_t)now, "exp",
+                       (json_int_t)now + cfg->access_ttl, "jti", jti);
+    if (!claims)
+        return NULL;
+    token = jwt_token_sign(cfg, claims);
+    json_decref(claims);
+    return token;
+}
+
+/* Checks @token's header and signature; on success *@claims_out is its claims (a new
+ * reference) and @c->kid the key id. Returns 0 or FC_EAUTH. */
+static int decode_signed(const struct fc_config *cfg, const char *token, json_t **claims_out,
+                         struct jwt_claims *c)
+{
     const char *d1, *d2, *key;
     json_t *header, *claims = NULL;
     jwt_t *jwt = NULL;
     size_t len;
     int rc = FC_EAUTH;
 
-    memset(&c, 0, sizeof(c));
+    *claims_out = NULL;
     if (!token)
         return FC_EAUTH;
     len = strnlen(token, JWT_TOKEN_MAX_LEN + 1);
@@ -212,7 +233,7 @@ int jwt_token_verify(const struct fc_config *cfg, const char *token, time_t now,
     header = segment_json(token, (size_t)(d1 - token), HEADER_MAX);
     if (!header)
         return FC_EAUTH;
-    key = header_key(cfg, header, &c);
+    key = header_key(cfg, header, c);
     if (!key)
         goto out_free_header;
     if (jwt_decode(&jwt, token, (const unsigned char *)key, (int)strlen(key)) != 0 || !jwt)
@@ -221,16 +242,39 @@ int jwt_token_verify(const struct fc_config *cfg, const char *token, time_t now,
         goto out_free_jwt;
     /* The signature holds: read the claims from the signed bytes themselves. */
     claims = segment_json(d1 + 1, (size_t)(d2 - d1 - 1), PAYLOAD_MAX);
-    if (!claims || !claims_valid(cfg, claims, now, &c))
-        goto out_free_claims;
-    if (out)
-        *out = c;
-    rc = 0;
-out_free_claims:
-    json_decref(claims);
+    if (claims) {
+        *claims_out = claims;
+        rc = 0;
+    }
 out_free_jwt:
     jwt_free(jwt);
 out_free_header:
     json_decref(header);
+    return rc;
+}
+
+int jwt_token_decode(const struct fc_config *cfg, const char *token, json_t **claims_out)
+{
+    struct jwt_claims c;
+
+    memset(&c, 0, sizeof(c));
+    return decode_signed(cfg, token, claims_out, &c);
+}
+
+int jwt_token_verify(const struct fc_config *cfg, const char *token, time_t now,
+                     struct jwt_claims *out)
+{
+    struct jwt_claims c;
+    json_t *claims;
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    rc = decode_signed(cfg, token, &claims, &c);
+    if (rc)
+        return rc;
+    rc = claims_valid(cfg, claims, now, &c) ? 0 : FC_EAUTH;
+    json_decref(claims);
+    if (!rc && out)
+        *out = c;
     return rc;
 }

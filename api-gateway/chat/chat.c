@@ -8,6 +8,7 @@
 #include "trace.h"
 #include "uuid.h"
 #include "xmalloc.h"
+#include "api-gateway/auth/tool_token.h"
 #include "api-gateway/chat/chatbus.h"
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/chat/screen.h"
@@ -885,16 +886,23 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     r.client_history = opts->client_history;
     r.history = (struct chat_turn *)opts->history;
     r.nhistory = opts->nhistory;
+    /* The worker's tool calls for this request act as this user until shortly after the
+     * deadline (tool_token.h); without a token the worker offers no tools. */
+    r.tool_token = tool_token_mint(req->cfg, req->user_id, out->request_id, r.deadline_ms,
+                                   (time_t)(r.created_ms / 1000));
     trace_child(req->traceparent, tp, sizeof(tp), NULL);
     /* The user message is stored before Kafka takes the request, so no worker answers a
      * question whose message could not be kept. Either failure marks the request as not
      * sent (the row stays, as an error) and answers 503. */
     if (!regenerate_of && store_user_message(req, conversation_id, out->message_id, out->request_id,
                                              text, at_ms) != 0) {
+        free(r.tool_token);
         abandon_request(req, gw, out->request_id);
         return api_error(resp, 503, "dependency_down", "the message store is unavailable");
     }
-    if (chatbus_send_request(gw->bus, &r, tp, version) != 0) {
+    rc = chatbus_send_request(gw->bus, &r, tp, version);
+    free(r.tool_token);
+    if (rc != 0) {
         abandon_request(req, gw, out->request_id);
         if (!regenerate_of)
             drop_user_message(req, out->message_id);

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "money.h"
+#include "period.h"
 #include "uuid.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -236,6 +237,68 @@ static int query_date(struct api_req *req, struct api_resp *resp, const char *na
     return 0;
 }
 
+/* Reads the optional boolean query parameter @name ("true" or "false"). */
+static int query_bool(struct api_req *req, struct api_resp *resp, const char *name, bool *out)
+{
+    const char *v = api_query(req, name);
+
+    *out = false;
+    if (!v || !*v || strcmp(v, "false") == 0)
+        return 0;
+    if (strcmp(v, "true") != 0)
+        return api_error(resp, 400, "invalid_field", "%s must be true or false", name);
+    *out = true;
+    return 0;
+}
+
+/* The "period" object of a body computed for @p: {from, to, label}. */
+static json_t *period_json(const struct period *p)
+{
+    char from[16], to[16];
+
+    finance_day_text(p->from_day, from, sizeof(from));
+    finance_day_text(p->to_day, to, sizeof(to));
+    return json_pack("{s:s,s:s,s:s}", "from", from, "to", to, "label", p->label);
+}
+
+/* Today for periods: the UTC day (a user's own time zone is SPEC §15's). */
+static int64_t period_today(void)
+{
+    return clock_wall_ms() / 86400000;
+}
+
+/* Reads query parameter "period" (period.h) into @p, *@has telling whether there was one.
+ * A period with from or to as well, or one period.h refuses, answers 400. */
+static int query_period(struct api_req *req, struct api_resp *resp, struct period *p, bool *has)
+{
+    const char *v = api_query(req, "period");
+
+    *has = false;
+    if (!v || !*v)
+        return 0;
+    if ((api_query(req, "from") && *api_query(req, "from")) ||
+        (api_query(req, "to") && *api_query(req, "to")))
+        return api_error(resp, 400, "invalid_field", "give period, or from and to, not both");
+    if (period_parse(v, period_today(), p) != 0)
+        return api_error(resp, 400, "invalid_field",
+                         "period must be a word like this_month or last_30_days, or YYYY, "
+                         "YYYY-MM, YYYY-Qn, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD");
+    *has = true;
+    return 0;
+}
+
+/* The period of the days @from .. @to (inclusive), labelled by period.h; false when it
+ * cannot say (a date outside its years). */
+static bool period_of_days(int64_t from, int64_t to, struct period *p)
+{
+    char a[16], b[16], text[40];
+
+    finance_day_text(from, a, sizeof(a));
+    finance_day_text(to, b, sizeof(b));
+    snprintf(text, sizeof(text), "%s..%s", a, b);
+    return period_parse(text, period_today(), p) == 0;
+}
+
 /* ---- handlers ---- */
 
 /* GET /dashboard, served from dashcache.h while the user's data_version and the UTC day are
@@ -400,7 +463,9 @@ static int h_account_create(struct api_req *req, struct api_resp *resp)
 struct txn_filter {
     int64_t limit, min, max, from, to;
     int sort;
-    const char *type, *category, *account, *q, *cursor;
+    const char *type, *category, *account, *q, *merchant, *cursor;
+    bool has_period, summary;
+    struct period period;
 };
 
 static int read_filter(struct api_req *req, struct api_resp *resp, struct txn_filter *f)
@@ -419,8 +484,16 @@ static int read_filter(struct api_req *req, struct api_resp *resp, struct txn_fi
         rc = query_date(req, resp, "from", &f->from);
     if (!rc)
         rc = query_date(req, resp, "to", &f->to);
+    if (!rc)
+        rc = query_period(req, resp, &f->period, &f->has_period);
+    if (!rc)
+        rc = query_bool(req, resp, "summary", &f->summary);
     if (rc)
         return rc;
+    if (f->has_period) {
+        f->from = f->period.from_day;
+        f->to = f->period.to_day;
+    }
     f->sort = 0;
     if (sort && *sort) {
         f->sort = -1;
@@ -445,11 +518,77 @@ static int read_filter(struct api_req *req, struct api_resp *resp, struct txn_fi
     f->q = api_query(req, "q");
     if (f->q && (rc = check_text(resp, "q", f->q, Q_MAX, false)))
         return rc;
+    f->merchant = api_query(req, "merchant");
+    if (f->merchant && (rc = check_text(resp, "merchant", f->merchant, Q_MAX, false)))
+        return rc;
     f->cursor = api_query(req, "cursor");
     f->account = api_query(req, "account_id");
     if (f->account && *f->account)
         return finance_own_account(req, resp, "account_id", f->account, false, cur);
     return 0;
+}
+
+/* Adds the WHERE conditions of @f (after the user's) to @q; @qpat and @mpat are the LIKE
+ * patterns of q and merchant (NULL when absent), alive until @q runs. */
+static void add_filters(struct qb *q, const struct txn_filter *f, const char *qpat,
+                        const char *mpat)
+{
+    int p;
+
+    if (f->type && *f->type)
+        qb_add(q, " AND t.type = $%d", qb_param(q, f->type));
+    if (f->category && *f->category)
+        qb_add(q, " AND t.category = $%d", qb_param(q, f->category));
+    if (f->account && *f->account)
+        qb_add(q, " AND t.account_id = $%d::uuid", qb_param(q, f->account));
+    if (f->from >= 0)
+        qb_add(q, " AND t.posted_at >= ('epoch'::timestamptz + $%d::bigint * interval '1 day')",
+               qb_num(q, f->from));
+    if (f->to >= 0)
+        qb_add(q, " AND t.posted_at < ('epoch'::timestamptz + $%d::bigint * interval '1 day')",
+               qb_num(q, f->to + 1));
+    if (f->min >= 0)
+        qb_add(q, " AND abs(t.amount_minor) >= $%d::bigint", qb_num(q, f->min));
+    if (f->max >= 0)
+        qb_add(q, " AND abs(t.amount_minor) <= $%d::bigint", qb_num(q, f->max));
+    if (qpat) {
+        p = qb_param(q, qpat);
+        qb_add(q, " AND (t.merchant ILIKE $%d ESCAPE '\\' OR t.description ILIKE $%d ESCAPE '\\')",
+               p, p);
+    }
+    if (mpat)
+        qb_add(q, " AND t.merchant ILIKE $%d ESCAPE '\\'", qb_param(q, mpat));
+}
+
+/* The "summary" of GET /transactions?summary=true: count, income, expenses (magnitudes) and
+ * net of every transaction matching @f, not only the page. NULL after a database failure. */
+static json_t *txn_summary(struct api_req *req, const struct txn_filter *f, const char *qpat,
+                           const char *mpat)
+{
+    struct qb q = {.len = 0};
+    char cur[4] = "USD";
+    int64_t count, income, expenses;
+    PGresult *res;
+    int rc;
+
+    qb_add(&q,
+           "SELECT count(*), coalesce(sum(t.amount_minor) FILTER (WHERE t.type = 'income'), 0),"
+           " coalesce(-sum(t.amount_minor) FILTER (WHERE t.type = 'expense'), 0)" FIN_TXN_FROM
+           " WHERE t.user_id = $%d",
+           qb_param(&q, req->user_id));
+    add_filters(&q, f, qpat, mpat);
+    if (sql_query(req->pg, q.sql, q.n, q.vals, &res) != 0)
+        return NULL;
+    count = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    income = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    expenses = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+    PQclear(res);
+    rc = finance_user_currency(req->pg, req->user_id, cur);
+    if (rc && rc != FC_ENOTFOUND)
+        return NULL;
+    return json_pack("{s:I,s:I,s:I,s:I,s:s}", "count", (json_int_t)count, "income_minor",
+                     (json_int_t)income, "expenses_minor", (json_int_t)expenses, "net_minor",
+                     (json_int_t)(income - expenses), "currency", cur);
 }
 
 static int h_txn_list(struct api_req *req, struct api_resp *resp)
@@ -460,9 +599,9 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
     struct txn_filter f;
     struct qb q = {.len = 0};
     struct cursor cur;
-    char *pattern = NULL, next[200];
+    char *qpat = NULL, *mpat = NULL, next[200];
     PGresult *res;
-    json_t *items;
+    json_t *items, *body, *summary = NULL;
     int rc, n, p;
 
     rc = read_filter(req, resp, &f);
@@ -471,33 +610,16 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
     if (f.cursor && *f.cursor && cursor_decode(f.cursor, f.sort, &cur) != 0)
         return api_error(resp, 400, "invalid_field",
                          "cursor is not valid (or belongs to another sort order)");
+    if (f.q && *f.q)
+        qpat = finance_like_pattern(f.q);
+    if (f.merchant && *f.merchant)
+        mpat = finance_like_pattern(f.merchant);
     qb_add(&q,
            "SELECT " FIN_TXN_COLS
            ", (extract(epoch FROM t.posted_at) * 1000000)::bigint" FIN_TXN_FROM
            " WHERE t.user_id = $%d",
            qb_param(&q, req->user_id));
-    if (f.type && *f.type)
-        qb_add(&q, " AND t.type = $%d", qb_param(&q, f.type));
-    if (f.category && *f.category)
-        qb_add(&q, " AND t.category = $%d", qb_param(&q, f.category));
-    if (f.account && *f.account)
-        qb_add(&q, " AND t.account_id = $%d::uuid", qb_param(&q, f.account));
-    if (f.from >= 0)
-        qb_add(&q, " AND t.posted_at >= ('epoch'::timestamptz + $%d::bigint * interval '1 day')",
-               qb_num(&q, f.from));
-    if (f.to >= 0)
-        qb_add(&q, " AND t.posted_at < ('epoch'::timestamptz + $%d::bigint * interval '1 day')",
-               qb_num(&q, f.to + 1));
-    if (f.min >= 0)
-        qb_add(&q, " AND abs(t.amount_minor) >= $%d::bigint", qb_num(&q, f.min));
-    if (f.max >= 0)
-        qb_add(&q, " AND abs(t.amount_minor) <= $%d::bigint", qb_num(&q, f.max));
-    if (f.q && *f.q) {
-        pattern = finance_like_pattern(f.q);
-        p = qb_param(&q, pattern);
-        qb_add(&q, " AND (t.merchant ILIKE $%d ESCAPE '\\' OR t.description ILIKE $%d ESCAPE '\\')",
-               p, p);
-    }
+    add_filters(&q, &f, qpat, mpat);
     if (f.cursor && *f.cursor) {
         const char *cmp = f.sort == 0 || f.sort == 2 ? "<" : ">";
 
@@ -513,9 +635,16 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
     }
     qb_add(&q, "%s LIMIT $%d::int", order[f.sort], qb_num(&q, f.limit + 1));
     rc = sql_query(req->pg, q.sql, q.n, q.vals, &res);
-    free(pattern);
+    if (!rc && f.summary)
+        summary = txn_summary(req, &f, qpat, mpat);
+    free(qpat);
+    free(mpat);
     if (rc)
         return api_pg_fail(req, resp, rc);
+    if (f.summary && !summary) {
+        PQclear(res);
+        return finance_db_error(req, resp);
+    }
     n = PQntuples(res);
     items = json_array();
     for (int i = 0; i < n && i < f.limit; i++)
@@ -527,9 +656,13 @@ static int h_txn_list(struct api_req *req, struct api_resp *resp)
         cursor_encode(f.sort, key, PQgetvalue(res, last, 0), next, sizeof(next));
     }
     PQclear(res);
-    return api_json(resp, 200,
-                    json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                              n > f.limit ? json_string(next) : json_null()));
+    body = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     n > f.limit ? json_string(next) : json_null());
+    if (summary)
+        json_object_set_new(body, "summary", summary);
+    if (f.has_period)
+        json_object_set_new(body, "period", period_json(&f.period));
+    return api_json(resp, 200, body);
 }
 
 /* The validated body of POST /transactions. */
@@ -810,15 +943,23 @@ static int h_cashflow(struct api_req *req, struct api_resp *resp)
 
 static int h_categories(struct api_req *req, struct api_resp *resp)
 {
-    int64_t from, to, today = clock_wall_ms() / 86400000;
+    int64_t from, to, today = period_today();
+    struct period per;
+    bool has_period, labelled;
     json_t *body;
     int y, m, d;
     int rc = query_date(req, resp, "from", &from);
 
     if (!rc)
         rc = query_date(req, resp, "to", &to);
+    if (!rc)
+        rc = query_period(req, resp, &per, &has_period);
     if (rc)
         return rc;
+    if (has_period) {
+        from = per.from_day;
+        to = per.to_day;
+    }
     clock_civil_from_days(today, &y, &m, &d);
     if (from < 0)
         from = clock_days_from_civil(y, m, 1);
@@ -827,9 +968,12 @@ static int h_categories(struct api_req *req, struct api_resp *resp)
             (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
     if (from > to)
         return api_error(resp, 400, "invalid_field", "from must not be after to");
+    labelled = has_period || period_of_days(from, to, &per);
     body = finance_categories(req->pg, req->user_id, from, to, 100);
     if (!body)
         return finance_db_error(req, resp);
+    if (labelled)
+        json_object_set_new(body, "period", period_json(&per));
     return api_json(resp, 200, body);
 }
 
@@ -1015,13 +1159,32 @@ static int h_simulate(struct api_req *req, struct api_resp *resp)
                               (json_int_t)p.expenses_minor, "capped", r.capped));
 }
 
-static int h_budgets_get(struct api_req *req, struct api_resp *resp)
+/* Answers the budgets of the month @month (a period.h text naming a month) with its period. */
+static int budgets_answer(struct api_req *req, struct api_resp *resp, const char *month)
 {
-    json_t *body = finance_budgets(req->pg, req->user_id);
+    struct period per;
+    json_t *body;
 
+    if (period_parse(month, period_today(), &per) != 0)
+        return api_error(resp, 400, "invalid_field", "month must be YYYY-MM");
+    body = finance_budgets_of(req->pg, req->user_id, per.from_day);
     if (!body)
         return finance_db_error(req, resp);
+    json_object_set_new(body, "period", period_json(&per));
     return api_json(resp, 200, body);
+}
+
+/* GET /budgets[?month=YYYY-MM]: the budgets of that month (default this one), spent over it. */
+static int h_budgets_get(struct api_req *req, struct api_resp *resp)
+{
+    const char *month = api_query(req, "month");
+
+    if (!month || !*month)
+        return budgets_answer(req, resp, "this_month");
+    if (strlen(month) != 7 || month[4] != '-' || strspn(month, "0123456789") != 4 ||
+        strspn(month + 5, "0123456789") != 2)
+        return api_error(resp, 400, "invalid_field", "month must be YYYY-MM");
+    return budgets_answer(req, resp, month);
 }
 
 /* Validates PUT /budgets items into a [{category,limit_minor}] array for json_to_recordset. */
@@ -1082,7 +1245,7 @@ out_bad:
 
 static int h_budgets_put(struct api_req *req, struct api_resp *resp)
 {
-    json_t *rows, *body;
+    json_t *rows;
     const char *vals[2] = {req->user_id, NULL};
     char *text;
     int rc = read_budgets(req, resp, &rows);
@@ -1109,10 +1272,7 @@ static int h_budgets_put(struct api_req *req, struct api_resp *resp)
         return api_pg_fail(req, resp, rc);
     }
     finance_changed(req);
-    body = finance_budgets(req->pg, req->user_id);
-    if (!body)
-        return finance_db_error(req, resp);
-    return api_json(resp, 200, body);
+    return budgets_answer(req, resp, "this_month");
 }
 
 static int h_goals(struct api_req *req, struct api_resp *resp)

@@ -500,20 +500,30 @@ json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const ch
 
 json_t *finance_budgets(PGconn *pg, const char *uid)
 {
-    const char *vals[1] = {uid};
+    return finance_budgets_of(pg, uid, today_days());
+}
+
+json_t *finance_budgets_of(PGconn *pg, const char *uid, int64_t day)
+{
+    char first[16];
+    const char *vals[2] = {uid, first};
     PGresult *res;
     json_t *items;
     char month[16];
+    int y, m, d;
 
+    clock_civil_from_days(day, &y, &m, &d);
+    finance_day_text(clock_days_from_civil(y, m, 1), first, sizeof(first));
     if (sql_query(pg,
                   "SELECT b.category, b.limit_minor, coalesce((SELECT -sum(t.amount_minor)"
                   "  FROM transactions t WHERE t.user_id = b.user_id AND t.category = b.category"
-                  "  AND t.type = 'expense' AND t.posted_at >= " FIN_MONTH_START
-                  "  AND t.posted_at < " FIN_MONTH_END "), 0)"
+                  "  AND t.type = 'expense'"
+                  "  AND t.posted_at >= ($2::date::timestamp AT TIME ZONE 'UTC')"
+                  "  AND t.posted_at < (($2::date + interval '1 month') AT TIME ZONE 'UTC')), 0)"
                   " FROM budgets b WHERE b.user_id = $1 ORDER BY b.category",
-                  1, vals, &res))
+                  2, vals, &res))
         return NULL;
-    forecast_month_label(today_days(), 0, month, sizeof(month));
+    forecast_month_label(day, 0, month, sizeof(month));
     items = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         int64_t limit = i64(res, i, 1), spent = i64(res, i, 2);

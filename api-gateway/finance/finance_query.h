@@ -89,6 +89,9 @@ json_t *finance_health_with(PGconn *pg, const char *uid, json_t *budgets, json_t
 json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const char *alert_id);
 /* {month,items:[{category,limit_minor,spent_minor,pct,status}]} for the current month. */
 json_t *finance_budgets(PGconn *pg, const char *uid);
+/* The same for the calendar month (UTC) holding epoch day @day: the budgets' limits, with
+ * spent computed over that month. */
+json_t *finance_budgets_of(PGconn *pg, const char *uid, int64_t day);
 /* [{id,name,target_minor,current_minor,target_date}] */
 json_t *finance_goals(PGconn *pg, const char *uid);
 /* The GET /forecast body for @months (1..60). */

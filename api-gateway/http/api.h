@@ -68,9 +68,14 @@ struct api_resp {
 typedef int (*api_handler)(struct api_req *req, struct api_resp *resp);
 
 /* Route flags. */
-#define ROUTE_PUBLIC 0x1 /* no authentication */
-#define ROUTE_IMPORT 0x2 /* body limit is FINCHAT_IMPORT_LIMIT, body need not be JSON */
-#define ROUTE_APIKEY 0x4 /* API keys accepted (besides tokens) */
+#define ROUTE_PUBLIC 0x1    /* no authentication */
+#define ROUTE_IMPORT 0x2    /* body limit is FINCHAT_IMPORT_LIMIT, body need not be JSON */
+#define ROUTE_APIKEY 0x4    /* API keys accepted (besides tokens) */
+#define ROUTE_TOOLTOKEN 0x8 /* a request's tool token (auth/tool_token.h) accepted as Bearer */
+#define ROUTE_RAW_JSON                                                                             \
+    0x10 /* the handler parses the JSON body itself from raw_body (MCP's                           \
+            JSON-RPC errors); the server still checks the media type,                              \
+            size and nesting depth, and leaves req->body NULL */
 
 struct api_route {
     const char *method;

@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-#define FINCHAT_VERSION "0.1.0"
-
 /* Provider circuit states as the workers last reported them in MongoDB `workers`
  * (one document per worker, refreshed every few seconds); [] when none reported. */
 static json_t *provider_states(struct api_req *req)

@@ -11,6 +11,9 @@
 
 #include "api-gateway/http/api.h"
 
+/* The gateway's version, as /api/v1/status and the MCP server (mcp.h) report it. */
+#define FINCHAT_VERSION "0.1.0"
+
 /* GET /api/v1/status. NULL-terminated. */
 extern const struct api_route ops_routes[];
 

@@ -8,10 +8,14 @@
 #include "sig.h"
 #include "xmalloc.h"
 #include "api-gateway/auth/auth.h"
+#include "api-gateway/auth/jwt_token.h"
+#include "api-gateway/auth/tool_token.h"
 #include "api-gateway/chat/chat.h"
 #include "api-gateway/chat/facade.h"
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/finance/finance_api.h"
+#include "api-gateway/finance/mcp.h"
+#include "api-gateway/finance/tools.h"
 #include "api-gateway/http/api.h"
 #include "api-gateway/http/health.h"
 #include "api-gateway/http/jsonlimit.h"
@@ -35,6 +39,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_THREADS 64
@@ -42,6 +47,7 @@
 #define DRAIN_MS 10000
 #define RL_GENERAL 0
 #define RL_AUTH 1
+#define RL_TOOL 2
 
 struct loop_thr {
     struct server *srv;
@@ -95,8 +101,8 @@ struct guard {
 
 /* The route tables of the handler modules, in the order they are matched. */
 static const struct api_route *const default_tables[] = {
-    auth_routes,   finance_routes, import_routes, chat_routes,
-    facade_routes, ops_routes,     plaid_routes,  NULL};
+    auth_routes, finance_routes, import_routes, chat_routes, facade_routes,
+    ops_routes,  plaid_routes,   tools_routes,  mcp_routes,  NULL};
 
 /* ---- small helpers ---- */
 
@@ -428,15 +434,45 @@ static int route_metric(const struct api_route *route)
     return metrics_route(name);
 }
 
+/* The request id of a tool call made with a valid tool token (POST /api/v1/tools/...,
+ * Bearer tool_token.h), into @rid; false for any other request. */
+static bool tool_call_request(struct server *s, h2o_req_t *req, char rid[40])
+{
+    h2o_iovec_t path = req->path_normalized;
+    h2o_iovec_t authz = header_value(req, H2O_TOKEN_AUTHORIZATION);
+    char value[JWT_TOKEN_MAX_LEN + 32];
+    struct tool_claims tc;
+    const char *cred;
+
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || path.len <= 14 ||
+        memcmp(path.base, "/api/v1/tools/", 14) != 0 || !authz.base || authz.len >= sizeof(value))
+        return false;
+    memcpy(value, authz.base, authz.len);
+    value[authz.len] = '\0';
+    cred = auth_bearer(value);
+    if (!cred || tool_token_verify(s->cfg, cred, time(NULL), &tc) != 0)
+        return false;
+    memcpy(rid, tc.rid, sizeof(tc.rid));
+    return true;
+}
+
 /* Counts the request against the per-IP limit of its kind; when over it, answers 429 with
- * Retry-After and returns true. */
+ * Retry-After and returns true. A tool call with a valid tool token is the worker acting for
+ * one chat answer, and every user's answers come from the workers' few addresses: it is
+ * counted per request id instead (FINCHAT_RATE_LIMIT calls a minute for one answer). */
 static bool over_rate_limit(struct server *s, h2o_req_t *req, const char *rid, const char *ip,
                             int64_t start_ns)
 {
     h2o_iovec_t path = req->path_normalized;
     bool is_auth = path.len >= 13 && memcmp(path.base, "/api/v1/auth/", 13) == 0;
     int limit = is_auth ? s->cfg->auth_rate_limit : s->cfg->rate_limit;
-    int retry = ratelimit_hit(s->rl, ip, is_auth ? RL_AUTH : RL_GENERAL, limit, clock_wall_ms());
+    char tool_rid[40];
+    bool tool = !is_auth && tool_call_request(s, req, tool_rid);
+    int retry = ratelimit_hit(s->rl, tool ? tool_rid : ip,
+                              tool      ? RL_TOOL
+                              : is_auth ? RL_AUTH
+                                        : RL_GENERAL,
+                              limit, clock_wall_ms());
     char ra[16];
 
     if (retry <= 0)
@@ -552,6 +588,8 @@ static int job_take_body(struct server *s, h2o_req_t *req, struct job *j)
                    "JSON nested deeper than 32 levels", j->metric, j->start_ns);
         return -1;
     }
+    if (j->route->flags & ROUTE_RAW_JSON)
+        return 0;
     j->areq.body = json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &jerr);
     if (j->areq.body)
         return 0;
@@ -828,7 +866,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     if ((p.len >= 8 && memcmp(p.base, "/api/v1/", 8) == 0) ||
         h2o_memis(p.base, p.len, H2O_STRLIT("/api/v1")) ||
-        (p.len >= 4 && memcmp(p.base, "/v1/", 4) == 0))
+        (p.len >= 4 && memcmp(p.base, "/v1/", 4) == 0) ||
+        h2o_memis(p.base, p.len, H2O_STRLIT("/mcp")))
         return dispatch_api(t, req, rid, ip, start_ns);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
         h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))

@@ -40,6 +40,7 @@ links_of() {
     cursor) echo $gw/http/cursor.c common/uuid.c ;;
     jsonlimit) echo $gw/http/jsonlimit.c ;;
     query) echo $gw/http/query.c ;;
+    jsonrpc) echo $gw/http/jsonrpc.c $gw/http/jsonlimit.c ;;
     lastevent) echo $gw/http/sse.c common/strbuf.c ;;
     plaid) echo $gw/ingest/plaid_map.c $money ;;
     jschema | period) echo $toolcat ;;

@@ -77,6 +77,8 @@ bodies = {
     ("patch", "/api/v1/conversations/{id}"): {"title": "renamed by openapi check"},
     ("post", "/api/v1/conversations/{id}/messages"): {"text": "How much did I spend this month?"},
     ("post", "/v1/chat/completions"): {"model": "finchat", "messages": [{"role": "user", "content": "What is my net worth?"}]},
+    ("post", "/api/v1/tools/{name}"): {"period": "last_month"},
+    ("post", "/mcp"): {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
 }
 budgets = request("GET", "/api/v1/budgets", headers=H).json()
 bodies[("put", "/api/v1/budgets")] = {"items": [{"category": b["category"], "limit_minor": b["limit_minor"]} for b in budgets["items"]]}
@@ -95,6 +97,7 @@ def fill(path, method):
     elif "/conversations/{id}" in p:
         p = p.replace("{id}", conv["id"])
     p = p.replace("{request_id}", posted["request_id"])
+    p = p.replace("{name}", "spending_by_category")
     return p
 
 
@@ -107,7 +110,7 @@ for path, method, op in ops:
     url = fill(path, method)
     headers = dict(H)
     body = bodies.get((method, path))
-    if path == "/v1/chat/completions":
+    if path in ("/v1/chat/completions", "/mcp"):
         headers = {"Authorization": "Bearer " + key["key"]}
     if path == "/api/v1/imports":
         url += "?account_id=" + accounts[0]["id"]

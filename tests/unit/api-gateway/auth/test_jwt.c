@@ -7,6 +7,7 @@
 #include "err.h"
 #include "uuid.h"
 #include "api-gateway/auth/jwt_token.h"
+#include "jwtforge.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -20,64 +21,7 @@
 
 static struct fc_config cfg_current(void)
 {
-    struct fc_config c;
-
-    memset(&c, 0, sizeof(c));
-    c.jwt_secret = KEY1;
-    c.jwt_kid = "k1";
-    c.jwt_prev_secret = "";
-    c.jwt_prev_kid = "";
-    c.jwt_issuer = "finchat";
-    c.jwt_audience = "finchat-api";
-    c.access_ttl = 900;
-    return c;
-}
-
-static void b64url(const unsigned char *in, size_t n, char *out, size_t cap)
-{
-    unsigned char tmp[4096];
-    int len;
-
-    if (4 * ((n + 2) / 3) + 1 > sizeof(tmp) || 4 * ((n + 2) / 3) + 1 > cap) {
-        out[0] = '\0';
-        return;
-    }
-    len = EVP_EncodeBlock(tmp, in, (int)n);
-    for (int i = 0; i < len; i++) {
-        char ch = (char)tmp[i];
-        if (ch == '=')
-            len = i;
-        else
-            out[i] = ch == '+' ? '-' : ch == '/' ? '_' : ch;
-    }
-    out[len] = '\0';
-}
-
-/* Builds header.payload.signature; @md NULL means an empty signature (alg none). */
-static char *forge(const char *header, const char *payload, const char *key, const EVP_MD *md)
-{
-    char h[1024], p[2048], sig[256];
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned maclen = 0;
-    char *signing, *out;
-    size_t cap;
-
-    b64url((const unsigned char *)header, strlen(header), h, sizeof(h));
-    b64url((const unsigned char *)payload, strlen(payload), p, sizeof(p));
-    cap = strlen(h) + strlen(p) + 2;
-    signing = malloc(cap);
-    snprintf(signing, cap, "%s.%s", h, p);
-    sig[0] = '\0';
-    if (md) {
-        HMAC(md, key, (int)strlen(key), (const unsigned char *)signing, strlen(signing), mac,
-             &maclen);
-        b64url(mac, maclen, sig, sizeof(sig));
-    }
-    cap = strlen(signing) + strlen(sig) + 2;
-    out = malloc(cap);
-    snprintf(out, cap, "%s.%s", signing, sig);
-    free(signing);
-    return out;
+    return forge_cfg(KEY1);
 }
 
 static char *claims(const char *iss, const char *aud, const char *sub, long iat, long nbf, long exp)
@@ -363,6 +307,23 @@ static void test_issue_refuses(void)
     CHECK(jwt_token_issue(&c, SUB, NOW) == NULL);
 }
 
+/* A correctly signed token with a "typ" claim (a tool token, tool_token.h) is no session. */
+static void test_typed_token_refused(void)
+{
+    CHECK_EQ_INT(verify_forged(HS256_K1,
+                               "{\"typ\":\"tool\",\"sub\":\"" SUB "\",\"iss\":\"finchat\","
+                               "\"aud\":\"finchat-api\",\"iat\":1767225600,\"nbf\":1767225600,"
+                               "\"exp\":1767226500,\"jti\":\"j\"}",
+                               KEY1, EVP_sha256()),
+                 FC_EAUTH);
+    CHECK_EQ_INT(verify_forged(HS256_K1,
+                               "{\"typ\":\"access\",\"sub\":\"" SUB "\",\"iss\":\"finchat\","
+                               "\"aud\":\"finchat-api\",\"iat\":1767225600,\"nbf\":1767225600,"
+                               "\"exp\":1767226500,\"jti\":\"j\"}",
+                               KEY1, EVP_sha256()),
+                 FC_EAUTH);
+}
+
 TEST_MAIN(test_round_trip, test_forge_helper_agrees, test_expiry_and_not_before,
           test_claims_checked, test_algorithms_pinned, test_tampering, test_key_rotation,
-          test_garbage, test_issue_refuses)
+          test_garbage, test_issue_refuses, test_typed_token_refused)
