@@ -275,38 +275,42 @@ static void squash(const char *s, char *out, size_t len)
 }
 
 /* How far @cand is from merchant @name: 0 when it is contained, else the smallest edit
- * distance to a same-length stretch of the name or to its first word, or a large number. */
+ * distance to a stretch of the name that starts where one of its words does (typos rarely
+ * change where a word starts), of about the candidate's length; a large number when far. */
 static int merchant_distance(const char *cand, const char *name)
 {
-    char c[64], n[128], w[64];
-    size_t lc, ln;
+    char c[64], n[128];
+    size_t lc;
     int best = 99;
 
     squash(cand, c, sizeof(c));
     squash(name, n, sizeof(n));
     lc = strlen(c);
-    ln = strlen(n);
     if (lc < 3)
         return 99;
     if (strstr(n, c))
         return 0;
-    for (size_t i = 0; i + lc <= ln + 1 && i < ln; i++)
-        for (size_t len = lc > 1 ? lc - 1 : lc; len <= lc + 1 && i + len <= ln; len++) {
+    for (const char *w = name; *w; w++) {
+        char rest[128];
+        size_t lr;
+
+        if (w != name && !(w[-1] == ' ' || w[-1] == '-'))
+            continue;
+        squash(w, rest, sizeof(rest));
+        lr = strlen(rest);
+        for (size_t len = lc > 1 ? lc - 1 : lc; len <= lc + 1 && len <= lr; len++) {
             char sub[64];
             int d;
 
             if (len >= sizeof(sub))
                 continue;
-            memcpy(sub, n + i, len);
+            memcpy(sub, rest, len);
             sub[len] = '\0';
             d = aq_distance(c, sub, 2);
             if (d < best)
                 best = d;
         }
-    snprintf(w, sizeof(w), "%.*s", (int)strcspn(name, " "), name);
-    squash(w, w, sizeof(w));
-    if (aq_distance(c, w, 2) < best)
-        best = aq_distance(c, w, 2);
+    }
     return best;
 }
 

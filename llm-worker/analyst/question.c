@@ -1146,6 +1146,7 @@ static bool stop_word(const char *w)
         "$",         "%",        "dollars",      "usd",         "not",        "no",
         "any",       "some",     "only",         "just",        "out",        "stuff",
         "top",       "monthly",  "weekly",       "daily",       "categories", "category",
+        "hello",     "hi",       "hey",          "thanks",      "thank",      "ok",
         "things",    "thing",    "other",        "else",        "too",        "also",
         "vs",        NULL};
 
@@ -1484,6 +1485,29 @@ enum aq_metric analyst_question_read(const char *question, const json_t *ctx, in
     if (!(has(t, "savings rate") || has(t, "net worth")))
         read_merchant(t, ctx, out);
     out->metric = read_metric(t, out);
+    if (out->metric == AQ_NONE && out->period.set && !out->merchant[0] && !out->category[0] &&
+        !out->account[0]) {
+        /* "amazon last month": a bare name with a period is taken as a merchant's spending
+         * (the answer says so, and that it found no such merchant when there is none). */
+        struct strbuf b = STRBUF_INIT;
+
+        for (int i = 0; i < t->n && b.len < 40; i++) {
+            if (t->used[i] || stop_word(t->t[i]) || !isalpha((unsigned char)t->t[i][0])) {
+                if (b.len)
+                    break;
+                continue;
+            }
+            if (b.len)
+                strbuf_addch(&b, ' ');
+            strbuf_addstr(&b, t->t[i]);
+        }
+        if (b.len >= 3 && b.len < AQ_NAME_MAX) {
+            snprintf(out->merchant, sizeof(out->merchant), "%s", b.buf);
+            out->metric = AQ_SPENT;
+            out->metric_guessed = true;
+        }
+        strbuf_release(&b);
+    }
     if (out->metric == AQ_COMPARE && !out->period2.set && out->category2[0] &&
         !(has(t, "go up") || has(t, "went up") || has(t, "gone up") || has_prefix(t, "increas") ||
           has_prefix(t, "decreas") || has(t, "go down") || has(t, "went down")))

@@ -191,6 +191,8 @@ static void test_fuzzy_merchant(void)
 {
     expect_answer("what did i spend at targte in octobr",
                   (const char *const[]){"In October 2026", "at Target", "$53.12", NULL});
+    expect_answer("spent at wholefods in October",
+                  (const char *const[]){"to mean Whole Foods Market", NULL});
     expect_answer("what did I spend at Zzyzx Motors in October",
                   (const char *const[]){"couldn't find a merchant like", "You could ask", NULL});
 }

@@ -215,6 +215,7 @@ static void test_more_forms(void)
            "");
     expect("Amazon spending over the last 90 days", AQ_SPENT, "2026-09-08..2026-12-06", "amazon",
            "", "");
+    expect("amazon last month", AQ_SPENT, "last_month", "amazon", "", "");
     expect("how much did I spend last tuesday", AQ_SPENT, "2026-12-01", "", "", "");
     expect("spending on sunday", AQ_SPENT, "2026-12-06", "", "", "");
     expect("how much did I spend last sunday", AQ_SPENT, "2026-11-29", "", "", "");
