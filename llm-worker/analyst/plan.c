@@ -1062,8 +1062,9 @@ static void previous_period(const struct aq_period *p, struct aq_period *out)
     aq_period_days(out, p->from - (p->to - p->from + 1), p->from - 1, NULL);
 }
 
-/* Spending (or income) of the question's two periods, for @category; false while waiting. */
-static bool compare_one(struct step *s, const struct filter *f, const struct aq_period *a,
+/* Spending (or income) of the question's two periods, for @category (nothing while its
+ * look-ups are still wanted). */
+static void compare_one(struct step *s, const struct filter *f, const struct aq_period *a,
                         const struct aq_period *b, const char *category)
 {
     bool income = s->aq.flow == AQ_FLOW_INCOME;
@@ -1077,7 +1078,7 @@ static bool compare_one(struct step *s, const struct filter *f, const struct aq_
     rb = need(s, "search_transactions",
               search_args(s, b, f->merchant, category, f->account_id, NULL, 1));
     if (!ra || !rb)
-        return false;
+        return;
     s->cur = currency_of(s, ra);
     va = analyst_doc_abs(money(json_object_get(ra, "summary"), key));
     vb = analyst_doc_abs(money(json_object_get(rb, "summary"), key));
@@ -1098,14 +1099,12 @@ static bool compare_one(struct step *s, const struct filter *f, const struct aq_
     strbuf_addch(&s->out, toupper((unsigned char)a->label[0]));
     put(s, a->label + 1);
     put(s, va > vb ? " was higher." : va < vb ? " was lower." : " was the same.");
-    return true;
 }
 
 static void answer_compare(struct step *s)
 {
     struct aq_period a = s->aq.period, b;
     struct filter f;
-    bool one, two = true;
 
     if (s->aq.period2.set)
         b = s->aq.period2;
@@ -1113,12 +1112,10 @@ static void answer_compare(struct step *s)
         previous_period(&a, &b);
     if (!resolve(s, &f))
         return;
-    /* Both categories' look-ups are asked for at once; the answer waits for all. */
-    one = compare_one(s, &f, &a, &b, s->aq.category);
+    /* Both categories' look-ups are asked for at once; the answer waits for all of them. */
+    compare_one(s, &f, &a, &b, s->aq.category);
     if (s->aq.category2[0])
-        two = compare_one(s, &f, &a, &b, s->aq.category2);
-    (void)one;
-    (void)two;
+        compare_one(s, &f, &a, &b, s->aq.category2);
 }
 
 /* A trend of one category, merchant or account: one search per calendar month. */
