@@ -309,6 +309,7 @@ struct base {
     const char *key;
     size_t order;
     bool dated; /* @parent has a "month": the value is one period of a series */
+    bool neg;   /* the value is negative (net worth, a net that went below zero) */
 };
 
 /* The values of all sources; the counts and bases are those of the source being walked. */
@@ -452,6 +453,19 @@ static void add_plain(struct walk *w, uint64_t a, int scale)
         vset_add(&w->plain, a, pow10_tab[scale]);
 }
 
+/* A money total with its count beside it ({count, expenses_minor} of a search summary,
+ * {amount_minor, count} of a category) also stands for its average per item. */
+static void add_average(struct walk *w, uint64_t a, int scale, const json_t *parent)
+{
+    const json_t *c = json_object_get(parent, "count");
+    json_int_t count = json_is_integer(c) ? json_integer_value(c) : 0;
+    uint64_t den;
+
+    if (count > 1 && scale <= MAX_DIGITS &&
+        !__builtin_mul_overflow(pow10_tab[scale], (uint64_t)count, &den))
+        vset_add(&w->money, a, den);
+}
+
 /* A figure written in a source string is a value of its kind. */
 static void on_source_figure(void *arg, const char *s, const struct figure *f)
 {
@@ -482,6 +496,7 @@ static void walk_number(struct walk *w, const json_t *v, const char *key, const 
         if (scale + exp > MAX_DIGITS)
             return;
         add_money(w, n, scale + exp);
+        add_average(w, n, scale + exp, parent);
         if (w->nbases == w->cbases) {
             w->cbases = w->cbases ? w->cbases * 2 : 64;
             w->bases = xrealloc(w->bases, w->cbases * sizeof(*w->bases));
@@ -492,7 +507,8 @@ static void walk_number(struct walk *w, const json_t *v, const char *key, const 
                                             holder,
                                             key,
                                             w->nbases,
-                                            json_object_get(parent, "month") != NULL};
+                                            json_object_get(parent, "month") != NULL,
+                                            json_number_value(v) < 0};
         w->nbases++;
         return;
     }
@@ -564,6 +580,10 @@ static void derive_pair(struct walk *w, const struct base *a, const struct base 
         return;
     diff = A > B ? A - B : B - A;
     add_money(w, diff, s);
+    /* Across zero, a series' change is the sum of the magnitudes (-$12 to $44,292: $44,304). */
+    if (how == PAIR_SAME_KEY && a->dated && b->dated && a->holder == b->holder &&
+        a->neg != b->neg && !__builtin_add_overflow(A, B, &h))
+        add_money(w, h, s);
     if (how == PAIR_SAME_KEY) {
         /* Percentage change between two periods of one series, either way: diff / B and
          * diff / A. */

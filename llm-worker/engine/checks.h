@@ -43,11 +43,15 @@
  *       expenses of income);
  *       percentage changes ||a| - |b|| / |b| * 100, either way round, of two periods of one
  *       series: the same key in two objects that each have a "month" member and sit in the
- *       same array or object (months of a cashflow, this_month vs last_month).
+ *       same array or object (months of a cashflow, this_month vs last_month);
+ *       the change of such a series across zero, |a - b| with signs (net worth from -$12.34
+ *       to $44,292.18 grew by $44,304.52).
+ *     And the average per item of a money value whose object has an integer "count" above 1
+ *     ({count, expenses_minor} of a search summary: "an average purchase of $107.07").
  *     Each group (an object's money members; one key's values in a source) contributes its
  *     first CHECKS_GROUP_MAX values in document order, and at most CHECKS_MAX_PAIRS pairs of
- *     one source are used, so a huge source costs bounded time. Sums and averages are not
- *     derived, nor anything across two sources.
+ *     one source are used, so a huge source costs bounded time. Sums and other averages are
+ *     not derived, nor anything across two sources.
  *     Why so narrow: every derived value is one more number a wrong figure can hit by chance.
  *     Against the golden demo context, random "$1,234.56" figures verify 0 times in 2,000,
  *     whole dollars 1.6%, one-decimal percentages 12% and whole percentages 58% (the data is

@@ -391,6 +391,9 @@ def main():
         if isinstance(checks, dict) and checks.get("figures"):
             checked += 1
             verified += not checks.get("unverified")
+            if checks.get("unverified"):
+                print(f"# unverified {checks['unverified']} in the answer to {text!r}: {answer[:300]!r}",
+                      flush=True)
         check(good, f"{text!r}", f"want {figures} in {answer[:400]!r}")
 
     print(f"analyst questions: {right}/{len(Q)} right", flush=True)

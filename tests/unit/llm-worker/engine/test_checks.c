@@ -211,6 +211,17 @@ static void test_derived(void)
     CHECK_EQ_STR(run("$38", "[{\"amount_minor\":1200},{\"amount_minor\":5000}]"), "1 0 $38");
     /* A ratio is the part of the whole only: income is not 157.6% of expenses. */
     CHECK_EQ_STR(run("157.6%", cashflow), "1 0 157.6%");
+    /* A series crossing zero: the change is the sum of the magnitudes; not for siblings. */
+    CHECK_EQ_STR(run("It grew by $44,304.52.",
+                     "[{\"items\":[{\"month\":\"2026-01\",\"net_worth_minor\":-1234},"
+                     "{\"month\":\"2026-12\",\"net_worth_minor\":4429218}]}]"),
+                 "1 1 ");
+    CHECK_EQ_STR(run("$62", "[{\"income_minor\":5000,\"net_minor\":-1200}]"), "1 0 $62");
+    /* The average per item of a total with its count beside it, and only then. */
+    CHECK_EQ_STR(run("An average purchase of $107.07.",
+                     "[{\"summary\":{\"count\":3,\"expenses_minor\":-32120}}]"),
+                 "1 1 ");
+    CHECK_EQ_STR(run("$107.07", "[{\"summary\":{\"expenses_minor\":-32120}}]"), "1 0 $107.07");
 }
 
 static void test_derived_bounds(void)
