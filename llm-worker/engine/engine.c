@@ -970,20 +970,12 @@ static const char *safe_url(const char *url, char *buf, size_t len)
 static char *gateway_url(const struct fc_config *cfg)
 {
     const char *addr = cfg->http_addr ? cfg->http_addr : "127.0.0.1:8080";
-    char *url;
 
     if (cfg->gateway_url && *cfg->gateway_url)
         return xstrdup(cfg->gateway_url);
-    if (strncmp(addr, "0.0.0.0:", 8) == 0 || strncmp(addr, "[::]:", 5) == 0) {
-        const char *port = strrchr(addr, ':') + 1;
-
-        url = xmalloc(strlen(port) + 24);
-        sprintf(url, "http://127.0.0.1:%s", port);
-        return url;
-    }
-    url = xmalloc(strlen(addr) + 8);
-    sprintf(url, "http://%s", addr);
-    return url;
+    if (strncmp(addr, "0.0.0.0:", 8) == 0 || strncmp(addr, "[::]:", 5) == 0)
+        return xasprintf("http://127.0.0.1:%s", strrchr(addr, ':') + 1);
+    return xasprintf("http://%s", addr);
 }
 
 struct engine *engine_new(const struct fc_config *cfg, char *errbuf, unsigned errlen)

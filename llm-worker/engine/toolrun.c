@@ -53,10 +53,8 @@ struct toolrun *toolrun_start(CURLM *multi, const char *gateway_url, const char 
     }
     while (ulen > 0 && gateway_url[ulen - 1] == '/')
         ulen--;
-    url = xmalloc(ulen + strlen(name) + 32);
-    sprintf(url, "%.*s/api/v1/tools/%s", (int)ulen, gateway_url, name);
-    auth = xmalloc(strlen(token) + 32);
-    sprintf(auth, "Authorization: Bearer %s", token);
+    url = xasprintf("%.*s/api/v1/tools/%s", (int)ulen, gateway_url, name);
+    auth = xasprintf("Authorization: Bearer %s", token);
     t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
     t->headers = curl_slist_append(t->headers, auth);
     if (traceparent) {
