@@ -441,7 +441,7 @@ def tool_round_breakdown(ok, mock_reqs, worker_recv, mock_ttft_ms):
     client's clock, the worker's `request received` log line, the mock's request log (each
     request's arrival `ts` and `done`) and the chat's `tool` events (their `ms`)."""
     by_trace = mock_rounds(mock_reqs)
-    to_r1, r1, gap, tool, between, to_client = [], [], [], [], [], []
+    to_worker, to_r1, r1, gap, tool, between, to_client = [], [], [], [], [], [], []
     for r in ok:
         reqs = by_trace.get(r.get("trace")) or []
         w = worker_recv.get(r.get("trace"))
@@ -449,6 +449,7 @@ def tool_round_breakdown(ok, mock_reqs, worker_recv, mock_ttft_ms):
             continue
         a1, d1, a2 = reqs[0].get("ts"), reqs[0].get("done"), reqs[-1].get("ts")
         if w is not None:
+            to_worker.append((w - r["wall_begin"]) * 1000)
             to_r1.append((a1 - w) * 1000)
         if d1 is not None:
             r1.append((d1 - a1) * 1000)
@@ -457,7 +458,8 @@ def tool_round_breakdown(ok, mock_reqs, worker_recv, mock_ttft_ms):
                 tool.append(r["tool_ms"])
                 between.append((a2 - d1) * 1000 - r["tool_ms"])
         to_client.append((r["wall_begin"] + r["ttft_ms"] / 1000 - a2) * 1000 - mock_ttft_ms)
-    return {"worker_received_to_round1_request_ms": pp(to_r1),
+    return {"post_to_worker_received_ms": pp(to_worker),
+            "worker_received_to_round1_request_ms": pp(to_r1),
             "mock_round1_ms": pp(r1),
             "round1_end_to_round2_request_ms": pp(gap),
             "tool_call_ms": pp(tool),
