@@ -553,6 +553,7 @@ static void tool_event(struct gen *g, int i, const char *status, int ms)
 }
 
 static void tools_done(struct gen *g, int64_t now);
+static void start_analyst(struct gen *g, int64_t now);
 
 /* The round ended asking for tools: runs them side by side on the multi (GS_TOOLS); the
  * next round starts when the last one is back (tools_done()). */
@@ -635,6 +636,10 @@ static void tools_done(struct gen *g, int64_t now)
     g->nplans = 0;
     g->round++;
     g->retries = 0;
+    if (current(g)->kind == PROVIDER_ANALYST) {
+        start_analyst(g, now);
+        return;
+    }
     if (start_http(g, now) != 0) {
         breaker_abandon(&current(g)->breaker);
         attempt_failed(g, now, "cannot build the request of the next round", false);
@@ -733,23 +738,82 @@ static void read_transfers(struct engine *e)
 
 /* ---- the analyst ---- */
 
+/* The analyst's next step with tools (SPEC §14): the calls it asks for go through the same
+ * round as a model's (begin_tools()); returns true when it did ask, false when *@answer
+ * holds its answer (malloc'd). */
+static bool analyst_calls(struct gen *g, const json_t *ctx, int64_t now, char **answer)
+{
+    json_t *empty = json_array(), *step, *calls, *c;
+    struct analyst_input in;
+    size_t i;
+
+    memset(&in, 0, sizeof(in));
+    in.question = g->req.user_text;
+    in.ctx = ctx;
+    in.turns = g->turns ? g->turns : empty;
+    in.today_day = clock_wall_ms() / 86400000;
+    in.tools = true;
+    in.round = g->round;
+    in.rounds_max = ENGINE_ROUNDS_MAX;
+    step = analyst_step(&in);
+    calls = json_object_get(step, "calls");
+    if (json_array_size(calls) == 0 || g->round >= ENGINE_ROUNDS_MAX) {
+        const char *text = json_string_value(json_object_get(step, "answer"));
+
+        *answer = text ? xstrdup(text) : analyst_answer_on(g->req.user_text, ctx, in.today_day);
+        json_decref(step);
+        json_decref(empty);
+        return false;
+    }
+    toolround_release(&g->tr);
+    json_array_foreach(calls, i, c)
+    {
+        struct provider_delta d;
+        char err[128];
+        char *args = json_dumps(json_object_get(c, "arguments"), JSON_COMPACT);
+        const char *id = json_string_value(json_object_get(c, "id"));
+        const char *name = json_string_value(json_object_get(c, "name"));
+
+        provider_delta_init(&d);
+        d.tool_index = (int)i;
+        d.tool_id = id;
+        d.tool_id_len = id ? strlen(id) : 0;
+        d.tool_name = name;
+        d.tool_name_len = name ? strlen(name) : 0;
+        d.tool_args = args;
+        d.tool_args_len = args ? strlen(args) : 0;
+        toolround_add_piece(&g->tr, &d, err, sizeof(err));
+        free(args);
+    }
+    json_decref(step);
+    json_decref(empty);
+    begin_tools(g, now);
+    return true;
+}
+
 static void start_analyst(struct gen *g, int64_t now)
 {
     json_t *parsed = NULL;
     const json_t *ctx = g->req.context;
+    char *answer = NULL;
 
     if (!ctx && g->req.context_text && *g->req.context_text) {
         parsed = json_loads(g->req.context_text, 0, NULL);
         ctx = parsed;
     }
+    g->state = GS_ANALYST;
+    if (g->tools_on && current(g)->tools && analyst_calls(g, ctx, now, &answer)) {
+        json_decref(parsed);
+        return;
+    }
     free(g->answer);
-    g->answer = analyst_answer_on(g->req.user_text, ctx, clock_wall_ms() / 86400000);
+    g->answer =
+        answer ? answer : analyst_answer_on(g->req.user_text, ctx, clock_wall_ms() / 86400000);
     json_decref(parsed);
     g->pos = 0;
     g->emitted = 0;
     g->ntokens = 0;
     g->usage_prompt = g->usage_completion = -1;
-    g->started = false;
     g->state = GS_ANALYST;
     arm(g, now);
 }

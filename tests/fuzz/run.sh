@@ -21,7 +21,7 @@ links_of() {
     local toolcat="common/toolcat.c build/fuzz/toolcat_data.c common/jschema.c common/period.c
         common/clock.c common/strbuf.c common/utf8.c"
     case "$1" in
-    analyst) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c ;;
+    analyst | analyst_step) echo $wk/analyst/*.c common/clock.c $money common/strbuf.c ;;
     anthropic) echo $wk/providers/anthropic.c $wk/providers/sse_parse.c \
         $wk/providers/provider_delta.c $wk/providers/tool_turns.c common/strbuf.c ;;
     chatmsg) echo common/chatmsg.c common/utf8.c common/uuid.c ;;

@@ -117,10 +117,12 @@ try:
     check(int(psql_one("SELECT data_version FROM users WHERE id = :'a1'::uuid", uid)) == v1,
           "the next question of the day rebuilds nothing")
 
-    # "The last 30 days" is answered from the document's own 30-day figures, not this month's.
+    # "The last 30 days" is answered with the 30-day total, not this month's: from the
+    # document's own 30-day figures, or (the analyst with tools) from a search of those days.
     l30 = (mongo().contexts.find_one({"_id": uid}) or {}).get("last_30_days") or {}
     _, a5 = ask(conv, H, "How much did I spend in the last 30 days?")
-    spent = re.search(r"\(the past 30 days\) you spent \*\*\$([\d,]+\.\d\d)\*\*", a5 or "")
+    spent = re.search(r"(?:\(the past 30 days\)|the last 30 days \([^)]*\),) you spent "
+                      r"\*\*\$([\d,]+\.\d\d)\*\*", a5 or "")
     check(spent and int(spent.group(1).replace(",", "").replace(".", "")) == l30.get("expenses_minor"),
           "'the last 30 days' is answered with the 30-day total", f"{a5!r} vs {l30.get('expenses_minor')}")
 finally:
