@@ -400,7 +400,9 @@ def cpu_section(raw):
         # A process started again in between (the idle phase restarts the gateway) counts
         # from zero.
         same = lambda k: (a.get("pids") or {}).get(k) == (b.get("pids") or {}).get(k)
-        used = {k: round(v - (a["cpu_s"].get(k, 0.0) if same(k) else 0.0), 2)
+        # A service whose child processes exited (PostgreSQL's backends when the gateway
+        # restarts) loses their CPU seconds: count that phase's as 0, not negative.
+        used = {k: round(max(0.0, v - (a["cpu_s"].get(k, 0.0) if same(k) else 0.0)), 2)
                 for k, v in b["cpu_s"].items()}
         out[b["label"]] = {"wall_s": round(secs, 1), "cpu_s": used,
                            "cores_busy": round(sum(used.values()) / secs, 2)}
