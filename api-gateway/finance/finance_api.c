@@ -16,6 +16,7 @@
 #include "api-gateway/finance/finance_query.h"
 #include "api-gateway/finance/forecast.h"
 #include "api-gateway/finance/fraud.h"
+#include "api-gateway/finance/rules.h"
 #include "api-gateway/http/cursor.h"
 #include "api-gateway/http/metrics.h"
 
@@ -142,6 +143,17 @@ static char *norm_category(char *s)
     while (n > 0 && s[n - 1] == ' ')
         s[--n] = '\0';
     return s + strspn(s, " ");
+}
+
+int finance_opt_string(struct api_resp *resp, json_t *body, const char *name, size_t max,
+                       bool need_text, const char **out)
+{
+    return opt_string(resp, body, name, max, need_text, out);
+}
+
+char *finance_norm_category(char *s)
+{
+    return norm_category(s);
 }
 
 static int require_object(struct api_req *req, struct api_resp *resp)
@@ -672,7 +684,14 @@ struct new_txn {
     char currency[4];
     char posted_at[32];
     int64_t amount, posted_s;
+    bool auto_category, auto_type; /* the client gave no category, no type */
 };
+
+/* The type of a transaction whose client named none. */
+static const char *default_type(const char *category, int64_t amount)
+{
+    return strcmp(category, "transfer") == 0 ? "transfer" : amount > 0 ? "income" : "expense";
+}
 
 static int read_new_txn(struct api_req *req, struct api_resp *resp, struct new_txn *t)
 {
@@ -717,14 +736,14 @@ static int read_new_txn(struct api_req *req, struct api_resp *resp, struct new_t
     } else {
         snprintf(t->category, sizeof(t->category), "%s",
                  t->amount > 0 ? "income" : "uncategorized");
+        t->auto_category = true;
     }
     rc = opt_string(resp, req->body, "type", 16, true, &t->type);
     if (rc)
         return rc;
+    t->auto_type = !t->type;
     if (!t->type)
-        t->type = strcmp(t->category, "transfer") == 0 ? "transfer"
-                  : t->amount > 0                      ? "income"
-                                                       : "expense";
+        t->type = default_type(t->category, t->amount);
     if (strcmp(t->type, "transfer") != 0 && strcmp(t->type, t->amount > 0 ? "income" : "expense"))
         return api_error(resp, 400, "invalid_field",
                          "type must be income for a positive amount_minor, expense for a "
@@ -750,6 +769,29 @@ static int read_new_txn(struct api_req *req, struct api_resp *resp, struct new_t
     if (s)
         snprintf(t->currency, sizeof(t->currency), "%s", s);
     return 0;
+}
+
+/* Gives @t the category of the user's winning categorisation rule when the client chose
+ * none (rules.h), and then the type that category implies unless the client chose one.
+ * Returns 0 or the code of sql.h. */
+static int apply_rule(struct api_req *req, struct new_txn *t)
+{
+    const struct rule *r;
+    struct rules rs;
+    int rc;
+
+    if (!t->auto_category || !rules_applies_to(t->type))
+        return 0;
+    rules_init(&rs);
+    rc = rules_load(req->pg, req->user_id, NULL, &rs);
+    r = rc ? NULL : rules_match(&rs, t->merchant, t->amount, t->account_id);
+    if (r) {
+        snprintf(t->category, sizeof(t->category), "%s", r->category);
+        if (t->auto_type)
+            t->type = default_type(t->category, t->amount);
+    }
+    rules_release(&rs);
+    return rc;
 }
 
 /* Scores @t with the fraud rules (transfers are not scored) into @fr and its reasons into
@@ -836,7 +878,9 @@ static int insert_txn(struct api_req *req, struct api_resp *resp, struct new_txn
         goto out_rollback;
     }
     snprintf(t->currency, sizeof(t->currency), "%s", acct_cur);
-    rc = score_txn(req, t, fr, &reasons_text);
+    rc = apply_rule(req, t);
+    if (!rc)
+        rc = score_txn(req, t, fr, &reasons_text);
     if (!rc)
         rc = write_txn(req, t, fr, reasons_text, txn_id, alert_id);
     if (!rc)
