@@ -148,20 +148,33 @@ static void job_fail(struct job *j, const char *status, const char *code, const 
     submit(j, t);
 }
 
-/* The calls of @tools (stored form) as the final event lists them: without their results. */
+#define FINAL_TOOLS_BYTES 32768
+
+/* The calls of @tools (stored form) as the final event lists them: without their results,
+ * and no more than FINAL_TOOLS_BYTES of them. */
 static json_t *final_tools(const json_t *tools)
 {
     json_t *out = json_array(), *c;
-    size_t i;
+    size_t i, bytes = 0;
 
     json_array_foreach(tools, i, c)
     {
         json_t *item;
+        char *text;
 
         if (i >= TOOL_CALLS_MAX)
             break;
         item = json_deep_copy(c);
         json_object_del(item, "result");
+        text = json_dumps(item, JSON_COMPACT);
+        bytes += text ? strlen(text) : 0;
+        free(text);
+        /* The final chunk must stay well within a Kafka chunk's 64 KiB: the stored message
+         * keeps every call. */
+        if (bytes > FINAL_TOOLS_BYTES) {
+            json_decref(item);
+            break;
+        }
         json_array_append_new(out, item);
     }
     return out;
@@ -253,6 +266,21 @@ static void sink_token(void *ud, const char *text, size_t len)
     free(buf);
 }
 
+/* Arguments as events and the final event show them: a model's arguments may be as large as
+ * TOOLROUND_ARGS_MAX, more than a chunk may hold, so large ones are replaced by their size. */
+#define EVENT_ARGS_MAX 2048
+
+static json_t *event_args(const json_t *args)
+{
+    char *text = json_dumps(args, JSON_COMPACT);
+    size_t n = text ? strlen(text) : 0;
+
+    free(text);
+    if (n <= EVENT_ARGS_MAX)
+        return json_incref((json_t *)args);
+    return json_pack("{s:I}", "omitted_bytes", (json_int_t)n);
+}
+
 /* A tool call started or ended: sent as a tool event after the text before it, and kept
  * (with its result) for the stored message and the checks. */
 static void sink_tool(void *ud, const struct gen_tool_event *ev)
@@ -262,8 +290,8 @@ static void sink_tool(void *ud, const struct gen_tool_event *ev)
 
     if (j->dropped)
         return;
-    data = json_pack("{s:s, s:s, s:O, s:s, s:i, s:s, s:i}", "id", ev->id, "name", ev->name, "args",
-                     (json_t *)ev->args, "status", ev->status, "ms", ev->ms, "label", ev->label,
+    data = json_pack("{s:s, s:s, s:o, s:s, s:i, s:s, s:i}", "id", ev->id, "name", ev->name, "args",
+                     event_args(ev->args), "status", ev->status, "ms", ev->ms, "label", ev->label,
                      "round", ev->round);
     if (!data)
         return;
