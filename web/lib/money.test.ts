@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appliedText, currencyCodes, missingRatesNote, ruleFromEdit, ruleFromForm, ruleSummary, settingsPatch, timeZoneOptions, type RuleForm } from "./money";
+import { appliedText, currencyCodes, sameMerchant, missingRatesNote, ruleFromEdit, ruleFromForm, ruleSummary, settingsPatch, timeZoneOptions, type RuleForm } from "./money";
 
 const form = (f: Partial<RuleForm>): RuleForm => ({ merchant: "Tesco", match: "equals", category: "groceries", min: "", max: "", account_id: "", ...f });
 
@@ -54,7 +54,7 @@ describe("rule form", () => {
     });
     expect(ruleFromForm(form({ min: "1500" }), "JPY")).toEqual({ ok: true, body: { merchant: "Tesco", match: "equals", category: "groceries", min_minor: 1500 } });
     expect(ruleFromForm(form({ max: "1.234" }), "KWD")).toEqual({ ok: true, body: { merchant: "Tesco", match: "equals", category: "groceries", max_minor: 1234 } });
-    expect(ruleFromForm(form({ min: "-50", max: "-10" }), "USD")).toEqual({ ok: true, body: { merchant: "Tesco", match: "equals", category: "groceries", min_minor: -5000, max_minor: -1000 } });
+    expect(ruleFromForm(form({ min: "0", max: "0" }), "USD")).toEqual({ ok: true, body: { merchant: "Tesco", match: "equals", category: "groceries", min_minor: 0, max_minor: 0 } });
   });
 
   it("names each bad field and builds nothing", () => {
@@ -63,14 +63,24 @@ describe("rule form", () => {
     if (r.ok) return;
     expect(r.errors.merchant).toMatch(/merchant/);
     expect(r.errors.category).toMatch(/category/);
-    expect(r.errors.min).toBe("Enter an amount in JPY without decimals.");
-    expect(r.errors.max).toBe("Enter an amount in JPY without decimals.");
+    expect(r.errors.min).toBe("Enter an amount in JPY without a sign or decimals.");
+    expect(r.errors.max).toBe("Enter an amount in JPY without a sign or decimals.");
   });
 
   it("refuses more decimals than the currency has and a minimum above the maximum", () => {
     const d = ruleFromForm(form({ min: "1.005" }), "USD");
-    expect(d).toEqual({ ok: false, errors: { min: "Enter an amount in USD with at most 2 decimals." } });
+    expect(d).toEqual({ ok: false, errors: { min: "Enter an amount in USD without a sign and with at most 2 decimals." } });
+    // The range bounds the amount's size: a signed bound is refused, not silently flipped.
+    expect(ruleFromForm(form({ min: "-5" }), "USD")).toEqual({ ok: false, errors: { min: "Enter an amount in USD without a sign and with at most 2 decimals." } });
+    expect(ruleFromForm(form({ merchant: "x".repeat(121) }), "USD")).toEqual({ ok: false, errors: { merchant: "The merchant is at most 120 characters." } });
     expect(ruleFromForm(form({ min: "20", max: "5" }), "USD")).toEqual({ ok: false, errors: { max: "The maximum must not be below the minimum." } });
+  });
+
+  it("matches merchants as the server does: trimmed, case-folded, whole", () => {
+    expect(sameMerchant("  Blue BOTTLE ", "blue bottle")).toBe(true);
+    expect(sameMerchant("Café Été", "CAFÉ ÉTÉ")).toBe(true);
+    expect(sameMerchant("Blue Bottle Coffee", "Blue Bottle")).toBe(false);
+    expect(sameMerchant(null, "x")).toBe(false);
   });
 
   it("the one-click rule from an edit matches the exact merchant, any amount and account", () => {

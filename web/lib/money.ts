@@ -107,9 +107,9 @@ export interface RuleForm {
 
 export type RuleFormResult = { ok: true; body: RuleRequest } | { ok: false; errors: Partial<Record<keyof RuleForm, string>> };
 
-/** A decimal amount as typed ("12.5", "-3") with at most @digits decimals, or null. */
+/** A non-negative decimal amount as typed ("12.5") with at most @digits decimals, or null. */
 function parseAmount(text: string, digits: number): number | null {
-  const re = digits > 0 ? new RegExp(`^-?\\d+(\\.\\d{0,${digits}})?$`) : /^-?\d+$/;
+  const re = digits > 0 ? new RegExp(`^\\d+(\\.\\d{0,${digits}})?$`) : /^\d+$/;
   const t = text.trim();
   if (!re.test(t)) return null;
   const n = Number(t);
@@ -119,20 +119,22 @@ function parseAmount(text: string, digits: number): number | null {
 /**
  * Checks the rule form and builds the POST /rules body; amounts are converted to minor units of
  * @currency (the currency the range is written in: the chosen account's, or the base currency).
- * Errors name the field: an empty merchant or category, an amount that is not a number or has
- * more decimals than the currency, a minimum above the maximum.
+ * The range bounds the amount's size (proto/API.md: magnitudes, spending and income alike), so
+ * a bound is written without a sign. Errors name the field: an empty or too long merchant
+ * (120 characters, the server's limit) or category, an amount that is not a plain non-negative
+ * number or has more decimals than the currency, a minimum above the maximum.
  */
 export function ruleFromForm(f: RuleForm, currency: string): RuleFormResult {
   const errors: Partial<Record<keyof RuleForm, string>> = {};
   const merchant = f.merchant.trim();
   const category = f.category.trim().toLowerCase();
   if (!merchant) errors.merchant = "Enter the merchant to match.";
-  else if (merchant.length > 200) errors.merchant = "The merchant is at most 200 characters.";
+  else if (merchant.length > 120) errors.merchant = "The merchant is at most 120 characters.";
   if (!category) errors.category = "Enter the category to set.";
   else if (category.length > 64) errors.category = "The category is at most 64 characters.";
   if (f.match !== "equals" && f.match !== "contains") errors.match = "Choose how the merchant matches.";
   const digits = Math.max(0, minorUnits(currency));
-  const bad = `Enter an amount in ${currency}${digits ? ` with at most ${digits} decimal${digits === 1 ? "" : "s"}` : " without decimals"}.`;
+  const bad = `Enter an amount in ${currency} without a sign${digits ? ` and with at most ${digits} decimal${digits === 1 ? "" : "s"}` : " or decimals"}.`;
   const min = f.min.trim() ? parseAmount(f.min, digits) : undefined;
   const max = f.max.trim() ? parseAmount(f.max, digits) : undefined;
   if (min === null) errors.min = bad;
@@ -154,6 +156,12 @@ export function ruleFromEdit(merchant: string, category: string): RuleRequest | 
   const m = merchant.trim();
   const c = category.trim().toLowerCase();
   return m && c ? { merchant: m, match: "equals", category: c } : null;
+}
+
+/** Whether an "equals" rule for @ruleMerchant matches a transaction of @merchant: the server
+ * compares them trimmed and case-folded (api-gateway/finance/rules.h). */
+export function sameMerchant(merchant: string | null | undefined, ruleMerchant: string): boolean {
+  return (merchant ?? "").trim().toLowerCase() === ruleMerchant.trim().toLowerCase();
 }
 
 /**

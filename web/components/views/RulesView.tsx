@@ -121,7 +121,7 @@ export function RulesView() {
             </div>
             <div className="field">
               <label htmlFor="rule-merchant">Merchant</label>
-              <input id="rule-merchant" className="input" value={f.merchant} onChange={set("merchant")} maxLength={200} placeholder="e.g. Blue Bottle" disabled={unavailable} {...field("merchant")} />
+              <input id="rule-merchant" className="input" value={f.merchant} onChange={set("merchant")} maxLength={120} placeholder="e.g. Blue Bottle" disabled={unavailable} {...field("merchant")} />
               {fieldError("merchant")}
             </div>
             <div className="field">
@@ -140,16 +140,16 @@ export function RulesView() {
             </div>
             <div className="field">
               <label htmlFor="rule-min">Min amount ({formCurrency}, optional)</label>
-              <input id="rule-min" type="number" inputMode="decimal" step={amountStep(formCurrency)} className="input" value={f.min} onChange={set("min")} disabled={unavailable} {...field("min")} />
+              <input id="rule-min" type="number" inputMode="decimal" min="0" step={amountStep(formCurrency)} className="input" value={f.min} onChange={set("min")} disabled={unavailable} {...field("min")} />
               {fieldError("min")}
             </div>
             <div className="field">
               <label htmlFor="rule-max">Max amount ({formCurrency}, optional)</label>
-              <input id="rule-max" type="number" inputMode="decimal" step={amountStep(formCurrency)} className="input" value={f.max} onChange={set("max")} disabled={unavailable} {...field("max")} />
+              <input id="rule-max" type="number" inputMode="decimal" min="0" step={amountStep(formCurrency)} className="input" value={f.max} onChange={set("max")} disabled={unavailable} {...field("max")} />
               {fieldError("max")}
             </div>
           </div>
-          <p className="hint">Amounts are signed as on your statements: spending is negative (e.g. −50 to −10).</p>
+          <p className="hint">The amount range bounds the transaction&apos;s size, spending or income alike: 10 to 50 matches −$30.00 and +$30.00.</p>
           <div className="row">
             <button type="submit" className="btn btn-primary" disabled={busy || unavailable}>{busy ? "Creating…" : "Create rule"}</button>
           </div>

@@ -6,7 +6,7 @@ import { api, ApiError, errorMessage } from "@/lib/api";
 import { useDebounced, useQuery } from "@/lib/hooks";
 import { amountStep, dateLabel, titleCase, toMinor } from "@/lib/format";
 import type { Account, CategoryBreakdown, Items, Page, Transaction } from "@/lib/types";
-import { appliedText, ruleFromEdit, type Rule } from "@/lib/money";
+import { appliedText, ruleFromEdit, sameMerchant, type Rule } from "@/lib/money";
 import { applyRule, ruleOf } from "./RulesView";
 import { Badge, Card, Empty, ErrorBox, Loading, Money, PageHead } from "../ui";
 
@@ -115,7 +115,7 @@ export function TransactionsView() {
   }
   // A rule "merchant equals M → C" applied to past transactions: the rows shown follow.
   function recategorised(merchant: string, category: string) {
-    setItems((xs) => (xs ?? []).map((x) => (x.merchant === merchant ? { ...x, category } : x)));
+    setItems((xs) => (xs ?? []).map((x) => (x.type !== "transfer" && sameMerchant(x.merchant, merchant) ? { ...x, category } : x)));
   }
 
   return (
