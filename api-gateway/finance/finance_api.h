@@ -44,6 +44,17 @@ int finance_own_account(struct api_req *req, struct api_resp *resp, const char *
 int finance_begin_on_account(struct api_req *req, struct api_resp *resp, const char *field,
                              const char *account_id, char cur[4]);
 
+/* Reads the optional string field @name of @body into *@out (NULL when absent or null) with
+ * the checks every finance text gets: a JSON string, valid UTF-8 without NUL or control
+ * characters, at most @max code points, non-blank when @need_text. Returns 0 or the
+ * api_error() code (400 invalid_field naming @name). */
+int finance_opt_string(struct api_resp *resp, json_t *body, const char *name, size_t max,
+                       bool need_text, const char **out);
+
+/* Normalises a category in place as the transactions API stores it: ASCII letters
+ * lower-cased, surrounding spaces trimmed. Returns the start of the result within @s. */
+char *finance_norm_category(char *s);
+
 /* The finance routes (see above; imports are import_api.h's). NULL-terminated. */
 extern const struct api_route finance_routes[];
 

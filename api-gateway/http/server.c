@@ -15,6 +15,7 @@
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/finance/finance_api.h"
 #include "api-gateway/finance/mcp.h"
+#include "api-gateway/finance/rules_api.h"
 #include "api-gateway/finance/tools.h"
 #include "api-gateway/http/api.h"
 #include "api-gateway/http/health.h"
@@ -101,8 +102,8 @@ struct guard {
 
 /* The route tables of the handler modules, in the order they are matched. */
 static const struct api_route *const default_tables[] = {
-    auth_routes, finance_routes, import_routes, chat_routes, facade_routes,
-    ops_routes,  plaid_routes,   tools_routes,  mcp_routes,  NULL};
+    auth_routes, finance_routes, rules_routes, import_routes, chat_routes, facade_routes,
+    ops_routes,  plaid_routes,   tools_routes, mcp_routes,    NULL};
 
 /* ---- small helpers ---- */
 

@@ -12,21 +12,28 @@
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/finance/finance_query.h"
 #include "api-gateway/finance/fraud.h"
+#include "api-gateway/finance/rules.h"
 #include "api-gateway/ingest/importer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The parsed rows as a JSON array for json_to_recordset. */
-static char *rows_json(const struct import_result *r)
+/* The parsed rows as a JSON array for json_to_recordset. A row that is not a transfer takes
+ * the category of the winning rule of @rs (rules.h) over the file's own. */
+static char *rows_json(const struct import_result *r, const struct rules *rs,
+                       const char *account_id)
 {
     json_t *arr = json_array();
     char *text;
 
     for (size_t i = 0; i < r->nrows; i++) {
         const struct import_row *row = &r->rows[i];
-        const char *cat = row->category           ? row->category
+        bool transfer = row->transfer || (row->category && strcmp(row->category, "transfer") == 0);
+        const struct rule *rule =
+            transfer ? NULL : rules_match(rs, row->merchant, row->amount_minor, account_id);
+        const char *cat = rule                    ? rule->category
+                          : row->category         ? row->category
                           : row->amount_minor > 0 ? "income"
                                                   : "uncategorized";
         const char *type = row->transfer || strcmp(cat, "transfer") == 0 ? "transfer"
@@ -113,9 +120,10 @@ static int rows_to_currency(struct api_resp *resp, struct import_result *r, cons
  * fraud rules flag and the balance change, inside the caller's transaction; fills *@added.
  * Returns 0 or the code of sql.h. */
 static int write_rows(struct api_req *req, const char *account_id, const char *cur,
-                      const struct import_result *r, struct fraud_hist *h, int *added)
+                      const struct import_result *r, const struct rules *rs, struct fraud_hist *h,
+                      int *added)
 {
-    char *rows = rows_json(r), *flagged;
+    char *rows = rows_json(r, rs, account_id), *flagged;
     const char *vals[4] = {req->user_id, account_id, cur, rows};
     PGresult *res;
     int64_t sum = 0;
@@ -168,10 +176,12 @@ static int import_rows(struct api_req *req, struct api_resp *resp, const char *a
                        struct import_result *r, int *added)
 {
     struct fraud_hist *h = fraud_hist_new();
+    struct rules rs;
     char cur[4];
     int rc;
 
     *added = 0;
+    rules_init(&rs);
     rc = finance_begin_on_account(req, resp, "account_id", account_id, cur);
     if (!rc)
         rc = rows_to_currency(resp, r, cur);
@@ -180,7 +190,9 @@ static int import_rows(struct api_req *req, struct api_resp *resp, const char *a
     if (r->nrows > 0)
         rc = fraud_hist_load(h, req->pg, req->user_id);
     if (!rc && r->nrows > 0)
-        rc = write_rows(req, account_id, cur, r, h, added);
+        rc = rules_load(req->pg, req->user_id, NULL, &rs);
+    if (!rc && r->nrows > 0)
+        rc = write_rows(req, account_id, cur, r, &rs, h, added);
     if (!rc)
         rc = sql_commit(req->pg);
     if (!rc)
@@ -190,6 +202,7 @@ out_rollback:
     sql_rollback(req->pg);
     *added = 0;
 out_free:
+    rules_release(&rs);
     fraud_hist_free(h);
     return rc;
 }

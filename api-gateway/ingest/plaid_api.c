@@ -9,6 +9,7 @@
 #include "api-gateway/finance/finance_api.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/finance/fraud.h"
+#include "api-gateway/finance/rules.h"
 #include "api-gateway/http/api.h"
 #include "api-gateway/ingest/plaid.h"
 
@@ -199,7 +200,34 @@ struct sync_counts {
     int added, modified, removed;
 };
 
-static int add_txn(struct api_req *req, json_t *t, struct sync_counts *n)
+/* Gives @p the category of the user's winning rule of @rs (rules.h) unless it is a
+ * transfer; a rule to "transfer" makes it one. Returns 0 or the code of sql.h. */
+static int apply_rule(struct api_req *req, const struct rules *rs, struct plaid_txn *p)
+{
+    const char *v[2] = {req->user_id, p->account_id};
+    const struct rule *r;
+    char account[37];
+    int rc;
+
+    if (rs->n == 0 || !rules_applies_to(p->type))
+        return 0;
+    rc = sql_text(req->pg,
+                  "SELECT id FROM accounts WHERE user_id = $1::uuid AND plaid_account_id = $2", 2,
+                  v, account, sizeof(account));
+    if (rc == FC_ENOTFOUND) /* not an account of ours: the write skips it */
+        return 0;
+    if (rc)
+        return rc;
+    r = rules_match(rs, p->merchant, p->amount_minor, account);
+    if (r) {
+        snprintf(p->category, sizeof(p->category), "%s", r->category);
+        if (strcmp(r->category, "transfer") == 0)
+            snprintf(p->type, sizeof(p->type), "transfer");
+    }
+    return 0;
+}
+
+static int add_txn(struct api_req *req, const struct rules *rs, json_t *t, struct sync_counts *n)
 {
     struct plaid_txn p;
     struct fraud_input in;
@@ -211,6 +239,9 @@ static int add_txn(struct api_req *req, json_t *t, struct sync_counts *n)
 
     if (plaid_map_txn(t, &p) != 0)
         return 0; /* a malformed row is skipped, not fatal to the sync */
+    rc = apply_rule(req, rs, &p);
+    if (rc)
+        return rc;
     snprintf(posted, sizeof(posted), "%sT12:00:00Z", p.date);
     snprintf(amt, sizeof(amt), "%lld", (long long)p.amount_minor);
     rc = fraud_gather(req->pg, req->user_id, p.merchant, p.category, p.amount_minor, p.currency,
@@ -251,7 +282,8 @@ static int add_txn(struct api_req *req, json_t *t, struct sync_counts *n)
 }
 
 /* Applies one /transactions/sync page. @locks caller's SQL transaction */
-static int apply_page(struct api_req *req, json_t *page, struct sync_counts *n)
+static int apply_page(struct api_req *req, const struct rules *rs, json_t *page,
+                      struct sync_counts *n)
 {
     size_t i;
     json_t *t;
@@ -259,7 +291,7 @@ static int apply_page(struct api_req *req, json_t *page, struct sync_counts *n)
 
     json_array_foreach(json_object_get(page, "added"), i, t)
     {
-        rc = add_txn(req, t, n);
+        rc = add_txn(req, rs, t, n);
         if (rc)
             return rc;
     }
@@ -271,16 +303,19 @@ static int apply_page(struct api_req *req, json_t *page, struct sync_counts *n)
 
         if (plaid_map_txn(t, &p) != 0)
             continue;
+        rc = apply_rule(req, rs, &p);
+        if (rc)
+            return rc;
         snprintf(amt, sizeof(amt), "%lld", (long long)p.amount_minor);
         snprintf(posted, sizeof(posted), "%sT12:00:00Z", p.date);
         {
-            const char *v[6] = {req->user_id, p.id, amt, p.merchant, p.category, posted};
+            const char *v[7] = {req->user_id, p.id, amt, p.merchant, p.category, posted, p.type};
 
             rc = sql_exec(req->pg,
                           "UPDATE transactions SET amount_minor = $3::bigint, merchant = $4,"
-                          " category = $5, posted_at = $6::timestamptz WHERE user_id = $1::uuid"
-                          " AND source = 'plaid' AND external_id = $2",
-                          6, v, &count);
+                          " category = $5, posted_at = $6::timestamptz, type = $7"
+                          " WHERE user_id = $1::uuid AND source = 'plaid' AND external_id = $2",
+                          7, v, &count);
         }
         if (rc)
             return rc;
@@ -310,8 +345,9 @@ static int apply_page(struct api_req *req, json_t *page, struct sync_counts *n)
 
 /* Syncs one item to the end of its history; all or nothing. Returns 0, the code of a failed
  * Plaid call (with @err filled), or the code of sql.h (@err->code then ""). */
-static int sync_item(struct api_req *req, const char *item_row_id, const char *access,
-                     const char *saved_cursor, struct sync_counts *n, struct plaid_err *err)
+static int sync_item(struct api_req *req, const struct rules *rs, const char *item_row_id,
+                     const char *access, const char *saved_cursor, struct sync_counts *n,
+                     struct plaid_err *err)
 {
     for (int attempt = 0; attempt <= SYNC_RESTARTS; attempt++) {
         struct sync_counts local = {0, 0, 0};
@@ -339,7 +375,7 @@ static int sync_item(struct api_req *req, const char *item_row_id, const char *a
                 restart = strcmp(err->code, "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION") == 0;
                 break;
             }
-            rc = apply_page(req, page, &local);
+            rc = apply_page(req, rs, page, &local);
             if (!rc && json_is_string(json_object_get(page, "next_cursor"))) {
                 free(cursor);
                 cursor = xstrdup(json_string_value(json_object_get(page, "next_cursor")));
@@ -385,17 +421,24 @@ static int h_sync(struct api_req *req, struct api_resp *resp)
     struct sync_counts n = {0, 0, 0};
     struct plaid_err err = {0, "", ""};
     const char *v[1] = {req->user_id};
+    struct rules rs;
     PGresult *items;
     int rc, nitems;
 
     if (!plaid_configured(req->cfg))
         return disabled(resp);
+    rules_init(&rs);
+    rc = rules_load(req->pg, req->user_id, NULL, &rs);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
     rc = sql_query(req->pg,
                    "SELECT id, access_token_enc, cursor FROM plaid_items WHERE user_id = $1::uuid"
                    " ORDER BY created_at",
                    1, v, &items);
-    if (rc)
+    if (rc) {
+        rules_release(&rs);
         return api_pg_fail(req, resp, rc);
+    }
     nitems = PQntuples(items);
     for (int i = 0; i < nitems && !rc; i++) {
         char access[512];
@@ -406,7 +449,8 @@ static int h_sync(struct api_req *req, struct api_resp *resp)
             rc = api_error(resp, 500, "internal", "a linked bank could not be read");
             break;
         }
-        rc = sync_item(req, PQgetvalue(items, i, 0), access, PQgetvalue(items, i, 2), &n, &err);
+        rc =
+            sync_item(req, &rs, PQgetvalue(items, i, 0), access, PQgetvalue(items, i, 2), &n, &err);
         memset(access, 0, sizeof(access));
         if (rc && err.code[0])
             rc = plaid_fail(resp, rc, &err);
@@ -414,6 +458,7 @@ static int h_sync(struct api_req *req, struct api_resp *resp)
             rc = api_pg_fail(req, resp, rc);
     }
     PQclear(items);
+    rules_release(&rs);
     if (rc)
         return rc;
     finance_changed(req);

@@ -33,8 +33,8 @@ struct plaid_txn {
     int64_t amount_minor; /* signed our way: money out is negative */
     char currency[4];
     char merchant[128];
-    char category[64];
-    char type[16]; /* income | expense | transfer */
+    char category[257]; /* room for a rule's category too (64 code points) */
+    char type[16];      /* income | expense | transfer */
 };
 
 /* Maps a Plaid transaction object. 0, or FC_EINVAL when a required field is missing or bad
