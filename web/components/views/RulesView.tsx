@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError, errorMessage } from "@/lib/api";
 import { useQuery } from "@/lib/hooks";
 import type { Account, Items } from "@/lib/types";
-import { amountStep, titleCase } from "@/lib/format";
+import { amountStep, money, titleCase, toMinor } from "@/lib/format";
 import { appliedText, ruleFromForm, ruleSummary, type Rule, type RuleForm } from "@/lib/money";
 import { useBaseCurrency } from "../auth";
 import { Badge, Card, Empty, ErrorBox, Loading, PageHead } from "../ui";
@@ -139,17 +139,19 @@ export function RulesView() {
               </select>
             </div>
             <div className="field">
-              <label htmlFor="rule-min">Min amount ({formCurrency}, optional)</label>
+              <label htmlFor="rule-min">Min amount ({formCurrency})</label>
               <input id="rule-min" type="number" inputMode="decimal" min="0" step={amountStep(formCurrency)} className="input" value={f.min} onChange={set("min")} disabled={unavailable} {...field("min")} />
               {fieldError("min")}
             </div>
             <div className="field">
-              <label htmlFor="rule-max">Max amount ({formCurrency}, optional)</label>
+              <label htmlFor="rule-max">Max amount ({formCurrency})</label>
               <input id="rule-max" type="number" inputMode="decimal" min="0" step={amountStep(formCurrency)} className="input" value={f.max} onChange={set("max")} disabled={unavailable} {...field("max")} />
               {fieldError("max")}
             </div>
           </div>
-          <p className="hint">The amount range bounds the transaction&apos;s size, spending or income alike: 10 to 50 matches −$30.00 and +$30.00.</p>
+          <p className="hint">
+            Account and amounts are optional. The amount range bounds the transaction&apos;s size, spending or income alike: 10 to 50 matches {money(-toMinor(30, formCurrency), formCurrency)} and {money(toMinor(30, formCurrency), formCurrency, { plus: true })}.
+          </p>
           <div className="row">
             <button type="submit" className="btn btn-primary" disabled={busy || unavailable}>{busy ? "Creating…" : "Create rule"}</button>
           </div>

@@ -401,7 +401,7 @@ function ImportCard({ accounts, onImported }: { accounts: Account[]; onImported:
       ) : null}
       <form className="stack" onSubmit={submit} aria-describedby="import-help">
         <p id="import-help" className="hint">
-          CSV needs a header <code>date,description,amount[,category]</code> (amounts in {accounts[0]?.currency ?? "your currency"}, expenses negative). Duplicates of existing transactions are skipped.
+          CSV needs a header <code>date,description,amount[,category]</code> (amounts in {accounts.find((a) => a.id === account)?.currency ?? "the account's currency"}, expenses negative). Duplicates of existing transactions are skipped.
         </p>
         <div className="form-grid">
           <div className="field">
