@@ -65,6 +65,10 @@ int main(int argc, char **argv)
         return 2;
     }
     log_init("gateway", -1);
+    if (*cfg.test_now) {
+        clock_set_wall_offset_ms(cfg.test_now_ms - clock_wall_ms());
+        log_warn("FINCHAT_TEST_NOW: the clock starts at %s (tests only)", cfg.test_now);
+    }
     if (sig_install() != 0)
         goto out_cfg;
     gethostname(host, sizeof(host) - 1);

@@ -17,12 +17,80 @@ int64_t clock_mono_ms(void)
     return clock_mono_ns() / 1000000;
 }
 
+static int64_t wall_offset_ms;
+
 int64_t clock_wall_ms(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + wall_offset_ms;
+}
+
+void clock_set_wall_offset_ms(int64_t offset_ms)
+{
+    wall_offset_ms = offset_ms;
+}
+
+/* Reads exactly @n digits at *@s into *@out and advances *@s; -1 when they are not digits. */
+static int digits(const char **s, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        char c = (*s)[i];
+
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (c - '0');
+    }
+    *s += n;
+    *out = v;
+    return 0;
+}
+
+int clock_parse_rfc3339(const char *s, int64_t *wall_ms)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h, mi, sec, ms = 0, zh = 0, zm = 0, sign = 0;
+
+    if (!s || digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
+        digits(&s, 2, &d))
+        return -1;
+    if (*s != 'T' && *s != 't' && *s != ' ')
+        return -1;
+    s++;
+    if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi) || *s++ != ':' ||
+        digits(&s, 2, &sec))
+        return -1;
+    if (*s == '.') {
+        int scale = 100, n = 0;
+
+        for (s++; *s >= '0' && *s <= '9'; s++, n++) {
+            ms += (*s - '0') * scale;
+            scale /= 10;
+        }
+        if (n == 0)
+            return -1;
+    }
+    if (*s == 'Z' || *s == 'z') {
+        s++;
+    } else if (*s == '+' || *s == '-') {
+        sign = *s++ == '-' ? -1 : 1;
+        if (digits(&s, 2, &zh) || *s++ != ':' || digits(&s, 2, &zm) || zh > 23 || zm > 59)
+            return -1;
+    } else {
+        return -1;
+    }
+    if (*s || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59)
+        return -1;
+    if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return -1;
+    *wall_ms = ((clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
+                sign * (zh * 3600 + zm * 60)) *
+                   1000 +
+               ms;
+    return 0;
 }
 
 void clock_rfc3339(int64_t wall_ms, char *buf, unsigned len)

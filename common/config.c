@@ -1,6 +1,7 @@
 /* config.c - the configuration table and its loader. */
 #include "config.h"
 
+#include "clock.h"
 #include "err.h"
 #include "xmalloc.h"
 
@@ -136,6 +137,9 @@ static const struct centry table[] = {
     I("FINCHAT_TOKEN_FLUSH_MS", token_flush_ms, "50", 0, 1000,
       "After an answer's first token (sent at once), tokens are gathered this long into one "
       "chunk (0 = one chunk per read from the provider)"),
+    S("FINCHAT_TEST_NOW", test_now, "",
+      "Tests only: the gateway's clock starts at this RFC 3339 time and runs on from there "
+      "(periods, budgets' months, the context document); an error when FINCHAT_ENV=production"),
     S("FINCHAT_WORKER_HEALTH_ADDR", worker_health_addr, "",
       "Worker probe/metrics endpoint host:port: /healthz, /readyz, /metrics (empty = off)"),
     I("FINCHAT_CONNECT_TIMEOUT_MS", connect_timeout_ms, "3000", 10, 600000,
@@ -294,6 +298,17 @@ int config_load_opts(struct fc_config *cfg, unsigned flags, char *errbuf, unsign
             config_release(cfg);
             return FC_EIO;
         }
+    }
+    if (*cfg->test_now && config_is_production(cfg)) {
+        snprintf(errbuf, errlen, "FINCHAT_TEST_NOW is refused when FINCHAT_ENV=production");
+        config_release(cfg);
+        return FC_EINVAL;
+    }
+    if (*cfg->test_now && clock_parse_rfc3339(cfg->test_now, &cfg->test_now_ms)) {
+        snprintf(errbuf, errlen, "FINCHAT_TEST_NOW=%s: expected an RFC 3339 time like %s",
+                 cfg->test_now, "2026-11-30T20:00:00-08:00");
+        config_release(cfg);
+        return FC_EINVAL;
     }
     if (flags & CONFIG_NO_SECRETS)
         return 0;

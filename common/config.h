@@ -9,6 +9,7 @@
 #define FINCHAT_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct fc_config {
@@ -66,6 +67,8 @@ struct fc_config {
     int worker_drain_ms;
     int token_flush_ms;
     char *worker_health_addr;
+    char *test_now;      /* FINCHAT_TEST_NOW: RFC 3339 or ""; refused in production */
+    int64_t test_now_ms; /* test_now read by clock_parse_rfc3339(), 0 when unset */
     int connect_timeout_ms;
     int first_token_timeout_ms;
     int idle_timeout_ms;

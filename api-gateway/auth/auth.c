@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "money.h"
 #include "utf8.h"
 #include "uuid.h"
 #include "xmalloc.h"
@@ -10,6 +11,7 @@
 #include "api-gateway/auth/password.h"
 #include "api-gateway/auth/tool_token.h"
 #include "api-gateway/db/sql.h"
+#include "api-gateway/finance/finance_api.h"
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/http/cookies.h"
 
@@ -34,7 +36,7 @@
 
 /* Timestamps leave PostgreSQL as RFC 3339 UTC text. */
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define USER_COLS "u.id, u.email, u.name, " TS("u.created_at")
+#define USER_COLS "u.id, u.email, u.name, " TS("u.created_at") ", u.currency, u.timezone"
 
 /* Logins for unknown emails verify against this hash, so they cost what a wrong password
  * costs. It is made once per process by password_hash() (so its costs follow password.c)
@@ -267,9 +269,10 @@ static const char *str_field(const json_t *body, const char *key)
 
 static json_t *user_json(const PGresult *res, int row)
 {
-    return json_pack("{s:s,s:s,s:s,s:s}", "id", PQgetvalue(res, row, 0), "email",
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", PQgetvalue(res, row, 0), "email",
                      PQgetvalue(res, row, 1), "name", PQgetvalue(res, row, 2), "created_at",
-                     PQgetvalue(res, row, 3));
+                     PQgetvalue(res, row, 3), "base_currency", PQgetvalue(res, row, 4), "timezone",
+                     PQgetvalue(res, row, 5));
 }
 
 /* Appends an audit_log row; takes ownership of @detail (may be NULL). A failure is logged
@@ -649,6 +652,74 @@ static int h_me(struct api_req *req, struct api_resp *resp)
     return rc;
 }
 
+/* ---- PATCH /me ------------------------------------------------------------------------ */
+
+/* Reads optional string field @key of the body into *@out (NULL when absent); a present
+ * non-string, or one longer than @max bytes, answers 400 invalid_field. */
+static int opt_setting(struct api_req *req, struct api_resp *resp, const char *key, size_t max,
+                       const char **out)
+{
+    const json_t *v = json_object_get(req->body, key);
+
+    *out = NULL;
+    if (!v)
+        return 0;
+    *out = str_field(req->body, key);
+    if (!*out || !**out || strlen(*out) > max)
+        return api_error(resp, 400, "invalid_field", "%s must be a non-empty string", key);
+    return 0;
+}
+
+/* {base_currency?, timezone?}: the user's calendar and base currency (SPEC §15). A currency
+ * not in common/money.h's table, or a zone PostgreSQL does not list in pg_timezone_names,
+ * answers 400 invalid_field and changes nothing. A change bumps data_version and rebuilds the
+ * context document (finance_changed()), as every total depends on both. */
+static int h_me_patch(struct api_req *req, struct api_resp *resp)
+{
+    const char *cur, *tz;
+    PGresult *res;
+    int rc = require_object(req, resp);
+
+    if (!rc)
+        rc = opt_setting(req, resp, "base_currency", 3, &cur);
+    if (!rc)
+        rc = opt_setting(req, resp, "timezone", 64, &tz);
+    if (rc)
+        return rc;
+    if (cur && !money_currency_find(cur))
+        return api_error(resp, 400, "invalid_field",
+                         "base_currency must be a supported ISO 4217 code such as USD or EUR");
+    if (tz) {
+        int64_t known = 0;
+
+        rc = sql_int64(req->pg, "SELECT count(*) FROM pg_timezone_names WHERE name = $1", 1,
+                       (const char *const[]){tz}, &known);
+        if (rc)
+            return api_pg_fail(req, resp, rc);
+        if (!known)
+            return api_error(resp, 400, "invalid_field",
+                             "timezone must be an IANA time zone such as Europe/Paris");
+    }
+    rc = sql_query(req->pg,
+                   "WITH old AS (SELECT currency, timezone FROM users WHERE id = $1),"
+                   " upd AS (UPDATE users u SET currency = coalesce($2, u.currency),"
+                   "  timezone = coalesce($3, u.timezone) WHERE u.id = $1 RETURNING " USER_COLS ")"
+                   " SELECT upd.*, (old.currency, old.timezone) IS DISTINCT FROM"
+                   " (upd.currency, upd.timezone) FROM upd, old",
+                   3, (const char *const[]){req->user_id, cur, tz}, &res);
+    if (rc)
+        return api_pg_fail(req, resp, rc);
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return api_error(resp, 401, "unauthorized", "this account no longer exists");
+    }
+    if (strcmp(PQgetvalue(res, 0, 6), "t") == 0)
+        finance_changed(req);
+    rc = api_json(resp, 200, json_pack("{s:o}", "user", user_json(res, 0)));
+    PQclear(res);
+    return rc;
+}
+
 /* ---- /api-keys ------------------------------------------------------------------------- */
 
 static int h_key_create(struct api_req *req, struct api_resp *resp)
@@ -872,6 +943,7 @@ const struct api_route auth_routes[] = {
     {"POST", "/api/v1/auth/refresh", h_refresh, ROUTE_PUBLIC},
     {"POST", "/api/v1/auth/logout", h_logout, ROUTE_PUBLIC},
     {"GET", "/api/v1/me", h_me, ROUTE_APIKEY},
+    {"PATCH", "/api/v1/me", h_me_patch, 0},
     {"POST", "/api/v1/api-keys", h_key_create, 0},
     {"GET", "/api/v1/api-keys", h_key_list, 0},
     {"DELETE", "/api/v1/api-keys/{id}", h_key_delete, 0},

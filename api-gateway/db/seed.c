@@ -410,27 +410,30 @@ static int insert_holdings_goals(PGconn *pg, const char *uid, char ids[NACCT][37
 static int insert_budgets(PGconn *pg, const char *uid)
 {
     const char *vals[2] = {uid, NULL};
-    int64_t dining = 0, shopping = 0;
-    PGresult *res;
-    json_t *rows;
+    int64_t dining = 0, shopping = 0, first, last;
+    struct fin_cal cal;
+    json_t *rows, *cats, *item;
     char *text;
-    int rc =
-        sql_query(pg,
-                  "SELECT category, -sum(amount_minor) FROM transactions WHERE user_id = $1"
-                  " AND type = 'expense' AND posted_at >= " FIN_MONTH_START " GROUP BY category",
-                  1, vals, &res);
+    size_t i;
+    int rc = finance_calendar(pg, uid, &cal);
 
     if (rc)
         return rc;
-    for (int i = 0; i < PQntuples(res); i++) {
-        int64_t v = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+    finance_month_days(cal.today, 0, &first, &last);
+    cats = finance_categories(pg, uid, first, last, 100);
+    if (!cats)
+        return FC_EIO;
+    json_array_foreach(json_object_get(cats, "items"), i, item)
+    {
+        const char *cat = json_string_value(json_object_get(item, "category"));
+        int64_t v = json_integer_value(json_object_get(item, "amount_minor"));
 
-        if (strcmp(PQgetvalue(res, i, 0), "dining") == 0)
+        if (strcmp(cat, "dining") == 0)
             dining = v;
-        else if (strcmp(PQgetvalue(res, i, 0), "shopping") == 0)
+        else if (strcmp(cat, "shopping") == 0)
             shopping = v;
     }
-    PQclear(res);
+    json_decref(cats);
     /* Dining at about 90 % of its limit, shopping at about 130 %, both in whole dollars. */
     dining = dining > 0 ? (dining * 10 / 9 + 99) / 100 * 100 : 30000;
     shopping = shopping > 0 ? (shopping * 10 / 13) / 100 * 100 : 25000;

@@ -177,19 +177,18 @@ json_t *context_build(PGconn *pg, const char *user_id)
     };
     json_t *p[NPARTS] = {NULL}, *out = NULL, *item;
     char now[32], name[256], cur[4], from30[16], to30[16];
-    int64_t today = clock_wall_ms() / 86400000, first, last, lfirst, llast, nw = 0, version;
-    int y, m, d;
+    int64_t today, first, last, lfirst, llast, nw = 0, version;
+    struct fin_cal cal;
     size_t i;
 
     /* The version is read before the data, so the document holds at least what that version
      * committed (rebuilds of a user run one at a time: context_rebuild()). */
-    if (read_user(pg, user_id, name, cur, &version) != 0)
+    if (read_user(pg, user_id, name, cur, &version) != 0 ||
+        finance_calendar(pg, user_id, &cal) != 0)
         return NULL;
-    clock_civil_from_days(today, &y, &m, &d);
-    first = clock_days_from_civil(y, m, 1);
-    last = (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
-    lfirst = m == 1 ? clock_days_from_civil(y - 1, 12, 1) : clock_days_from_civil(y, m - 1, 1);
-    llast = first - 1;
+    today = cal.today;
+    finance_month_days(today, 0, &first, &last);
+    finance_month_days(today, 1, &lfirst, &llast);
     p[ACCTS] = finance_accounts(pg, user_id);
     p[THIS] = finance_month(pg, user_id, 0);
     p[LAST] = finance_month(pg, user_id, 1);
@@ -212,7 +211,7 @@ json_t *context_build(PGconn *pg, const char *user_id)
             goto out_free;
     json_array_foreach(p[ACCTS], i, item) nw +=
         json_integer_value(json_object_get(item, "balance_minor"));
-    clock_rfc3339(clock_wall_ms(), now, sizeof(now));
+    snprintf(now, sizeof(now), "%s", cal.now);
     out = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:I,s:o,"
         "s:O,s:O,s:O,s:o,s:o}",
@@ -291,12 +290,15 @@ int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const ch
         rc = FC_EDEP;
     } else {
         /* The day it is as of: a question on a later day has it rebuilt first (chat.c). */
-        const char *vals[1] = {user_id};
+        char now[32];
+        const char *vals[2] = {user_id, now};
 
-        (void)sql_exec(pg,
-                       "UPDATE users SET context_day = (now() AT TIME ZONE 'UTC')::date WHERE id "
-                       "= $1",
-                       1, vals, NULL);
+        clock_rfc3339(clock_wall_ms(), now, sizeof(now));
+        (void)sql_exec(
+            pg,
+            "UPDATE users SET context_day = ($2::timestamptz AT TIME ZONE timezone)::date"
+            " WHERE id = $1",
+            2, vals, NULL);
     }
     bson_destroy(opts);
     bson_destroy(selector);

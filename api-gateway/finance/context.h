@@ -24,9 +24,9 @@ json_t *context_build(PGconn *pg, const char *user_id);
 
 /* Replaces @user_id's document in @db.contexts with a fresh context_build(). Returns 0,
  * FC_EDEP when PostgreSQL or MongoDB failed (logged), FC_EINVAL without a Mongo client.
- * Once stored, users.context_day is set to the current UTC day: a document of an earlier day
- * is rebuilt before the next question is answered (chat.c). Callers on a write path log and
- * carry on: the next change retries.
+ * Once stored, users.context_day is set to the user's current local day (users.timezone): a
+ * document of an earlier day is rebuilt before the next question is answered (chat.c). Callers on a
+ * write path log and carry on: the next change retries.
  * @locality any thread, with its own @pg and @mongo. */
 int context_rebuild(PGconn *pg, mongoc_client_t *mongo, const char *db, const char *user_id);
 

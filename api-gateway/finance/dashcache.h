@@ -2,9 +2,10 @@
  *
  * An entry is the JSON text of one user's GET /dashboard, tagged with the user's
  * data_version (users.data_version, bumped after every committed finance write by
- * finance_changed()) and the UTC day it was computed on. A lookup hits only when both still
- * match, so a write on any gateway instance, or midnight, makes every instance recompute:
- * the check costs one indexed read instead of the dashboard's dozen aggregate queries.
+ * finance_changed()) and the user's local day it was computed on (users.timezone). A lookup hits
+ * only when both still match, so a write on any gateway instance, or the user's midnight, makes
+ * every instance recompute: the check costs one indexed read instead of the dashboard's dozen
+ * aggregate queries.
  *
  * Thread-safe (@locks an internal mutex held only for the copy); bounded: at most
  * DASHCACHE_SLOTS entries, a colliding user replaces the older entry. */

@@ -261,15 +261,18 @@ static json_t *period_json(const struct period *p)
     return json_pack("{s:s,s:s,s:s}", "from", from, "to", to, "label", p->label);
 }
 
-/* Today for periods: the UTC day (a user's own time zone is SPEC §15's). */
-static int64_t period_today(void)
+/* Reads the user's calendar (finance_query.h) into @cal: "today" of periods is the user's
+ * local day (SPEC §15). A database failure answers 503. */
+static int user_calendar(struct api_req *req, struct api_resp *resp, struct fin_cal *cal)
 {
-    return clock_wall_ms() / 86400000;
+    return finance_calendar(req->pg, req->user_id, cal) ? finance_db_error(req, resp) : 0;
 }
 
-/* Reads query parameter "period" (period.h) into @p, *@has telling whether there was one.
- * A period with from or to as well, or one period.h refuses, answers 400. */
-static int query_period(struct api_req *req, struct api_resp *resp, struct period *p, bool *has)
+/* Reads query parameter "period" (period.h) into @p, relative to the user's local day
+ * @today, *@has telling whether there was one. A period with from or to as well, or one
+ * period.h refuses, answers 400. */
+static int query_period(struct api_req *req, struct api_resp *resp, int64_t today, struct period *p,
+                        bool *has)
 {
     const char *v = api_query(req, "period");
 
@@ -279,7 +282,7 @@ static int query_period(struct api_req *req, struct api_resp *resp, struct perio
     if ((api_query(req, "from") && *api_query(req, "from")) ||
         (api_query(req, "to") && *api_query(req, "to")))
         return api_error(resp, 400, "invalid_field", "give period, or from and to, not both");
-    if (period_parse(v, period_today(), p) != 0)
+    if (period_parse(v, today, p) != 0)
         return api_error(resp, 400, "invalid_field",
                          "period must be a word like this_month or last_30_days, or YYYY, "
                          "YYYY-MM, YYYY-Qn, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD");
@@ -287,35 +290,40 @@ static int query_period(struct api_req *req, struct api_resp *resp, struct perio
     return 0;
 }
 
-/* The period of the days @from .. @to (inclusive), labelled by period.h; false when it
- * cannot say (a date outside its years). */
-static bool period_of_days(int64_t from, int64_t to, struct period *p)
+/* The period of the days @from .. @to (inclusive), labelled by period.h (labels do not
+ * depend on today, @today is only passed on); false when it cannot say (a date outside its
+ * years). */
+static bool period_of_days(int64_t from, int64_t to, int64_t today, struct period *p)
 {
     char a[16], b[16], text[40];
 
     finance_day_text(from, a, sizeof(a));
     finance_day_text(to, b, sizeof(b));
     snprintf(text, sizeof(text), "%s..%s", a, b);
-    return period_parse(text, period_today(), p) == 0;
+    return period_parse(text, today, p) == 0;
 }
 
 /* ---- handlers ---- */
 
-/* GET /dashboard, served from dashcache.h while the user's data_version and the UTC day are
- * unchanged; otherwise computed and cached. */
+/* GET /dashboard, served from dashcache.h while the user's data_version and the user's local day
+ * are unchanged; otherwise computed and cached. */
 static int h_dashboard(struct api_req *req, struct api_resp *resp)
 {
-    const char *vals[1] = {req->user_id};
+    char now[32];
+    const char *vals[2] = {req->user_id, now};
     PGresult *res;
     int64_t version;
     int32_t day;
     json_t *body;
     size_t len;
     char *text;
-    int rc = sql_query(req->pg,
-                       "SELECT data_version, (now() AT TIME ZONE 'UTC')::date -"
-                       " date '1970-01-01' FROM users WHERE id = $1::uuid",
-                       1, vals, &res);
+    int rc;
+
+    clock_rfc3339(clock_wall_ms(), now, sizeof(now));
+    rc = sql_query(req->pg,
+                   "SELECT data_version, ($2::timestamptz AT TIME ZONE timezone)::date -"
+                   " date '1970-01-01' FROM users WHERE id = $1::uuid",
+                   2, vals, &res);
 
     if (rc)
         return api_pg_fail(req, resp, rc);
@@ -461,6 +469,7 @@ static int h_account_create(struct api_req *req, struct api_resp *resp)
 
 /* Validated filters of GET /transactions. */
 struct txn_filter {
+    struct fin_cal cal; /* the user's: from, to and period are local days */
     int64_t limit, min, max, from, to;
     int sort;
     const char *type, *category, *account, *q, *merchant, *cursor;
@@ -475,7 +484,9 @@ static int read_filter(struct api_req *req, struct api_resp *resp, struct txn_fi
     int rc;
 
     memset(f, 0, sizeof(*f));
-    rc = api_query_int(req, resp, "limit", 50, 1, 200, &f->limit);
+    rc = user_calendar(req, resp, &f->cal);
+    if (!rc)
+        rc = api_query_int(req, resp, "limit", 50, 1, 200, &f->limit);
     if (!rc)
         rc = api_query_int(req, resp, "min_minor", -1, 0, LIMIT_MAX, &f->min);
     if (!rc)
@@ -485,7 +496,7 @@ static int read_filter(struct api_req *req, struct api_resp *resp, struct txn_fi
     if (!rc)
         rc = query_date(req, resp, "to", &f->to);
     if (!rc)
-        rc = query_period(req, resp, &f->period, &f->has_period);
+        rc = query_period(req, resp, f->cal.today, &f->period, &f->has_period);
     if (!rc)
         rc = query_bool(req, resp, "summary", &f->summary);
     if (rc)
@@ -541,12 +552,18 @@ static void add_filters(struct qb *q, const struct txn_filter *f, const char *qp
         qb_add(q, " AND t.category = $%d", qb_param(q, f->category));
     if (f->account && *f->account)
         qb_add(q, " AND t.account_id = $%d::uuid", qb_param(q, f->account));
-    if (f->from >= 0)
-        qb_add(q, " AND t.posted_at >= ('epoch'::timestamptz + $%d::bigint * interval '1 day')",
-               qb_num(q, f->from));
-    if (f->to >= 0)
-        qb_add(q, " AND t.posted_at < ('epoch'::timestamptz + $%d::bigint * interval '1 day')",
-               qb_num(q, f->to + 1));
+    /* Local days of the user's time zone. */
+    if (f->from >= 0) {
+        p = qb_num(q, f->from);
+        qb_add(q,
+               " AND t.posted_at >= ((date '1970-01-01' + $%d::int)::timestamp AT TIME ZONE $%d)",
+               p, qb_param(q, f->cal.tz));
+    }
+    if (f->to >= 0) {
+        p = qb_num(q, f->to + 1);
+        qb_add(q, " AND t.posted_at < ((date '1970-01-01' + $%d::int)::timestamp AT TIME ZONE $%d)",
+               p, qb_param(q, f->cal.tz));
+    }
     if (f->min >= 0)
         qb_add(q, " AND abs(t.amount_minor) >= $%d::bigint", qb_num(q, f->min));
     if (f->max >= 0)
@@ -566,15 +583,17 @@ static json_t *txn_summary(struct api_req *req, const struct txn_filter *f, cons
                            const char *mpat)
 {
     struct qb q = {.len = 0};
-    char cur[4] = "USD";
+    const char *cur = f->cal.cur;
     int64_t count, income, expenses;
     PGresult *res;
-    int rc;
 
+    /* Income and spending as every total counts them (finance_query.h): refunds lower
+     * spending, transfers are neither. */
     qb_add(&q,
-           "SELECT count(*), coalesce(sum(t.amount_minor) FILTER (WHERE t.type = 'income'), 0),"
-           " coalesce(-sum(t.amount_minor) FILTER (WHERE t.type = 'expense'), 0)" FIN_TXN_FROM
-           " WHERE t.user_id = $%d",
+           "SELECT count(*), coalesce(sum(" FIN_INCOME("t") "), 0),"
+                                                            " coalesce(sum(" FIN_SPENDING(
+                                                                "t") "), 0)" FIN_TXN_FROM
+                                                                     " WHERE t.user_id = $%d",
            qb_param(&q, req->user_id));
     add_filters(&q, f, qpat, mpat);
     if (sql_query(req->pg, q.sql, q.n, q.vals, &res) != 0)
@@ -583,9 +602,6 @@ static json_t *txn_summary(struct api_req *req, const struct txn_filter *f, cons
     income = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     expenses = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
     PQclear(res);
-    rc = finance_user_currency(req->pg, req->user_id, cur);
-    if (rc && rc != FC_ENOTFOUND)
-        return NULL;
     return json_pack("{s:I,s:I,s:I,s:I,s:s}", "count", (json_int_t)count, "income_minor",
                      (json_int_t)income, "expenses_minor", (json_int_t)expenses, "net_minor",
                      (json_int_t)(income - expenses), "currency", cur);
@@ -943,32 +959,33 @@ static int h_cashflow(struct api_req *req, struct api_resp *resp)
 
 static int h_categories(struct api_req *req, struct api_resp *resp)
 {
-    int64_t from, to, today = period_today();
+    int64_t from, to, first, last;
+    struct fin_cal cal;
     struct period per;
     bool has_period, labelled;
     json_t *body;
-    int y, m, d;
-    int rc = query_date(req, resp, "from", &from);
+    int rc = user_calendar(req, resp, &cal);
 
+    if (!rc)
+        rc = query_date(req, resp, "from", &from);
     if (!rc)
         rc = query_date(req, resp, "to", &to);
     if (!rc)
-        rc = query_period(req, resp, &per, &has_period);
+        rc = query_period(req, resp, cal.today, &per, &has_period);
     if (rc)
         return rc;
     if (has_period) {
         from = per.from_day;
         to = per.to_day;
     }
-    clock_civil_from_days(today, &y, &m, &d);
+    finance_month_days(cal.today, 0, &first, &last);
     if (from < 0)
-        from = clock_days_from_civil(y, m, 1);
+        from = first;
     if (to < 0)
-        to =
-            (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
+        to = last;
     if (from > to)
         return api_error(resp, 400, "invalid_field", "from must not be after to");
-    labelled = has_period || period_of_days(from, to, &per);
+    labelled = has_period || period_of_days(from, to, cal.today, &per);
     body = finance_categories(req->pg, req->user_id, from, to, 100);
     if (!body)
         return finance_db_error(req, resp);
@@ -1163,9 +1180,13 @@ static int h_simulate(struct api_req *req, struct api_resp *resp)
 static int budgets_answer(struct api_req *req, struct api_resp *resp, const char *month)
 {
     struct period per;
+    struct fin_cal cal;
     json_t *body;
+    int rc = user_calendar(req, resp, &cal);
 
-    if (period_parse(month, period_today(), &per) != 0)
+    if (rc)
+        return rc;
+    if (period_parse(month, cal.today, &per) != 0)
         return api_error(resp, 400, "invalid_field", "month must be YYYY-MM");
     body = finance_budgets_of(req->pg, req->user_id, per.from_day);
     if (!body)

@@ -20,6 +20,19 @@ void finance_day_text(int64_t day, char *buf, size_t len)
     snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
+void finance_month_days(int64_t today, int ago, int64_t *first, int64_t *last)
+{
+    int y, m, d;
+    int64_t k;
+
+    clock_civil_from_days(today, &y, &m, &d);
+    k = (int64_t)y * 12 + (m - 1) - ago;
+    y = (int)(k >= 0 ? k / 12 : (k - 11) / 12);
+    m = (int)(k - (int64_t)y * 12) + 1;
+    *first = clock_days_from_civil(y, m, 1);
+    *last = (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
+}
+
 static int month_days(int y, int m)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

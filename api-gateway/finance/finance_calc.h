@@ -20,6 +20,9 @@ bool finance_date_valid(int y, int m, int d);
 void finance_day_text(int64_t day, char *buf, size_t len);
 /* Parses exactly "YYYY-MM-DD" (a real date) into epoch days. Returns 0 or FC_EINVAL. */
 int finance_parse_date(const char *s, int64_t *days);
+/* The first and last epoch day of the calendar month @ago months before the one holding
+ * epoch day @today (0 = that month, 1 = the one before...; @ago >= 0). Pure. */
+void finance_month_days(int64_t today, int ago, int64_t *first, int64_t *last);
 
 /* Parses an RFC 3339 timestamp "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" (a space may
  * stand for the T) or a bare "YYYY-MM-DD" (read as 12:00 UTC) into Unix seconds, fractions

@@ -67,9 +67,30 @@ static json_t *str_or_null(PGresult *res, int row, int col)
     return PQgetisnull(res, row, col) ? json_null() : json_string(str(res, row, col));
 }
 
-static int64_t today_days(void)
+int finance_calendar(PGconn *pg, const char *uid, struct fin_cal *cal)
 {
-    return clock_wall_ms() / 86400000;
+    const char *vals[2] = {uid, cal->now};
+    PGresult *res;
+    int rc;
+
+    snprintf(cal->tz, sizeof(cal->tz), "UTC");
+    snprintf(cal->cur, sizeof(cal->cur), "USD");
+    clock_rfc3339(clock_wall_ms(), cal->now, sizeof(cal->now));
+    cal->today = clock_wall_ms() / 86400000;
+    rc = sql_query(pg,
+                   "SELECT timezone, currency,"
+                   " ($2::timestamptz AT TIME ZONE timezone)::date - date '1970-01-01'"
+                   " FROM users WHERE id = $1",
+                   2, vals, &res);
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 1) {
+        snprintf(cal->tz, sizeof(cal->tz), "%s", str(res, 0, 0));
+        snprintf(cal->cur, sizeof(cal->cur), "%s", str(res, 0, 1));
+        cal->today = i64(res, 0, 2);
+    }
+    PQclear(res);
+    return 0;
 }
 
 json_t *finance_txn_json(PGresult *res, int row, int c)
@@ -136,12 +157,6 @@ int finance_user_currency(PGconn *pg, const char *uid, char cur[4])
     return rc;
 }
 
-/* True when finance_user_currency() answered: a user without a currency keeps the default. */
-static bool user_currency_ok(int rc)
-{
-    return rc == 0 || rc == FC_ENOTFOUND;
-}
-
 static json_t *account_row(PGresult *res, int i)
 {
     return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "id", str(res, i, 0), "name", str(res, i, 1),
@@ -184,23 +199,33 @@ json_t *finance_holdings(PGconn *pg, const char *uid)
  * months ago (oldest >= newest >= 0), oldest first. */
 static int month_rows(PGconn *pg, const char *uid, int oldest, int newest, PGresult **res)
 {
-    char a[16], b[16];
-    const char *vals[3] = {uid, a, b};
+    char a[16], b[16], first[16];
+    const char *vals[5] = {uid, a, b, first, NULL};
+    struct fin_cal cal;
+    int64_t day, last;
+    int rc = finance_calendar(pg, uid, &cal);
 
+    if (rc)
+        return rc;
+    vals[4] = cal.tz;
+    finance_month_days(cal.today, 0, &day, &last);
+    finance_day_text(day, first, sizeof(first));
     snprintf(a, sizeof(a), "%d", oldest);
     snprintf(b, sizeof(b), "%d", newest);
     return sql_query(
         pg,
-        "SELECT to_char(s, 'YYYY-MM'),"
-        " coalesce(sum(t.amount_minor) FILTER (WHERE t.type = 'income'), 0),"
-        " coalesce(-sum(t.amount_minor) FILTER (WHERE t.type = 'expense'), 0), count(t.id)"
-        " FROM generate_series($3::int, $2::int) k"
-        " CROSS JOIN LATERAL (SELECT date_trunc('month', now() AT TIME ZONE 'UTC')"
-        "   - make_interval(months => k) AS s) m"
-        " LEFT JOIN transactions t ON t.user_id = $1 AND t.posted_at >= (s AT TIME ZONE 'UTC')"
-        "  AND t.posted_at < ((s + interval '1 month') AT TIME ZONE 'UTC')"
-        " GROUP BY s ORDER BY s",
-        3, vals, res);
+        "SELECT to_char(s, 'YYYY-MM'), coalesce(sum(" FIN_INCOME(
+            "t") "), 0),"
+                 " coalesce(sum(" FIN_SPENDING(
+                     "t") "), 0), count(t.id)"
+                          " FROM generate_series($3::int, $2::int) k"
+                          " CROSS JOIN LATERAL (SELECT $4::date - make_interval(months => k) AS s) "
+                          "m"
+                          " LEFT JOIN transactions t ON t.user_id = $1"
+                          "  AND t.posted_at >= (s AT TIME ZONE $5::text)"
+                          "  AND t.posted_at < ((s + interval '1 month') AT TIME ZONE $5::text)"
+                          " GROUP BY s ORDER BY s",
+        5, vals, res);
 }
 
 json_t *finance_month(PGconn *pg, const char *uid, int ago)
@@ -258,21 +283,29 @@ int finance_recent_months(PGconn *pg, const char *uid, int64_t income[6], int64_
 json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day, int limit)
 {
     char from[16], to[16], lim[16];
-    const char *vals[4] = {uid, from, to, lim};
+    const char *vals[5] = {uid, from, to, lim, NULL};
+    struct fin_cal cal;
     PGresult *res;
     json_t *items;
     int64_t total = 0;
 
+    if (finance_calendar(pg, uid, &cal))
+        return NULL;
+    vals[4] = cal.tz;
     finance_day_text(from_day, from, sizeof(from));
     finance_day_text(to_day, to, sizeof(to));
     snprintf(lim, sizeof(lim), "%d", limit);
-    if (sql_query(pg,
-                  "SELECT category, -sum(amount_minor), count(*), sum(-sum(amount_minor)) OVER ()"
-                  " FROM transactions WHERE user_id = $1 AND type = 'expense'"
-                  " AND posted_at >= ($2::date::timestamp AT TIME ZONE 'UTC')"
-                  " AND posted_at < (($3::date + 1)::timestamp AT TIME ZONE 'UTC')"
-                  " GROUP BY category ORDER BY 2 DESC, 1 LIMIT $4::int",
-                  4, vals, &res))
+    if (sql_query(
+            pg,
+            "SELECT t.category, sum(" FIN_SPENDING(
+                "t") "), count(*),"
+                     " sum(sum(" FIN_SPENDING(
+                         "t") ")) OVER ()"
+                              " FROM transactions t WHERE t.user_id = $1 AND " FIN_IS_SPENDING(
+                                  "t") " AND " FIN_IN_DAYS("t.posted_at", "$2", "$3",
+                                                           "$5") " GROUP BY t.category ORDER BY 2 "
+                                                                 "DESC, 1 LIMIT $4::int",
+            5, vals, &res))
         return NULL;
     if (PQntuples(res) > 0)
         total = i64(res, 0, 3);
@@ -294,27 +327,34 @@ static json_t *networth_row(PGresult *res, int i)
 
 json_t *finance_networth(PGconn *pg, const char *uid, int months)
 {
-    char m[16];
-    const char *vals[2] = {uid, m};
+    char m[16], first[16];
+    const char *vals[4] = {uid, m, first, NULL};
+    struct fin_cal cal;
+    int64_t day, last;
 
+    if (finance_calendar(pg, uid, &cal))
+        return NULL;
+    vals[3] = cal.tz;
+    finance_month_days(cal.today, 0, &day, &last);
+    finance_day_text(day, first, sizeof(first));
     snprintf(m, sizeof(m), "%d", months - 1);
     return query_array(
         pg,
         "WITH cur AS (SELECT coalesce(sum(balance_minor), 0) b FROM accounts WHERE user_id = $1)"
         " SELECT to_char(s, 'YYYY-MM'), cur.b - coalesce((SELECT sum(t.amount_minor)"
         "   FROM transactions t WHERE t.user_id = $1"
-        "   AND t.posted_at >= ((s + interval '1 month') AT TIME ZONE 'UTC')), 0)"
+        "   AND t.posted_at >= ((s + interval '1 month') AT TIME ZONE $4::text)), 0)"
         " FROM cur, generate_series(0, $2::int) k CROSS JOIN LATERAL"
-        "  (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => k) AS "
-        "s) m"
+        "  (SELECT $3::date - make_interval(months => k) AS s) m"
         " ORDER BY s",
-        2, vals, networth_row);
+        4, vals, networth_row);
 }
 
 json_t *finance_subscriptions(PGconn *pg, const char *uid)
 {
     char months[16], days[16];
-    const char *vals[3] = {uid, months, days};
+    const char *vals[5] = {uid, months, days, NULL, NULL};
+    struct fin_cal cal;
     struct sub_charge *c;
     struct sub_item *items;
     size_t n, nitems;
@@ -322,6 +362,10 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
     PGresult *res;
     json_t *arr;
 
+    if (finance_calendar(pg, uid, &cal))
+        return NULL;
+    vals[3] = cal.now;
+    vals[4] = cal.tz;
     snprintf(months, sizeof(months), "%d", SUB_MIN_MONTHS);
     snprintf(days, sizeof(days), "%d", SUB_ACTIVE_DAYS);
     /* The CTE r is a cheap pre-filter on the rules finance_subs_detect() then applies in full,
@@ -332,16 +376,18 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
             "  FROM transactions WHERE user_id = $1 AND type = 'expense' AND merchant <> ''"
             "  AND category NOT IN ('housing', 'rent', 'mortgage', 'utilities', 'insurance', "
             "'loans',"
-            "  'transfer') AND posted_at >= now() - interval '400 days'),"
+            "  'transfer') AND posted_at >= $4::timestamptz - interval '400 days'"
+            "  AND posted_at <= $4::timestamptz),"
             " r AS (SELECT k FROM e GROUP BY k"
-            "  HAVING count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) >= $2::int"
-            "  AND count(*) <= count(DISTINCT date_trunc('month', posted_at AT TIME ZONE 'UTC')) + "
-            "1"
-            "  AND max(posted_at) >= now() - make_interval(days => $3::int + 1))"
-            " SELECT e.k, e.merchant, (e.posted_at AT TIME ZONE 'UTC')::date - date '1970-01-01',"
+            "  HAVING count(DISTINCT date_trunc('month', posted_at AT TIME ZONE $5::text)) >= "
+            "$2::int"
+            "  AND count(*) <= count(DISTINCT date_trunc('month', posted_at AT TIME ZONE $5::text))"
+            "  + 1 AND max(posted_at) >= $4::timestamptz - make_interval(days => $3::int + 1))"
+            " SELECT e.k, e.merchant, (e.posted_at AT TIME ZONE $5::text)::date - date "
+            "'1970-01-01',"
             " -e.amount_minor FROM e JOIN r ON r.k = e.k"
             " ORDER BY e.k COLLATE \"C\", e.posted_at, e.id",
-            3, vals, &res))
+            5, vals, &res))
         return NULL;
     n = (size_t)PQntuples(res);
     c = xcalloc(n ? n : 1, sizeof(*c));
@@ -352,7 +398,7 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
         c[i].day = i64(res, (int)i, 2);
         c[i].amount_minor = i64(res, (int)i, 3);
     }
-    nitems = finance_subs_detect(c, n, today_days(), items, n);
+    nitems = finance_subs_detect(c, n, cal.today, items, n);
     arr = json_array();
     for (size_t i = 0; i < nitems; i++) {
         char last[16], next[16];
@@ -422,15 +468,15 @@ json_t *finance_health_with(PGconn *pg, const char *uid, json_t *budgets, json_t
 {
     struct health_input in = {0};
     struct health_score score;
-    char cur[4] = "USD";
+    struct fin_cal cal;
     json_t *item;
     int64_t nw;
     size_t i;
     int n;
 
-    if (!user_currency_ok(finance_user_currency(pg, uid, cur)))
+    if (finance_calendar(pg, uid, &cal))
         return NULL;
-    in.currency = cur;
+    in.currency = cal.cur;
     n = finance_recent_months(pg, uid, in.income, in.expenses);
     if (n < 0 || balances(pg, uid, &in, &nw) != 0)
         return NULL;
@@ -500,28 +546,39 @@ json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const ch
 
 json_t *finance_budgets(PGconn *pg, const char *uid)
 {
-    return finance_budgets_of(pg, uid, today_days());
+    struct fin_cal cal;
+
+    if (finance_calendar(pg, uid, &cal))
+        return NULL;
+    return finance_budgets_of(pg, uid, cal.today);
 }
 
 json_t *finance_budgets_of(PGconn *pg, const char *uid, int64_t day)
 {
-    char first[16];
-    const char *vals[2] = {uid, first};
+    char first[16], last[16];
+    const char *vals[4] = {uid, first, last, NULL};
+    struct fin_cal cal;
+    int64_t fday, lday;
     PGresult *res;
     json_t *items;
     char month[16];
-    int y, m, d;
 
-    clock_civil_from_days(day, &y, &m, &d);
-    finance_day_text(clock_days_from_civil(y, m, 1), first, sizeof(first));
-    if (sql_query(pg,
-                  "SELECT b.category, b.limit_minor, coalesce((SELECT -sum(t.amount_minor)"
-                  "  FROM transactions t WHERE t.user_id = b.user_id AND t.category = b.category"
-                  "  AND t.type = 'expense'"
-                  "  AND t.posted_at >= ($2::date::timestamp AT TIME ZONE 'UTC')"
-                  "  AND t.posted_at < (($2::date + interval '1 month') AT TIME ZONE 'UTC')), 0)"
-                  " FROM budgets b WHERE b.user_id = $1 ORDER BY b.category",
-                  2, vals, &res))
+    if (finance_calendar(pg, uid, &cal))
+        return NULL;
+    vals[3] = cal.tz;
+    finance_month_days(day, 0, &fday, &lday);
+    finance_day_text(fday, first, sizeof(first));
+    finance_day_text(lday, last, sizeof(last));
+    if (sql_query(
+            pg,
+            "SELECT b.category, b.limit_minor, coalesce((SELECT sum(" FIN_SPENDING(
+                "t") ")"
+                     "  FROM transactions t WHERE t.user_id = b.user_id AND t.category = b.category"
+                     "  AND " FIN_IS_SPENDING("t") " AND " FIN_IN_DAYS(
+                         "t.posted_at", "$2", "$3",
+                         "$4") "), 0)"
+                               " FROM budgets b WHERE b.user_id = $1 ORDER BY b.category",
+            4, vals, &res))
         return NULL;
     forecast_month_label(day, 0, month, sizeof(month));
     items = json_array();
@@ -575,13 +632,15 @@ static json_t *scenario(int64_t start, int64_t net, int months, int64_t today)
 
 json_t *finance_forecast(PGconn *pg, const char *uid, int months)
 {
-    int64_t inc[6], exp[6], nw, today = today_days();
+    int64_t inc[6], exp[6], nw, today;
     struct forecast_rates r;
-    char cur[4] = "USD";
+    struct fin_cal cal;
+    const char *cur = cal.cur;
     int n;
 
-    if (!user_currency_ok(finance_user_currency(pg, uid, cur)))
+    if (finance_calendar(pg, uid, &cal))
         return NULL;
+    today = cal.today;
     n = finance_recent_months(pg, uid, inc, exp);
     if (n < 0 || balances(pg, uid, NULL, &nw) != 0)
         return NULL;
@@ -614,16 +673,24 @@ json_t *finance_recent(PGconn *pg, const char *uid, int n)
 
 json_t *finance_largest_expenses(PGconn *pg, const char *uid, int n)
 {
-    char lim[16];
-    const char *vals[2] = {uid, lim};
+    char lim[16], first[16], last[16];
+    const char *vals[5] = {uid, lim, first, last, NULL};
+    struct fin_cal cal;
+    int64_t fday, lday;
 
+    if (finance_calendar(pg, uid, &cal))
+        return NULL;
+    vals[4] = cal.tz;
+    finance_month_days(cal.today, 0, &fday, &lday);
+    finance_day_text(fday, first, sizeof(first));
+    finance_day_text(lday, last, sizeof(last));
     snprintf(lim, sizeof(lim), "%d", n);
-    return query_array(pg,
-                       "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1"
-                       " AND t.type = 'expense' AND t.posted_at >= " FIN_MONTH_START
-                       " AND t.posted_at < " FIN_MONTH_END
-                       " ORDER BY t.amount_minor, t.id LIMIT $2::int",
-                       2, vals, txn_row);
+    return query_array(
+        pg,
+        "SELECT " FIN_TXN_COLS FIN_TXN_FROM " WHERE t.user_id = $1"
+        " AND t.amount_minor < 0 AND NOT " FIN_TRANSFER("t") " AND " FIN_IN_DAYS(
+            "t.posted_at", "$3", "$4", "$5") " ORDER BY t.amount_minor, t.id LIMIT $2::int",
+        5, vals, txn_row);
 }
 
 json_t *finance_briefing(PGconn *pg, const char *uid)
@@ -642,27 +709,18 @@ json_t *finance_briefing(PGconn *pg, const char *uid)
     return out;
 }
 
-/* Current month's first and last day, epoch days (UTC). */
-static void this_month(int64_t *first, int64_t *last)
-{
-    int y, m, d;
-
-    clock_civil_from_days(today_days(), &y, &m, &d);
-    *first = clock_days_from_civil(y, m, 1);
-    *last = (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
-}
-
 json_t *finance_dashboard(PGconn *pg, const char *uid)
 {
-    char cur[4] = "USD";
+    struct fin_cal cal;
+    const char *cur = cal.cur;
     int64_t first, last, nw = 0;
     json_t *parts[8] = {NULL};
     json_t *out = NULL, *top, *item;
     size_t i;
 
-    if (!user_currency_ok(finance_user_currency(pg, uid, cur)) || balances(pg, uid, NULL, &nw) != 0)
+    if (finance_calendar(pg, uid, &cal) || balances(pg, uid, NULL, &nw) != 0)
         return NULL;
-    this_month(&first, &last);
+    finance_month_days(cal.today, 0, &first, &last);
     parts[0] = finance_accounts(pg, uid);
     parts[1] = finance_month(pg, uid, 0);
     parts[2] = finance_cashflow(pg, uid, 6);

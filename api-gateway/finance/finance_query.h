@@ -4,9 +4,24 @@
  * (finance.c), the assistant's context snapshot (context.c) and seeding (seed.c). Every
  * query is parameterised and scoped by @uid, so nothing here can reach another user's rows.
  *
- * Month boundaries are calendar months in UTC. Income is the sum of type "income"
- * transactions; expenses are the magnitudes of type "expense" ones; transfers count as
- * neither. Net worth is the sum of account balances (credit balances are negative).
+ * Periods are the user's calendar (SPEC §15): "today", months, "this month", budgets' months,
+ * the month buckets of cash flow and net worth are days in the user's time zone (users.timezone,
+ * IANA), as of clock_wall_ms() (so FINCHAT_TEST_NOW moves them too); finance_calendar() reads
+ * them and FIN_IN_DAYS() bounds a timestamp by them. No query here uses SQL now().
+ *
+ * Income and spending (SPEC §15), per transaction t (FIN_INCOME(), FIN_SPENDING()):
+ * - a transfer (type "transfer" or category "transfer": moves between the user's own
+ *   accounts) is neither income nor spending;
+ * - a negative amount is spending of its category;
+ * - a positive amount in one of FIN_INCOME_CATEGORIES is income;
+ * - any other positive amount is a refund: it is not income, it lowers its category's
+ *   spending (it counts as negative spending there).
+ * So the expenses of a category are the magnitudes of its negative amounts minus its refunds
+ * (negative when refunds exceed purchases in the period), total expenses are the sum over
+ * categories, and income excludes refunds and transfers. Every total uses these: month
+ * figures, cash flow, categories, budgets' spent, savings rate, health score, forecast, the
+ * dashboard, the context document and the transactions' summary. Net worth is the sum of
+ * account balances (credit balances are negative).
  *
  * Every statement runs through api-gateway/db/sql.h. Functions returning json_t * give a new
  * reference (caller decrefs), or NULL after a PostgreSQL failure (logged there); functions
@@ -29,10 +44,39 @@
 #define FIN_TXN_NCOLS 12
 #define FIN_TXN_FROM " FROM transactions t JOIN accounts a ON a.id = t.account_id"
 
-/* Start and end of the current UTC calendar month, as timestamptz SQL expressions. */
-#define FIN_MONTH_START "(date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
-#define FIN_MONTH_END                                                                              \
-    "((date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC')"
+/* SQL condition: timestamptz @col lies on the local days @from .. @to (inclusive) of time zone
+ * @tz; @from, @to and @tz are SQL expressions (parameters), dates as 'YYYY-MM-DD' and the zone
+ * as text. Index friendly (a range on @col). */
+#define FIN_IN_DAYS(col, from, to, tz)                                                             \
+    "(" col " >= ((" from ")::date::timestamp AT TIME ZONE (" tz ")::text) AND " col " < ((((" to  \
+    ")::date + 1)::timestamp) AT TIME ZONE (" tz ")::text))"
+
+/* Categories in which a positive amount is income rather than a refund ("uncategorized"
+ * too: an unclassified credit is not a refund of anything). */
+#define FIN_INCOME_CATEGORIES "'income', 'salary', 'interest', 'dividends', 'uncategorized'"
+/* SQL condition: transaction alias @t is a transfer between the user's own accounts. */
+#define FIN_TRANSFER(t) "(" t ".type = 'transfer' OR " t ".category = 'transfer')"
+/* SQL condition: @t is a purchase or a refund (counts in its category's spending). */
+#define FIN_IS_SPENDING(t)                                                                         \
+    "(NOT " FIN_TRANSFER(t) " AND (" t ".amount_minor < 0 OR " t                                   \
+                            ".category NOT IN (" FIN_INCOME_CATEGORIES ")))"
+/* SQL bigint: @t's income (its amount, or 0) and spending (minus its amount, or 0). */
+#define FIN_INCOME(t)                                                                              \
+    "(CASE WHEN " t ".amount_minor > 0 AND NOT " FIN_IS_SPENDING(t) " AND NOT " FIN_TRANSFER(      \
+        t) " THEN " t ".amount_minor ELSE 0 END)"
+#define FIN_SPENDING(t) "(CASE WHEN " FIN_IS_SPENDING(t) " THEN -" t ".amount_minor ELSE 0 END)"
+
+/* The user's calendar and base currency. */
+struct fin_cal {
+    char tz[64];   /* IANA zone, "UTC" by default */
+    char cur[4];   /* base currency, "USD" by default */
+    int64_t today; /* the epoch day it is in @tz at clock_wall_ms() */
+    char now[32];  /* clock_wall_ms() as RFC 3339, for SQL in place of now() */
+};
+
+/* Reads @uid's calendar into @cal; a user without a row gets UTC and USD. Returns 0 or the
+ * code of sql.h (@cal then holds the defaults). */
+int finance_calendar(PGconn *pg, const char *uid, struct fin_cal *cal);
 
 /* Takes the per-user advisory lock that serialises a user's finance writes (for the fraud
  * rules that look at neighbouring transactions); call inside a transaction (sql_begin()).
@@ -68,8 +112,9 @@ json_t *finance_month(PGconn *pg, const char *uid, int ago);
 /* [{month,income_minor,expenses_minor,net_minor}] for the last @months months including the
  * current one, oldest first (1..120). */
 json_t *finance_cashflow(PGconn *pg, const char *uid, int months);
-/* {total_minor,items:[{category,amount_minor,count,share_pct}]} of expenses posted from
- * @from_day to @to_day inclusive (epoch days, UTC), largest first, at most @limit items. */
+/* {total_minor,items:[{category,amount_minor,count,share_pct}]} of spending (purchases less
+ * refunds, see above) posted from @from_day to @to_day inclusive (epoch days of the user's
+ * calendar), largest first, at most @limit items; total_minor is over every category. */
 json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day,
                            int limit);
 /* [{month,net_worth_minor}] month-end net worth for the last @months months, oldest first. */
@@ -89,7 +134,7 @@ json_t *finance_health_with(PGconn *pg, const char *uid, json_t *budgets, json_t
 json_t *finance_alerts(PGconn *pg, const char *uid, const char *status, const char *alert_id);
 /* {month,items:[{category,limit_minor,spent_minor,pct,status}]} for the current month. */
 json_t *finance_budgets(PGconn *pg, const char *uid);
-/* The same for the calendar month (UTC) holding epoch day @day: the budgets' limits, with
+/* The same for the calendar month (the user's) holding epoch day @day: the budgets' limits, with
  * spent computed over that month. */
 json_t *finance_budgets_of(PGconn *pg, const char *uid, int64_t day);
 /* [{id,name,target_minor,current_minor,target_date}] */
@@ -98,7 +143,8 @@ json_t *finance_goals(PGconn *pg, const char *uid);
 json_t *finance_forecast(PGconn *pg, const char *uid, int months);
 /* The @n most recent Transactions. */
 json_t *finance_recent(PGconn *pg, const char *uid, int n);
-/* The @n largest expenses of the current month, largest first. */
+/* The @n largest expenses (negative amounts, transfers aside) of the user's current month,
+ * largest first. */
 json_t *finance_largest_expenses(PGconn *pg, const char *uid, int n);
 /* {text,generated_at} of the cached AI briefing, or JSON null. */
 json_t *finance_briefing(PGconn *pg, const char *uid);

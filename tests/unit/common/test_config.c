@@ -73,4 +73,29 @@ static void test_worker_needs_no_secrets(void)
     unsetenv("FINCHAT_ENV");
 }
 
-TEST_MAIN(test_defaults_and_overrides, test_bad_values, test_worker_needs_no_secrets)
+/* FINCHAT_TEST_NOW: read in development, an error in production or when it is no time. */
+static void test_test_now(void)
+{
+    struct fc_config cfg;
+    char err[256];
+
+    setenv("FINCHAT_TEST_NOW", "2026-11-30T20:00:00-08:00", 1);
+    CHECK_EQ_INT(config_load_opts(&cfg, CONFIG_NO_SECRETS, err, sizeof(err)), 0);
+    CHECK_EQ_INT(cfg.test_now_ms, 1796097600000LL); /* 2026-12-01T04:00:00Z */
+    config_release(&cfg);
+    setenv("FINCHAT_TEST_NOW", "next tuesday", 1);
+    CHECK(config_load_opts(&cfg, CONFIG_NO_SECRETS, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "FINCHAT_TEST_NOW") != NULL);
+    setenv("FINCHAT_TEST_NOW", "2026-11-30T20:00:00-08:00", 1);
+    setenv("FINCHAT_ENV", "production", 1);
+    CHECK(config_load_opts(&cfg, CONFIG_NO_SECRETS, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "production") != NULL);
+    unsetenv("FINCHAT_ENV");
+    unsetenv("FINCHAT_TEST_NOW");
+    CHECK_EQ_INT(config_load_opts(&cfg, CONFIG_NO_SECRETS, err, sizeof(err)), 0);
+    CHECK_EQ_STR(cfg.test_now, "");
+    CHECK_EQ_INT(cfg.test_now_ms, 0);
+    config_release(&cfg);
+}
+
+TEST_MAIN(test_defaults_and_overrides, test_bad_values, test_worker_needs_no_secrets, test_test_now)

@@ -216,5 +216,32 @@ static void test_health(void)
     CHECK(s.score >= 0 && s.score <= 100);
 }
 
-TEST_MAIN(test_days, test_timestamps, test_like_pattern, test_rounding_and_pct, test_has_ctrl,
-          test_budget_status, test_subscriptions, test_health)
+/* The month boundaries of "this month", "last month" and budgets' months. */
+static void test_month_days(void)
+{
+    int64_t first, last, nov30 = clock_days_from_civil(2026, 11, 30);
+
+    finance_month_days(nov30, 0, &first, &last);
+    CHECK_EQ_INT(first, clock_days_from_civil(2026, 11, 1));
+    CHECK_EQ_INT(last, nov30);
+    finance_month_days(clock_days_from_civil(2026, 12, 1), 0, &first, &last);
+    CHECK_EQ_INT(first, clock_days_from_civil(2026, 12, 1));
+    CHECK_EQ_INT(last, clock_days_from_civil(2026, 12, 31));
+    /* Back across a year, and a leap February. */
+    finance_month_days(clock_days_from_civil(2026, 1, 15), 1, &first, &last);
+    CHECK_EQ_INT(first, clock_days_from_civil(2025, 12, 1));
+    CHECK_EQ_INT(last, clock_days_from_civil(2025, 12, 31));
+    finance_month_days(clock_days_from_civil(2028, 3, 31), 1, &first, &last);
+    CHECK_EQ_INT(first, clock_days_from_civil(2028, 2, 1));
+    CHECK_EQ_INT(last, clock_days_from_civil(2028, 2, 29));
+    finance_month_days(clock_days_from_civil(2026, 3, 1), 14, &first, &last);
+    CHECK_EQ_INT(first, clock_days_from_civil(2025, 1, 1));
+    CHECK_EQ_INT(last, clock_days_from_civil(2025, 1, 31));
+    /* Before 1970: still whole months. */
+    finance_month_days(clock_days_from_civil(1970, 1, 10), 1, &first, &last);
+    CHECK_EQ_INT(first, clock_days_from_civil(1969, 12, 1));
+    CHECK_EQ_INT(last, -1);
+}
+
+TEST_MAIN(test_days, test_timestamps, test_month_days, test_like_pattern, test_rounding_and_pct,
+          test_has_ctrl, test_budget_status, test_subscriptions, test_health)
