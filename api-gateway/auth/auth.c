@@ -37,6 +37,7 @@
 /* Timestamps leave PostgreSQL as RFC 3339 UTC text. */
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define USER_COLS "u.id, u.email, u.name, " TS("u.created_at") ", u.currency, u.timezone"
+#define USER_NCOLS 6 /* the columns of USER_COLS; what a query adds after them starts here */
 
 /* Logins for unknown emails verify against this hash, so they cost what a wrong password
  * costs. It is made once per process by password_hash() (so its costs follow password.c)
@@ -455,7 +456,7 @@ static int h_login(struct api_req *req, struct api_resp *resp)
     if (!found)
         pthread_once(&dummy_once, dummy_init);
     /* Unknown emails pay for one Argon2id verification too. */
-    ok = password_verify(found ? PQgetvalue(res, 0, 4) : dummy_hash, pw) && found;
+    ok = password_verify(found ? PQgetvalue(res, 0, USER_NCOLS) : dummy_hash, pw) && found;
     if (!ok) {
         audit_login_failed(req, found ? PQgetvalue(res, 0, 0) : NULL, email_in);
         rc = api_error(resp, 401, "unauthorized", "invalid email or password");
@@ -713,7 +714,7 @@ static int h_me_patch(struct api_req *req, struct api_resp *resp)
         PQclear(res);
         return api_error(resp, 401, "unauthorized", "this account no longer exists");
     }
-    if (strcmp(PQgetvalue(res, 0, 6), "t") == 0)
+    if (strcmp(PQgetvalue(res, 0, USER_NCOLS), "t") == 0)
         finance_changed(req);
     rc = api_json(resp, 200, json_pack("{s:o}", "user", user_json(res, 0)));
     PQclear(res);
