@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows waiting to be stored: [{d, b, q, r, k}], k the minor-unit exponent of quote minus
- * that of base (minor_rate = r * 10^k). */
+/* Rows waiting to be stored: [{d, b, q, r, k, n}], n their order, k the minor-unit exponent of
+ * quote minus that of base (minor_rate = r * 10^k). */
 struct batch {
     json_t *rows;
     int64_t first, last; /* epoch days */
@@ -51,7 +51,7 @@ static int batch_store(PGconn *pg, struct batch *b, const char *source)
             "INSERT INTO fx_rates (day, base, quote, rate, minor_rate, source)"
             " SELECT DISTINCT ON (r.b, r.q, r.d) r.d, r.b, r.q, r.r::numeric,"
             "  r.r::numeric * power(10::numeric, r.k), $2"
-            " FROM json_to_recordset($1::json) WITH ORDINALITY AS r(d date, b text, q text,"
+            " FROM json_to_recordset($1::json) AS r(d date, b text, q text,"
             "  r text, k int, n bigint) ORDER BY r.b, r.q, r.d, r.n DESC"
             " ON CONFLICT (base, quote, day) DO UPDATE SET rate = excluded.rate,"
             "  minor_rate = excluded.minor_rate, source = excluded.source, updated_at = now()",

@@ -39,7 +39,9 @@ $$;
 
 -- @amount minor units of @src in minor units of @dst at day @d's rate (rounded half away
 -- from zero), or NULL when no rate is known: a total must not add it as if it were @dst.
+-- Zero and amounts already in @dst need no rate. Inlined by the planner: a row in the base
+-- currency never looks a rate up.
 CREATE FUNCTION fx_convert(amount bigint, src char(3), dst char(3), d date) RETURNS bigint
 LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN src = dst THEN amount ELSE round(amount * fx_rate(src, dst, d))::bigint END
+    SELECT CASE WHEN src = dst OR amount = 0 THEN amount ELSE round(amount * fx_rate(src, dst, d))::bigint END
 $$;
