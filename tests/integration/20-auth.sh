@@ -169,10 +169,11 @@ before="$(counts)"
 http POST /api/v1/auth/register "{\"email\":\"  Auth-$TAG@Example.COM \",\"password\":\"$PASS\",\"name\":\"Auth Tester\"}"
 check "register answers 201 with {user}" is_status 201
 USER_ID="$(jget 'd["user"]["id"]')"
-check "register: user has id, email lower-cased, name, created_at, no hash" python3 - "$TMP/body" "$EMAIL" <<'PY'
+check "register: user has id, email lower-cased, name, created_at, base_currency USD, timezone UTC, no hash" python3 - "$TMP/body" "$EMAIL" <<'PY'
 import json, re, sys
 u = json.load(open(sys.argv[1]))["user"]
-assert set(u) == {"id", "email", "name", "created_at"}, u
+assert set(u) == {"id", "email", "name", "created_at", "base_currency", "timezone"}, u
+assert u["base_currency"] == "USD" and u["timezone"] == "UTC", u
 assert re.fullmatch(r"[0-9a-f-]{36}", u["id"]) and u["email"] == sys.argv[2] and u["name"] == "Auth Tester"
 assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", u["created_at"]), u
 PY
