@@ -635,13 +635,17 @@ static json_t *txn_summary(struct api_req *req, const struct txn_filter *f, cons
     PGresult *res;
 
     /* Income and spending as every total counts them (finance_query.h): refunds lower
-     * spending, transfers are neither. */
+     * spending, transfers are neither; in the base currency (FIN_IN_BASE()). */
+    int pb = qb_param(&q, cur), pz = qb_param(&q, f->cal.tz), pu = qb_param(&q, req->user_id);
+
     qb_add(&q,
-           "SELECT count(*), coalesce(sum(" FIN_INCOME("t") "), 0),"
-                                                            " coalesce(sum(" FIN_SPENDING(
-                                                                "t") "), 0)" FIN_TXN_FROM
-                                                                     " WHERE t.user_id = $%d",
-           qb_param(&q, req->user_id));
+           "SELECT count(*), coalesce(sum(" FIN_IN_BASE(
+               FIN_INCOME("t"), "t.currency", "t.posted_at", "$%d",
+               "$%d") "), 0),"
+                      " coalesce(sum(" FIN_IN_BASE(FIN_SPENDING("t"), "t.currency", "t.posted_at",
+                                                   "$%d", "$%d") "), 0)" FIN_TXN_FROM
+                                                                 " WHERE t.user_id = $%d",
+           pb, pz, pb, pz, pu);
     add_filters(&q, f, qpat, mpat);
     if (sql_query(req->pg, q.sql, q.n, q.vals, &res) != 0)
         return NULL;
