@@ -911,6 +911,9 @@ test("a total that needs a missing exchange rate says so (missing_rates), on the
     eq(await note.getAttribute("data-missing"), "USD", "note names USD");
     assert((await note.textContent()).includes(`No exchange rate from USD to ${base}`), "note text");
     eq(await note.getAttribute("role"), "note", "note role");
+    // Each account keeps its own currency; its base-currency value says there is no rate.
+    eq(await page.getByTestId("account").locator("[data-currency=USD]").count(), d.accounts.length, "balances in their own currency");
+    eq(await page.getByTestId("account-base").allTextContents(), d.accounts.map(() => `no USD→${base} rate`), "no converted balance without a rate");
     await shot("dashboard-missing-rates");
     const cats = (await apiGet("/analytics/categories")).body;
     if (cats?.missing_rates?.length) {

@@ -15,6 +15,8 @@ export type AccountType = "checking" | "savings" | "credit" | "investment";
 export interface Account {
   id: string; name: string; type: AccountType; institution: string;
   balance_minor: number; currency: string; mask: string;
+  /** SPEC §15: the balance in the user's base currency at today's rate; null without a rate. */
+  balance_base_minor?: number | null;
 }
 
 export type TxType = "income" | "expense" | "transfer";

@@ -135,7 +135,14 @@ export function DashboardView() {
                         {a.mask ? ` ····${a.mask}` : ""}
                       </span>
                     </div>
-                    <Money minor={a.balance_minor} currency={a.currency} colored={a.balance_minor < 0} />
+                    <span className="stack" style={{ gap: 0, justifyItems: "end", textAlign: "right" }}>
+                      <Money minor={a.balance_minor} currency={a.currency} colored={a.balance_minor < 0} />
+                      {a.currency !== d.currency ? (
+                        <span className="muted small" data-testid="account-base">
+                          {a.balance_base_minor != null ? <>≈ <Money minor={a.balance_base_minor} currency={d.currency} /></> : `no ${a.currency}→${d.currency} rate`}
+                        </span>
+                      ) : null}
+                    </span>
                   </li>
                 ))}
               </ul>
