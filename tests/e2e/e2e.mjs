@@ -809,7 +809,10 @@ test("transactions: 'Always categorise <merchant> like this' creates a rule, app
     await row.getByRole("button", { name: "Save category" }).click();
     await until(async () => (await row.getAttribute("data-category")) === category, { what: "row updated" });
     const posted = page.waitForResponse((r) => r.url().endsWith("/api/v1/rules") && r.request().method() === "POST");
-    await row.getByRole("button", { name: `Always categorise ${merchant} like this` }).click();
+    // Keyboard: focus moves from the closed edit form to the offer, Enter takes it.
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+    await until(async () => (await focused()) === `Always categorise ${merchant} like this`, { what: "focus on the rule offer" });
+    await page.keyboard.press("Enter");
     const res = await posted;
     assert(res.status() === 200 || res.status() === 201, `POST /rules status ${res.status()}`);
     eq(JSON.parse(res.request().postData()), { merchant, match: "equals", category }, "rule from the edit");
@@ -819,7 +822,8 @@ test("transactions: 'Always categorise <merchant> like this' creates a rule, app
     assert(rule, "rule stored");
     ruleId = rule.id;
     const applied = page.waitForResponse((r) => r.url().endsWith(`/api/v1/rules/${ruleId}/apply`));
-    await row.getByRole("button", { name: `Apply to past ${merchant} transactions` }).click();
+    await until(async () => (await focused()) === `Apply to past ${merchant} transactions`, { what: "focus on Apply" });
+    await page.keyboard.press("Enter");
     const n = (await (await applied).json()).updated;
     eq(n, before.filter((t) => t.id !== rowId && t.category !== category && t.type !== "transfer").length, "updated = the merchant's other transactions");
     const text = (await row.getByTestId("rule-offer-applied").textContent()).trim();

@@ -325,7 +325,8 @@ function RuleOffer({ merchant, offer, onCreate, onApply, onDismiss }: { merchant
   return (
     <div className="stack small" style={{ gap: 4, marginTop: 4 }} data-testid="rule-offer">
       {!offer.rule ? (
-        <button type="button" className="btn btn-sm" onClick={onCreate} disabled={offer.busy}>
+        // Focus follows the flow: the edit form that held it is gone, its next step is here.
+        <button type="button" className="btn btn-sm" onClick={onCreate} disabled={offer.busy} autoFocus>
           Always categorise {merchant} like this
         </button>
       ) : (
@@ -336,14 +337,14 @@ function RuleOffer({ merchant, offer, onCreate, onApply, onDismiss }: { merchant
           {offer.applied ? (
             <span role="status" data-testid="rule-offer-applied">{offer.applied}</span>
           ) : (
-            <button type="button" className="btn btn-sm" onClick={onApply} disabled={offer.busy}>
+            <button type="button" className="btn btn-sm" onClick={onApply} disabled={offer.busy} autoFocus>
               Apply to past {merchant} transactions
             </button>
           )}
         </>
       )}
       {offer.error ? <span className="neg" role="alert">{offer.error}</span> : null}
-      <button type="button" className="btn btn-sm btn-ghost" onClick={onDismiss} aria-label={`Dismiss the rule suggestion for ${merchant}`}>
+      <button type="button" className="btn btn-sm btn-ghost" onClick={onDismiss} aria-label={`${offer.rule ? "Done" : "Not now"}: dismiss the rule suggestion for ${merchant}`}>
         {offer.rule ? "Done" : "Not now"}
       </button>
     </div>
