@@ -62,6 +62,7 @@ alerts = request("GET", "/api/v1/insights/fraud-alerts?status=open", headers=H).
     request("GET", "/api/v1/insights/fraud-alerts?status=all", headers=H).json()["items"]
 conv = request("POST", "/api/v1/conversations", {"title": "openapi check"}, headers=H).json()
 key = request("POST", "/api/v1/api-keys", {"name": "openapi check"}, headers=H).json()
+rule = request("POST", "/api/v1/rules", {"merchant": "OpenAPI rule check", "category": "openapi"}, headers=H).json()
 
 bodies = {
     ("post", "/api/v1/auth/register"): {"email": f"oa-{uuid.uuid4().hex[:8]}@example.com", "password": "CorrectHorse42!", "name": "OA"},
@@ -69,6 +70,7 @@ bodies = {
     ("post", "/api/v1/api-keys"): {"name": "openapi check 2"},
     ("post", "/api/v1/transactions"): {"account_id": accounts[0]["id"], "amount_minor": -1234, "merchant": "OpenAPI Cafe", "category": "dining"},
     ("patch", "/api/v1/transactions/{id}"): {"note": "checked by the OpenAPI test"},
+    ("post", "/api/v1/rules"): {"merchant": "OpenAPI rule check 2", "match": "contains", "category": "openapi", "min_minor": 0, "max_minor": 100},
     ("post", "/api/v1/simulate"): {"savings_rate": 20, "monthly_extra_minor": 10000, "expense_change_pct": -5, "annual_return_pct": 6, "months": 24},
     ("put", "/api/v1/budgets"): None,  # filled from GET below
     ("post", "/api/v1/conversations"): {"title": "openapi"},
@@ -90,6 +92,8 @@ def fill(path, method):
     p = path
     if "/api-keys/{id}" in p:
         p = p.replace("{id}", key["id"])
+    elif "/rules/{id}" in p:
+        p = p.replace("{id}", rule["id"])
     elif "/transactions/{id}" in p:
         p = p.replace("{id}", txns[0]["id"])
     elif "/fraud-alerts/{id}" in p:
