@@ -8,8 +8,8 @@
  * "last_week" ... "last_year" are the whole week, month, quarter or year before this one;
  * "last_30_days" is the 30 days ending today, today included. Days are epoch days (days
  * since 1970-01-01) of the user's calendar: the caller passes "today" in the user's time zone
- * (UTC until SPEC §15). Whether a text is a period, and its label, never depend on "today".
- * Pure, no globals. */
+ * (finance_calendar(), api-gateway/finance/finance_query.h). Whether a text is a period, and its
+ * label, never depend on "today". Pure, no globals. */
 #ifndef FINCHAT_PERIOD_H
 #define FINCHAT_PERIOD_H
 

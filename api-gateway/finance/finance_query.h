@@ -121,8 +121,8 @@ json_t *finance_txn_json(PGresult *res, int row, int col);
 /* The Transaction @txn_id of @uid, or NULL when there is none (*@found false) or on failure. */
 json_t *finance_txn_get(PGconn *pg, const char *uid, const char *txn_id, bool *found);
 
-/* Reads the user's currency into @cur (4 bytes; left as it is unless 0 is returned).
- * Returns 0, FC_ENOTFOUND or the code of sql.h. */
+/* Reads the user's base currency (users.currency, GET/PATCH /me base_currency) into @cur (4 bytes;
+ * left as it is unless 0 is returned). Returns 0, FC_ENOTFOUND or the code of sql.h. */
 int finance_user_currency(PGconn *pg, const char *uid, char cur[4]);
 
 /* [Account] ordered by type, then name; balance_base_minor is the balance in the base

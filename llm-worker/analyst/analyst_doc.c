@@ -304,6 +304,17 @@ bool analyst_doc_asof(const json_t *doc, int64_t *day)
     return fmt_day_parse(analyst_doc_str(doc, "updated_at"), day);
 }
 
+int64_t analyst_doc_user_today(const json_t *doc, int64_t utc_today)
+{
+    int64_t asof, local;
+
+    if (!analyst_doc_asof(doc, &asof) ||
+        !fmt_day_parse(analyst_doc_str(analyst_doc_section(doc, "last_30_days"), "to"), &local) ||
+        local - asof < -1 || local - asof > 1)
+        return utc_today;
+    return utc_today + (local - asof);
+}
+
 bool analyst_doc_category(const json_t *doc, const char *q, struct analyst_named *out)
 {
     static const char *const lists[] = {"top_categories", "budgets", "categories"};

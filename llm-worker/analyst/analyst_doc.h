@@ -90,6 +90,12 @@ size_t analyst_doc_cash_accounts(const json_t *doc, struct analyst_row *rows, si
 /* The document's as-of day (the date of `updated_at`, UTC) as a day number (analyst_fmt.h);
  * false when it is absent or unreadable. */
 bool analyst_doc_asof(const json_t *doc, int64_t *day);
+/* The user's own "today" (SPEC §15: their calendar, users.timezone) when the UTC day is
+ * @utc_today: the document was built on the user's local day `last_30_days.to`, at
+ * `updated_at`; the difference between those two days (the user's offset from UTC then, -1, 0
+ * or +1) is carried over to @utc_today. Without both fields (a document of another shape):
+ * @utc_today. */
+int64_t analyst_doc_user_today(const json_t *doc, int64_t utc_today);
 /* The user's category that question @q (lower-cased) names, with its top_categories and
  * budgets entries; false when it names none. */
 bool analyst_doc_category(const json_t *doc, const char *q, struct analyst_named *out);

@@ -15,6 +15,7 @@
 #include "xmalloc.h"
 #include "toolcat.h"
 #include "llm-worker/analyst/analyst.h"
+#include "llm-worker/analyst/analyst_doc.h"
 #include "llm-worker/engine/toolround.h"
 #include "llm-worker/engine/toolrun.h"
 #include "llm-worker/providers/provider.h"
@@ -751,7 +752,7 @@ static bool analyst_calls(struct gen *g, const json_t *ctx, int64_t now, char **
     in.question = g->req.user_text;
     in.ctx = ctx;
     in.turns = g->turns ? g->turns : empty;
-    in.today_day = clock_wall_ms() / 86400000;
+    in.today_day = analyst_doc_user_today(ctx, clock_wall_ms() / 86400000);
     in.tools = true;
     in.round = g->round;
     in.rounds_max = ENGINE_ROUNDS_MAX;
@@ -807,8 +808,9 @@ static void start_analyst(struct gen *g, int64_t now)
         return;
     }
     free(g->answer);
-    g->answer =
-        answer ? answer : analyst_answer_on(g->req.user_text, ctx, clock_wall_ms() / 86400000);
+    g->answer = answer ? answer
+                       : analyst_answer_on(g->req.user_text, ctx,
+                                           analyst_doc_user_today(ctx, clock_wall_ms() / 86400000));
     json_decref(parsed);
     g->pos = 0;
     g->emitted = 0;

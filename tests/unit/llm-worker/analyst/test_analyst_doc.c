@@ -87,4 +87,30 @@ static void test_new_user(void)
     json_decref(doc);
 }
 
-TEST_MAIN(test_demo_figures, test_demo_answers, test_new_user)
+/* "Today" of the user's calendar: the document's local day against its UTC build time. */
+static void test_user_today(void)
+{
+    int64_t dec1 = clock_days_from_civil(2026, 12, 1), dec5 = clock_days_from_civil(2026, 12, 5);
+    json_t *la = json_pack("{s:s,s:{s:s,s:s}}", "updated_at", "2026-12-01T04:00:00.000Z",
+                           "last_30_days", "from", "2026-11-01", "to", "2026-11-30");
+    json_t *tokyo = json_pack("{s:s,s:{s:s,s:s}}", "updated_at", "2026-11-30T20:00:00.000Z",
+                              "last_30_days", "from", "2026-11-02", "to", "2026-12-01");
+    json_t *bare = json_pack("{s:s}", "updated_at", "2026-12-01T04:00:00.000Z");
+    json_t *odd = json_pack("{s:s,s:{s:s}}", "updated_at", "2026-12-01T04:00:00.000Z",
+                            "last_30_days", "to", "2026-10-01");
+
+    /* Built at 20:00 on 30 November in Los Angeles: a day behind UTC. */
+    CHECK_EQ_INT(analyst_doc_user_today(la, dec1), dec1 - 1);
+    CHECK_EQ_INT(analyst_doc_user_today(la, dec5), dec5 - 1);
+    /* Built at 05:00 on 1 December in Tokyo: a day ahead. */
+    CHECK_EQ_INT(analyst_doc_user_today(tokyo, clock_days_from_civil(2026, 11, 30)), dec1);
+    CHECK_EQ_INT(analyst_doc_user_today(bare, dec1), dec1);
+    CHECK_EQ_INT(analyst_doc_user_today(odd, dec1), dec1); /* no zone is two days off */
+    CHECK_EQ_INT(analyst_doc_user_today(NULL, dec1), dec1);
+    json_decref(la);
+    json_decref(tokyo);
+    json_decref(bare);
+    json_decref(odd);
+}
+
+TEST_MAIN(test_demo_figures, test_demo_answers, test_new_user, test_user_today)
