@@ -1115,7 +1115,7 @@ static int h_health(struct api_req *req, struct api_resp *resp)
 
     if (!body)
         return finance_db_error(req, resp);
-    return answer_months(req, resp, body, 7);
+    return api_json(resp, 200, body);
 }
 
 static int h_alerts(struct api_req *req, struct api_resp *resp)

@@ -11,6 +11,19 @@
 #define NAME_MAX_LEN 64
 #define VALUE_MAX_LEN 64
 
+/* Currencies of the ECB's historical series that were replaced (by the euro, or redenominated:
+ * ROL, TRL) and are no longer in ISO 4217's table: their rates are read and skipped. */
+static const char *const retired[] = {"CYP", "EEK", "HRK", "LTL", "LVL",
+                                      "MTL", "ROL", "SIT", "SKK", "TRL"};
+
+static bool is_retired(const char *code)
+{
+    for (size_t i = 0; i < sizeof(retired) / sizeof(retired[0]); i++)
+        if (strcmp(code, retired[i]) == 0)
+            return true;
+    return false;
+}
+
 /* One reading of the document. */
 struct scan {
     const char *p, *end;
@@ -198,10 +211,12 @@ static int on_cube(struct scan *s, const struct tag *t)
         return 0;
     if (!s->time_depth)
         return fail(s, "a rate outside a Cube time=");
-    if (!money_currency_find(t->currency) || strcmp(t->currency, "EUR") == 0)
-        return fail(s, "currency is not an ISO 4217 code other than EUR");
     if (!ecbxml_rate_valid(t->rate))
         return fail(s, "rate is not a positive decimal");
+    if (is_retired(t->currency))
+        return 0;
+    if (!money_currency_find(t->currency) || strcmp(t->currency, "EUR") == 0)
+        return fail(s, "currency is not an ISO 4217 code other than EUR");
     s->nrates++;
     return s->fn ? s->fn(s->ctx, s->day, t->currency, t->rate) : 0;
 }

@@ -27,7 +27,9 @@ typedef int (*ecbxml_rate_fn)(void *ctx, int64_t day, const char *currency, cons
 
 /* Reads the @len bytes of @xml (not NUL-terminated). The document must be a
  * gesmes:Envelope; each <Cube currency= rate=> must sit inside a <Cube time=> holding a real
- * date (YYYY-MM-DD); comments, the XML declaration and other elements are skipped. The
+ * date (YYYY-MM-DD); comments, the XML declaration and other elements are skipped, and so
+ * are the rates of the retired currencies of the historical file (CYP, EEK, HRK, LTL, LVL, MTL,
+ * ROL, SIT, SKK, TRL: no longer in ISO 4217's table), after their rate is checked. The
  * whole file is checked before @fn sees anything, so a bad file stores nothing.
  * Returns the number of rates (>= 1) after calling @fn for each, or FC_EINVAL with the
  * reason (and its line) in @err (@errlen bytes) when the file is not such a document, has

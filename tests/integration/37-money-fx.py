@@ -89,8 +89,10 @@ check(r.status == 200 and r.json() == {"stored": 5, "from": "2026-11-20", "to": 
       "import eurofxref-daily.xml: 5 rates of one day", r.body[:200])
 r = request("POST", "/api/v1/fx-rates/import", token=tok, raw=fixture("eurofxref-hist.xml"),
             ctype="text/xml")
-check(r.status == 200 and r.json() == {"stored": 9, "from": "2026-10-30", "to": "2026-11-13"},
-      "import eurofxref-hist.xml: 9 rates over three days", r.body[:200])
+check(r.status == 200 and r.json() == {"stored": 10, "from": "2007-12-31", "to": "2026-11-13"},
+      "import eurofxref-hist.xml: 10 rates over four days, the retired CYP and SKK skipped", r.body[:200])
+check(psql_one("SELECT count(*) FROM fx_rates WHERE quote IN ('CYP', 'SKK')") == "0",
+      "no rate stored for a retired currency")
 g = get("/api/v1/fx-rates", tok, date="2026-11-10").json() or {}
 check(g.get("rates", {}).get("CHF") == 0.93 and g.get("days", {}).get("CHF") == "2026-11-06",
       "an imported rate is answered for the days after it, until the next one", str(g)[:300])

@@ -1,4 +1,5 @@
--- 009_fx_rates.sql: exchange rates (SPEC §15) and the one conversion every total goes through.
+-- 009_fx_rates.sql: exchange rates (SPEC §15) and the one conversion every total goes through
+-- (fx_convert(); the base currency is users.currency, see 008 and finance_calendar()).
 -- Rates are global reference data: 1 unit of base = rate units of quote on that day. minor_rate
 -- is the same rate between minor units (rate * 10^(minor units of quote - minor units of base)),
 -- written by the gateway from common/money.h's table, so SQL converts minor units directly.
@@ -13,12 +14,6 @@ CREATE TABLE fx_rates (
     PRIMARY KEY (base, quote, day),
     CHECK (base <> quote)
 );
-
--- The user's base currency: the ONE place it is read (the gateway's finance_user_currency()
--- asks this function too).
-CREATE FUNCTION fx_base_currency(uid uuid) RETURNS char(3) LANGUAGE sql STABLE AS $$
-    SELECT currency FROM users WHERE id = uid
-$$;
 
 -- Minor units of @q per minor unit of @b on day @d: the latest rate on or before @d, stored
 -- directly or inversely; NULL when there is none.

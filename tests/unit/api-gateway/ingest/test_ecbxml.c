@@ -67,7 +67,8 @@ static void test_fixtures(void)
     if (!xml)
         return;
     memset(&s, 0, sizeof(s));
-    CHECK_EQ_INT(ecbxml_parse(xml, len, collect, &s, err, sizeof(err)), 9);
+    CHECK_EQ_INT(ecbxml_parse(xml, len, collect, &s, err, sizeof(err)), 10);
+    CHECK(strstr(s.text, "2007-12-31 USD 1.4721;") != NULL && strstr(s.text, "CYP") == NULL);
     CHECK(strncmp(s.text, "2026-11-13 USD 1.0600;2026-11-13 JPY 160.00;", 44) == 0);
     CHECK(strstr(s.text, "2026-10-30 CHF 0.9250;") != NULL);
     free(xml);
@@ -143,6 +144,28 @@ static void test_refused(void)
     }
 }
 
+/* The historical file's retired currencies are skipped, not refused; other unknown codes are. */
+static void test_retired_skipped(void)
+{
+    struct seen s;
+    char err[160];
+
+    CHECK_EQ_INT(parse(ENV_OPEN "<Cube><Cube time='2001-01-02'><Cube currency='CYP' rate='0.5758'/>"
+                                "<Cube currency='USD' rate='0.9423'/><Cube currency='TRL' "
+                                "rate='629180'/></Cube></Cube>" ENV_CLOSE,
+                       &s, err, sizeof(err)),
+                 1);
+    CHECK_EQ_STR(s.text, "2001-01-02 USD 0.9423;");
+    CHECK_EQ_INT(parse(ENV_OPEN "<Cube><Cube time='2001-01-02'><Cube currency='CYP' rate='x'/>"
+                                "<Cube currency='USD' rate='0.9423'/></Cube></Cube>" ENV_CLOSE,
+                       &s, err, sizeof(err)),
+                 FC_EINVAL);
+    CHECK_EQ_INT(parse(ENV_OPEN "<Cube><Cube time='2001-01-02'><Cube currency='CYP' rate='0.5758'/>"
+                                "</Cube></Cube>" ENV_CLOSE,
+                       &s, err, sizeof(err)),
+                 FC_EINVAL);
+}
+
 /* A bad rate late in the file: nothing before it reaches the callback. */
 static void test_all_or_nothing(void)
 {
@@ -190,5 +213,5 @@ static void test_rate_valid(void)
     CHECK(!ecbxml_rate_valid("1234567890123456789012345"));
 }
 
-TEST_MAIN(test_fixtures, test_quotes_comments_and_other_elements, test_refused, test_all_or_nothing,
-          test_callback_stops, test_rate_valid)
+TEST_MAIN(test_fixtures, test_quotes_comments_and_other_elements, test_refused,
+          test_retired_skipped, test_all_or_nothing, test_callback_stops, test_rate_valid)
