@@ -150,8 +150,8 @@ static int read_user(PGconn *pg, const char *user_id, char name[256], char cur[4
 
 json_t *context_build(PGconn *pg, const char *user_id)
 {
-    static const char *const acct_keys[] = {"name",          "type",     "institution",
-                                            "balance_minor", "currency", NULL};
+    static const char *const acct_keys[] = {
+        "name", "type", "institution", "balance_minor", "currency", "balance_base_minor", NULL};
     static const char *const goal_keys[] = {"name",        "target_minor", "current_minor",
                                             "target_date", "progress_pct", NULL};
     static const char *const hold_keys[] = {
@@ -173,11 +173,12 @@ json_t *context_build(PGconn *pg, const char *user_id)
         LARGE,
         RECENT,
         L30,
+        MISSING,
         NPARTS
     };
     json_t *p[NPARTS] = {NULL}, *out = NULL, *item;
     char now[32], name[256], cur[4], from30[16], to30[16];
-    int64_t today, first, last, lfirst, llast, nw = 0, version;
+    int64_t today, first, last, lfirst, llast, lfirst7, llast7, nw = 0, version;
     struct fin_cal cal;
     size_t i;
 
@@ -206,11 +207,15 @@ json_t *context_build(PGconn *pg, const char *user_id)
     p[LARGE] = finance_largest_expenses(pg, user_id, 5);
     p[RECENT] = finance_recent(pg, user_id, 15);
     p[L30] = finance_categories(pg, user_id, today - 29, today, L30_CATEGORIES);
+    /* The currencies the totals below lack a rate for: the 7 months they cover. */
+    finance_month_days(today, 6, &lfirst7, &llast7);
+    p[MISSING] = finance_missing_rates(pg, user_id, lfirst7, today);
     for (int k = 0; k < NPARTS; k++)
         if (!p[k])
             goto out_free;
+    /* Net worth in the base currency: balances without a rate are left out (missing_rates). */
     json_array_foreach(p[ACCTS], i, item) nw +=
-        json_integer_value(json_object_get(item, "balance_minor"));
+        json_integer_value(json_object_get(item, "balance_base_minor"));
     snprintf(now, sizeof(now), "%s", cal.now);
     out = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:I,s:o,"
@@ -234,6 +239,8 @@ json_t *context_build(PGconn *pg, const char *user_id)
                                       "expenses_minor", json_object_get(p[L30], "total_minor"),
                                       "categories_limit", L30_CATEGORIES, "top_categories",
                                       json_object_get(p[L30], "items")));
+    if (out)
+        json_object_set(out, "missing_rates", p[MISSING]);
 out_free:
     for (int k = 0; k < NPARTS; k++)
         json_decref(p[k]);

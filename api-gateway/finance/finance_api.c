@@ -280,6 +280,40 @@ static int user_calendar(struct api_req *req, struct api_resp *resp, struct fin_
     return finance_calendar(req->pg, req->user_id, cal) ? finance_db_error(req, resp) : 0;
 }
 
+/* Answers 200 with @body (taken) once it names the base currency and the currencies its
+ * totals lack a rate for, over the local days @from .. @to (finance_missing_rates()). */
+static int answer_totals(struct api_req *req, struct api_resp *resp, json_t *body, int64_t from,
+                         int64_t to)
+{
+    struct fin_cal cal;
+    json_t *missing = finance_calendar(req->pg, req->user_id, &cal)
+                          ? NULL
+                          : finance_missing_rates(req->pg, req->user_id, from, to);
+
+    if (!missing) {
+        json_decref(body);
+        return finance_db_error(req, resp);
+    }
+    if (!json_object_get(body, "currency"))
+        json_object_set_new(body, "currency", json_string(cal.cur));
+    json_object_set_new(body, "missing_rates", missing);
+    return api_json(resp, 200, body);
+}
+
+/* answer_totals() over the @months calendar months up to today. */
+static int answer_months(struct api_req *req, struct api_resp *resp, json_t *body, int months)
+{
+    struct fin_cal cal;
+    int64_t first, last;
+
+    if (finance_calendar(req->pg, req->user_id, &cal)) {
+        json_decref(body);
+        return finance_db_error(req, resp);
+    }
+    finance_month_days(cal.today, months - 1, &first, &last);
+    return answer_totals(req, resp, body, first, cal.today);
+}
+
 /* Reads query parameter "period" (period.h) into @p, relative to the user's local day
  * @today, *@has telling whether there was one. A period with from or to as well, or one
  * period.h refuses, answers 400. */
@@ -374,7 +408,8 @@ static int h_accounts(struct api_req *req, struct api_resp *resp)
 
     if (!items)
         return finance_db_error(req, resp);
-    return api_json(resp, 200, json_pack("{s:o}", "items", items));
+    /* The balances only: an empty range of days holds no transaction. */
+    return answer_totals(req, resp, json_pack("{s:o}", "items", items), 1, 0);
 }
 
 static bool is_account_type(const char *t)
@@ -600,13 +635,17 @@ static json_t *txn_summary(struct api_req *req, const struct txn_filter *f, cons
     PGresult *res;
 
     /* Income and spending as every total counts them (finance_query.h): refunds lower
-     * spending, transfers are neither. */
+     * spending, transfers are neither; in the base currency (FIN_IN_BASE()). */
+    int pb = qb_param(&q, cur), pz = qb_param(&q, f->cal.tz), pu = qb_param(&q, req->user_id);
+
     qb_add(&q,
-           "SELECT count(*), coalesce(sum(" FIN_INCOME("t") "), 0),"
-                                                            " coalesce(sum(" FIN_SPENDING(
-                                                                "t") "), 0)" FIN_TXN_FROM
-                                                                     " WHERE t.user_id = $%d",
-           qb_param(&q, req->user_id));
+           "SELECT count(*), coalesce(sum(" FIN_IN_BASE(
+               FIN_INCOME("t"), "t.currency", "t.posted_at", "$%d",
+               "$%d") "), 0),"
+                      " coalesce(sum(" FIN_IN_BASE(FIN_SPENDING("t"), "t.currency", "t.posted_at",
+                                                   "$%d", "$%d") "), 0)" FIN_TXN_FROM
+                                                                 " WHERE t.user_id = $%d",
+           pb, pz, pb, pz, pu);
     add_filters(&q, f, qpat, mpat);
     if (sql_query(req->pg, q.sql, q.n, q.vals, &res) != 0)
         return NULL;
@@ -998,7 +1037,7 @@ static int h_cashflow(struct api_req *req, struct api_resp *resp)
     items = finance_cashflow(req->pg, req->user_id, (int)months);
     if (!items)
         return finance_db_error(req, resp);
-    return api_json(resp, 200, json_pack("{s:o}", "items", items));
+    return answer_months(req, resp, json_pack("{s:o}", "items", items), (int)months);
 }
 
 static int h_categories(struct api_req *req, struct api_resp *resp)
@@ -1035,21 +1074,30 @@ static int h_categories(struct api_req *req, struct api_resp *resp)
         return finance_db_error(req, resp);
     if (labelled)
         json_object_set_new(body, "period", period_json(&per));
-    return api_json(resp, 200, body);
+    return answer_totals(req, resp, body, from, to);
 }
 
 static int h_networth(struct api_req *req, struct api_resp *resp)
 {
     int64_t months;
-    json_t *items;
+    json_t *items, *missing;
+    struct fin_cal cal;
     int rc = api_query_int(req, resp, "months", 12, 1, 60, &months);
 
     if (rc)
         return rc;
-    items = finance_networth(req->pg, req->user_id, (int)months);
-    if (!items)
+    rc = user_calendar(req, resp, &cal);
+    if (rc)
+        return rc;
+    missing = json_array();
+    items = finance_networth(req->pg, req->user_id, (int)months, missing);
+    if (!items) {
+        json_decref(missing);
         return finance_db_error(req, resp);
-    return api_json(resp, 200, json_pack("{s:o}", "items", items));
+    }
+    return api_json(
+        resp, 200,
+        json_pack("{s:o,s:s,s:o}", "items", items, "currency", cal.cur, "missing_rates", missing));
 }
 
 static int h_subscriptions(struct api_req *req, struct api_resp *resp)
@@ -1141,7 +1189,7 @@ static int h_forecast(struct api_req *req, struct api_resp *resp)
     body = finance_forecast(req->pg, req->user_id, (int)months);
     if (!body)
         return finance_db_error(req, resp);
-    return api_json(resp, 200, body);
+    return answer_months(req, resp, body, 7);
 }
 
 /* Baseline of the simulator: average income and expenses, and savings + investments.
@@ -1236,7 +1284,7 @@ static int budgets_answer(struct api_req *req, struct api_resp *resp, const char
     if (!body)
         return finance_db_error(req, resp);
     json_object_set_new(body, "period", period_json(&per));
-    return api_json(resp, 200, body);
+    return answer_totals(req, resp, body, per.from_day, per.to_day);
 }
 
 /* GET /budgets[?month=YYYY-MM]: the budgets of that month (default this one), spent over it. */

@@ -159,21 +159,82 @@ int finance_user_currency(PGconn *pg, const char *uid, char cur[4])
 
 static json_t *account_row(PGresult *res, int i)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "id", str(res, i, 0), "name", str(res, i, 1),
-                     "type", str(res, i, 2), "institution", str(res, i, 3), "balance_minor",
-                     (json_int_t)i64(res, i, 4), "currency", str(res, i, 5), "mask",
-                     str(res, i, 6));
+    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:o}", "id", str(res, i, 0), "name",
+                     str(res, i, 1), "type", str(res, i, 2), "institution", str(res, i, 3),
+                     "balance_minor", (json_int_t)i64(res, i, 4), "currency", str(res, i, 5),
+                     "mask", str(res, i, 6), "balance_base_minor",
+                     PQgetisnull(res, i, 7) ? json_null() : json_integer(i64(res, i, 7)));
 }
 
 json_t *finance_accounts(PGconn *pg, const char *uid)
 {
-    const char *vals[1] = {uid};
+    char today[16];
+    const char *vals[3] = {uid, today, NULL};
+    struct fin_cal cal;
 
-    return query_array(pg,
-                       "SELECT id, name, type, institution, balance_minor, currency, mask"
-                       " FROM accounts WHERE user_id = $1 ORDER BY array_position(ARRAY["
-                       "'checking','savings','credit','investment'], type), name, id",
-                       1, vals, account_row);
+    if (finance_calendar(pg, uid, &cal))
+        return NULL;
+    vals[2] = cal.cur;
+    finance_day_text(cal.today, today, sizeof(today));
+    return query_array(
+        pg,
+        "SELECT id, name, type, institution, balance_minor, currency, mask, " FIN_IN_BASE_ON(
+            "balance_minor", "currency", "$2",
+            "$3") " FROM accounts WHERE user_id = $1 ORDER BY array_position(ARRAY["
+                  "'checking','savings','credit','investment'], type), name, id",
+        3, vals, account_row);
+}
+
+json_t *finance_missing_rates(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day)
+{
+    char from[16], to[16], today[16];
+    const char *vals[6] = {uid, from, to, today, NULL, NULL};
+    struct fin_cal cal;
+    PGresult *res;
+    json_t *out;
+
+    if (finance_calendar(pg, uid, &cal))
+        return NULL;
+    vals[4] = cal.cur;
+    vals[5] = cal.tz;
+    finance_day_text(from_day, from, sizeof(from));
+    finance_day_text(to_day, to, sizeof(to));
+    finance_day_text(cal.today, today, sizeof(today));
+    if (sql_query(
+            pg,
+            "SELECT currency::text FROM accounts WHERE user_id = $1 AND " FIN_IN_BASE_ON(
+                "balance_minor", "currency", "$4",
+                "$5") " IS NULL"
+                      " UNION SELECT t.currency::text FROM transactions t WHERE t.user_id = $1"
+                      " AND t.currency <> $5::char(3) AND NOT " FIN_TRANSFER(
+                          "t") " AND " FIN_IN_DAYS("t.posted_at", "$2", "$3",
+                                                   "$6") " AND " FIN_IN_BASE("t.amount_minor",
+                                                                             "t.currency",
+                                                                             "t.posted_at", "$5",
+                                                                             "$6") " IS NULL ORDER "
+                                                                                   "BY 1",
+            6, vals, &res))
+        return NULL;
+    out = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(out, json_string(str(res, i, 0)));
+    PQclear(res);
+    return out;
+}
+
+void finance_missing_merge(json_t *into, json_t *more)
+{
+    json_t *v, *w;
+    size_t i, j;
+
+    json_array_foreach(more, i, v)
+    {
+        bool have = false;
+
+        json_array_foreach(into, j, w) have |= json_equal(v, w);
+        if (!have)
+            json_array_append(into, v);
+    }
 }
 
 static json_t *holding_row(PGresult *res, int i)
@@ -200,7 +261,7 @@ json_t *finance_holdings(PGconn *pg, const char *uid)
 static int month_rows(PGconn *pg, const char *uid, int oldest, int newest, PGresult **res)
 {
     char a[16], b[16], first[16];
-    const char *vals[5] = {uid, a, b, first, NULL};
+    const char *vals[6] = {uid, a, b, first, NULL, NULL};
     struct fin_cal cal;
     int64_t day, last;
     int rc = finance_calendar(pg, uid, &cal);
@@ -208,24 +269,31 @@ static int month_rows(PGconn *pg, const char *uid, int oldest, int newest, PGres
     if (rc)
         return rc;
     vals[4] = cal.tz;
+    vals[5] = cal.cur;
     finance_month_days(cal.today, 0, &day, &last);
     finance_day_text(day, first, sizeof(first));
     snprintf(a, sizeof(a), "%d", oldest);
     snprintf(b, sizeof(b), "%d", newest);
     return sql_query(
         pg,
-        "SELECT to_char(s, 'YYYY-MM'), coalesce(sum(" FIN_INCOME(
-            "t") "), 0),"
-                 " coalesce(sum(" FIN_SPENDING(
-                     "t") "), 0), count(t.id)"
-                          " FROM generate_series($3::int, $2::int) k"
-                          " CROSS JOIN LATERAL (SELECT $4::date - make_interval(months => k) AS s) "
-                          "m"
-                          " LEFT JOIN transactions t ON t.user_id = $1"
-                          "  AND t.posted_at >= (s AT TIME ZONE $5::text)"
-                          "  AND t.posted_at < ((s + interval '1 month') AT TIME ZONE $5::text)"
-                          " GROUP BY s ORDER BY s",
-        5, vals, res);
+        "SELECT to_char(s, 'YYYY-MM'), coalesce(sum(" FIN_IN_BASE(
+            FIN_INCOME("t"), "t.currency", "t.posted_at", "$6",
+            "$5") "), 0), coalesce(sum(" FIN_IN_BASE(FIN_SPENDING("t"), "t.currency", "t.posted_at",
+                                                     "$6",
+                                                     "$5") "), 0), count(t.id)"
+                                                           " FROM generate_series($3::int, "
+                                                           "$2::int) k"
+                                                           " CROSS JOIN LATERAL (SELECT $4::date - "
+                                                           "make_interval(months => k) AS s) "
+                                                           "m"
+                                                           " LEFT JOIN transactions t ON t.user_id "
+                                                           "= $1"
+                                                           "  AND t.posted_at >= (s AT TIME ZONE "
+                                                           "$5::text)"
+                                                           "  AND t.posted_at < ((s + interval '1 "
+                                                           "month') AT TIME ZONE $5::text)"
+                                                           " GROUP BY s ORDER BY s",
+        6, vals, res);
 }
 
 json_t *finance_month(PGconn *pg, const char *uid, int ago)
@@ -283,7 +351,7 @@ int finance_recent_months(PGconn *pg, const char *uid, int64_t income[6], int64_
 json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day, int limit)
 {
     char from[16], to[16], lim[16];
-    const char *vals[5] = {uid, from, to, lim, NULL};
+    const char *vals[6] = {uid, from, to, lim, NULL, NULL};
     struct fin_cal cal;
     PGresult *res;
     json_t *items;
@@ -292,20 +360,30 @@ json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_
     if (finance_calendar(pg, uid, &cal))
         return NULL;
     vals[4] = cal.tz;
+    vals[5] = cal.cur;
     finance_day_text(from_day, from, sizeof(from));
     finance_day_text(to_day, to, sizeof(to));
     snprintf(lim, sizeof(lim), "%d", limit);
     if (sql_query(
             pg,
-            "SELECT t.category, sum(" FIN_SPENDING(
-                "t") "), count(*),"
-                     " sum(sum(" FIN_SPENDING(
-                         "t") ")) OVER ()"
-                              " FROM transactions t WHERE t.user_id = $1 AND " FIN_IS_SPENDING(
-                                  "t") " AND " FIN_IN_DAYS("t.posted_at", "$2", "$3",
-                                                           "$5") " GROUP BY t.category ORDER BY 2 "
-                                                                 "DESC, 1 LIMIT $4::int",
-            5, vals, &res))
+            "SELECT t.category, coalesce(sum(" FIN_IN_BASE(
+                FIN_SPENDING("t"), "t.currency", "t.posted_at", "$6",
+                "$5") "), 0), count(*), coalesce(sum(sum(" FIN_IN_BASE(FIN_SPENDING("t"),
+                                                                       "t.currency", "t.posted_at",
+                                                                       "$6",
+                                                                       "$5") ")) OVER (), 0)"
+                                                                             " FROM transactions t "
+                                                                             "WHERE t.user_id = $1 "
+                                                                             "AND " FIN_IS_SPENDING("t") " AND " FIN_IN_DAYS(
+                                                                                 "t.posted_at",
+                                                                                 "$2", "$3",
+                                                                                 "$5") " GROUP BY "
+                                                                                       "t.category "
+                                                                                       "ORDER BY 2 "
+                                                                                       "DESC, 1 "
+                                                                                       "LIMIT "
+                                                                                       "$4::int",
+            6, vals, &res))
         return NULL;
     if (PQntuples(res) > 0)
         total = i64(res, 0, 3);
@@ -319,35 +397,57 @@ json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_
     return json_pack("{s:I,s:o}", "total_minor", (json_int_t)total, "items", items);
 }
 
-static json_t *networth_row(PGresult *res, int i)
-{
-    return json_pack("{s:s,s:I}", "month", str(res, i, 0), "net_worth_minor",
-                     (json_int_t)i64(res, i, 1));
-}
-
-json_t *finance_networth(PGconn *pg, const char *uid, int months)
+json_t *finance_networth(PGconn *pg, const char *uid, int months, json_t *missing)
 {
     char m[16], first[16];
-    const char *vals[4] = {uid, m, first, NULL};
+    const char *vals[5] = {uid, m, first, NULL, NULL};
     struct fin_cal cal;
     int64_t day, last;
+    PGresult *res;
+    json_t *arr;
 
     if (finance_calendar(pg, uid, &cal))
         return NULL;
     vals[3] = cal.tz;
+    vals[4] = cal.cur;
     finance_month_days(cal.today, 0, &day, &last);
     finance_day_text(day, first, sizeof(first));
     snprintf(m, sizeof(m), "%d", months - 1);
-    return query_array(
-        pg,
-        "WITH cur AS (SELECT coalesce(sum(balance_minor), 0) b FROM accounts WHERE user_id = $1)"
-        " SELECT to_char(s, 'YYYY-MM'), cur.b - coalesce((SELECT sum(t.amount_minor)"
-        "   FROM transactions t WHERE t.user_id = $1"
-        "   AND t.posted_at >= ((s + interval '1 month') AT TIME ZONE $4::text)), 0)"
-        " FROM cur, generate_series(0, $2::int) k CROSS JOIN LATERAL"
-        "  (SELECT $3::date - make_interval(months => k) AS s) m"
-        " ORDER BY s",
-        4, vals, networth_row);
+    /* Each account's balance at the month's end (today's balance less what was posted
+     * after), in the base currency at the rate of the month's last day. */
+    if (sql_query(pg,
+                  "WITH v AS (SELECT s, a.currency, " FIN_IN_BASE_ON(
+                      "a.balance_minor - coalesce((SELECT sum(t.amount_minor) FROM transactions t"
+                      "  WHERE t.user_id = $1 AND t.account_id = a.id"
+                      "  AND t.posted_at >= ((s + interval '1 month') AT TIME ZONE $4::text)), 0)",
+                      "a.currency", "s + interval '1 month' - interval '1 day'",
+                      "$5") " AS x"
+                            " FROM generate_series(0, $2::int) k CROSS JOIN LATERAL"
+                            "  (SELECT $3::date - make_interval(months => k) AS s) m"
+                            " LEFT JOIN accounts a ON a.user_id = $1)"
+                            " SELECT to_char(s, 'YYYY-MM'), coalesce(sum(x), 0),"
+                            " coalesce(string_agg(DISTINCT currency::text, ',') FILTER (WHERE "
+                            "currency IS NOT NULL"
+                            "  AND x IS NULL), '')"
+                            " FROM v GROUP BY s ORDER BY s",
+                  5, vals, &res))
+        return NULL;
+    arr = json_array();
+    for (int i = 0; i < PQntuples(res); i++) {
+        char codes[1024], *save = NULL;
+
+        json_array_append_new(arr, json_pack("{s:s,s:I}", "month", str(res, i, 0),
+                                             "net_worth_minor", (json_int_t)i64(res, i, 1)));
+        snprintf(codes, sizeof(codes), "%s", str(res, i, 2));
+        for (char *c = strtok_r(codes, ",", &save); c && missing; c = strtok_r(NULL, ",", &save)) {
+            json_t *one = json_pack("[s]", c);
+
+            finance_missing_merge(missing, one);
+            json_decref(one);
+        }
+    }
+    PQclear(res);
+    return arr;
 }
 
 json_t *finance_subscriptions(PGconn *pg, const char *uid)
@@ -421,14 +521,24 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
 /* Sums balances by account type into @in and returns the net worth in *@nw. */
 static int balances(PGconn *pg, const char *uid, struct health_input *in, int64_t *nw)
 {
-    const char *vals[1] = {uid};
+    char today[16];
+    const char *vals[3] = {uid, today, NULL};
+    struct fin_cal cal;
     PGresult *res;
-    int rc = sql_query(pg,
-                       "SELECT type, coalesce(sum(balance_minor), 0),"
-                       " coalesce(sum(balance_minor) FILTER (WHERE balance_minor < 0), 0)"
-                       " FROM accounts WHERE user_id = $1 GROUP BY type",
-                       1, vals, &res);
+    int rc = finance_calendar(pg, uid, &cal);
 
+    if (rc)
+        return rc;
+    vals[2] = cal.cur;
+    finance_day_text(cal.today, today, sizeof(today));
+    /* In the base currency at today's rate; a balance without a rate is left out (the body
+     * names it in missing_rates). */
+    rc = sql_query(pg,
+                   "SELECT type, coalesce(sum(x), 0), coalesce(sum(x) FILTER (WHERE x < 0), 0)"
+                   " FROM (SELECT type, " FIN_IN_BASE_ON(
+                       "balance_minor", "currency", "$2",
+                       "$3") " AS x FROM accounts WHERE user_id = $1) a GROUP BY type",
+                   3, vals, &res);
     if (rc)
         return rc;
     *nw = 0;
@@ -556,7 +666,7 @@ json_t *finance_budgets(PGconn *pg, const char *uid)
 json_t *finance_budgets_of(PGconn *pg, const char *uid, int64_t day)
 {
     char first[16], last[16];
-    const char *vals[4] = {uid, first, last, NULL};
+    const char *vals[5] = {uid, first, last, NULL, NULL};
     struct fin_cal cal;
     int64_t fday, lday;
     PGresult *res;
@@ -566,19 +676,21 @@ json_t *finance_budgets_of(PGconn *pg, const char *uid, int64_t day)
     if (finance_calendar(pg, uid, &cal))
         return NULL;
     vals[3] = cal.tz;
+    vals[4] = cal.cur;
     finance_month_days(day, 0, &fday, &lday);
     finance_day_text(fday, first, sizeof(first));
     finance_day_text(lday, last, sizeof(last));
-    if (sql_query(
-            pg,
-            "SELECT b.category, b.limit_minor, coalesce((SELECT sum(" FIN_SPENDING(
-                "t") ")"
-                     "  FROM transactions t WHERE t.user_id = b.user_id AND t.category = b.category"
-                     "  AND " FIN_IS_SPENDING("t") " AND " FIN_IN_DAYS(
-                         "t.posted_at", "$2", "$3",
-                         "$4") "), 0)"
-                               " FROM budgets b WHERE b.user_id = $1 ORDER BY b.category",
-            4, vals, &res))
+    if (sql_query(pg,
+                  "SELECT b.category, b.limit_minor, coalesce((SELECT sum(" FIN_IN_BASE(
+                      FIN_SPENDING("t"), "t.currency", "t.posted_at", "$5",
+                      "$4") ")"
+                            "  FROM transactions t WHERE t.user_id = b.user_id AND t.category = "
+                            "b.category"
+                            "  AND " FIN_IS_SPENDING("t") " AND " FIN_IN_DAYS(
+                                "t.posted_at", "$2", "$3",
+                                "$4") "), 0)"
+                                      " FROM budgets b WHERE b.user_id = $1 ORDER BY b.category",
+                  5, vals, &res))
         return NULL;
     forecast_month_label(day, 0, month, sizeof(month));
     items = json_array();
@@ -714,12 +826,15 @@ json_t *finance_dashboard(PGconn *pg, const char *uid)
     struct fin_cal cal;
     const char *cur = cal.cur;
     int64_t first, last, nw = 0;
-    json_t *parts[8] = {NULL};
+    json_t *parts[9] = {NULL};
     json_t *out = NULL, *top, *item;
     size_t i;
 
     if (finance_calendar(pg, uid, &cal) || balances(pg, uid, NULL, &nw) != 0)
         return NULL;
+    /* The six months of the cash flow, this one included, and today's balances. */
+    finance_month_days(cal.today, 5, &first, &last);
+    parts[8] = finance_missing_rates(pg, uid, first, cal.today);
     finance_month_days(cal.today, 0, &first, &last);
     parts[0] = finance_accounts(pg, uid);
     parts[1] = finance_month(pg, uid, 0);
@@ -729,7 +844,7 @@ json_t *finance_dashboard(PGconn *pg, const char *uid)
     parts[5] = finance_alerts(pg, uid, "open", NULL);
     parts[6] = finance_health(pg, uid);
     parts[7] = finance_briefing(pg, uid);
-    for (int k = 0; k < 8; k++)
+    for (int k = 0; k < 9; k++)
         if (!parts[k])
             goto out_free;
     top = json_array();
@@ -741,8 +856,10 @@ json_t *finance_dashboard(PGconn *pg, const char *uid)
                     (json_int_t)nw, "accounts", parts[0], "month", parts[1], "cashflow", parts[2],
                     "top_categories", top, "recent_transactions", parts[4], "fraud_alerts",
                     parts[5], "health_score", parts[6], "briefing", parts[7]);
+    if (out)
+        json_object_set(out, "missing_rates", parts[8]);
 out_free:
-    for (int k = 0; k < 8; k++)
+    for (int k = 0; k < 9; k++)
         json_decref(parts[k]);
     return out;
 }

@@ -66,6 +66,22 @@
         t) " THEN " t ".amount_minor ELSE 0 END)"
 #define FIN_SPENDING(t) "(CASE WHEN " FIN_IS_SPENDING(t) " THEN -" t ".amount_minor ELSE 0 END)"
 
+/* Currencies (SPEC §15): accounts and transactions keep their own currency; every total is
+ * in the user's base currency (fin_cal.cur), each amount converted at the rate of its local
+ * day (the latest rate on or before it) by the ONE building block fx_convert() of migration 009
+ * (a stored rate either way, else the cross rate through EUR). An amount without a rate
+ * converts to NULL: sums leave it out, and the body names its currency in "missing_rates"
+ * (finance_missing_rates()) instead of adding it as if it were base currency.
+ *
+ * SQL bigint: @amount (minor units of currency @cur) in base currency @base (a text SQL
+ * expression) on the local day in zone @tz of timestamptz @ts, or NULL without a rate. */
+#define FIN_IN_BASE(amount, cur, ts, base, tz)                                                     \
+    "fx_convert((" amount ")::bigint, " cur ", (" base ")::char(3), ((" ts ") AT TIME ZONE (" tz   \
+    ")::text)::date)"
+/* SQL bigint: @amount of currency @cur in @base on epoch day text @day ('YYYY-MM-DD'). */
+#define FIN_IN_BASE_ON(amount, cur, day, base)                                                     \
+    "fx_convert((" amount ")::bigint, " cur ", (" base ")::char(3), (" day ")::date)"
+
 /* The user's calendar and base currency. */
 struct fin_cal {
     char tz[64];   /* IANA zone, "UTC" by default */
@@ -77,6 +93,13 @@ struct fin_cal {
 /* Reads @uid's calendar into @cal; a user without a row gets UTC and USD. Returns 0 or the
  * code of sql.h (@cal then holds the defaults). */
 int finance_calendar(PGconn *pg, const char *uid, struct fin_cal *cal);
+
+/* ["GBP", ...]: the currencies (sorted) of @uid's accounts without a rate to the base currency
+ * today, and of the transactions (transfers aside) of local days @from_day .. @to_day
+ * without a rate on their day; [] when every total of those is complete. */
+json_t *finance_missing_rates(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day);
+/* Adds the codes of JSON array @more (borrowed) missing from array @into. */
+void finance_missing_merge(json_t *into, json_t *more);
 
 /* Takes the per-user advisory lock that serialises a user's finance writes (for the fraud
  * rules that look at neighbouring transactions); call inside a transaction (sql_begin()).
@@ -102,7 +125,8 @@ json_t *finance_txn_get(PGconn *pg, const char *uid, const char *txn_id, bool *f
  * left as it is unless 0 is returned). Returns 0, FC_ENOTFOUND or the code of sql.h. */
 int finance_user_currency(PGconn *pg, const char *uid, char cur[4]);
 
-/* [Account] ordered by type, then name. */
+/* [Account] ordered by type, then name; balance_base_minor is the balance in the base
+ * currency today, null without a rate. */
 json_t *finance_accounts(PGconn *pg, const char *uid);
 /* [Holding] = [{symbol,name,account_id,quantity,price_minor,market_value_minor,currency}]. */
 json_t *finance_holdings(PGconn *pg, const char *uid);
@@ -117,8 +141,10 @@ json_t *finance_cashflow(PGconn *pg, const char *uid, int months);
  * calendar), largest first, at most @limit items; total_minor is over every category. */
 json_t *finance_categories(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day,
                            int limit);
-/* [{month,net_worth_minor}] month-end net worth for the last @months months, oldest first. */
-json_t *finance_networth(PGconn *pg, const char *uid, int months);
+/* [{month,net_worth_minor}] month-end net worth (base currency: each account's balance of
+ * that day at the rate of the month's last day) for the last @months months, oldest first;
+ * the currencies without a rate are added to @missing (an array) when it is not NULL. */
+json_t *finance_networth(PGconn *pg, const char *uid, int months, json_t *missing);
 /* {monthly_total_minor,items:[{merchant,amount_minor,cadence,last_charged,next_expected,
  * annual_minor,count}]}: recurring merchants of the last 400 days (finance_subs_detect()).
  * Bills (categories housing, rent, mortgage, utilities, insurance, loans) and transfers are

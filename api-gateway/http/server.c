@@ -14,6 +14,7 @@
 #include "api-gateway/chat/facade.h"
 #include "api-gateway/chat/hub.h"
 #include "api-gateway/finance/finance_api.h"
+#include "api-gateway/finance/fx_api.h"
 #include "api-gateway/finance/mcp.h"
 #include "api-gateway/finance/rules_api.h"
 #include "api-gateway/finance/tools.h"
@@ -103,7 +104,7 @@ struct guard {
 /* The route tables of the handler modules, in the order they are matched. */
 static const struct api_route *const default_tables[] = {
     auth_routes, finance_routes, rules_routes, import_routes, chat_routes, facade_routes,
-    ops_routes,  plaid_routes,   tools_routes, mcp_routes,    NULL};
+    ops_routes,  plaid_routes,   tools_routes, mcp_routes,    fx_routes,   NULL};
 
 /* ---- small helpers ---- */
 

@@ -30,6 +30,7 @@ const PAGES = [
   { path: "/insights/", name: "Insights" },
   { path: "/simulator/", name: "Simulator" },
   { path: "/budgets/", name: "Budgets" },
+  { path: "/rules/", name: "Rules" },
   { path: "/settings/", name: "Settings" },
   { path: "/status/", name: "Status" },
 ];
@@ -101,6 +102,12 @@ const apiGet = async (path) => {
     }
     return { status: r.status(), body: r.status() === 204 ? null : await r.json().catch(() => null) };
   }
+};
+// Writes of the tests themselves (setup and cleanup), with the session's CSRF cookie.
+const apiSend = async (method, path, json) => {
+  const csrf = (await context.cookies()).find((c) => c.name === "finchat_csrf")?.value ?? "";
+  const r = await context.request.fetch(`${BASE}/api/v1${path}`, { method, headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrf }, data: json === undefined ? undefined : JSON.stringify(json) });
+  return { status: r.status(), body: r.status() === 204 ? null : await r.json().catch(() => null) };
 };
 // The web client writes money as the services do, in en-US style whatever the browser's
 // locale (web/lib/format.ts); the browser's own en-US formatter is the independent check.
@@ -717,6 +724,213 @@ test("budgets: edit and save with PUT", async () => {
   await page.evaluate(async (items) => {
     await fetch("/api/v1/budgets", { method: "PUT", headers: { "Content-Type": "application/json", "X-CSRF-Token": document.cookie.match(/finchat_csrf=([^;]+)/)?.[1] ?? "" }, body: JSON.stringify({ items }) });
   }, before.items.map((i) => ({ category: i.category, limit_minor: i.limit_minor })));
+});
+
+// ---- money correctness (SPEC §15): base currency and time zone, rules, missing rates
+test("settings: time zone (the browser's suggested) and base currency are saved with PATCH /me; a bad zone is refused and nothing changes", async () => {
+  const me0 = (await apiGet("/me")).body.user;
+  const cdp = await context.newCDPSession(page);
+  // The browser's own zone is offered: pretend this browser is in Adelaide.
+  await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "Australia/Adelaide" });
+  try {
+    await page.goto("/settings/");
+    const zone = page.getByLabel("Time zone", { exact: true });
+    const cur = page.getByLabel("Base currency", { exact: true });
+    await zone.waitFor({ timeout: 15000 });
+    await until(async () => (await zone.inputValue()) === (me0.timezone ?? "UTC"), { what: "saved zone selected" });
+    await page.getByRole("button", { name: "Use Australia/Adelaide" }).click();
+    eq(await zone.inputValue(), "Australia/Adelaide", "suggested zone chosen");
+    await cur.selectOption("JPY");
+    const patched = page.waitForResponse((r) => r.url().endsWith("/api/v1/me") && r.request().method() === "PATCH");
+    await page.getByRole("button", { name: "Save currency and time zone" }).click();
+    const res = await patched;
+    eq(res.status(), 200, "PATCH /me status");
+    eq(JSON.parse(res.request().postData()), { base_currency: "JPY", timezone: "Australia/Adelaide" }, "PATCH /me body");
+    await page.getByTestId("money-saved").waitFor({ timeout: 5000 });
+    const me1 = (await apiGet("/me")).body.user;
+    eq([me1.base_currency, me1.timezone], ["JPY", "Australia/Adelaide"], "stored settings");
+    // The choice survives a reload, and totals are now written in yen (no decimals).
+    await page.reload();
+    await until(async () => (await zone.inputValue()) === "Australia/Adelaide" && (await cur.inputValue()) === "JPY", { what: "settings after reload" });
+    await page.goto("/dashboard/");
+    await page.getByTestId("net-worth").waitFor({ timeout: 15000 });
+    const d = (await apiGet("/dashboard")).body;
+    eq(d.currency, "JPY", "dashboard totals in the base currency");
+    eq((await page.getByTestId("net-worth").textContent()).trim(), await fmtMoney(d.net_worth_minor, "JPY"), "net worth written in JPY");
+    // A zone the server does not know (sent as a browser with a different zone list would):
+    // its 400 message is shown, and the stored settings do not change.
+    await page.goto("/settings/");
+    await zone.waitFor({ timeout: 15000 });
+    await until(async () => (await zone.inputValue()) === "Australia/Adelaide", { what: "saved zone selected" });
+    await page.route("**/api/v1/me", (route) =>
+      route.request().method() === "PATCH" ? route.continue({ postData: JSON.stringify({ timezone: "Mars/Olympus_Mons" }) }) : route.continue(),
+    );
+    provoked.push(/\/api\/v1\/me$/);
+    await zone.selectOption("UTC");
+    const bad = page.waitForResponse((r) => r.url().endsWith("/api/v1/me") && r.request().method() === "PATCH");
+    await page.getByRole("button", { name: "Save currency and time zone" }).click();
+    eq((await bad).status(), 400, "unknown zone refused");
+    await page.getByTestId("money-error").waitFor({ timeout: 5000 });
+    assert((await page.getByTestId("money-error").textContent()).length > "Not saved".length, "the server's reason is shown");
+    const me2 = (await apiGet("/me")).body.user;
+    eq([me2.base_currency, me2.timezone], ["JPY", "Australia/Adelaide"], "settings unchanged after the refused PATCH");
+    await shot("settings-money");
+  } finally {
+    await page.unroute("**/api/v1/me").catch(() => {});
+    provoked.length = 0;
+    await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "" }).catch(() => {});
+    await cdp.detach().catch(() => {});
+    await apiSend("PATCH", "/me", { base_currency: me0.base_currency ?? "USD", timezone: me0.timezone ?? "UTC" });
+  }
+});
+
+test("transactions: 'Always categorise <merchant> like this' creates a rule, applies it with the count shown, and the rules page lists it", async () => {
+  await page.goto("/transactions/");
+  const all = (await apiGet("/transactions?limit=200")).body.items;
+  // A merchant with several transactions, so applying the rule has past ones to change.
+  const counts = new Map();
+  for (const t of all) if (t.merchant) counts.set(t.merchant, (counts.get(t.merchant) ?? 0) + 1);
+  const shownFirst = await page.getByTestId("tx-row").first();
+  await shownFirst.waitFor({ timeout: 15000 });
+  const rowId = await page.getByTestId("tx-row").evaluateAll((rows, ids) => rows.map((r) => r.getAttribute("data-id")).find((id) => ids.includes(id)), all.filter((t) => counts.get(t.merchant) > 1).map((t) => t.id));
+  assert(rowId, "a shown transaction whose merchant has several transactions");
+  const tx = all.find((t) => t.id === rowId);
+  const merchant = tx.merchant;
+  // The server matches merchants case-folded and trimmed (rules.h).
+  const fold = (m) => (m ?? "").trim().toLowerCase();
+  const ofMerchant = async () => (await apiGet(`/transactions?limit=200&q=${encodeURIComponent(merchant)}`)).body.items.filter((t) => fold(t.merchant) === fold(merchant));
+  const before = await ofMerchant();
+  const category = "e2e-rule-category";
+  const row = page.locator(`[data-testid="tx-row"][data-id="${rowId}"]`);
+  let ruleId = null;
+  try {
+    await row.getByRole("button", { name: /Change category/ }).click();
+    await row.getByLabel("Category", { exact: true }).fill(category);
+    await row.getByRole("button", { name: "Save category" }).click();
+    await until(async () => (await row.getAttribute("data-category")) === category, { what: "row updated" });
+    const posted = page.waitForResponse((r) => r.url().endsWith("/api/v1/rules") && r.request().method() === "POST");
+    // Keyboard: focus moves from the closed edit form to the offer, Enter takes it.
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+    await until(async () => (await focused()) === `Always categorise ${merchant} like this`, { what: "focus on the rule offer" });
+    await page.keyboard.press("Enter");
+    const res = await posted;
+    assert(res.status() === 200 || res.status() === 201, `POST /rules status ${res.status()}`);
+    eq(JSON.parse(res.request().postData()), { merchant, match: "equals", category }, "rule from the edit");
+    await row.getByTestId("rule-offer-created").waitFor({ timeout: 5000 });
+    const rules = (await apiGet("/rules")).body.items;
+    const rule = rules.find((r) => r.merchant === merchant && r.category === category);
+    assert(rule, "rule stored");
+    ruleId = rule.id;
+    const applied = page.waitForResponse((r) => r.url().endsWith(`/api/v1/rules/${ruleId}/apply`));
+    await until(async () => (await focused()) === `Apply to past ${merchant} transactions`, { what: "focus on Apply" });
+    await page.keyboard.press("Enter");
+    const n = (await (await applied).json()).updated;
+    eq(n, before.filter((t) => t.id !== rowId && t.category !== category && t.type !== "transfer").length, "updated = the merchant's other transactions");
+    const text = (await row.getByTestId("rule-offer-applied").textContent()).trim();
+    eq(text, n === 0 ? "No past transaction needed a change." : `Recategorised ${n} past transaction${n === 1 ? "" : "s"}.`, "count shown");
+    const after = await ofMerchant();
+    assert(after.every((t) => t.category === category || t.type === "transfer"), "every transaction of the merchant recategorised");
+    // Rows of the same merchant on screen follow.
+    const shownCats = await page.locator(`[data-testid="tx-row"]`).evaluateAll((rs, m) => rs.filter((r) => (r.querySelector(".c-merchant div")?.textContent ?? "").trim().toLowerCase() === m.trim().toLowerCase()).map((r) => r.getAttribute("data-category")), merchant);
+    assert(shownCats.length > 0 && shownCats.every((c) => c === category), "shown rows of the merchant recategorised");
+    await shot("transactions-rule-offer");
+    // The rules page lists it.
+    await row.getByRole("link", { name: "See rules" }).click();
+    await page.waitForURL(/\/rules\/$/, { timeout: 15000 });
+    const listed = page.locator(`[data-testid="rule"][data-id="${ruleId}"]`);
+    await listed.waitFor({ timeout: 15000 });
+    eq([await listed.getAttribute("data-merchant"), await listed.getAttribute("data-match"), await listed.getAttribute("data-category")], [merchant, "equals", category], "rule listed");
+    assert((await listed.textContent()).includes(`Merchant is "${merchant}"`), "rule described");
+    await shot("rules");
+  } finally {
+    if (ruleId) await apiSend("DELETE", `/rules/${ruleId}`);
+    for (const t of before) await apiSend("PATCH", `/transactions/${t.id}`, { category: t.category });
+  }
+});
+
+test("rules: create with contains, an amount range and an account; bad input named; apply shows the count; delete", async () => {
+  await page.goto("/rules/");
+  await page.getByLabel("Merchant", { exact: true }).waitFor({ timeout: 15000 });
+  const accounts = (await apiGet("/accounts")).body.items;
+  const acct = accounts[0];
+  // Bad input: named under its field, nothing sent.
+  let posts = 0;
+  const onReq = (r) => r.url().endsWith("/api/v1/rules") && r.method() === "POST" && posts++;
+  page.on("request", onReq);
+  await page.getByLabel("Merchant", { exact: true }).fill("e2e-nothing-matches-this");
+  await page.getByLabel(/^Min amount/).fill("20");
+  await page.getByLabel(/^Max amount/).fill("5");
+  await page.getByRole("button", { name: "Create rule" }).click();
+  assert(await page.getByText("Enter the category to set.").isVisible(), "missing category named");
+  assert(await page.getByText("The maximum must not be below the minimum.").isVisible(), "bad range named");
+  eq(await page.getByLabel("Category", { exact: true }).getAttribute("aria-invalid"), "true", "category marked invalid");
+  page.off("request", onReq);
+  eq(posts, 0, "nothing sent for bad input");
+  // A valid rule.
+  await page.getByLabel("Merchant match").selectOption("contains");
+  await page.getByLabel("Category", { exact: true }).fill("E2E-Range");
+  await page.getByLabel("Account", { exact: true }).selectOption(acct.id);
+  await page.getByLabel(/^Min amount/).fill("10");
+  await page.getByLabel(/^Max amount/).fill("50.5");
+  const posted = page.waitForResponse((r) => r.url().endsWith("/api/v1/rules") && r.request().method() === "POST");
+  await page.getByRole("button", { name: "Create rule" }).click();
+  const res = await posted;
+  assert(res.status() === 200 || res.status() === 201, `POST /rules status ${res.status()}`);
+  eq(JSON.parse(res.request().postData()), { merchant: "e2e-nothing-matches-this", match: "contains", category: "e2e-range", min_minor: 1000, max_minor: 5050, account_id: acct.id }, "POST /rules body");
+  const rule = (await apiGet("/rules")).body.items.find((r) => r.merchant === "e2e-nothing-matches-this");
+  assert(rule, "rule stored");
+  try {
+    const li = page.locator(`[data-testid="rule"][data-id="${rule.id}"]`);
+    await li.waitFor({ timeout: 5000 });
+    assert((await li.textContent()).includes(`in ${acct.name}`), "account shown");
+    await li.getByRole("button", { name: /Apply the rule for/ }).click();
+    await until(async () => (await li.getByTestId("rule-applied").count()) === 1, { what: "apply result" });
+    eq((await li.getByTestId("rule-applied").textContent()).trim(), "No past transaction needed a change.", "count shown");
+    await li.getByRole("button", { name: "Delete the rule for e2e-nothing-matches-this" }).click();
+    const del = page.waitForResponse((r) => r.url().endsWith(`/api/v1/rules/${rule.id}`) && r.request().method() === "DELETE");
+    await li.getByRole("button", { name: "Delete rule for e2e-nothing-matches-this" }).click();
+    assert((await del).ok(), "DELETE ok");
+    await until(async () => (await li.count()) === 0, { what: "rule removed from the list" });
+    assert(!(await apiGet("/rules")).body.items.some((r) => r.id === rule.id), "rule deleted");
+  } finally {
+    await apiSend("DELETE", `/rules/${rule.id}`);
+  }
+});
+
+test("a total that needs a missing exchange rate says so (missing_rates), on the dashboard and analytics", async () => {
+  const me0 = (await apiGet("/me")).body.user;
+  // Rates are shared by every user of the stack: choose a base currency no rate names (the
+  // ECB does not publish these), so the demo user's USD amounts cannot be converted to it.
+  const rates = JSON.stringify([(await apiGet("/fx-rates")).body, (await apiGet("/fx-rates?base=USD")).body]);
+  const base = ["KWD", "BHD", "OMR", "JOD", "TND", "LYD"].find((c) => !rates.includes(`"${c}"`));
+  assert(base, "a currency without any rate on record");
+  eq((await apiSend("PATCH", "/me", { base_currency: base })).status, 200, `PATCH /me ${base}`);
+  try {
+    const d = (await apiGet("/dashboard")).body;
+    eq(d.currency, base, "dashboard in the base currency");
+    eq(d.missing_rates, ["USD"], "dashboard missing_rates");
+    await page.goto("/dashboard/");
+    const note = page.getByTestId("missing-rates").first();
+    await note.waitFor({ timeout: 15000 });
+    eq(await note.getAttribute("data-missing"), "USD", "note names USD");
+    assert((await note.textContent()).includes(`No exchange rate from USD to ${base}`), "note text");
+    eq(await note.getAttribute("role"), "note", "note role");
+    // Each account keeps its own currency; its base-currency value says there is no rate.
+    eq(await page.getByTestId("account").locator("[data-currency=USD]").count(), d.accounts.length, "balances in their own currency");
+    eq(await page.getByTestId("account-base").allTextContents(), d.accounts.map(() => `no USD→${base} rate`), "no converted balance without a rate");
+    await shot("dashboard-missing-rates");
+    const cats = (await apiGet("/analytics/categories")).body;
+    if (cats?.missing_rates?.length) {
+      await page.goto("/analytics/");
+      await page.locator("#categories").getByTestId("missing-rates").waitFor({ timeout: 15000 });
+    }
+  } finally {
+    await apiSend("PATCH", "/me", { base_currency: me0.base_currency ?? "USD" });
+  }
+  await page.goto("/dashboard/");
+  await page.getByTestId("net-worth").waitFor({ timeout: 15000 });
+  await settle();
+  eq(await page.getByTestId("missing-rates").count(), 0, "no note when every amount is in the base currency");
 });
 
 test("status page refreshes live", async () => {

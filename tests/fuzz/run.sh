@@ -43,6 +43,8 @@ links_of() {
     jsonrpc) echo $gw/http/jsonrpc.c $gw/http/jsonlimit.c ;;
     lastevent) echo $gw/http/sse.c common/strbuf.c ;;
     plaid) echo $gw/ingest/plaid_map.c $money ;;
+    ecbxml) echo $gw/ingest/ecbxml.c $gw/finance/finance_calc.c common/clock.c $money \
+        common/strbuf.c common/utf8.c common/uuid.c -lcrypto ;;
     jschema | period) echo $toolcat ;;
     *) return 1 ;;
     esac

@@ -81,6 +81,7 @@ bodies = {
     ("post", "/v1/chat/completions"): {"model": "finchat", "messages": [{"role": "user", "content": "What is my net worth?"}]},
     ("post", "/api/v1/tools/{name}"): {"period": "last_month"},
     ("post", "/mcp"): {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+    ("put", "/api/v1/fx-rates"): {"date": "2001-01-02", "base": "EUR", "rates": {"USD": 0.9423}},
 }
 budgets = request("GET", "/api/v1/budgets", headers=H).json()
 bodies[("put", "/api/v1/budgets")] = {"items": [{"category": b["category"], "limit_minor": b["limit_minor"]} for b in budgets["items"]]}
@@ -120,6 +121,10 @@ for path, method, op in ops:
         url += "?account_id=" + accounts[0]["id"]
         headers["Content-Type"] = "text/csv"
         body = "date,description,amount\n2026-01-05,OpenAPI import check,-12.34\n"
+    if path == "/api/v1/fx-rates/import":
+        headers["Content-Type"] = "application/xml"
+        with open(os.path.join(ROOT, "tests/fixtures/ecb/eurofxref-daily.xml")) as f:
+            body = f.read()
     if path == "/api/v1/auth/refresh":
         body = {"refresh_token": request("POST", "/api/v1/auth/login", bodies[("post", "/api/v1/auth/login")]).json()["refresh_token"]}
     if path == "/api/v1/streams/{request_id}":

@@ -19,7 +19,8 @@ from finlib import (all_transactions, check, done, get, is_error, login, new_acc
 
 TXN_KEYS = {"id", "account_id", "account_name", "posted_at", "amount_minor", "currency",
             "merchant", "description", "category", "type", "note", "fraud_score"}
-ACCOUNT_KEYS = {"id", "name", "type", "institution", "balance_minor", "currency", "mask"}
+ACCOUNT_KEYS = {"id", "name", "type", "institution", "balance_minor", "currency", "mask",
+                "balance_base_minor"}
 ALERT_KEYS = {"id", "transaction_id", "score", "level", "reasons", "status", "created_at",
               "resolved_at", "transaction"}
 HEALTH_KEYS = ["savings_consistency", "debt_ratio", "spending_discipline", "emergency_fund",

@@ -14,6 +14,7 @@ const NAV = [
   { href: "/insights/", label: "Insights", icon: Icon.insights },
   { href: "/simulator/", label: "Simulator", icon: Icon.simulator },
   { href: "/budgets/", label: "Budgets", icon: Icon.budgets },
+  { href: "/rules/", label: "Rules", icon: Icon.rules },
   { href: "/settings/", label: "Settings", icon: Icon.settings },
   { href: "/status/", label: "Status", icon: Icon.status },
 ];

@@ -7,9 +7,17 @@ import type { User } from "@/lib/types";
 interface AuthCtx {
   user: User | null;
   logout: () => Promise<void>;
+  /** Replaces the signed-in user after PATCH /me changed it (base currency, time zone). */
+  setUser: (u: User) => void;
 }
-const Ctx = createContext<AuthCtx>({ user: null, logout: async () => {} });
+const Ctx = createContext<AuthCtx>({ user: null, logout: async () => {}, setUser: () => {} });
 export const useAuth = () => useContext(Ctx);
+
+/** The user's base currency (SPEC §15): the currency every total is converted to; USD until
+ * the server says otherwise. */
+export function useBaseCurrency(): string {
+  return useContext(Ctx).user?.base_currency || "USD";
+}
 
 export function loginUrl(): string {
   const here = typeof window === "undefined" ? "/" : window.location.pathname + window.location.search;
@@ -99,7 +107,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
     );
   }
   return (
-    <Ctx.Provider value={{ user, logout }}>
+    <Ctx.Provider value={{ user, logout, setUser }}>
       {children}
       {reauth ? <ReauthDialog email={user.email} onDone={reauth} /> : null}
     </Ctx.Provider>

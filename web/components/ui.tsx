@@ -3,6 +3,7 @@
 import type { ReactNode } from "react";
 import { errorMessage, ApiError } from "@/lib/api";
 import { money } from "@/lib/format";
+import { missingRatesNote } from "@/lib/money";
 
 export function Card({ title, action, children, className, id, labelledBy }: { title?: ReactNode; action?: ReactNode; children: ReactNode; className?: string; id?: string; labelledBy?: string }) {
   const headId = id ? `${id}-title` : undefined;
@@ -115,6 +116,22 @@ export function ScoreRing({ score, size = 120 }: { score: number; size?: number 
           <b data-testid="health-score">{score}</b>
           <span className="muted small">of 100</span>
         </div>
+      </div>
+    </div>
+  );
+}
+
+/** Under a total converted to the base currency: says which currencies had no exchange rate
+ * (the response's `missing_rates`), so a partial total is never read as a whole one. Renders
+ * nothing when every rate was found. */
+export function MissingRatesNote({ missing, base }: { missing: readonly string[] | null | undefined; base: string }) {
+  const text = missingRatesNote(missing, base);
+  if (!text) return null;
+  return (
+    <div className="alert alert-warn small" role="note" data-testid="missing-rates" data-missing={[...new Set(missing)].sort().join(",")}>
+      <div className="grow">
+        <strong>Partial total</strong>
+        <span>{text}</span>
       </div>
     </div>
   );

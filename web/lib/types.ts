@@ -2,12 +2,21 @@
 
 import type { Checks, ToolCall } from "./tools";
 
-export interface User { id: string; email: string; name: string; created_at: string }
+export interface User {
+  id: string; email: string; name: string; created_at: string;
+  /** SPEC §15: ISO 4217 code totals are converted to, and the IANA zone periods are counted in. */
+  base_currency?: string; timezone?: string;
+}
+
+/** SPEC §15: a total that needed an exchange rate the server does not have lists its currencies. */
+export interface MissingRates { missing_rates?: string[] }
 
 export type AccountType = "checking" | "savings" | "credit" | "investment";
 export interface Account {
   id: string; name: string; type: AccountType; institution: string;
   balance_minor: number; currency: string; mask: string;
+  /** SPEC §15: the balance in the user's base currency at today's rate; null without a rate. */
+  balance_base_minor?: number | null;
 }
 
 export type TxType = "income" | "expense" | "transfer";
@@ -27,7 +36,7 @@ export interface HealthScore { score: number; parts: HealthPart[] }
 
 export interface CashflowPoint { month: string; income_minor: number; expenses_minor: number; net_minor: number }
 
-export interface Dashboard {
+export interface Dashboard extends MissingRates {
   currency: string;
   net_worth_minor: number;
   accounts: Account[];
@@ -43,14 +52,15 @@ export interface Dashboard {
 export interface Page<T> { items: T[]; next_cursor: string | null }
 export interface Items<T> { items: T[] }
 
-export interface CategoryBreakdown { total_minor: number; items: Array<{ category: string; amount_minor: number; count: number; share_pct: number }> }
-export interface Subscriptions {
+export interface CategoryBreakdown extends MissingRates { currency?: string; total_minor: number; items: Array<{ category: string; amount_minor: number; count: number; share_pct: number }> }
+export interface Subscriptions extends MissingRates {
+  currency?: string;
   monthly_total_minor: number;
   items: Array<{ merchant: string; amount_minor: number; cadence: string; last_charged: string; next_expected: string; annual_minor: number; count: number }>;
 }
 
 export interface BalancePoint { month: string; balance_minor: number }
-export interface Forecast {
+export interface Forecast extends MissingRates {
   months: number; currency: string; start_balance_minor: number; monthly_income_minor: number; monthly_expenses_minor: number;
   scenarios: { conservative: BalancePoint[]; expected: BalancePoint[]; optimistic: BalancePoint[] };
 }
@@ -61,7 +71,7 @@ export interface SimulateResult {
 }
 
 export interface Budget { category: string; limit_minor: number; spent_minor: number; pct: number; status: "ok" | "warning" | "exceeded" }
-export interface Budgets { month: string; items: Budget[] }
+export interface Budgets extends MissingRates { month: string; currency?: string; items: Budget[] }
 
 export interface ApiKey { id: string; name: string; prefix: string; created_at: string; last_used_at: string | null }
 export interface NewApiKey { id: string; name: string; prefix: string; key: string; created_at: string }

@@ -2,9 +2,10 @@
 
 import { useState } from "react";
 import { useQuery } from "@/lib/hooks";
-import type { CategoryBreakdown, Items, Subscriptions, Account, CashflowPoint } from "@/lib/types";
+import type { CategoryBreakdown, Items, MissingRates, Subscriptions, CashflowPoint } from "@/lib/types";
 import { dateLabel, money, monthLabel, titleCase } from "@/lib/format";
-import { Card, Empty, ErrorBox, Loading, Money, PageHead } from "../ui";
+import { Card, Empty, ErrorBox, Loading, MissingRatesNote, Money, PageHead } from "../ui";
+import { useBaseCurrency } from "../auth";
 import { CashflowChart, CategoryDonut, CategoryLegend, NetWorthChart } from "../charts";
 
 function isoDay(d: Date) {
@@ -12,15 +13,15 @@ function isoDay(d: Date) {
 }
 
 export function AnalyticsView() {
-  const accounts = useQuery<Items<Account>>("/accounts");
-  const currency = accounts.data?.items[0]?.currency ?? "USD";
+  // Every total here is converted by the server to the user's base currency (SPEC §15).
+  const currency = useBaseCurrency();
   const [months, setMonths] = useState(6);
-  const cash = useQuery<Items<CashflowPoint>>("/analytics/cashflow", { months });
+  const cash = useQuery<Items<CashflowPoint> & MissingRates>("/analytics/cashflow", { months });
   const now = new Date();
   const [from, setFrom] = useState(isoDay(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1))));
   const [to, setTo] = useState(isoDay(now));
   const cats = useQuery<CategoryBreakdown>("/analytics/categories", { from, to });
-  const nw = useQuery<Items<{ month: string; net_worth_minor: number }>>("/analytics/networth");
+  const nw = useQuery<Items<{ month: string; net_worth_minor: number }> & MissingRates>("/analytics/networth");
   const subs = useQuery<Subscriptions>("/analytics/subscriptions");
 
   const totals = cash.data?.items.reduce((a, p) => ({ inc: a.inc + p.income_minor, exp: a.exp + Math.abs(p.expenses_minor), net: a.net + p.net_minor }), { inc: 0, exp: 0, net: 0 });
@@ -47,6 +48,7 @@ export function AnalyticsView() {
         {cash.data ? (
           <>
             <CashflowChart data={cash.data.items} currency={currency} />
+            <MissingRatesNote missing={cash.data.missing_rates} base={currency} />
             {totals ? (
               <div className="grid grid-3" style={{ marginTop: 12 }}>
                 <div><div className="stat-label">Income</div><div className="num" style={{ fontWeight: 700 }}>{money(totals.inc, currency)}</div></div>
@@ -77,6 +79,7 @@ export function AnalyticsView() {
                 <p className="muted small">Total spent: <strong className="num">{money(Math.abs(cats.data.total_minor), currency)}</strong></p>
                 <CategoryDonut items={cats.data.items} currency={currency} />
                 <CategoryLegend items={cats.data.items.map((c) => ({ ...c, category: titleCase(c.category) }))} currency={currency} />
+                <MissingRatesNote missing={cats.data.missing_rates} base={currency} />
               </>
             ) : (
               <Empty>No spending in this period.</Empty>
@@ -95,6 +98,7 @@ export function AnalyticsView() {
                     <Money minor={nw.data.items[nw.data.items.length - 1].net_worth_minor - nw.data.items[0].net_worth_minor} currency={currency} colored sign />
                   </p>
                 ) : null}
+                <MissingRatesNote missing={nw.data.missing_rates} base={currency} />
               </>
             ) : (
               <Empty>Not enough history yet.</Empty>

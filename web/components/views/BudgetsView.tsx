@@ -3,16 +3,18 @@
 import { useState } from "react";
 import { api, errorMessage } from "@/lib/api";
 import { useQuery } from "@/lib/hooks";
-import type { Budgets, Items, Account } from "@/lib/types";
+import type { Budgets } from "@/lib/types";
 import { money, titleCase, toMajor, toMinor } from "@/lib/format";
-import { Badge, Card, Empty, ErrorBox, Loading, Money, PageHead, Progress } from "../ui";
+import { Badge, Card, Empty, ErrorBox, Loading, MissingRatesNote, Money, PageHead, Progress } from "../ui";
+import { useBaseCurrency } from "../auth";
 
 interface Row { category: string; limit: string }
 
 export function BudgetsView() {
   const b = useQuery<Budgets>("/budgets");
-  const accounts = useQuery<Items<Account>>("/accounts");
-  const currency = accounts.data?.items[0]?.currency ?? "USD";
+  // Limits and spending are in the user's base currency (SPEC §15).
+  const base = useBaseCurrency();
+  const currency = b.data?.currency ?? base;
   const [editing, setEditing] = useState<Row[] | null>(null);
   const [saving, setSaving] = useState(false);
   const [err, setErr] = useState<string | null>(null);
@@ -66,6 +68,7 @@ export function BudgetsView() {
             <div className="card"><div className="stat-label">Spent</div><div className="stat-value"><Money minor={totalSpent} currency={currency} /></div></div>
             <div className="card"><div className="stat-label">Over budget</div><div className="stat-value">{d.items.filter((i) => i.status === "exceeded").length} <span className="muted small">categories</span></div></div>
           </div>
+          <MissingRatesNote missing={d.missing_rates} base={currency} />
           <Card title="This month" id="budgets">
             {d.items.length === 0 ? <Empty>No budgets yet. Choose “Edit budgets” to add some.</Empty> : null}
             <ul className="list">

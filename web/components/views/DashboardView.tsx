@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useQuery } from "@/lib/hooks";
 import type { Dashboard, Transaction } from "@/lib/types";
 import { dateLabel, pct, relativeTime, titleCase } from "@/lib/format";
-import { Card, ErrorBox, Loading, Money, PageHead, ScoreRing, Stat, Badge, Empty } from "../ui";
+import { Card, ErrorBox, Loading, MissingRatesNote, Money, PageHead, ScoreRing, Stat, Badge, Empty } from "../ui";
 import { CashflowChart, CategoryDonut, CategoryLegend } from "../charts";
 import { Icon } from "../icons";
 import { Markdown } from "@/lib/markdown";
@@ -33,7 +33,7 @@ export function DashboardView() {
   const d = q.data;
   return (
     <div className="page">
-      <PageHead title="Dashboard" subtitle={d ? `Your money at a glance · ${monthName(d.month.month)}` : "Your money at a glance"} />
+      <PageHead title="Dashboard" subtitle={d ? `Your money at a glance · ${monthName(d.month.month)} · totals in ${d.currency}` : "Your money at a glance"} />
       {q.error ? <ErrorBox error={q.error} onRetry={() => void q.reload()} /> : null}
       {!d && !q.error ? (
         <div className="grid grid-4">
@@ -71,6 +71,7 @@ export function DashboardView() {
               sub={d.month.income_minor === 0 ? "No income recorded this month" : d.month.savings_rate_pct >= 20 ? "On track (20%+)" : "Below the 20% rule of thumb"}
             />
           </div>
+          <MissingRatesNote missing={d.missing_rates} base={d.currency} />
           <div className="grid grid-3">
             <Card title="Cash flow" action={<span className="muted">Last 6 months</span>} className="span-2" id="cashflow">
               {d.cashflow.some((c) => c.income_minor || c.expenses_minor) ? (
@@ -134,7 +135,14 @@ export function DashboardView() {
                         {a.mask ? ` ····${a.mask}` : ""}
                       </span>
                     </div>
-                    <Money minor={a.balance_minor} currency={a.currency} colored={a.balance_minor < 0} />
+                    <span className="stack" style={{ gap: 0, justifyItems: "end", textAlign: "right" }}>
+                      <Money minor={a.balance_minor} currency={a.currency} colored={a.balance_minor < 0} />
+                      {a.currency !== d.currency ? (
+                        <span className="muted small" data-testid="account-base">
+                          {a.balance_base_minor != null ? <>≈ <Money minor={a.balance_base_minor} currency={d.currency} /></> : `no ${a.currency}→${d.currency} rate`}
+                        </span>
+                      ) : null}
+                    </span>
                   </li>
                 ))}
               </ul>

@@ -3,12 +3,13 @@
 import { useState } from "react";
 import { api, errorMessage } from "@/lib/api";
 import { useQuery } from "@/lib/hooks";
-import type { FraudAlert, HealthScore, Items } from "@/lib/types";
+import type { FraudAlert, HealthScore, Items, MissingRates } from "@/lib/types";
 import { dateTimeLabel } from "@/lib/format";
-import { Badge, Card, Empty, ErrorBox, Loading, Money, PageHead, Progress, ScoreRing } from "../ui";
+import { Badge, Card, Empty, ErrorBox, Loading, MissingRatesNote, Money, PageHead, Progress, ScoreRing } from "../ui";
+import { useBaseCurrency } from "../auth";
 
 export function InsightsView() {
-  const health = useQuery<HealthScore>("/insights/health-score");
+  const health = useQuery<HealthScore & MissingRates>("/insights/health-score");
   const [status, setStatus] = useState<"open" | "resolved" | "all">("open");
   const alerts = useQuery<Items<FraudAlert>>("/insights/fraud-alerts", { status });
   const [busy, setBusy] = useState<string | null>(null);
@@ -28,12 +29,14 @@ export function InsightsView() {
   }
 
   const h = health.data;
+  const base = useBaseCurrency();
   return (
     <div className="page">
       <PageHead title="Insights" subtitle="Your financial health score and fraud alerts, with the reasons behind them." />
       <Card title="Financial health score" id="health">
         {health.error ? <ErrorBox error={health.error} onRetry={() => void health.reload()} /> : null}
         {!h && !health.error ? <Loading rows={6} /> : null}
+        {h ? <MissingRatesNote missing={h.missing_rates} base={base} /> : null}
         {h ? (
           <div className="row" style={{ alignItems: "flex-start", gap: 24 }}>
             <div className="stack" style={{ justifyItems: "center" }}>

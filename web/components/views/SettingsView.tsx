@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, ApiError, errorMessage } from "@/lib/api";
 import { useQuery } from "@/lib/hooks";
-import type { ApiKey, Items, NewApiKey, Status } from "@/lib/types";
+import type { ApiKey, Items, NewApiKey, Status, User } from "@/lib/types";
+import { browserTimeZone, currencyCodes, settingsPatch, supportedTimeZones, timeZoneOptions } from "@/lib/money";
 import { dateLabel, relativeTime } from "@/lib/format";
 import { useAuth } from "../auth";
 import { Badge, Card, Empty, ErrorBox, Loading, PageHead } from "../ui";
@@ -12,7 +13,7 @@ export function SettingsView() {
   const { user } = useAuth();
   return (
     <div className="page">
-      <PageHead title="Settings" subtitle="Your account, API keys, AI providers and bank connections." />
+      <PageHead title="Settings" subtitle="Your account, currency and time zone, API keys, AI providers and bank connections." />
       <Card title="Account" id="account">
         <dl className="grid grid-3" style={{ margin: 0 }}>
           <div><dt className="stat-label">Name</dt><dd style={{ margin: 0 }}>{user?.name || "—"}</dd></div>
@@ -20,12 +21,93 @@ export function SettingsView() {
           <div><dt className="stat-label">Member since</dt><dd style={{ margin: 0 }}>{dateLabel(user?.created_at)}</dd></div>
         </dl>
       </Card>
+      <MoneySettings />
       <ApiKeys />
       <div className="grid grid-2">
         <Providers />
         <Bank />
       </div>
     </div>
+  );
+}
+
+const CURRENCIES = currencyCodes();
+
+/** Base currency and time zone (SPEC §15), saved with PATCH /me. The server is the judge of a
+ * valid code or zone: its 400 message is shown as is and nothing changes. */
+function MoneySettings() {
+  const { user, setUser } = useAuth();
+  const saved = { base_currency: user?.base_currency || "USD", timezone: user?.timezone || "UTC" };
+  const [currency, setCurrency] = useState(saved.base_currency);
+  const [zone, setZone] = useState(saved.timezone);
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [suggested, setSuggested] = useState<string | null>(null);
+  const [supported, setSupported] = useState<string[]>([]);
+  // The browser's zone and list are read after mount: the static export is rendered without them.
+  useEffect(() => {
+    setSuggested(browserTimeZone());
+    setSupported(supportedTimeZones());
+  }, []);
+  const zones = useMemo(() => timeZoneOptions(supported, saved.timezone, suggested), [supported, saved.timezone, suggested]);
+  const patch = settingsPatch(saved, { base_currency: currency, timezone: zone });
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (!patch) return;
+    setBusy(true);
+    setErr(null);
+    setDone(null);
+    try {
+      const r = await api<{ user?: User } & Partial<User>>("/me", { method: "PATCH", json: patch });
+      const next = r?.user ?? (r?.id ? (r as User) : null);
+      if (user) setUser({ ...user, ...patch, ...(next ?? {}) });
+      setDone(`Saved: totals in ${next?.base_currency ?? currency}, periods in ${next?.timezone ?? zone}.`);
+    } catch (x) {
+      setErr(errorMessage(x));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Card title="Currency and time zone" id="money">
+      <form className="stack" onSubmit={save} aria-describedby="money-help">
+        <p id="money-help" className="hint">
+          Accounts and transactions keep their own currency; totals (net worth, cash flow, budgets, the assistant) are converted to your base currency. Months and &quot;last 30 days&quot; are counted in your time zone.
+        </p>
+        <div className="form-grid">
+          <div className="field">
+            <label htmlFor="base-currency">Base currency</label>
+            <select id="base-currency" className="select" value={currency} onChange={(e) => { setCurrency(e.target.value); setDone(null); }}>
+              {CURRENCIES.map((c) => (
+                <option key={c} value={c}>{c}</option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="time-zone">Time zone</label>
+            <select id="time-zone" className="select" value={zone} onChange={(e) => { setZone(e.target.value); setDone(null); }} aria-describedby={suggested && suggested !== zone ? "tz-suggest" : undefined}>
+              {zones.map((z) => (
+                <option key={z} value={z}>{z === suggested ? `${z} (this browser)` : z}</option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <button type="submit" className="btn btn-primary" disabled={busy || !patch}>{busy ? "Saving…" : "Save currency and time zone"}</button>
+          </div>
+        </div>
+        {suggested && suggested !== zone ? (
+          <div className="row small" id="tz-suggest">
+            <span className="muted">This browser is in {suggested}.</span>
+            <button type="button" className="btn btn-sm" onClick={() => { setZone(suggested); setDone(null); }}>Use {suggested}</button>
+          </div>
+        ) : null}
+        {err ? <div className="alert alert-bad" role="alert" data-testid="money-error"><div className="grow"><strong>Not saved</strong><span>{err}</span></div></div> : null}
+        {done ? <div className="alert alert-good" role="status" data-testid="money-saved">{done}</div> : null}
+      </form>
+    </Card>
   );
 }
 

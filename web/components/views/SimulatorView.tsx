@@ -6,7 +6,7 @@ import { useDebounced, useQuery } from "@/lib/hooks";
 import { project } from "@/lib/projection";
 import { money, toMinor } from "@/lib/format";
 import type { Forecast, SimulateRequest, SimulateResult } from "@/lib/types";
-import { Card, ErrorBox, Loading, Money, PageHead } from "../ui";
+import { Card, ErrorBox, Loading, Money, PageHead, MissingRatesNote } from "../ui";
 import { MultiLineChart } from "../charts";
 
 function Slider({ id, label, value, min, max, step, onChange, display }: { id: string; label: string; value: number; min: number; max: number; step: number; onChange: (v: number) => void; display: string }) {
@@ -106,6 +106,7 @@ export function SimulatorView() {
         </Card>
         <Card title="Projection" id="projection" className="span-2" action={<span className="muted small" role="status">{serverBusy ? "Server simulating…" : server ? "Server simulation up to date" : ""}</span>}>
           {!f && !forecast.error ? <Loading rows={6} /> : null}
+          {f ? <MissingRatesNote missing={f.missing_rates} base={currency} /> : null}
           {local && f ? (
             <>
               <div className="grid grid-3" style={{ marginBottom: 12 }}>

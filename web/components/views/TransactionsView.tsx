@@ -1,10 +1,13 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { api, ApiError, errorMessage } from "@/lib/api";
 import { useDebounced, useQuery } from "@/lib/hooks";
 import { amountStep, dateLabel, titleCase, toMinor } from "@/lib/format";
 import type { Account, CategoryBreakdown, Items, Page, Transaction } from "@/lib/types";
+import { appliedText, ruleFromEdit, sameMerchant, type Rule } from "@/lib/money";
+import { applyRule, ruleOf } from "./RulesView";
 import { Badge, Card, Empty, ErrorBox, Loading, Money, PageHead } from "../ui";
 
 interface Filters {
@@ -110,6 +113,10 @@ export function TransactionsView() {
   function updated(t: Transaction) {
     setItems((xs) => (xs ?? []).map((x) => (x.id === t.id ? t : x)));
   }
+  // A rule "merchant equals M → C" applied to past transactions: the rows shown follow.
+  function recategorised(merchant: string, category: string) {
+    setItems((xs) => (xs ?? []).map((x) => (x.type !== "transfer" && sameMerchant(x.merchant, merchant) ? { ...x, category } : x)));
+  }
 
   return (
     <div className="page">
@@ -201,7 +208,7 @@ export function TransactionsView() {
               </thead>
               <tbody>
                 {items.map((t) => (
-                  <TxRow key={t.id} t={t} categories={categories} onUpdated={updated} />
+                  <TxRow key={t.id} t={t} categories={categories} onUpdated={updated} onApplied={recategorised} />
                 ))}
               </tbody>
             </table>
@@ -221,12 +228,39 @@ export function TransactionsView() {
   );
 }
 
-function TxRow({ t, categories, onUpdated }: { t: Transaction; categories: string[]; onUpdated: (t: Transaction) => void }) {
+function TxRow({ t, categories, onUpdated, onApplied }: { t: Transaction; categories: string[]; onUpdated: (t: Transaction) => void; onApplied: (merchant: string, category: string) => void }) {
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(t.category);
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string | null>(null);
+  // After a manual edit: offer a rule for the merchant (SPEC §15), then applying it.
+  const [offer, setOffer] = useState<null | { category: string; rule?: Rule; applied?: string; busy?: boolean; error?: string }>(null);
   const id = `cat-${t.id}`;
+  const merchant = t.merchant?.trim() ?? "";
+
+  async function makeRule() {
+    const body = offer && ruleFromEdit(merchant, offer.category);
+    if (!offer || !body) return;
+    setOffer({ ...offer, busy: true, error: undefined });
+    try {
+      const rule = ruleOf(await api<Rule | { rule: Rule }>("/rules", { json: body }));
+      setOffer({ category: body.category, rule });
+    } catch (x) {
+      setOffer({ ...offer, busy: false, error: errorMessage(x) });
+    }
+  }
+
+  async function applyIt() {
+    if (!offer?.rule) return;
+    setOffer({ ...offer, busy: true, error: undefined });
+    try {
+      const n = await applyRule(offer.rule.id);
+      setOffer({ ...offer, busy: false, applied: appliedText(n) });
+      onApplied(offer.rule.merchant, offer.rule.category);
+    } catch (x) {
+      setOffer({ ...offer, busy: false, error: errorMessage(x) });
+    }
+  }
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -236,6 +270,7 @@ function TxRow({ t, categories, onUpdated }: { t: Transaction; categories: strin
       const r = await api<{ transaction: Transaction }>(`/transactions/${t.id}`, { method: "PATCH", json: { category: value } });
       onUpdated(r.transaction);
       setEditing(false);
+      setOffer(merchant && r.transaction.category ? { category: r.transaction.category } : null);
     } catch (x) {
       setErr(errorMessage(x));
     } finally {
@@ -268,9 +303,12 @@ function TxRow({ t, categories, onUpdated }: { t: Transaction; categories: strin
             {err ? <span className="small neg" role="alert">{err}</span> : null}
           </form>
         ) : (
-          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setEditing(true)} aria-label={`Change category of ${t.merchant || "transaction"} (${t.category || "uncategorised"})`}>
-            {t.category ? titleCase(t.category) : "Uncategorised"} <span className="muted small">✎</span>
-          </button>
+          <>
+            <button type="button" className="btn btn-sm btn-ghost" onClick={() => { setEditing(true); setOffer(null); }} aria-label={`Change category of ${t.merchant || "transaction"} (${t.category || "uncategorised"})`}>
+              {t.category ? titleCase(t.category) : "Uncategorised"} <span className="muted small">✎</span>
+            </button>
+            {offer ? <RuleOffer merchant={merchant} offer={offer} onCreate={() => void makeRule()} onApply={() => void applyIt()} onDismiss={() => setOffer(null)} /> : null}
+          </>
         )}
       </td>
       <td className="hide-sm muted small">{t.account_name}</td>
@@ -278,6 +316,38 @@ function TxRow({ t, categories, onUpdated }: { t: Transaction; categories: strin
         <Money minor={t.amount_minor} currency={t.currency} colored={t.amount_minor > 0} sign />
       </td>
     </tr>
+  );
+}
+
+/** The one-click rule under a just-edited category: "Always categorise <merchant> like this",
+ * then "Apply to past transactions" with the count the server reports. */
+function RuleOffer({ merchant, offer, onCreate, onApply, onDismiss }: { merchant: string; offer: { category: string; rule?: Rule; applied?: string; busy?: boolean; error?: string }; onCreate: () => void; onApply: () => void; onDismiss: () => void }) {
+  return (
+    <div className="stack small" style={{ gap: 4, marginTop: 4 }} data-testid="rule-offer">
+      {!offer.rule ? (
+        // Focus follows the flow: the edit form that held it is gone, its next step is here.
+        <button type="button" className="btn btn-sm" onClick={onCreate} disabled={offer.busy} autoFocus>
+          Always categorise {merchant} like this
+        </button>
+      ) : (
+        <>
+          <span role="status" data-testid="rule-offer-created">
+            Rule saved: {merchant} → {titleCase(offer.rule.category)}. <Link href="/rules/">See rules</Link>
+          </span>
+          {offer.applied ? (
+            <span role="status" data-testid="rule-offer-applied">{offer.applied}</span>
+          ) : (
+            <button type="button" className="btn btn-sm" onClick={onApply} disabled={offer.busy} autoFocus>
+              Apply to past {merchant} transactions
+            </button>
+          )}
+        </>
+      )}
+      {offer.error ? <span className="neg" role="alert">{offer.error}</span> : null}
+      <button type="button" className="btn btn-sm btn-ghost" onClick={onDismiss} aria-label={`${offer.rule ? "Done" : "Not now"}: dismiss the rule suggestion for ${merchant}`}>
+        {offer.rule ? "Done" : "Not now"}
+      </button>
+    </div>
   );
 }
 
@@ -332,7 +402,7 @@ function ImportCard({ accounts, onImported }: { accounts: Account[]; onImported:
       ) : null}
       <form className="stack" onSubmit={submit} aria-describedby="import-help">
         <p id="import-help" className="hint">
-          CSV needs a header <code>date,description,amount[,category]</code> (amounts in {accounts[0]?.currency ?? "your currency"}, expenses negative). Duplicates of existing transactions are skipped.
+          CSV needs a header <code>date,description,amount[,category]</code> (amounts in {accounts.find((a) => a.id === account)?.currency ?? "the account's currency"}, expenses negative). Duplicates of existing transactions are skipped.
         </p>
         <div className="form-grid">
           <div className="field">
