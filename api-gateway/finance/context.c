@@ -114,6 +114,7 @@ static json_t *forecast_summary(PGconn *pg, const char *uid)
     return out;
 }
 
+/* The holdings' market value in the base currency (one without a rate counts 0). */
 static int64_t holdings_total(json_t *holdings)
 {
     json_t *h;
@@ -121,7 +122,7 @@ static int64_t holdings_total(json_t *holdings)
     int64_t sum = 0;
 
     json_array_foreach(holdings, i, h) sum +=
-        json_integer_value(json_object_get(h, "market_value_minor"));
+        json_integer_value(json_object_get(h, "market_value_base_minor"));
     return sum;
 }
 

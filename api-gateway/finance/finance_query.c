@@ -157,16 +157,14 @@ int finance_user_currency(PGconn *pg, const char *uid, char cur[4])
     return rc;
 }
 
-static json_t *account_row(PGresult *res, int i)
+static json_t *int_or_null(PGresult *res, int row, int col)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:o}", "id", str(res, i, 0), "name",
-                     str(res, i, 1), "type", str(res, i, 2), "institution", str(res, i, 3),
-                     "balance_minor", (json_int_t)i64(res, i, 4), "currency", str(res, i, 5),
-                     "mask", str(res, i, 6), "balance_base_minor",
-                     PQgetisnull(res, i, 7) ? json_null() : json_integer(i64(res, i, 7)));
+    return PQgetisnull(res, row, col) ? json_null() : json_integer(i64(res, row, col));
 }
 
-json_t *finance_accounts(PGconn *pg, const char *uid)
+/* query_array() of @sql with $1 the user, $2 their today ('YYYY-MM-DD') and $3 their base
+ * currency, for amounts converted at today's rate. */
+static json_t *query_today(PGconn *pg, const char *uid, const char *sql, row_fn fn)
 {
     char today[16];
     const char *vals[3] = {uid, today, NULL};
@@ -176,13 +174,26 @@ json_t *finance_accounts(PGconn *pg, const char *uid)
         return NULL;
     vals[2] = cal.cur;
     finance_day_text(cal.today, today, sizeof(today));
-    return query_array(
-        pg,
+    return query_array(pg, sql, 3, vals, fn);
+}
+
+static json_t *account_row(PGresult *res, int i)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:o}", "id", str(res, i, 0), "name",
+                     str(res, i, 1), "type", str(res, i, 2), "institution", str(res, i, 3),
+                     "balance_minor", (json_int_t)i64(res, i, 4), "currency", str(res, i, 5),
+                     "mask", str(res, i, 6), "balance_base_minor", int_or_null(res, i, 7));
+}
+
+json_t *finance_accounts(PGconn *pg, const char *uid)
+{
+    return query_today(
+        pg, uid,
         "SELECT id, name, type, institution, balance_minor, currency, mask, " FIN_IN_BASE_ON(
             "balance_minor", "currency", "$2",
             "$3") " FROM accounts WHERE user_id = $1 ORDER BY array_position(ARRAY["
                   "'checking','savings','credit','investment'], type), name, id",
-        3, vals, account_row);
+        account_row);
 }
 
 json_t *finance_missing_rates(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day)
@@ -200,20 +211,25 @@ json_t *finance_missing_rates(PGconn *pg, const char *uid, int64_t from_day, int
     finance_day_text(from_day, from, sizeof(from));
     finance_day_text(to_day, to, sizeof(to));
     finance_day_text(cal.today, today, sizeof(today));
-    if (sql_query(
-            pg,
-            "SELECT currency::text FROM accounts WHERE user_id = $1 AND " FIN_IN_BASE_ON(
-                "balance_minor", "currency", "$4",
-                "$5") " IS NULL"
-                      " UNION SELECT t.currency::text FROM transactions t WHERE t.user_id = $1"
-                      " AND t.currency <> $5::char(3) AND NOT " FIN_TRANSFER(
-                          "t") " AND " FIN_IN_DAYS("t.posted_at", "$2", "$3",
-                                                   "$6") " AND " FIN_IN_BASE("t.amount_minor",
-                                                                             "t.currency",
-                                                                             "t.posted_at", "$5",
-                                                                             "$6") " IS NULL ORDER "
-                                                                                   "BY 1",
-            6, vals, &res))
+    if (sql_query(pg,
+                  "SELECT currency::text FROM accounts WHERE user_id = $1 AND " FIN_IN_BASE_ON(
+                      "balance_minor", "currency", "$4",
+                      "$5") " IS NULL"
+                            " UNION SELECT currency::text FROM holdings WHERE user_id = $1 "
+                            "AND " FIN_IN_BASE_ON(
+                                "1", "currency", "$4",
+                                "$5") " IS NULL"
+                                      " UNION SELECT t.currency::text FROM "
+                                      "transactions t WHERE t.user_id = $1"
+                                      " AND t.currency <> $5::char(3) AND "
+                                      "NOT " FIN_TRANSFER("t") " AND " FIN_IN_DAYS(
+                                          "t.posted_at", "$2", "$3",
+                                          "$6") " AND " FIN_IN_BASE("t.amount_minor", "t.currency",
+                                                                    "t.posted_at", "$5",
+                                                                    "$6") " IS NULL "
+                                                                          "ORDER "
+                                                                          "BY 1",
+                  6, vals, &res))
         return NULL;
     out = json_array();
     for (int i = 0; i < PQntuples(res); i++)
@@ -239,21 +255,23 @@ void finance_missing_merge(json_t *into, json_t *more)
 
 static json_t *holding_row(PGresult *res, int i)
 {
-    return json_pack("{s:s,s:s,s:o,s:f,s:I,s:I,s:s}", "symbol", str(res, i, 0), "name",
+    return json_pack("{s:s,s:s,s:o,s:f,s:I,s:I,s:s,s:o}", "symbol", str(res, i, 0), "name",
                      str(res, i, 1), "account_id", str_or_null(res, i, 2), "quantity",
                      (double)i64(res, i, 3) / 1000.0, "price_minor", (json_int_t)i64(res, i, 4),
-                     "market_value_minor", (json_int_t)i64(res, i, 6), "currency", str(res, i, 5));
+                     "market_value_minor", (json_int_t)i64(res, i, 6), "currency", str(res, i, 5),
+                     "market_value_base_minor", int_or_null(res, i, 7));
 }
 
 json_t *finance_holdings(PGconn *pg, const char *uid)
 {
-    const char *vals[1] = {uid};
-
-    return query_array(pg,
-                       "SELECT symbol, name, account_id, quantity_milli, price_minor, currency,"
-                       " round(quantity_milli::numeric * price_minor / 1000) FROM holdings"
-                       " WHERE user_id = $1 ORDER BY 7 DESC, symbol",
-                       1, vals, holding_row);
+    return query_today(
+        pg, uid,
+        "SELECT symbol, name, account_id, quantity_milli, price_minor, currency, "
+        "v, " FIN_IN_BASE_ON(
+            "v", "currency", "$2",
+            "$3") " FROM (SELECT *, round(quantity_milli::numeric * price_minor / 1000) AS v"
+                  " FROM holdings WHERE user_id = $1) h ORDER BY 7 DESC, symbol",
+        holding_row);
 }
 
 /* Month label, income, expenses and transaction count of the months @oldest .. @newest
@@ -453,7 +471,7 @@ json_t *finance_networth(PGconn *pg, const char *uid, int months, json_t *missin
 json_t *finance_subscriptions(PGconn *pg, const char *uid)
 {
     char months[16], days[16];
-    const char *vals[5] = {uid, months, days, NULL, NULL};
+    const char *vals[6] = {uid, months, days, NULL, NULL, NULL};
     struct fin_cal cal;
     struct sub_charge *c;
     struct sub_item *items;
@@ -466,28 +484,37 @@ json_t *finance_subscriptions(PGconn *pg, const char *uid)
         return NULL;
     vals[3] = cal.now;
     vals[4] = cal.tz;
+    vals[5] = cal.cur;
     snprintf(months, sizeof(months), "%d", SUB_MIN_MONTHS);
     snprintf(days, sizeof(days), "%d", SUB_ACTIVE_DAYS);
     /* The CTE r is a cheap pre-filter on the rules finance_subs_detect() then applies in full,
      * so heavy users do not ship every expense of the year to the gateway. */
     if (sql_query(
             pg,
-            "WITH e AS (SELECT lower(merchant) AS k, merchant, posted_at, amount_minor, id"
-            "  FROM transactions WHERE user_id = $1 AND type = 'expense' AND merchant <> ''"
-            "  AND category NOT IN ('housing', 'rent', 'mortgage', 'utilities', 'insurance', "
-            "'loans',"
-            "  'transfer') AND posted_at >= $4::timestamptz - interval '400 days'"
-            "  AND posted_at <= $4::timestamptz),"
-            " r AS (SELECT k FROM e GROUP BY k"
-            "  HAVING count(DISTINCT date_trunc('month', posted_at AT TIME ZONE $5::text)) >= "
-            "$2::int"
-            "  AND count(*) <= count(DISTINCT date_trunc('month', posted_at AT TIME ZONE $5::text))"
-            "  + 1 AND max(posted_at) >= $4::timestamptz - make_interval(days => $3::int + 1))"
-            " SELECT e.k, e.merchant, (e.posted_at AT TIME ZONE $5::text)::date - date "
-            "'1970-01-01',"
-            " -e.amount_minor FROM e JOIN r ON r.k = e.k"
-            " ORDER BY e.k COLLATE \"C\", e.posted_at, e.id",
-            5, vals, &res))
+            /* Charges in the base currency; one without a rate is left out. */
+            "WITH e AS (SELECT lower(merchant) AS k, merchant, posted_at, " FIN_IN_BASE(
+                "amount_minor", "currency", "posted_at", "$6",
+                "$5") " AS amount_minor, id"
+                      "  FROM transactions WHERE user_id = $1 AND type = 'expense' AND merchant <> "
+                      "''"
+                      "  AND category NOT IN ('housing', 'rent', 'mortgage', 'utilities', "
+                      "'insurance', "
+                      "'loans',"
+                      "  'transfer') AND posted_at >= $4::timestamptz - interval '400 days'"
+                      "  AND posted_at <= $4::timestamptz),"
+                      " r AS (SELECT k FROM e GROUP BY k"
+                      "  HAVING count(DISTINCT date_trunc('month', posted_at AT TIME ZONE "
+                      "$5::text)) >= "
+                      "$2::int"
+                      "  AND count(*) <= count(DISTINCT date_trunc('month', posted_at AT TIME ZONE "
+                      "$5::text))"
+                      "  + 1 AND max(posted_at) >= $4::timestamptz - make_interval(days => $3::int "
+                      "+ 1))"
+                      " SELECT e.k, e.merchant, (e.posted_at AT TIME ZONE $5::text)::date - date "
+                      "'1970-01-01',"
+                      " -e.amount_minor FROM e JOIN r ON r.k = e.k WHERE e.amount_minor IS NOT NULL"
+                      " ORDER BY e.k COLLATE \"C\", e.posted_at, e.id",
+            6, vals, &res))
         return NULL;
     n = (size_t)PQntuples(res);
     c = xcalloc(n ? n : 1, sizeof(*c));

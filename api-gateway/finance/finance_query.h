@@ -94,8 +94,8 @@ struct fin_cal {
  * code of sql.h (@cal then holds the defaults). */
 int finance_calendar(PGconn *pg, const char *uid, struct fin_cal *cal);
 
-/* ["GBP", ...]: the currencies (sorted) of @uid's accounts without a rate to the base currency
- * today, and of the transactions (transfers aside) of local days @from_day .. @to_day
+/* ["GBP", ...]: the currencies (sorted) of @uid's accounts and holdings without a rate to the
+ * base currency today, and of the transactions (transfers aside) of local days @from_day .. @to_day
  * without a rate on their day; [] when every total of those is complete. */
 json_t *finance_missing_rates(PGconn *pg, const char *uid, int64_t from_day, int64_t to_day);
 /* Adds the codes of JSON array @more (borrowed) missing from array @into. */
@@ -128,7 +128,8 @@ int finance_user_currency(PGconn *pg, const char *uid, char cur[4]);
 /* [Account] ordered by type, then name; balance_base_minor is the balance in the base
  * currency today, null without a rate. */
 json_t *finance_accounts(PGconn *pg, const char *uid);
-/* [Holding] = [{symbol,name,account_id,quantity,price_minor,market_value_minor,currency}]. */
+/* [Holding] = [{symbol,name,account_id,quantity,price_minor,market_value_minor,currency,
+ * market_value_base_minor}], the last in the base currency at today's rate (null without). */
 json_t *finance_holdings(PGconn *pg, const char *uid);
 /* {month:"YYYY-MM",income_minor,expenses_minor,savings_rate_pct} of the month @ago months
  * before the current one (0 = this month). */
