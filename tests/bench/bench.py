@@ -232,6 +232,11 @@ def http_section(raw):
     return out, detail
 
 
+def pp(values):
+    return {"p50": rnd(percentile(values, .5)), "p99": rnd(percentile(values, .99)),
+            "n": len(values)}
+
+
 def iso_to_unix(ts):
     """'2026-11-22T04:35:37.695Z' -> Unix seconds (UTC)."""
     import calendar
@@ -260,10 +265,6 @@ def breakdown(ok, mock_reqs, worker_recv, mock_ttft_ms):
             to_provider.append((a - w) * 1000)
         if a is not None:
             delivery.append((r["wall_begin"] + r["ttft_ms"] / 1000 - a) * 1000 - mock_ttft_ms)
-
-    def pp(v):
-        return {"p50": rnd(percentile(v, .5)), "p99": rnd(percentile(v, .99)), "n": len(v)}
-
     return {"post_to_worker_received_ms": pp(to_worker),
             "worker_received_to_provider_request_ms": pp(to_provider),
             "provider_first_token_to_client_ms": pp(delivery),
@@ -399,11 +400,158 @@ def cpu_section(raw):
         # A process started again in between (the idle phase restarts the gateway) counts
         # from zero.
         same = lambda k: (a.get("pids") or {}).get(k) == (b.get("pids") or {}).get(k)
-        used = {k: round(v - (a["cpu_s"].get(k, 0.0) if same(k) else 0.0), 2)
+        # A service whose child processes exited (PostgreSQL's backends when the gateway
+        # restarts) loses their CPU seconds: count that phase's as 0, not negative.
+        used = {k: round(max(0.0, v - (a["cpu_s"].get(k, 0.0) if same(k) else 0.0)), 2)
                 for k, v in b["cpu_s"].items()}
         out[b["label"]] = {"wall_s": round(secs, 1), "cpu_s": used,
                            "cores_busy": round(sum(used.values()) / secs, 2)}
     return out
+
+
+def ok_rows(rows):
+    return [r for r in rows if not r["warmup"] and r["outcome"] == "ok" and r["ttft_ms"] >= 0]
+
+
+def failed_rows(rows):
+    return [r for r in rows if not r["warmup"] and not (r["outcome"] == "ok" and r["ttft_ms"] >= 0)]
+
+
+def ttft_pct(rows):
+    """Client TTFT (POST sent -> first `token` event) p50/p99 of the measured chats, failed
+    ones counting as infinitely slow (None when a percentile falls on one)."""
+    ok = [r["ttft_ms"] for r in ok_rows(rows)]
+    nbad = len(failed_rows(rows))
+    return {"p50": rnd(percentile_failed_inf(ok, nbad, .5)),
+            "p99": rnd(percentile_failed_inf(ok, nbad, .99)), "n": len(ok), "failed": nbad}
+
+
+def mock_rounds(mock_reqs):
+    """{trace id: [request, ...] in arrival order} from the mock's request log."""
+    out = {}
+    for m in mock_reqs or []:
+        parts = ((m.get("headers") or {}).get("traceparent") or "").split("-")
+        if len(parts) >= 2:
+            out.setdefault(parts[1], []).append(m)
+    for v in out.values():
+        v.sort(key=lambda m: m.get("ts") or 0)
+    return out
+
+
+def tool_round_breakdown(ok, mock_reqs, worker_recv, mock_ttft_ms):
+    """Where a chat with one tool round spends its time to first token, per chat, from the
+    client's clock, the worker's `request received` log line, the mock's request log (each
+    request's arrival `ts` and `done`) and the chat's `tool` events (their `ms`)."""
+    by_trace = mock_rounds(mock_reqs)
+    to_worker, to_r1, r1, gap, tool, between, to_client = [], [], [], [], [], [], []
+    for r in ok:
+        reqs = by_trace.get(r.get("trace")) or []
+        w = worker_recv.get(r.get("trace"))
+        if len(reqs) < 2:
+            continue
+        a1, d1, a2 = reqs[0].get("ts"), reqs[0].get("done"), reqs[-1].get("ts")
+        if w is not None:
+            to_worker.append((w - r["wall_begin"]) * 1000)
+            to_r1.append((a1 - w) * 1000)
+        if d1 is not None:
+            r1.append((d1 - a1) * 1000)
+            gap.append((a2 - d1) * 1000)
+            if r.get("tool_calls"):
+                tool.append(r["tool_ms"])
+                between.append((a2 - d1) * 1000 - r["tool_ms"])
+        to_client.append((r["wall_begin"] + r["ttft_ms"] / 1000 - a2) * 1000 - mock_ttft_ms)
+    return {"post_to_worker_received_ms": pp(to_worker),
+            "worker_received_to_round1_request_ms": pp(to_r1),
+            "mock_round1_ms": pp(r1),
+            "round1_end_to_round2_request_ms": pp(gap),
+            "tool_call_ms": pp(tool),
+            "round1_end_to_round2_request_minus_tool_ms": pp(between),
+            "round2_first_token_to_client_ms": pp(to_client),
+            "how": "round 1 = the model's tool-call round, round 2 = its answer; mock request "
+                   "log arrival (ts) and end (done) per request, joined by trace id; tool_call_ms "
+                   "= the tool event's ms (the worker's timing of its HTTP call to the "
+                   "gateway's tool); round 2's first token assumed at its arrival + mock_ttft_ms"}
+
+
+def tools_section(raw, levels, worker_recv, mock_ttft_ms):
+    """tools.one_round_extra_ms: client TTFT of the question answered after one tool round
+    minus client TTFT of the same question answered directly, percentile by percentile."""
+    out, detail = {}, {}
+    for c in levels:
+        plain = load_jsonl(os.path.join(raw, "tools-plain-c%s.jsonl" % c))
+        one = load_jsonl(os.path.join(raw, "tools-one-c%s.jsonl" % c))
+        if not plain or not one:
+            continue
+        mock_reqs = load_json(os.path.join(raw, "mock-requests-tools-c%s.json" % c), [])
+        tp, to = ttft_pct(plain), ttft_pct(one)
+        k = "c%s" % c
+        out[k] = {q: (rnd(to[q] - tp[q]) if to[q] is not None and tp[q] is not None else None)
+                  for q in ("p50", "p99")}
+        ok = ok_rows(one)
+        detail[k] = {
+            "ttft_ms_without_tools": tp, "ttft_ms_one_tool_round": to,
+            "tool_calls_per_chat": pp([r.get("tool_calls", 0) for r in ok]),
+            "tool_errors": sum(r.get("tool_errors", 0) for r in ok),
+            "chats_per_s": {"without_tools": chat_rate(plain), "one_tool_round": chat_rate(one)},
+            "breakdown_one_tool_round": tool_round_breakdown(
+                ok, mock_reqs,
+                worker_recv, mock_ttft_ms),
+            "breakdown_without_tools": breakdown(
+                ok_rows(plain),
+                mock_reqs,
+                worker_recv, mock_ttft_ms),
+        }
+    return out, detail
+
+
+def analyst_section(raw, levels, worker_recv):
+    """The offline analyst's time to first token, tool calls included: POST -> first token
+    (client clock), worker `request received` -> first token at the client, and the worker's
+    own received -> first token (final.timings.ttft_ms)."""
+    out, detail = {}, {}
+    texts = []
+    try:
+        with open(os.path.join(raw, "analyst-questions.txt")) as f:
+            texts = [line.strip() for line in f if line.strip()]
+    except OSError:
+        pass
+    for c in levels:
+        rows = load_jsonl(os.path.join(raw, "analyst-c%s.jsonl" % c))
+        if not rows:
+            continue
+        k = "c%s" % c
+        ok = ok_rows(rows)
+        w2t = [(r["wall_begin"] + r["ttft_ms"] / 1000 - worker_recv[r["trace"]]) * 1000
+               for r in ok if r.get("trace") in worker_recv]
+        wk = [r["final"]["timings"]["ttft_ms"] for r in ok
+              if isinstance(r.get("final"), dict) and isinstance(r["final"].get("timings"), dict)]
+        providers = {}
+        for r in ok:
+            pv = r["final"].get("provider") if isinstance(r.get("final"), dict) else None
+            providers[pv] = providers.get(pv, 0) + 1
+        t = ttft_pct(rows)
+        out.setdefault("ttft_ms", {})[k] = {"p50": t["p50"], "p99": t["p99"]}
+        w = pp(w2t)
+        out.setdefault("worker_to_first_token_ms", {})[k] = {"p50": w["p50"], "p99": w["p99"]}
+        wkp = pp(wk)
+        out.setdefault("worker_ttft_ms", {})[k] = {"p50": wkp["p50"], "p99": wkp["p99"]}
+        per_q = {}
+        for i, q in enumerate(texts):
+            qr = [r for r in ok if r.get("q") == i]
+            per_q[q] = {"chats": len(qr),
+                        "ttft_ms_p50": rnd(percentile([r["ttft_ms"] for r in qr], .5)),
+                        "tool_calls_p50": percentile([r.get("tool_calls", 0) for r in qr], .5),
+                        "tool_ms_p50": percentile([r.get("tool_ms", 0) for r in qr], .5)}
+        detail[k] = {"client_ttft_ms": t, "worker_to_first_token_ms": w,
+                     "worker_ttft_ms": wkp, "providers": providers,
+                     "chats_with_tool_calls": len([r for r in ok if r.get("tool_calls")]),
+                     "tool_calls_per_chat": pp([r.get("tool_calls", 0) for r in ok]),
+                     "tool_rounds_per_chat": pp([r.get("tool_rounds", 0) for r in ok]),
+                     "tool_ms_per_chat": pp([r.get("tool_ms", 0) for r in ok]),
+                     "tool_errors": sum(r.get("tool_errors", 0) for r in ok),
+                     "chats_per_s": chat_rate(rows), "by_question": per_q,
+                     "first_failure": next((r.get("final") for r in failed_rows(rows)), None)}
+    return out, detail
 
 
 def cmd_report(raw, out_path):
@@ -417,7 +565,8 @@ def cmd_report(raw, out_path):
                           "tokens_per_s.pipeline_vs_direct": ">= 0.8",
                           "http.dashboard.p99_ms": "< 10 at 200 req/s",
                           "http.healthz_vs_nginx": ">= 0.5",
-                          "sse_idle_bytes_per_conn": "<= 10240 (10 KiB)"},
+                          "sse_idle_bytes_per_conn": "<= 10240 (10 KiB)",
+                          "analyst.worker_to_first_token_ms": "<= 50"},
               "details": {}}
     cpu = cpu_section(raw)
     if cpu:
@@ -455,6 +604,16 @@ def cmd_report(raw, out_path):
         report["ttft_overhead_ms_short_answers"] = {"c100": st}
         sd["answer_tokens"] = (meta.get("config") or {}).get("short_tokens")
         report["details"]["chat_short_answers"] = {"c100": sd}
+
+    tool_levels = (meta.get("config") or {}).get("tools_levels") or []
+    tl, tld = tools_section(raw, tool_levels, worker_recv, mock_ttft or 0)
+    if tl:
+        report["tools"] = {"one_round_extra_ms": tl}
+        report["details"]["tools"] = tld
+    an, anld = analyst_section(raw, tool_levels, worker_recv)
+    if an:
+        report["analyst"] = an
+        report["details"]["analyst"] = anld
 
     p = tps_of(load_jsonl(os.path.join(raw, "tps-pipeline.jsonl")), False)
     d = tps_of(load_jsonl(os.path.join(raw, "tps-direct.jsonl")), True)
@@ -533,6 +692,29 @@ def print_table(r):
         rows.append(("tokens/s, one long answer", "pipeline %s vs direct %s" % (
             fmt(tp.get("pipeline")), fmt(tp.get("direct"))),
             "%s x" % fmt(tp.get("pipeline_vs_direct")), ""))
+    td = (r.get("details") or {}).get("tools") or {}
+    for k, v in ((r.get("tools") or {}).get("one_round_extra_ms") or {}).items():
+        d = td.get(k) or {}
+        fails = (d.get("ttft_ms_one_tool_round") or {}).get("failed", 0) + (
+            d.get("ttft_ms_without_tools") or {}).get("failed", 0)
+        rows.append(("one tool round, extra TTFT, %s concurrent" % k[1:],
+                     "p50 %s  p99 %s%s" % (fmt(v["p50"], " ms"), fmt(v["p99"], " ms"),
+                                           "  (%d failed)" % fails if fails else ""),
+                     "tool call p50 %s" % fmt(((d.get("breakdown_one_tool_round") or {}).get(
+                         "tool_call_ms") or {}).get("p50"), " ms"), ""))
+    an = r.get("analyst") or {}
+    ad = (r.get("details") or {}).get("analyst") or {}
+    for k, v in (an.get("ttft_ms") or {}).items():
+        w = (an.get("worker_to_first_token_ms") or {}).get(k) or {}
+        d = ad.get(k) or {}
+        fails = (d.get("client_ttft_ms") or {}).get("failed", 0)
+        rows.append(("analyst TTFT, %s concurrent (POST / worker)" % k[1:],
+                     "p50 %s / %s  p99 %s / %s%s" % (
+                         fmt(v["p50"], " ms"), fmt(w.get("p50"), " ms"), fmt(v["p99"], " ms"),
+                         fmt(w.get("p99"), " ms"), "  (%d failed)" % fails if fails else ""),
+                     "worker p50 <= 50 ms; %s tool calls/chat" % fmt(
+                         (d.get("tool_calls_per_chat") or {}).get("p50")),
+                     verdict(w["p50"] <= 50) if w.get("p50") is not None else ""))
     if r.get("sse_idle_bytes_per_conn") is not None:
         b = r["sse_idle_bytes_per_conn"]
         rows.append(("idle SSE memory per connection", "%s B (%.2f KiB) at %s conns" % (

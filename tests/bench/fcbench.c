@@ -10,7 +10,9 @@
  *   chat   C clients, each running chats back to back on its own conversation:
  *          POST /api/v1/conversations/{id}/messages, then GET the stream_url (SSE) on the
  *          same connection until `final`/`error`. Writes one JSON line per chat with
- *          the client-side timings (ns, monotonic) and the `final` event's data.
+ *          the client-side timings (ns, monotonic), what its `tool` events said and the
+ *          `final` event's data. --texts FILE gives the questions, one a line, taken in
+ *          turn (client i's chat n asks line (i + n) mod lines); else --text.
  *   direct the same, straight against an OpenAI-compatible server (the mock provider):
  *          POST /v1/chat/completions with "stream":true, until `data: [DONE]`.
  *   idle   opens N SSE connections (GET PATH), waits for each one's response headers,
@@ -88,6 +90,8 @@ static int opt_conns = 8, opt_max_conns = 256;
 static int opt_clients = 1, opt_chats = 5, opt_warm_chats = 1;
 static double opt_stagger = 1.0, opt_chat_timeout = 120;
 static const char *opt_jobs, *opt_text = "How much did I spend this month?", *opt_model = "mock";
+static char **opt_texts; /* --texts FILE: the questions, taken in turn */
+static int opt_ntexts;
 static int opt_n = 1000, opt_batch = 200;
 
 static char extra_headers[4096];
@@ -781,9 +785,15 @@ struct chat {
     /* timings of the current chat */
     int64_t t_begin, t_posted, t_hdr, t_start, t_first, t_last, t_end;
     long n_tokens, text_bytes;
+    /* `tool` events: the first one's arrival, the last finished call's arrival, the
+     * calls finished (status ok/error) and failed, the sum of their "ms" (the worker's
+     * timing of each call), the highest "round" */
+    int64_t t_tool_first, t_tool_done;
+    long tool_calls, tool_errors, tool_ms_sum, tool_rounds;
+    int q; /* index of the question asked (--texts), 0 with --text */
     int http_status;
     char outcome[32];
-    char final_data[4096];
+    char final_data[16384];
 };
 
 static int g_direct;
@@ -804,6 +814,36 @@ static int has_content(const char *data)
     while (*p == ' ' || *p == ':')
         p++;
     return p[0] == '"' && p[1] != '"';
+}
+
+/* The integer value of member "@key" in the flat JSON object @data (-1 when absent). */
+static long json_int_member(const char *data, const char *key)
+{
+    char pat[64];
+    const char *p;
+
+    snprintf(pat, sizeof(pat), "\"%s\":", key);
+    p = strstr(data, pat);
+    return p ? strtol(p + strlen(pat), NULL, 10) : -1;
+}
+
+/* A `tool` event: {"id","name","args","status":"running"|"ok"|"error","ms","label","round"}. */
+static void chat_on_tool(struct chat *c, const char *data, int64_t t)
+{
+    long ms = json_int_member(data, "ms"), round = json_int_member(data, "round");
+
+    if (!c->t_tool_first)
+        c->t_tool_first = t;
+    if (round > c->tool_rounds)
+        c->tool_rounds = round;
+    if (strstr(data, "\"status\":\"running\""))
+        return;
+    c->t_tool_done = t;
+    c->tool_calls++;
+    if (strstr(data, "\"status\":\"error\""))
+        c->tool_errors++;
+    if (ms > 0)
+        c->tool_ms_sum += ms;
 }
 
 static void chat_on_event(void *ud, const char *event, const char *data, size_t dlen)
@@ -834,6 +874,8 @@ static void chat_on_event(void *ud, const char *event, const char *data, size_t 
         c->t_last = t;
         c->n_tokens++;
         c->text_bytes += dlen > 10 ? (long)dlen - 11 : 0; /* minus {"text":""} */
+    } else if (strcmp(event, "tool") == 0) {
+        chat_on_tool(c, data, t);
     } else if (strcmp(event, "start") == 0) {
         if (!c->t_start)
             c->t_start = t;
@@ -867,7 +909,9 @@ static void chat_record(struct chat *c)
             "\"request_id\":\"%s\",\"trace\":\"%s\",\"wall_begin\":%.6f,\"t_begin\":%lld,\"post_"
             "ms\":%.3f,\"headers_ms\":%.3f,"
             "\"start_ms\":%.3f,\"ttft_ms\":%.3f,\"last_ms\":%.3f,\"total_ms\":%.3f,"
-            "\"tokens\":%ld,\"text_bytes\":%ld,\"final\":",
+            "\"tokens\":%ld,\"text_bytes\":%ld,\"q\":%d,\"tool_calls\":%ld,\"tool_errors\":%ld,"
+            "\"tool_ms\":%ld,\"tool_rounds\":%ld,\"tool_first_ms\":%.3f,\"tool_done_ms\":%.3f,"
+            "\"final\":",
             c->idx, c->chats_done, warm ? "true" : "false", c->outcome[0] ? c->outcome : "none",
             c->http_status, c->rid, c->trace, c->wall_begin, (long long)c->t_begin,
             c->t_posted ? (double)(c->t_posted - c->t_begin) / 1e6 : -1,
@@ -875,7 +919,10 @@ static void chat_record(struct chat *c)
             c->t_start ? (double)(c->t_start - c->t_begin) / 1e6 : -1,
             c->t_first ? (double)(c->t_first - c->t_begin) / 1e6 : -1,
             c->t_last ? (double)(c->t_last - c->t_begin) / 1e6 : -1,
-            (double)(c->t_end - c->t_begin) / 1e6, c->n_tokens, c->text_bytes);
+            (double)(c->t_end - c->t_begin) / 1e6, c->n_tokens, c->text_bytes, c->q, c->tool_calls,
+            c->tool_errors, c->tool_ms_sum, c->tool_rounds,
+            c->t_tool_first ? (double)(c->t_tool_first - c->t_begin) / 1e6 : -1,
+            c->t_tool_done ? (double)(c->t_tool_done - c->t_begin) / 1e6 : -1);
     if (c->final_data[0] == '{')
         fputs(c->final_data, g_out);
     else {
@@ -918,7 +965,8 @@ static void chat_post(struct chat *c)
         c->r.ud = &c->s;
         sse_reset(&c->s);
     } else {
-        bl = snprintf(body, sizeof(body), "{\"text\":\"%s\"}", opt_text);
+        bl = snprintf(body, sizeof(body), "{\"text\":\"%s\"}",
+                      opt_ntexts ? opt_texts[c->q] : opt_text);
         rl = snprintf(req, sizeof(req),
                       "POST /api/v1/conversations/%s/messages HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                       "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
@@ -955,6 +1003,9 @@ static void chat_begin(struct chat *c)
     c->t_begin = now_ns();
     c->t_posted = c->t_hdr = c->t_start = c->t_first = c->t_last = c->t_end = 0;
     c->n_tokens = c->text_bytes = 0;
+    c->t_tool_first = c->t_tool_done = 0;
+    c->tool_calls = c->tool_errors = c->tool_ms_sum = c->tool_rounds = 0;
+    c->q = opt_ntexts ? (c->idx + c->chats_done) % opt_ntexts : 0;
     c->http_status = 0;
     c->outcome[0] = '\0';
     c->final_data[0] = '\0';
@@ -1350,13 +1401,37 @@ static int mode_idle(void)
 
 /* ---- main ---- */
 
+/* --texts FILE: one question a line (no '"' or '\\': they go into the JSON body as is). */
+static void read_texts(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+
+    if (!f)
+        die("--texts %s: cannot open", path);
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0])
+            continue;
+        if (strpbrk(line, "\"\\"))
+            die("--texts %s: a question with '\"' or '\\': %s", path, line);
+        opt_texts = realloc(opt_texts, (size_t)(opt_ntexts + 1) * sizeof(*opt_texts));
+        if (!opt_texts || !(opt_texts[opt_ntexts] = strdup(line)))
+            die("out of memory");
+        opt_ntexts++;
+    }
+    fclose(f);
+    if (!opt_ntexts)
+        die("--texts %s: no questions", path);
+}
+
 static void usage(void)
 {
     fprintf(stderr,
             "usage: fcbench rate   --port P --path PATH [-H 'Name: v'] --rate R --duration S "
             "--warmup S [--conns N --max-conns N]\n"
             "       fcbench chat   --port P --jobs FILE --clients C --chats N [--warm-chats N "
-            "--stagger S --text T --timeout S]\n"
+            "--stagger S --text T | --texts FILE --timeout S]\n"
             "       fcbench direct --port P --model M --clients C --chats N [--warm-chats N "
             "--stagger S --text T]\n"
             "       fcbench idle   --port P --path PATH [-H 'Name: v'] -n N [--batch B]\n");
@@ -1407,6 +1482,8 @@ int main(int argc, char **argv)
             opt_jobs = v;
         else if (ARG("--text"))
             opt_text = v;
+        else if (ARG("--texts"))
+            read_texts(v);
         else if (ARG("--model"))
             opt_model = v;
         else if (ARG("-n"))

@@ -9,20 +9,25 @@
 # raised; the workers run with FINCHAT_LLM_CHAIN=openai,analyst against the scripted mock
 # provider (tests/mockllm/server.py), whose pace is known.
 #
-# Measures (each phase can be chosen with FINCHAT_BENCH_ONLY="http chat tps idle"):
+# Measures (each phase can be chosen with FINCHAT_BENCH_ONLY="http chat tps tools idle"):
 #   http  p50/p99 of GET /api/v1/dashboard and /api/v1/transactions?limit=50 (demo user)
 #         at a fixed 200 req/s, open loop, after a warm-up; /healthz req/s beside a private
 #         nginx (worker_processes 2) serving a static file, with wrk
 #   chat  time-to-first-token overhead at 1, 100, 500 concurrent chats: client TTFT minus
 #         the mock's own TTFT; the mock is also measured directly at the same concurrency
 #   tps   tokens/s of one long answer through the pipeline vs read from the mock directly
+#   tools the extra time to first token of one tool round (the mock scripted to call
+#         spending_by_category, then answer) against the same question answered directly,
+#         at 1 and 100 concurrent chats; then the workers restarted with
+#         FINCHAT_LLM_CHAIN=analyst: the offline analyst's time to first token, its tool
+#         calls included, from the POST and from the worker's `request received`
 #   idle  gateway RSS growth per idle SSE connection, 10,000 connections to a stream whose
 #         provider stalls before its first token
 # Prints a table and writes build/bench/report.json (raw samples in build/bench/raw/).
 # `tests/bench/run.sh down` stops a bench stack kept with FINCHAT_BENCH_KEEP=1.
 #
 # Environment (defaults; tests/bench/README.md says more):
-#   FINCHAT_BENCH_ONLY ("http chat tps idle")   phases to run
+#   FINCHAT_BENCH_ONLY ("http chat tps tools idle") phases to run
 #   FINCHAT_BENCH_RUNS (3)                      repetitions of the HTTP and tokens/s runs
 #   FINCHAT_BENCH_RATE (200), FINCHAT_BENCH_HTTP_SECONDS (10), FINCHAT_BENCH_WARMUP (5)
 #   FINCHAT_BENCH_CHAT_WARMUP (4 chats x 50 clients before the levels, not measured),
@@ -32,6 +37,9 @@
 #     FINCHAT_BENCH_CHAT_TIMEOUT (180 s), FINCHAT_BENCH_MOCK_TPS (40), FINCHAT_BENCH_MOCK_TOKENS (150)
 #   FINCHAT_BENCH_TPS_TOKENS (20000), FINCHAT_BENCH_IDLE_CONNS (10000)
 #   FINCHAT_BENCH_WORKER_INFLIGHT (256 per worker)
+#   FINCHAT_BENCH_TOOLS_LEVELS ("1 100"), FINCHAT_BENCH_TOOLS_CHATS ("1:2:30 100:1:2"),
+#     FINCHAT_BENCH_TOOLS_REPS (3 alternations of without / with the tool round),
+#     FINCHAT_BENCH_ANALYST_CHATS ("1:2:30 100:1:3"), FINCHAT_BENCH_ANALYST_PACE_MS (0)
 #   FINCHAT_BENCH_SOURCE (unset = working tree) a git revision to bench instead
 #   FINCHAT_BENCH_FRESH (1) start from an empty bench stack; 0 reuses the last one
 #   FINCHAT_BENCH_KEEP (0) 1 leaves the bench stack running afterwards
@@ -79,7 +87,12 @@ USERS="${FINCHAT_BENCH_USERS:-100}"
 TPS_TOKENS="${FINCHAT_BENCH_TPS_TOKENS:-20000}"
 IDLE_CONNS="${FINCHAT_BENCH_IDLE_CONNS:-10000}"
 INFLIGHT="${FINCHAT_BENCH_WORKER_INFLIGHT:-256}"
-ONLY="${FINCHAT_BENCH_ONLY:-http chat tps idle}"
+TOOLS_LEVELS="${FINCHAT_BENCH_TOOLS_LEVELS:-1 100}"
+TOOLS_PLAN="${FINCHAT_BENCH_TOOLS_CHATS:-1:2:30 100:1:2}"
+TOOLS_REPS="${FINCHAT_BENCH_TOOLS_REPS:-3}"
+ANALYST_PLAN="${FINCHAT_BENCH_ANALYST_CHATS:-1:2:30 100:1:3}"
+ANALYST_PACE_MS="${FINCHAT_BENCH_ANALYST_PACE_MS:-0}"
+ONLY="${FINCHAT_BENCH_ONLY:-http chat tps tools idle}"
 PY="$FINCHAT_PYTHON"
 # The mock's first token comes one token period after the request (tests/mockllm/server.py).
 MOCK_TTFT_MS="$(awk -v t="$MOCK_TPS" 'BEGIN { print (t > 0 ? 1000 / t : 0) }')"
@@ -455,7 +468,105 @@ phase_tps() {
   sample_load "after tps"
 }
 
-# =============================== 4. idle SSE ===============================================
+# =============================== 4. tool rounds and the analyst ============================
+# "WARM MEASURED" chats per client at level $2 of the plan $1 ("LEVEL:WARM:MEASURED ...").
+plan_of() {
+  # shellcheck disable=SC2086 # the plan is a list of words
+  printf '%s\n' $1 | awk -F: -v c="$2" '$1 == c { print $2, $3; f = 1 } END { if (!f) print 1, 1 }'
+}
+
+# The question of the tool-round runs, the mock's script matching it and its answer (no
+# figures: the same text whether or not a tool ran).
+TOOLS_QUESTION="How much did I spend in each category last month?"
+TOOLS_MATCH="each category last month"
+TOOLS_ANSWER="Last month most of your spending went to groceries, then dining out and transport; the categories below show each one with its share of the month."
+# The analyst's questions, each needing a tool (one a line, asked in turn).
+ANALYST_QUESTIONS="What did I spend at Target in October?
+How much did I spend on groceries last month?
+How much did I spend on dining out this month?
+What was my largest expense last month?
+What are my subscriptions?
+How much did I spend last month?"
+
+# Restarts the gateway and workers with the environment as it is now (services.sh restarts
+# them all when their configuration changed), then waits until a chat is answered.
+restart_services() {
+  stop_bench_services
+  "$ROOT/deploy/local/services.sh" up >>"$OUT/up.log" 2>&1 ||
+    die "restarting the bench services failed (log: $OUT/up.log)"
+  GW_PID="$(gw_pid)"
+}
+
+phase_tools() {
+  local c warm chats stagger rep kind jobs="$OUT/jobs-tools.txt" plain one
+  mock /__config "{\"tps\": $MOCK_TPS, \"tokens\": $MOCK_TOKENS, \"text\": null}"
+  pipeline_check || return 0
+  plain="{\"scripts\": [{\"match\": \"$TOOLS_MATCH\", \"rounds\": [{\"text\": \"$TOOLS_ANSWER\"}]}]}"
+  one="{\"scripts\": [{\"match\": \"$TOOLS_MATCH\", \"rounds\": [{\"tool_calls\": [{\"name\": \"spending_by_category\", \"arguments\": {\"period\": \"last_month\"}}]}, {\"text\": \"$TOOLS_ANSWER\"}]}]}"
+  # Warm-up, not measured (as in the chat phase; this phase may run alone on a fresh stack):
+  # 50 concurrent chats x 2 with the tool round.
+  "$PY" "$BENCH_SRC/bench.py" conversations "$URL" "$DEMO_TOKEN" 50 "$jobs"
+  mock /__script "$one"
+  log "tools: warm-up, 50 concurrent chats x 2 with one tool round (not measured)"
+  "$FCBENCH" chat --port "$GW_PORT" --jobs "$jobs" --clients 50 --chats 2 --warm-chats 0 \
+    --stagger 2 --timeout "$CHAT_TIMEOUT" --text "$TOOLS_QUESTION" \
+    --run-id "$(printf '7f%02x%04x' "$((RANDOM % 256))" 50)" >"$RAW/tools-warmup.jsonl"
+  for c in $TOOLS_LEVELS; do
+    "$PY" "$BENCH_SRC/bench.py" conversations "$URL" "$DEMO_TOKEN" "$c" "$jobs"
+    read -r warm chats <<<"$(plan_of "$TOOLS_PLAN" "$c")"
+    stagger="$(awk -v c="$c" 'BEGIN { print (c == 1 ? 0 : 2) }')"
+    log "tools: $c concurrent chats (demo user), without and with one tool round, alternating x $TOOLS_REPS, $warm warm-up + $chats measured each"
+    mock /__reset '{}'
+    sample_load "before tools c$c"
+    for ((rep = 1; rep <= TOOLS_REPS; rep++)); do
+      for kind in plain one; do
+        if [ "$kind" = plain ]; then mock /__script "$plain"; else mock /__script "$one"; fi
+        "$FCBENCH" chat --port "$GW_PORT" --jobs "$jobs" --clients "$c" --chats "$chats" \
+          --warm-chats "$warm" --stagger "$stagger" --timeout "$CHAT_TIMEOUT" \
+          --text "$TOOLS_QUESTION" \
+          --run-id "$(printf '7%x%02x%04x' "$([ "$kind" = plain ] && echo 0 || echo 1)" "$rep" "$c")" \
+          >>"$RAW/tools-$kind-c$c.jsonl"
+      done
+    done
+    sample_load "after tools c$c"
+    curl -fsS "$MOCK_URL/__requests" >"$RAW/mock-requests-tools-c$c.json" || true
+    printf '    without tools\n'
+    summarize_chat "$RAW/tools-plain-c$c.jsonl"
+    printf '    one tool round\n'
+    summarize_chat "$RAW/tools-one-c$c.jsonl"
+  done
+  mock /__reset '{}'
+
+  # The analyst alone, unpaced: its time to first token is its own work (question reader,
+  # planner, tool calls to the gateway), not a pace.
+  log "analyst: restarting the workers with FINCHAT_LLM_CHAIN=analyst FINCHAT_ANALYST_PACE_MS=$ANALYST_PACE_MS"
+  export FINCHAT_LLM_CHAIN=analyst FINCHAT_ANALYST_PACE_MS="$ANALYST_PACE_MS"
+  restart_services
+  printf '%s\n' "$ANALYST_QUESTIONS" >"$RAW/analyst-questions.txt"
+  if pipeline_check; then
+    for c in $TOOLS_LEVELS; do
+      "$PY" "$BENCH_SRC/bench.py" conversations "$URL" "$DEMO_TOKEN" "$c" "$jobs"
+      read -r warm chats <<<"$(plan_of "$ANALYST_PLAN" "$c")"
+      stagger="$(awk -v c="$c" 'BEGIN { print (c == 1 ? 0 : 2) }')"
+      log "analyst: $c concurrent chats (demo user, $(wc -l <"$RAW/analyst-questions.txt") questions in turn), $warm warm-up + $chats measured each"
+      sample_load "before analyst c$c"
+      "$FCBENCH" chat --port "$GW_PORT" --jobs "$jobs" --clients "$c" --chats "$chats" \
+        --warm-chats "$warm" --stagger "$stagger" --timeout "$CHAT_TIMEOUT" \
+        --texts "$RAW/analyst-questions.txt" \
+        --run-id "$(printf 'a%03x%04x' "$((RANDOM % 4096))" "$c")" >"$RAW/analyst-c$c.jsonl"
+      sample_load "after analyst c$c"
+      summarize_chat "$RAW/analyst-c$c.jsonl"
+    done
+  fi
+  export FINCHAT_LLM_CHAIN=openai,analyst
+  unset FINCHAT_ANALYST_PACE_MS
+  if want idle; then
+    log "analyst: restarting the services with FINCHAT_LLM_CHAIN=$FINCHAT_LLM_CHAIN"
+    restart_services
+  fi
+}
+
+# =============================== 5. idle SSE ===============================================
 sse_active() { curl -fsS "$URL/metrics" | awk '/^finchat_sse_active_streams / { print $2 }'; }
 
 phase_idle() {
@@ -526,6 +637,7 @@ phase_idle() {
 want http && phase_http
 want chat && phase_chat
 want tps && phase_tps
+want tools && phase_tools
 want idle && phase_idle
 
 # =============================== report ====================================================
@@ -551,6 +663,11 @@ meta = {
              "short_tokens": $SHORT_TOKENS,
              "chat_timeout_s": $CHAT_TIMEOUT,
              "users": $USERS, "tps_tokens": $TPS_TOKENS, "idle_conns": $IDLE_CONNS,
+             "tools_levels": [int(x) for x in "$TOOLS_LEVELS".split()] if "tools" in "$ONLY".split() else [],
+             "tools_plan": "$TOOLS_PLAN (level:warm-up:measured chats per client and run)",
+             "tools_reps": $TOOLS_REPS, "tools_question": "$TOOLS_QUESTION",
+             "analyst_plan": "$ANALYST_PLAN (level:warm-up:measured chats per client)",
+             "analyst_pace_ms": $ANALYST_PACE_MS,
              "worker_max_inflight": $INFLIGHT, "workers": 2, "gateway_threads": "one per core",
              "stack": "private (build/bench/stack)"},
   "errors": notes,

@@ -73,8 +73,9 @@ Scripted tool rounds (a tool-using model):
   blocks but no "tools".
 
 Admin endpoints (JSON):
-  GET  /__requests   recorded requests [{method,path,headers,body,behavior,round,ts}] (last
-                     10000)
+  GET  /__requests   recorded requests [{method,path,headers,body,behavior,round,ts,done}]
+                     (last 10000; ts: arrival, done: answer sent or abandoned, Unix seconds;
+                     done is null while the answer streams)
   POST /__reset      forget requests, scripts, the failure queue and the counters
   POST /__script     {"scripts":[...]}: replace the scripts (above); 400 when malformed
   POST /__fail       {"behavior":"500","times":2,"arg":"..."}: queue a behaviour for the next
@@ -828,9 +829,9 @@ async def handle(state, reader, writer):
                                 {"error": {"message": "body is not a JSON object",
                                            "type": "invalid_request_error"}})
                 continue
-            state.requests.append({"method": method, "path": path, "headers": headers,
-                                   "body": body, "behavior": None, "round": None,
-                                   "ts": time.time()})
+            rec = {"method": method, "path": path, "headers": headers, "body": body,
+                   "behavior": None, "round": None, "ts": time.time(), "done": None}
+            state.requests.append(rec)
             del state.requests[:-MAX_RECORDS]
             state.total += 1
             state.active += 1
@@ -839,6 +840,7 @@ async def handle(state, reader, writer):
                 keep = await generate(state, reader, writer, proto, headers, body)
             finally:
                 state.active -= 1
+                rec["done"] = time.time()
             if not keep or headers.get("connection", "").lower() == "close":
                 return
     except (ConnectionError, asyncio.CancelledError):

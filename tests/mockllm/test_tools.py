@@ -286,6 +286,10 @@ def test_admin(base):
         recs = json.loads(r.read())
     rounds = [x["round"] for x in recs if x["path"].endswith("/chat/completions")]
     check("requests record the round played", rounds[:2] == [0, 1], repr(rounds[:4]))
+    answered = [x for x in recs if x["path"].endswith("/chat/completions")]
+    check("requests record when their answer ended, after they arrived",
+          answered and all(x["done"] is not None and x["done"] >= x["ts"] for x in answered),
+          repr([(x["ts"], x["done"]) for x in answered[:3]]))
     check("inconsistent requests are recorded", any(x["behavior"] == "400" for x in recs))
     _, _, r = openai(base, [{"role": "user", "content": "nothing scripted"}], tools=OA_TOOLS)
     check("an unmatched request gets the normal answer", r["text"].startswith("tok0") and
