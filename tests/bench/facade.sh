@@ -18,7 +18,13 @@ FACADE_TOKENS="${FINCHAT_BENCH_FACADE_TOKENS:-100}"
 LITELLM_VENV="${FINCHAT_BENCH_LITELLM_VENV:-$HOME/.cache/finchat/litellm-venv}"
 LITELLM_SPEC="${FINCHAT_BENCH_LITELLM_SPEC:-litellm[proxy]}"
 LITELLM_WORKERS=2
-LITELLM_PID=""
+LITELLM_PID="" LITELLM_PORT=""
+# uvicorn's own multi-process supervisor restarts workers that miss its 5 s health check
+# while they still import (a loaded 2-core machine): gunicorn's supervisor waits for them.
+LITELLM_SERVER="${FINCHAT_BENCH_LITELLM_SERVER:---run_gunicorn}"
+# The proxy refuses to start without a master key; the clients send it as their bearer token,
+# as finchat's clients send their API key.
+LITELLM_KEY="sk-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
 # Installs LiteLLM's proxy into its own venv once (pip, from PyPI). Non-zero on failure.
 litellm_install() {
@@ -32,11 +38,14 @@ litellm_install() {
   }
 }
 
-# Starts the proxy on a free port in front of the mock; prints the port. Non-zero when it
-# does not answer within 180 s.
+# Starts the proxy on a free port in front of the mock: sets LITELLM_PID and LITELLM_PORT.
+# Non-zero when it does not answer within 240 s. It runs in a session of its own (setsid:
+# its workers and their supervisor get no signal meant for the bench, and stopping it is
+# one signal to its process group); the model price list is its packaged copy (no
+# download).
 litellm_start() {
-  local port cfg="$OUT/litellm.yaml" t0=$SECONDS
-  port="$(free_port)"
+  local cfg="$OUT/litellm.yaml" t0=$SECONDS
+  LITELLM_PORT="$(free_port)"
   cat >"$cfg" <<EOF
 model_list:
   - model_name: mock
@@ -47,35 +56,39 @@ model_list:
 litellm_settings:
   drop_params: true
   telemetry: false
+general_settings:
+  master_key: $LITELLM_KEY
 EOF
-  LITELLM_LOG=ERROR LITELLM_TELEMETRY=False \
-    "$LITELLM_VENV/bin/litellm" --config "$cfg" --host 127.0.0.1 --port "$port" \
-    --num_workers "$LITELLM_WORKERS" >"$OUT/litellm.log" 2>&1 &
+  # shellcheck disable=SC2086 # LITELLM_SERVER is zero or more words
+  LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_TELEMETRY=False \
+    setsid "$LITELLM_VENV/bin/litellm" --config "$cfg" --host 127.0.0.1 --port "$LITELLM_PORT" \
+    --num_workers "$LITELLM_WORKERS" $LITELLM_SERVER >"$OUT/litellm.log" 2>&1 &
   LITELLM_PID=$!
-  while [ $((SECONDS - t0)) -lt 180 ]; do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$port/health/liveliness" 2>/dev/null; then
-      echo "$port"
+  while [ $((SECONDS - t0)) -lt 240 ]; do
+    curl -fsS -o /dev/null "http://127.0.0.1:$LITELLM_PORT/health/liveliness" 2>/dev/null &&
       return 0
-    fi
     kill -0 "$LITELLM_PID" 2>/dev/null || break
     sleep 1
   done
   return 1
 }
 
-# Stops the proxy and its workers (the processes it started, by pid).
+# Stops the proxy and its workers (its process group, which it leads).
 litellm_stop() {
-  local kids
   [ -n "$LITELLM_PID" ] || return 0
-  kids="$(pgrep -P "$LITELLM_PID" || true)"
-  kill "$LITELLM_PID" $kids 2>/dev/null
+  kill -TERM -- "-$LITELLM_PID" 2>/dev/null
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    kill -0 "$LITELLM_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL -- "-$LITELLM_PID" 2>/dev/null
   wait "$LITELLM_PID" 2>/dev/null
   LITELLM_PID=""
 }
 
-# RSS in kB of @1 and its children.
-tree_rss_kb() {
-  ps -o rss= -p "$1" --ppid "$1" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+# RSS in kB of every process of session @1 (the proxy and its workers).
+session_rss_kb() {
+  ps -o rss= --sid "$1" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
 }
 
 # Samples the RSS of the gateway, the workers (and the LiteLLM proxy, with its workers,
@@ -87,7 +100,7 @@ rss_sampler() {
       pid="$(pid_of "$p")"
       [ -n "$pid" ] && [ -e "/proc/$pid/status" ] && echo "$p $(rss_kb "$pid")"
     done
-    [ -n "$LITELLM_PID" ] && echo "litellm $(tree_rss_kb "$LITELLM_PID")"
+    [ -n "$LITELLM_PID" ] && echo "litellm $(session_rss_kb "$LITELLM_PID")"
     sleep 0.5
   done >>"$1"
 }
@@ -110,11 +123,13 @@ phase_facade() {
     return 0
   }
   if litellm_install; then
-    lport="$(litellm_start)" || {
-      note "facade: LiteLLM's proxy did not start within 180 s (log: ${OUT#"$ROOT"/}/litellm.log)"
+    log "facade: starting LiteLLM's proxy ($LITELLM_WORKERS workers)"
+    if litellm_start; then
+      lport="$LITELLM_PORT"
+    else
+      note "facade: LiteLLM's proxy did not start within 240 s (log: ${OUT#"$ROOT"/}/litellm.log)"
       litellm_stop
-      lport=""
-    }
+    fi
   else
     note "facade: installing $LITELLM_SPEC failed (log: ${OUT#"$ROOT"/}/litellm-install.log)"
   fi
@@ -139,7 +154,7 @@ phase_facade() {
     facade_run direct "$MOCK_PORT" x "$c" "$warm" "$chats" "$stagger"
     if [ -n "$lport" ]; then
       printf '    LiteLLM proxy (%d workers)\n' "$LITELLM_WORKERS"
-      facade_run litellm "$lport" x "$c" "$warm" "$chats" "$stagger"
+      facade_run litellm "$lport" "$LITELLM_KEY" "$c" "$warm" "$chats" "$stagger"
       sample_load "after litellm c$c"
     fi
     if [ -n "$sampler" ]; then
