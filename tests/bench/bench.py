@@ -565,7 +565,8 @@ def analyst_section(raw, levels, worker_recv):
 def stream_level(rows):
     """One target of the facade phase at one level: client TTFT (failed streams count as
     infinitely slow), total time, and the tokens per second of all measured streams together
-    (their tokens over the time from the first one's request to the last one's end)."""
+    (their tokens, stream_tokens(), over the time from the first one's request to the last
+    one's end)."""
     meas = [r for r in rows if not r["warmup"]]
     ok = [r for r in meas if r["outcome"] == "ok" and r["ttft_ms"] >= 0]
     nbad = len(meas) - len(ok)
@@ -580,7 +581,15 @@ def stream_level(rows):
                         "p99": rnd(percentile_failed_inf(ttft, nbad, .99))},
             "total_ms": {"p50": rnd(percentile([r["total_ms"] for r in ok], .5)),
                          "p99": rnd(percentile([r["total_ms"] for r in ok], .99))},
-            "tokens_per_s": rnd(sum(r["tokens"] for r in ok) / span_s, 1) if span_s else None}
+            "tokens_per_s": rnd(sum(stream_tokens(r) for r in ok) / span_s, 1) if span_s else None}
+
+
+def stream_tokens(r):
+    """The tokens of one stream: its usage chunk's completion_tokens when it sent one (finchat
+    batches several tokens per content chunk), else its content chunks."""
+    u = r.get("final").get("usage") if isinstance(r.get("final"), dict) else None
+    n = u.get("completion_tokens") if isinstance(u, dict) else None
+    return n if isinstance(n, int) and n > 0 else r["tokens"]
 
 
 def ratio(a, b, nd=3):
