@@ -42,6 +42,10 @@ struct chatbus {
     int32_t owned[MAX_PARTITIONS]; /* @locks lock */
     int nowned;                    /* @locks lock; 0 until assigned */
     unsigned next;                 /* @locks lock; round-robin cursor */
+    /* Partitions of finchat.chat.requests (0 until known) and the round-robin cursor over
+     * them for requests that stand alone (request_partition()). */
+    _Atomic int request_parts;
+    atomic_uint next_request;
     /* Per partition id: the offset the consumer reads next (-1 unknown). Written by the
      * consumer thread, read by POST handlers: a lower bound of the offset of any chunk
      * produced afterwards, so no broker round trip is needed per request. */
@@ -95,8 +99,8 @@ static void *poll_main(void *arg)
 }
 
 /* Produces and waits for the broker's acknowledgement. */
-static int send_acked(struct chatbus *b, const char *topic, const char *key, const char *payload,
-                      const struct kafka_msg_meta *meta)
+static int send_acked(struct chatbus *b, const char *topic, int32_t partition, const char *key,
+                      const char *payload, const struct kafka_msg_meta *meta)
 {
     struct waiter w = {.done = false};
     struct timespec deadline;
@@ -104,8 +108,7 @@ static int send_acked(struct chatbus *b, const char *topic, const char *key, con
 
     pthread_mutex_init(&w.lock, NULL);
     pthread_cond_init(&w.cond, NULL);
-    rc = kafka_produce_json(b->producer, topic, RD_KAFKA_PARTITION_UA, key, payload,
-                            strlen(payload), meta, &w);
+    rc = kafka_produce_json(b->producer, topic, partition, key, payload, strlen(payload), meta, &w);
     if (rc)
         goto out;
     clock_gettime(CLOCK_REALTIME, &deadline);
@@ -136,6 +139,19 @@ out:
     return rc;
 }
 
+/* The partition of @r: a request that carries the client's whole history (the facade) stands
+ * alone, nothing orders it against another, so such requests go round-robin over every
+ * partition and so over every worker; the others are placed by their key, the conversation,
+ * which keeps a conversation's questions in order on one partition. */
+static int32_t request_partition(struct chatbus *b, const struct chat_request *r)
+{
+    int n = atomic_load(&b->request_parts);
+
+    if (!r->client_history || n <= 0)
+        return RD_KAFKA_PARTITION_UA;
+    return (int32_t)(atomic_fetch_add(&b->next_request, 1) % (unsigned)n);
+}
+
 int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const char *traceparent,
                          int64_t context_version)
 {
@@ -145,7 +161,8 @@ int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const 
     int rc;
 
     snprintf(version, sizeof(version), "%lld", (long long)context_version);
-    rc = send_acked(b, TOPIC_REQUESTS, r->conversation_id, payload, &meta);
+    rc = send_acked(b, TOPIC_REQUESTS, request_partition(b, r),
+                    r->client_history ? r->request_id : r->conversation_id, payload, &meta);
     free(payload);
     metrics_add(rc ? M_KAFKA_PRODUCE_ERR : M_KAFKA_PRODUCED, 1);
     return rc;
@@ -158,7 +175,7 @@ static int send_cancel(struct chatbus *b, const char *request_id, const char *tr
     struct chat_control c = {(char *)request_id, (char *)"cancel"};
     char *payload = chatmsg_encode_control(&c);
     struct kafka_msg_meta meta = {SCHEMA_CONTROL, traceparent, request_id, NULL};
-    int rc = wait ? send_acked(b, TOPIC_CONTROL, request_id, payload, &meta)
+    int rc = wait ? send_acked(b, TOPIC_CONTROL, RD_KAFKA_PARTITION_UA, request_id, payload, &meta)
                   : kafka_produce_json(b->producer, TOPIC_CONTROL, RD_KAFKA_PARTITION_UA,
                                        request_id, payload, strlen(payload), &meta, NULL);
 
@@ -246,10 +263,13 @@ static int parse_owned(const char *spec, int count, int32_t *out)
 static void assign_owned(struct chatbus *b)
 {
     int count = kafka_partition_count(b->consumer, TOPIC_CHUNKS, 2000);
+    int requests = kafka_partition_count(b->consumer, TOPIC_REQUESTS, 2000);
     int32_t owned[MAX_PARTITIONS];
     rd_kafka_topic_partition_list_t *list;
     int n;
 
+    if (requests > 0)
+        atomic_store(&b->request_parts, requests);
     if (count <= 0)
         return;
     n = parse_owned(b->cfg->reply_partitions, count, owned);

@@ -135,6 +135,8 @@ struct task *task_new(enum task_kind kind)
     struct task *t = xcalloc(1, sizeof(*t));
 
     t->base.run = run[kind];
+    /* BEGIN, CONTEXT and HISTORY are on the way to the first token; PUT is after the last. */
+    t->base.first = kind != TASK_PUT;
     t->kind = kind;
     return t;
 }

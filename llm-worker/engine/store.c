@@ -225,7 +225,10 @@ int store_put_reply(struct store *s, const struct reply_doc *d)
         log_emit(LOG_WARN, d->req->request_id, NULL, NULL, "mongo store message %s: %s",
                  d->req->reply_message_id, err.message);
         rc = FC_EDEP;
-    } else if (strcmp(d->status, "complete") == 0) {
+    } else if (strcmp(d->status, "complete") == 0 && !d->req->client_history) {
+        /* A request with the client's own history (the facade) stands alone: nothing reads
+         * the turns of its conversation back, and every call of one API key would otherwise
+         * rewrite the same document of the user's API conversation. */
         record_turn(s, d);
     }
     bson_destroy(&doc);

@@ -103,7 +103,9 @@ int store_ensure_indexes(struct store *s);
  * FC_ENOTFOUND when there is none; FC_EDEP when MongoDB failed. */
 int store_get_reply(struct store *s, const char *id, struct stored_reply *out);
 void stored_reply_release(struct stored_reply *r);
-/* Creates or replaces the assistant message. 0 or FC_EDEP. */
+/* Creates or replaces the assistant message; a complete one is also recorded in the
+ * conversation's `histories` document, except for a request with the client's own history
+ * (d->req->client_history: the facade), whose turns nothing reads back. 0 or FC_EDEP. */
 int store_put_reply(struct store *s, const struct reply_doc *d);
 /* Creates the assistant message only if there is none: one insert, which on a first
  * delivery (no message yet) both tells that and writes the "streaming" mark. 0 when

@@ -1,4 +1,5 @@
-/* storeq.c - store thread pool: a FIFO of tasks to run and a FIFO of finished tasks. */
+/* storeq.c - store thread pool: two FIFOs of tasks to run (first ones, then the rest) and a
+ * FIFO of finished tasks. */
 #include "llm-worker/engine/storeq.h"
 
 #include "xmalloc.h"
@@ -25,9 +26,9 @@ struct worker_thread {
 struct storeq {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    struct fifo todo, done; /* @locks lock */
-    bool stop;              /* @locks lock */
-    int pending;            /* engine thread only */
+    struct fifo first, todo, done; /* @locks lock */
+    bool stop;                     /* @locks lock */
+    int pending;                   /* engine thread only */
     int wake_fd;
     mongoc_client_pool_t *pool;
     int nthreads;
@@ -66,11 +67,11 @@ static void *thread_main(void *arg)
 
     pthread_mutex_lock(&q->lock);
     while (true) {
-        while (!q->stop && !q->todo.head)
+        while (!q->stop && !q->first.head && !q->todo.head)
             pthread_cond_wait(&q->cond, &q->lock);
         if (q->stop)
             break;
-        t = pop(&q->todo);
+        t = q->first.head ? pop(&q->first) : pop(&q->todo);
         pthread_mutex_unlock(&q->lock);
         t->run(t, &wt->store);
         pthread_mutex_lock(&q->lock);
@@ -130,7 +131,7 @@ void storeq_free(struct storeq *q, void (*discard)(struct storeq_task *t))
             mongoc_client_pool_push(q->pool, wt->client);
         }
     }
-    while ((t = pop(&q->todo)) || (t = pop(&q->done)))
+    while ((t = pop(&q->first)) || (t = pop(&q->todo)) || (t = pop(&q->done)))
         if (discard)
             discard(t);
     pthread_cond_destroy(&q->cond);
@@ -142,7 +143,7 @@ void storeq_free(struct storeq *q, void (*discard)(struct storeq_task *t))
 void storeq_submit(struct storeq *q, struct storeq_task *t)
 {
     pthread_mutex_lock(&q->lock);
-    push(&q->todo, t);
+    push(t->first ? &q->first : &q->todo, t);
     pthread_cond_signal(&q->cond);
     pthread_mutex_unlock(&q->lock);
     q->pending++;

@@ -22,6 +22,10 @@ struct storeq;
 struct storeq_task {
     struct storeq_task *next;
     void (*run)(struct storeq_task *t, struct store *s); /* on a store thread */
+    /* Runs before every queued task without it (FIFO within each class): the work an
+     * answer's first token waits for goes ahead of the stores of answers already finished,
+     * so a burst of finishing answers does not delay the start of new ones. */
+    bool first;
 };
 
 /* Starts @nthreads threads, each with a client popped from @pool (which must outlive the

@@ -106,6 +106,14 @@ def cmd_conversations(url, token, n, jobs):
             f.write("%s %s\n" % (token, c))
 
 
+def cmd_api_key(url, email):
+    """Registers @email if needed and prints a new API key of that user."""
+    token = ensure_user(url, email)
+    st, j, raw = req(url, "POST", "/api/v1/api-keys", {"name": "bench"}, token)
+    must(st == 201 and j and "key" in j, "POST /api-keys", st, raw)
+    print(j["key"])
+
+
 def cmd_post(url, token, text):
     conv = new_conversation(url, token, "bench idle")
     st, j, raw = req(url, "POST", "/api/v1/conversations/%s/messages" % conv, {"text": text}, token)
@@ -554,6 +562,81 @@ def analyst_section(raw, levels, worker_recv):
     return out, detail
 
 
+def stream_level(rows):
+    """One target of the facade phase at one level: client TTFT (failed streams count as
+    infinitely slow), total time, and the tokens per second of all measured streams together
+    (their tokens, stream_tokens(), over the time from the first one's request to the last
+    one's end)."""
+    meas = [r for r in rows if not r["warmup"]]
+    ok = [r for r in meas if r["outcome"] == "ok" and r["ttft_ms"] >= 0]
+    nbad = len(meas) - len(ok)
+    ttft = [r["ttft_ms"] for r in ok]
+    span_s = None
+    if ok:
+        t0 = min(r["t_begin"] for r in meas) / 1e6
+        t1 = max(r["t_begin"] / 1e6 + r["total_ms"] for r in meas)
+        span_s = (t1 - t0) / 1000
+    return {"streams_ok": len(ok), "streams_failed": nbad,
+            "ttft_ms": {"p50": rnd(percentile_failed_inf(ttft, nbad, .5)),
+                        "p99": rnd(percentile_failed_inf(ttft, nbad, .99))},
+            "total_ms": {"p50": rnd(percentile([r["total_ms"] for r in ok], .5)),
+                         "p99": rnd(percentile([r["total_ms"] for r in ok], .99))},
+            "tokens_per_s": rnd(sum(stream_tokens(r) for r in ok) / span_s, 1) if span_s else None}
+
+
+def stream_tokens(r):
+    """The tokens of one stream: its usage chunk's completion_tokens when it sent one (finchat
+    batches several tokens per content chunk), else its content chunks."""
+    u = r.get("final").get("usage") if isinstance(r.get("final"), dict) else None
+    n = u.get("completion_tokens") if isinstance(u, dict) else None
+    return n if isinstance(n, int) and n > 0 else r["tokens"]
+
+
+def ratio(a, b, nd=3):
+    return rnd(a / b, nd) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b \
+        and a != float("inf") and b != float("inf") else None
+
+
+def facade_section(raw, levels):
+    """The facade phase: per level the three targets (facade, direct, litellm), RSS at the
+    top level, and facade_vs_litellm / facade_vs_direct ratios (< 1 is faster for TTFT,
+    > 1 is more for tokens/s)."""
+    out = {}
+    for c in levels:
+        lv = {}
+        for t in ("facade", "direct", "litellm"):
+            rows = load_jsonl(os.path.join(raw, "facade-%s-c%s.jsonl" % (t, c)))
+            if rows:
+                lv[t] = stream_level(rows)
+        if lv:
+            out["c%s" % c] = lv
+    if not out:
+        return None
+    vs_l, vs_d = {}, {}
+    for k, lv in out.items():
+        f, l, d = lv.get("facade"), lv.get("litellm"), lv.get("direct")
+        if f and l:
+            vs_l[k] = {"ttft_p50": ratio(f["ttft_ms"]["p50"], l["ttft_ms"]["p50"]),
+                       "ttft_p99": ratio(f["ttft_ms"]["p99"], l["ttft_ms"]["p99"]),
+                       "tokens_per_s": ratio(f["tokens_per_s"], l["tokens_per_s"])}
+        if f and d:
+            fo = f["ttft_ms"]
+            vs_d[k] = {"ttft_overhead_ms": {
+                "p50": rnd(fo["p50"] - d["ttft_ms"]["p50"]) if None not in (fo["p50"], d["ttft_ms"]["p50"]) else None,
+                "p99": rnd(fo["p99"] - d["ttft_ms"]["p99"]) if None not in (fo["p99"], d["ttft_ms"]["p99"]) else None},
+                "tokens_per_s": ratio(f["tokens_per_s"], d["tokens_per_s"])}
+    rss = {}
+    for line in open(os.path.join(raw, "facade-rss.txt")) if os.path.exists(
+            os.path.join(raw, "facade-rss.txt")) else []:
+        p = line.split()
+        if len(p) == 2 and p[1].isdigit():
+            rss[p[0]] = max(rss.get(p[0], 0), int(p[1]))
+    sec = {"levels": out, "facade_vs_litellm": vs_l, "facade_vs_direct": vs_d}
+    if rss:
+        sec["rss_max_kb_at_c%s" % max(levels)] = rss
+    return sec
+
+
 def cmd_report(raw, out_path):
     meta = load_json(os.path.join(raw, "meta.json"), {})
     report = {"schema": "finchat.bench/1", "started_at": meta.get("started_at"),
@@ -566,7 +649,10 @@ def cmd_report(raw, out_path):
                           "http.dashboard.p99_ms": "< 10 at 200 req/s",
                           "http.healthz_vs_nginx": ">= 0.5",
                           "sse_idle_bytes_per_conn": "<= 10240 (10 KiB)",
-                          "analyst.worker_to_first_token_ms": "<= 50"},
+                          "analyst.worker_to_first_token_ms": "<= 50",
+                          "facade_vs_litellm.{c100,c500}.{ttft_p50,ttft_p99}": "< 1",
+                          "facade_vs_direct.c100.ttft_overhead_ms": "p50 <= 10, p99 <= 40",
+                          "facade_vs_direct.{c100,c500}.tokens_per_s": ">= 0.9"},
               "details": {}}
     cpu = cpu_section(raw)
     if cpu:
@@ -615,6 +701,15 @@ def cmd_report(raw, out_path):
         report["analyst"] = an
         report["details"]["analyst"] = anld
 
+    fs = facade_section(raw, (meta.get("config") or {}).get("facade_levels") or [])
+    if fs:
+        report["facade"] = fs["levels"]
+        report["facade_vs_litellm"] = fs["facade_vs_litellm"]
+        report["facade_vs_direct"] = fs["facade_vs_direct"]
+        for k, v in fs.items():
+            if k.startswith("rss_"):
+                report["facade_" + k] = v
+
     p = tps_of(load_jsonl(os.path.join(raw, "tps-pipeline.jsonl")), False)
     d = tps_of(load_jsonl(os.path.join(raw, "tps-direct.jsonl")), True)
     if p or d:
@@ -647,6 +742,39 @@ def fmt(v, unit=""):
     if isinstance(v, float):
         v = ("%.2f" % v) if abs(v) < 100 else ("%.0f" % v)
     return "%s%s" % (v, unit)
+
+
+def facade_rows(r):
+    """The table's lines of the facade phase: per level, each target's TTFT and tokens/s."""
+    rows = []
+    for k, lv in (r.get("facade") or {}).items():
+        for t, label in (("facade", "finchat /v1/chat/completions"), ("litellm", "LiteLLM proxy"),
+                         ("direct", "provider directly")):
+            v = lv.get(t)
+            if not v:
+                continue
+            vl = (r.get("facade_vs_litellm") or {}).get(k) or {}
+            vd = (r.get("facade_vs_direct") or {}).get(k) or {}
+            third, fourth = "", ""
+            if t == "facade" and vl:
+                third = "vs LiteLLM: TTFT p50 %s x, p99 %s x, tok/s %s x" % (
+                    fmt(vl.get("ttft_p50")), fmt(vl.get("ttft_p99")), fmt(vl.get("tokens_per_s")))
+                if vl.get("ttft_p50") is not None and vl.get("ttft_p99") is not None:
+                    fourth = "ok" if vl["ttft_p50"] < 1 and vl["ttft_p99"] < 1 else "MISSED"
+            elif t == "facade" and vd:
+                third = "overhead p50 %s p99 %s" % (
+                    fmt(vd["ttft_overhead_ms"]["p50"], " ms"), fmt(vd["ttft_overhead_ms"]["p99"], " ms"))
+            rows.append(("%s, one key, %s streams" % (label, k[1:]),
+                         "TTFT p50 %s  p99 %s  %s tok/s%s" % (
+                             fmt(v["ttft_ms"]["p50"], " ms"), fmt(v["ttft_ms"]["p99"], " ms"),
+                             fmt(v["tokens_per_s"]),
+                             "  (%d failed)" % v["streams_failed"] if v["streams_failed"] else ""),
+                         third, fourth))
+    for k, v in r.items():
+        if k.startswith("facade_rss_max_kb"):
+            rows.append(("RSS max at %s streams (kB)" % k.rsplit("_c", 1)[1],
+                         "  ".join("%s %s" % (n, kb) for n, kb in sorted(v.items())), "", ""))
+    return rows
 
 
 def print_table(r):
@@ -687,6 +815,7 @@ def print_table(r):
         rows.append(("  same, %s-token answers" % d.get("answer_tokens", "short"),
                      "p50 %s  p99 %s" % (fmt(v["p50"], " ms"), fmt(v["p99"], " ms")),
                      "%s chats/s" % fmt(d.get("chats_per_s")), ""))
+    rows.extend(facade_rows(r))
     tp = r.get("tokens_per_s")
     if tp:
         rows.append(("tokens/s, one long answer", "pipeline %s vs direct %s" % (
@@ -749,6 +878,8 @@ def main():
         cmd_conversations(a[1], a[2], a[3], a[4])
     elif cmd == "post":
         cmd_post(a[1], a[2], a[3])
+    elif cmd == "api-key":
+        cmd_api_key(a[1], a[2])
     elif cmd == "cancel":
         st, _, raw = req(a[1], "POST", "/api/v1/streams/%s/cancel" % a[3], {}, a[2])
         must(st in (200, 202, 409), "cancel", st, raw)

@@ -90,6 +90,7 @@ static int opt_conns = 8, opt_max_conns = 256;
 static int opt_clients = 1, opt_chats = 5, opt_warm_chats = 1;
 static double opt_stagger = 1.0, opt_chat_timeout = 120;
 static const char *opt_jobs, *opt_text = "How much did I spend this month?", *opt_model = "mock";
+static const char *opt_key = "x"; /* direct: the bearer token (a finchat API key for the facade) */
 static char **opt_texts; /* --texts FILE: the questions, taken in turn */
 static int opt_ntexts;
 static int opt_n = 1000, opt_batch = 200;
@@ -955,10 +956,10 @@ static void chat_post(struct chat *c)
             opt_model, opt_text);
         rl = snprintf(req, sizeof(req),
                       "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                      "Authorization: Bearer x\r\nContent-Type: application/json\r\n"
+                      "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
                       "Accept: text/event-stream\r\ntraceparent: 00-%s-00000000000000a1-01\r\n"
                       "Content-Length: %d\r\n%s\r\n%s",
-                      opt_port, c->trace, bl, extra_headers, body);
+                      opt_port, opt_key, c->trace, bl, extra_headers, body);
         c->state = S_STREAM;
         hresp_reset(&c->r);
         c->r.on_body = sse_feed;
@@ -1432,7 +1433,7 @@ static void usage(void)
             "--warmup S [--conns N --max-conns N]\n"
             "       fcbench chat   --port P --jobs FILE --clients C --chats N [--warm-chats N "
             "--stagger S --text T | --texts FILE --timeout S]\n"
-            "       fcbench direct --port P --model M --clients C --chats N [--warm-chats N "
+            "       fcbench direct --port P --model M --clients C --chats N [--key K --warm-chats N "
             "--stagger S --text T]\n"
             "       fcbench idle   --port P --path PATH [-H 'Name: v'] -n N [--batch B]\n");
     exit(2);
@@ -1486,6 +1487,8 @@ int main(int argc, char **argv)
             read_texts(v);
         else if (ARG("--model"))
             opt_model = v;
+        else if (ARG("--key"))
+            opt_key = v;
         else if (ARG("-n"))
             opt_n = to_int(v);
         else if (ARG("--batch"))

@@ -9,7 +9,7 @@
 # raised; the workers run with FINCHAT_LLM_CHAIN=openai,analyst against the scripted mock
 # provider (tests/mockllm/server.py), whose pace is known.
 #
-# Measures (each phase can be chosen with FINCHAT_BENCH_ONLY="http chat tps tools idle"):
+# Measures (each phase can be chosen with FINCHAT_BENCH_ONLY="http chat facade tps tools idle"):
 #   http  p50/p99 of GET /api/v1/dashboard and /api/v1/transactions?limit=50 (demo user)
 #         at a fixed 200 req/s, open loop, after a warm-up; /healthz req/s beside a private
 #         nginx (worker_processes 2) serving a static file, with wrk
@@ -27,7 +27,7 @@
 # `tests/bench/run.sh down` stops a bench stack kept with FINCHAT_BENCH_KEEP=1.
 #
 # Environment (defaults; tests/bench/README.md says more):
-#   FINCHAT_BENCH_ONLY ("http chat tps tools idle") phases to run
+#   FINCHAT_BENCH_ONLY ("http chat facade tps tools idle") phases to run
 #   FINCHAT_BENCH_RUNS (3)                      repetitions of the HTTP and tokens/s runs
 #   FINCHAT_BENCH_RATE (200), FINCHAT_BENCH_HTTP_SECONDS (10), FINCHAT_BENCH_WARMUP (5)
 #   FINCHAT_BENCH_CHAT_WARMUP (4 chats x 50 clients before the levels, not measured),
@@ -92,7 +92,7 @@ TOOLS_PLAN="${FINCHAT_BENCH_TOOLS_CHATS:-1:2:30 100:1:2}"
 TOOLS_REPS="${FINCHAT_BENCH_TOOLS_REPS:-3}"
 ANALYST_PLAN="${FINCHAT_BENCH_ANALYST_CHATS:-1:2:30 100:1:3}"
 ANALYST_PACE_MS="${FINCHAT_BENCH_ANALYST_PACE_MS:-0}"
-ONLY="${FINCHAT_BENCH_ONLY:-http chat tps tools idle}"
+ONLY="${FINCHAT_BENCH_ONLY:-http chat facade tps tools idle}"
 PY="$FINCHAT_PYTHON"
 # The mock's first token comes one token period after the request (tests/mockllm/server.py).
 MOCK_TTFT_MS="$(awk -v t="$MOCK_TPS" 'BEGIN { print (t > 0 ? 1000 / t : 0) }')"
@@ -147,9 +147,12 @@ fi
 
 # ---- processes this script starts, stopped on exit ---------------------------------------
 MOCK_PID="" NGINX_PID="" IDLE_PID=""
+# shellcheck source=tests/bench/facade.sh
+. "$BENCH_SRC/facade.sh" # the facade phase (and litellm_stop, used by cleanup)
 cleanup() {
   local rc=$?
   set +e
+  litellm_stop
   for p in "$IDLE_PID" "$NGINX_PID" "$MOCK_PID"; do
     [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
   done
@@ -636,6 +639,7 @@ phase_idle() {
 
 want http && phase_http
 want chat && phase_chat
+want facade && phase_facade
 want tps && phase_tps
 want tools && phase_tools
 want idle && phase_idle
@@ -668,6 +672,10 @@ meta = {
              "tools_reps": $TOOLS_REPS, "tools_question": "$TOOLS_QUESTION",
              "analyst_plan": "$ANALYST_PLAN (level:warm-up:measured chats per client)",
              "analyst_pace_ms": $ANALYST_PACE_MS,
+             "facade_levels": [int(x) for x in "$FACADE_LEVELS".split()] if "facade" in "$ONLY".split() else [],
+             "facade_plan": "$FACADE_PLAN (level:warm-up:measured streams per client)",
+             "facade_mock": {"tokens": $FACADE_TOKENS, "tps": $FACADE_TPS},
+             "litellm": "$LITELLM_SPEC, $LITELLM_WORKERS workers, venv $LITELLM_VENV",
              "worker_max_inflight": $INFLIGHT, "workers": 2, "gateway_threads": "one per core",
              "stack": "private (build/bench/stack)"},
   "errors": notes,
