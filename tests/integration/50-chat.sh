@@ -352,8 +352,9 @@ cp "$TMP/summary.json" "$TMP/s1.json"
 api GET "/api/v1/conversations/$CONV/messages"
 pyok '[m["role"] for m in d["items"]] == ["user", "assistant"] and d["items"][0]["id"] == env["MID1"]
   and d["items"][0]["text"] == env["Q1"] and d["items"][1]["request_id"] == env["RID1"]
-  and sorted(d["items"][1]) == ["attempt", "conversation_id", "created_at", "id", "latency_ms", "model",
-      "provider", "request_id", "role", "status", "text", "usage"]
+  and set(d["items"][1]) - {"checks", "tools"} == {"attempt", "conversation_id", "created_at", "id",
+      "latency_ms", "model", "provider", "request_id", "role", "status", "text", "usage"}
+  and sorted(d["items"][1]["checks"]) == ["figures", "unverified", "verified"]
   and d["items"][0]["created_at"] <= d["items"][1]["created_at"]'
 res "messages list user then assistant, oldest first, with the API.md fields"
 # The request's row is completed from the final chunk (off the chunk consumer, so poll a
