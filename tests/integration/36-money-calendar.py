@@ -24,7 +24,7 @@ import subprocess
 import urllib.parse
 
 import finlib
-from fclib import free_port, wait_http
+from fclib import Gateway, free_port
 from finlib import check, done, get, is_error, new_account, new_user, psql_one, request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -122,21 +122,16 @@ check(r.status == 401, "PATCH /me without a token is 401")
 
 # ---- a private gateway at 20:00 in Los Angeles on 30 November -----------------------------
 gateway = os.path.join(ROOT, "build/bin/finchat-gateway")
-port = free_port()
-env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{port}", FINCHAT_HTTP_THREADS="1",
-           FINCHAT_REPLY_PARTITIONS="6", FINCHAT_TEST_NOW=TEST_NOW)
-env.pop("FINCHAT_ENV", None)
+env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{free_port()}", FINCHAT_TEST_NOW=TEST_NOW)
 prod = subprocess.run([gateway], env=dict(env, FINCHAT_ENV="production", FINCHAT_JWT_SECRET="x" * 40,
                                           FINCHAT_DATA_KEY="ab" * 32),
                       capture_output=True, text=True, timeout=30)
 check(prod.returncode != 0 and "FINCHAT_TEST_NOW" in prod.stderr,
       "the gateway refuses FINCHAT_TEST_NOW in production", prod.stderr[:200])
-gw = subprocess.Popen([gateway], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+gw = Gateway(FINCHAT_TEST_NOW=TEST_NOW)
 saved = finlib.URL
 try:
-    finlib.URL = f"http://127.0.0.1:{port}"
-    if not wait_http(finlib.URL):
-        raise SystemExit("not ok - the private gateway with FINCHAT_TEST_NOW did not start")
+    finlib.URL = gw.url
     users = {"la": (tok_la, uid_la), "utc": (tok_utc, uid_utc)}
     acct = {}
     for k, (tok, _) in users.items():
@@ -203,9 +198,5 @@ try:
     check("transfer" not in [i["category"] for i in cats["items"]], "transfers are not a spending category")
 finally:
     finlib.URL = saved
-    gw.terminate()
-    try:
-        gw.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        gw.kill()
+    gw.stop()
 done()
