@@ -91,7 +91,7 @@ static int opt_clients = 1, opt_chats = 5, opt_warm_chats = 1;
 static double opt_stagger = 1.0, opt_chat_timeout = 120;
 static const char *opt_jobs, *opt_text = "How much did I spend this month?", *opt_model = "mock";
 static const char *opt_key = "x"; /* direct: the bearer token (a finchat API key for the facade) */
-static char **opt_texts; /* --texts FILE: the questions, taken in turn */
+static char **opt_texts;          /* --texts FILE: the questions, taken in turn */
 static int opt_ntexts;
 static int opt_n = 1000, opt_batch = 200;
 
@@ -1428,14 +1428,15 @@ static void read_texts(const char *path)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: fcbench rate   --port P --path PATH [-H 'Name: v'] --rate R --duration S "
-            "--warmup S [--conns N --max-conns N]\n"
-            "       fcbench chat   --port P --jobs FILE --clients C --chats N [--warm-chats N "
-            "--stagger S --text T | --texts FILE --timeout S]\n"
-            "       fcbench direct --port P --model M --clients C --chats N [--key K --warm-chats N "
-            "--stagger S --text T]\n"
-            "       fcbench idle   --port P --path PATH [-H 'Name: v'] -n N [--batch B]\n");
+    fprintf(
+        stderr,
+        "usage: fcbench rate   --port P --path PATH [-H 'Name: v'] --rate R --duration S "
+        "--warmup S [--conns N --max-conns N]\n"
+        "       fcbench chat   --port P --jobs FILE --clients C --chats N [--warm-chats N "
+        "--stagger S --text T | --texts FILE --timeout S]\n"
+        "       fcbench direct --port P --model M --clients C --chats N [--key K --warm-chats N "
+        "--stagger S --text T]\n"
+        "       fcbench idle   --port P --path PATH [-H 'Name: v'] -n N [--batch B]\n");
     exit(2);
 }
 

@@ -13,6 +13,8 @@ so each request carries the gateway's tool token and tools run in the gateway. C
   still answers in text;
 - malformed calls (an unknown tool, arguments that are not JSON, a call split into
   one-byte pieces beside another) are answered with errors the model reads, not crashes;
+- a provider that fails after a tool round hands over with a reset, and the next provider's
+  answer keeps only its own calls;
 - an answer with no figures has checks.figures 0."""
 import http.client
 import json
@@ -223,6 +225,22 @@ try:
                str(ended)[:300])
             ok("unknown tool" in sent and "not valid JSON" in sent and "hint" in sent,
                "the model reads the errors with hints", sent[-400:])
+
+            # A provider failing after its tool round hands over with a reset: the next provider
+            # (the analyst) starts over, and only its own calls are kept.
+            q = "[failover] How much did I spend last month?"
+            mock_post(port, "/__script", {"scripts": [{"match": q, "rounds": [
+                {"tool_calls": [{"name": "spending_by_category", "arguments": {"period": "last_month"}}]},
+                {"behavior": "500"}]}]})
+            rid, events, answer, final = ask(conv, H, q)
+            kinds = [ev for ev, _ in events]
+            first_tool = kinds.index("tool") if "tool" in kinds else len(kinds)
+            m = stored(conv, H, rid)
+            ok(final is not None and final.get("provider") == "analyst" and "reset" in kinds[first_tool:]
+               and not any(t.get("id", "").startswith("call_") for t in final.get("tools", []))
+               and m.get("text") == answer and m.get("tools", []) == final.get("tools", []),
+               "a provider failing after a tool round hands over with a reset; the analyst's answer keeps only its own calls",
+               f"{kinds} {str(final)[:300]}")
 
             # No figures at all.
             q = "[nofigures] hello there"

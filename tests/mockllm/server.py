@@ -39,6 +39,9 @@ Scripted tool rounds (a tool-using model):
             "split": N,                          optional: each call's arguments in N-byte pieces
             "final_text": "..."}                 optional: the answer when the request offers no
                                                  tools (default "I could not look anything else up.")
+         | {"behavior": "500"}                  this round misbehaves as the behaviour named
+                                                 (below; "name:arg" allowed): a provider that
+                                                 fails after earlier tool rounds
   CALL   = {"name": "tool_name", "arguments": {...}}          arguments sent as their JSON text
          | {"name": "tool_name", "arguments_raw": "{not json"} arguments text sent as is
   The first script whose "match" occurs in the request's last user message is used (OpenAI and
@@ -671,6 +674,14 @@ async def generate(state, reader, writer, proto_cls, headers, body):
     stream = body.get("stream", proto_cls is Ollama)
     state.requests[-1]["behavior"] = behavior
     script = state.find_script(p.last_user_text()) if behavior == "ok" else None
+    if script:
+        rnd = script["rounds"][min(p.tool_rounds(), len(script["rounds"]) - 1)]
+        if isinstance(rnd.get("behavior"), str):
+            # A round that misbehaves (e.g. "500"): the provider fails after earlier rounds.
+            behavior, _, arg = rnd["behavior"].partition(":")
+            arg = arg or None
+            state.requests[-1]["behavior"] = behavior
+            script = None
     if script:
         return await play_script(state, reader, writer, p, script, headers, stream, tps, prompt)
 
