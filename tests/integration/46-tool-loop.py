@@ -226,8 +226,16 @@ try:
             ok("unknown tool" in sent and "not valid JSON" in sent and "hint" in sent,
                "the model reads the errors with hints", sent[-400:])
 
+            # No figures at all.
+            q = "[nofigures] hello there"
+            mock_post(port, "/__script", {"scripts": [{"match": q, "rounds": [{"text": "Hello! Ask me about your money."}]}]})
+            rid, events, answer, final = ask(conv, H, q)
+            ok(((final or {}).get("checks") or {}).get("figures") == 0 and not tool_events(events),
+               "an answer without figures has checks.figures 0 and no calls", str(final)[:200])
+
             # A provider failing after its tool round hands over with a reset: the next provider
-            # (the analyst) starts over, and only its own calls are kept.
+            # (the analyst) starts over, and only its own calls are kept. Last: its failures open
+            # the provider's circuit.
             q = "[failover] How much did I spend last month?"
             mock_post(port, "/__script", {"scripts": [{"match": q, "rounds": [
                 {"tool_calls": [{"name": "spending_by_category", "arguments": {"period": "last_month"}}]},
@@ -241,13 +249,6 @@ try:
                and m.get("text") == answer and m.get("tools", []) == final.get("tools", []),
                "a provider failing after a tool round hands over with a reset; the analyst's answer keeps only its own calls",
                f"{kinds} {str(final)[:300]}")
-
-            # No figures at all.
-            q = "[nofigures] hello there"
-            mock_post(port, "/__script", {"scripts": [{"match": q, "rounds": [{"text": "Hello! Ask me about your money."}]}]})
-            rid, events, answer, final = ask(conv, H, q)
-            ok(((final or {}).get("checks") or {}).get("figures") == 0 and not tool_events(events),
-               "an answer without figures has checks.figures 0 and no calls", str(final)[:200])
         finally:
             stop_all(workers)
 finally:

@@ -85,7 +85,7 @@ build_probe() {
     -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 -Wpointer-arith -fno-common \
     -O2 -g -I"$ROOT" -I"$ROOT/common" $(pkg-config --cflags "${PKGS[@]}") \
     -o "$PROBE" "$ROOT/tests/llm/local_probe.c" "${objs[@]}" "$OBJ"/common/*.o \
-    "$(dirname "$OBJ")/gen/currencies.o" \
+    "$(dirname "$OBJ")/gen/currencies.o" "$(dirname "$OBJ")/gen/toolcat_data.o" \
     $(pkg-config --libs "${PKGS[@]}") -lpthread -lm
 }
 if build_probe >>"$TEST_LOG" 2>&1; then
