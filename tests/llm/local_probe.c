@@ -94,7 +94,7 @@ static void tap(bool ok, const char *fmt, const char *detail)
 static void probe(struct engine *e, struct gen_request *req, const char *label, long timeout_s)
 {
     struct probe p;
-    struct gen_sink sink = {on_start, on_token, on_reset, on_done, &p};
+    struct gen_sink sink = {on_start, on_token, on_reset, on_done, NULL, &p};
     char detail[512], what[128];
     int64_t deadline;
 
