@@ -769,21 +769,11 @@ static bool analyst_calls(struct gen *g, const json_t *ctx, int64_t now, char **
     toolround_release(&g->tr);
     json_array_foreach(calls, i, c)
     {
-        struct provider_delta d;
         char err[128];
         char *args = json_dumps(json_object_get(c, "arguments"), JSON_COMPACT);
-        const char *id = json_string_value(json_object_get(c, "id"));
-        const char *name = json_string_value(json_object_get(c, "name"));
 
-        provider_delta_init(&d);
-        d.tool_index = (int)i;
-        d.tool_id = id;
-        d.tool_id_len = id ? strlen(id) : 0;
-        d.tool_name = name;
-        d.tool_name_len = name ? strlen(name) : 0;
-        d.tool_args = args;
-        d.tool_args_len = args ? strlen(args) : 0;
-        toolround_add_piece(&g->tr, &d, err, sizeof(err));
+        toolround_add_call(&g->tr, (int)i, json_string_value(json_object_get(c, "id")),
+                           json_string_value(json_object_get(c, "name")), args, err, sizeof(err));
         free(args);
     }
     json_decref(step);

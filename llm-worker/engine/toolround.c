@@ -80,6 +80,22 @@ static json_t *jstr(const char *s, size_t len)
     return v;
 }
 
+int toolround_add_call(struct toolround *r, int index, const char *id, const char *name,
+                       const char *args, char *err, unsigned errlen)
+{
+    struct provider_delta d;
+
+    provider_delta_init(&d);
+    d.tool_index = index;
+    d.tool_id = id;
+    d.tool_id_len = id ? strlen(id) : 0;
+    d.tool_name = name;
+    d.tool_name_len = name ? strlen(name) : 0;
+    d.tool_args = args;
+    d.tool_args_len = args ? strlen(args) : 0;
+    return toolround_add_piece(r, &d, err, errlen);
+}
+
 json_t *toolround_error(const char *msg, const char *hint)
 {
     return json_pack("{s:s, s:s}", "error", msg, "hint", hint ? hint : "");

@@ -57,6 +57,12 @@ int toolround_add_piece(struct toolround *r, const struct provider_delta *d, cha
  * (new reference). Calls without an id (Ollama sends none) get "call_<round>_<i>", and a
  * repeated id gets a suffix, so ids are unique within the answer. The tool catalogue
  * (toolcat.h) decides what runs. Release each plan with toolround_plan_release(). */
+/* Adds a whole call at once (the analyst's, or a test's): @index, @id and @name may be NULL
+ * where the call has none, @args is its arguments' JSON text. Returns as
+ * toolround_add_piece(). */
+int toolround_add_call(struct toolround *r, int index, const char *id, const char *name,
+                       const char *args, char *err, unsigned errlen);
+
 json_t *toolround_finish(struct toolround *r, int round, struct toolround_plan *plans);
 void toolround_plan_release(struct toolround_plan *p);
 

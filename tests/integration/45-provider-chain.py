@@ -10,34 +10,16 @@ History: a later question carries the earlier turn; a conversation answered befo
 backfill."""
 import datetime
 import json
-import os
-import pathlib
 import signal
 import socket
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.request
 import uuid
 
-from worker_itest import (ROOT, mongo, Answer, collect, done, follow_from_end, golden_request, ok,
-                          put_context, send_request, start_workers, stop_all, stored_message,
-                          worker_pid)
+from worker_itest import (mongo, Answer, collect, done, follow_from_end, golden_request, ok,
+                          put_context, send_request, start_mock, start_workers, stop_all,
+                          stored_message, worker_pid)
 
 SCRIPT = "Your checking account holds enough for this month's rent."
-
-
-def start_mock():
-    port_file = tempfile.mktemp()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests/mockllm/server.py"), "--port", "0",
-                             "--port-file", port_file, "--tps", "200", "--text", SCRIPT],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if os.path.exists(port_file) and pathlib.Path(port_file).read_text().strip():
-            return proc, int(pathlib.Path(port_file).read_text().strip())
-        time.sleep(0.1)
-    raise SystemExit("not ok - the mock LLM did not start")
 
 
 def ask(chunks, mine, text, **over):
@@ -66,7 +48,7 @@ def provider_of(ans):
     return (ans.final or {}).get("provider")
 
 
-mock, port = start_mock()
+mock, port = start_mock("--tps", "200", "--text", SCRIPT)
 chunks = follow_from_end("finchat.chat.chunks", [2])
 env = dict(FINCHAT_LLM_CHAIN="openai,anthropic,analyst", OPENAI_API_KEY="test-key",
            OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_MODEL="mock",
@@ -135,7 +117,7 @@ finally:
         mock.kill()
 
 # A provider that fails after streaming some tokens: reset, then a clean answer from the next.
-mock, port = start_mock()
+mock, port = start_mock("--tps", "200", "--text", SCRIPT)
 env.update(OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_MODEL="mock-cut:4",
            ANTHROPIC_BASE_URL=f"http://127.0.0.1:{port}", ANTHROPIC_MODEL="mock-cut:4")
 workers = start_workers(1, **env)

@@ -19,10 +19,7 @@ so each request carries the gateway's tool token and tools run in the gateway. C
 import http.client
 import json
 import os
-import pathlib
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -30,19 +27,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from fclib import URL, auth, login, request  # noqa: E402
-from worker_itest import ROOT, done, ok, start_workers, stop_all  # noqa: E402
-
-
-def start_mock():
-    port_file = tempfile.mktemp()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests/mockllm/server.py"), "--port", "0",
-                             "--port-file", port_file, "--tps", "0"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if os.path.exists(port_file) and pathlib.Path(port_file).read_text().strip():
-            return proc, int(pathlib.Path(port_file).read_text().strip())
-        time.sleep(0.1)
-    raise SystemExit("not ok - the mock LLM did not start")
+from worker_itest import done, ok, start_mock, start_workers, stop_all  # noqa: E402
 
 
 def mock_post(port, path, body):
@@ -143,7 +128,7 @@ other = request("POST", "/api/v1/accounts", {"name": "Secret Stash 7731", "type"
 other_id = (other.get("account") or {}).get("id")
 ok(bool(other_id), "another user has an account", str(other)[:200])
 
-mock, port = start_mock()
+mock, port = start_mock("--tps", "0")
 try:
     for provider in ("openai", "anthropic", "ollama"):
         q = f"[{provider}] How much did I spend last month?"

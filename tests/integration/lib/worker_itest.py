@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -396,3 +397,17 @@ def worker_pid(answer):
         if typ == "start":
             return int(data["worker"].rsplit(":", 1)[1])
     return None
+
+
+def start_mock(*args):
+    """Starts the scripted mock LLM (tests/mockllm/server.py) on a free port with @args;
+    returns (its process, its port)."""
+    port_file = tempfile.mktemp()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests/mockllm/server.py"), "--port", "0",
+                             "--port-file", port_file, *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if os.path.exists(port_file) and pathlib.Path(port_file).read_text().strip():
+            return proc, int(pathlib.Path(port_file).read_text().strip())
+        time.sleep(0.1)
+    raise SystemExit("not ok - the mock LLM did not start")

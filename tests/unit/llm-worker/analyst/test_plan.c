@@ -284,10 +284,24 @@ static void test_more_answers(void)
                                         "Spotify is new", NULL});
 }
 
+/* SPEC §15: the analyst answers in the base currency the user's data is in: the results'
+ * currency, else the context document's. */
+static void test_base_currency(void)
+{
+    json_t *ctx = json_loads("{\"currency\":\"EUR\"}", 0, NULL);
+    char *a = ask_ctx("how much money came in during October?", ctx);
+
+    CHECK(strstr(a, "6,510.32") && strstr(a, "\xe2\x82\xac") && !strstr(a, "$"));
+    if (!strstr(a, "\xe2\x82\xac"))
+        fprintf(stderr, "answer: %s\n", a);
+    free(a);
+    json_decref(ctx);
+}
+
 static void setup(void)
 {
     today = clock_days_from_civil(2026, 12, 6);
 }
 
 TEST_MAIN(setup, test_issue_questions, test_fuzzy_merchant, test_accounts, test_calls_and_failures,
-          test_no_wrong_figure, test_without_tools, test_more_answers)
+          test_no_wrong_figure, test_without_tools, test_more_answers, test_base_currency)

@@ -11,18 +11,9 @@
 
 static int piece(struct toolround *r, int index, const char *id, const char *name, const char *args)
 {
-    struct provider_delta d;
     char err[128];
 
-    provider_delta_init(&d);
-    d.tool_index = index;
-    d.tool_id = id;
-    d.tool_id_len = id ? strlen(id) : 0;
-    d.tool_name = name;
-    d.tool_name_len = name ? strlen(name) : 0;
-    d.tool_args = args;
-    d.tool_args_len = args ? strlen(args) : 0;
-    return toolround_add_piece(r, &d, err, sizeof(err));
+    return toolround_add_call(r, index, id, name, args, err, sizeof(err));
 }
 
 static const char *str(const json_t *o, const char *k)
