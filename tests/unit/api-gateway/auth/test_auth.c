@@ -3,6 +3,7 @@
  * server calls them (register, login, refresh rotation and reuse, logout, cookies + CSRF,
  * API keys, unknown-email timing). Without a database only the pure checks run. */
 #include "test.h"
+#include "pgtest.h"
 
 #include "err.h"
 #include "pgconn.h"
@@ -568,16 +569,8 @@ static void test_routes_table(void)
 
 static void test_with_database(void)
 {
-    const char *url = getenv("FINCHAT_TEST_PG_URL");
-    char errbuf[256];
-
-    if (!url || !*url) {
-        TEST_SKIP("the handler checks against PostgreSQL",
-                  "FINCHAT_TEST_PG_URL unset (make test runs them once the stack is up)");
-        return;
-    }
-    pg = pg_open(url, errbuf, sizeof(errbuf));
-    CHECK(pg != NULL);
+    /* 124 of the file's checks are against PostgreSQL (185 with it, 61 without). */
+    pg = pgtest_open("test_auth", 124);
     if (!pg)
         return;
     cfg.jwt_secret = "unit-test-secret-unit-test-secret-0123456789";
