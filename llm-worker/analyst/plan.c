@@ -463,6 +463,26 @@ static bool resolve(struct step *s, struct filter *f)
     return true;
 }
 
+/* Says plainly that the question's merchant or account is not the user's, with questions it
+ * can answer, rather than a figure for another question. True when it did. */
+static bool said_unresolved(struct step *s, const struct filter *f)
+{
+    if (f->unknown_merchant) {
+        put(s, "I couldn't find a merchant like \"");
+        put(s, s->aq.merchant);
+        put(s, "\" in your transactions of the last 365 days, so I can't give you a figure "
+               "for it.");
+    } else if (f->unknown_account) {
+        put(s, "I couldn't find an account matching \"");
+        put(s, s->aq.account);
+        put(s, "\" among yours.");
+    } else {
+        return false;
+    }
+    suggest(s);
+    return true;
+}
+
 /* The merchant as the results write it: the one merchant of all @items ("Target"), else
  * the question's words and the names they matched ("\"Uber\" (Uber Eats, Uber)"). */
 static const char *merchant_words(const json_t *items, const struct filter *f, char *buf,
@@ -621,21 +641,8 @@ static void answer_sums(struct step *s)
 
     if (!resolve(s, &f))
         return;
-    if (f.unknown_merchant) {
-        put(s, "I couldn't find a merchant like \"");
-        put(s, s->aq.merchant);
-        put(s, "\" in your transactions of the last 365 days, so I can't give you a figure "
-               "for it.");
-        suggest(s);
+    if (said_unresolved(s, &f))
         return;
-    }
-    if (f.unknown_account) {
-        put(s, "I couldn't find an account matching \"");
-        put(s, s->aq.account);
-        put(s, "\" among yours.");
-        suggest(s);
-        return;
-    }
     if (s->aq.metric_guessed)
         put(s, "I took this to mean your spending.\n");
     if (strcmp(f.merchant, s->aq.merchant) != 0 && merchant_distance(s->aq.merchant, f.merchant)) {
@@ -699,13 +706,8 @@ static void answer_extreme(struct step *s)
 
     if (!resolve(s, &f))
         return;
-    if (f.unknown_merchant) {
-        put(s, "I couldn't find a merchant like \"");
-        put(s, s->aq.merchant);
-        put(s, "\" in your transactions of the last 365 days.");
-        suggest(s);
+    if (said_unresolved(s, &f))
         return;
-    }
     r = need(s, "search_transactions",
              search_args(s, &s->aq.period, f.merchant, s->aq.category, f.account_id,
                          /* The sort is by signed amount: expenses are negative, so

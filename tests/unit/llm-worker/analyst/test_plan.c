@@ -298,10 +298,25 @@ static void test_base_currency(void)
     json_decref(ctx);
 }
 
+/* A merchant or account that is not the user's gets no figure, whatever the metric. */
+static void test_unknown_filter(void)
+{
+    const char *qs[] = {"my biggest purchases from my Revolut account in november",
+                        "how much did I spend from my Revolut account in november"};
+
+    for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+        char *a = ask(qs[i]);
+
+        CHECK(strstr(a, "couldn't find") && strstr(a, "You could ask") && !strchr(a, '$'));
+        free(a);
+    }
+}
+
 static void setup(void)
 {
     today = clock_days_from_civil(2026, 12, 6);
 }
 
 TEST_MAIN(setup, test_issue_questions, test_fuzzy_merchant, test_accounts, test_calls_and_failures,
-          test_no_wrong_figure, test_without_tools, test_more_answers, test_base_currency)
+          test_no_wrong_figure, test_without_tools, test_more_answers, test_base_currency,
+          test_unknown_filter)
