@@ -9,36 +9,15 @@ points nowhere), and the next write on a healthy gateway repairs the document.
 
 Environment: FINCHAT_URL, FINCHAT_PG_URL, FINCHAT_MONGO_URL (mongodb://127.0.0.1:27018/finchat).
 Needs python3 and psql; speaks the MongoDB wire protocol with deploy/local/mongo-ping.py."""
-import importlib.util
-import os
 import re
-import socket
-import subprocess
 import time
-import urllib.parse
 import uuid
 
 import finlib
-from finlib import check, done, get, login, new_account, new_user, psql, psql_one, request
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-spec = importlib.util.spec_from_file_location("mongo_ping", os.path.join(ROOT, "deploy/local/mongo-ping.py"))
-mongo_ping = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(mongo_ping)
-
-murl = urllib.parse.urlsplit(os.environ.get("FINCHAT_MONGO_URL", "mongodb://127.0.0.1:27018/finchat"))
-MDB = murl.path.strip("/") or "finchat"
-MADDR = f"{murl.hostname or '127.0.0.1'}:{murl.port or 27017}"
+from fclib import Gateway
+from finlib import check, context, done, get, login, new_account, new_user, psql, psql_one, request
 
 
-def context(user_id):
-    conn = mongo_ping.Conn(MADDR, 5)
-    try:
-        r = conn.command({"find": "contexts", "filter": {"_id": user_id}, "$db": MDB})
-    finally:
-        conn.close()
-    batch = r.get("cursor", {}).get("firstBatch", [])
-    return batch[0] if batch else None
 
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -130,45 +109,24 @@ c7 = context(uid) or {}
 check(r.status == 200 and c7.get("net_worth_minor") == c6["net_worth_minor"] - 500, "an import is in the document")
 
 # MongoDB down: the write still succeeds; the next healthy write repairs the document.
-gateway = os.path.join(ROOT, "build/bin/finchat-gateway")
-if os.path.exists(gateway):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{port}", FINCHAT_HTTP_THREADS="1",
-               FINCHAT_MONGO_URL="mongodb://127.0.0.1:1/finchat?serverSelectionTimeoutMS=500",
-               FINCHAT_REPLY_PARTITIONS="6")
-    gw = subprocess.Popen([gateway], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    saved = finlib.URL
-    try:
-        finlib.URL = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if request("GET", "/healthz").status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        down = "Mongo down " + uuid.uuid4().hex[:6]
-        r = request("POST", "/api/v1/transactions", {"account_id": acct, "amount_minor": -4321, "merchant": down},
-                    token=tok)
-        check(r.status == 201, "with MongoDB unreachable, POST /transactions still answers 201", r.body[:200])
-        check(psql_one("SELECT count(*) FROM transactions WHERE merchant = :'a1'", down) == "1",
-              "and the row is stored")
-        c8 = context(uid) or {}
-        check(all(t["merchant"] != down for t in c8.get("recent_transactions", [])),
-              "the document is stale while MongoDB is unreachable")
-    finally:
-        finlib.URL = saved
-        gw.terminate()
-        try:
-            gw.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            gw.kill()
-    request("PATCH", f"/api/v1/transactions/{tid}", {"note": "repair"}, token=tok)
-    c9 = context(uid) or {}
-    check(any(t["merchant"] == down for t in c9.get("recent_transactions", [])),
-          "the next write on a healthy gateway repairs the document")
-else:
-    print("ok - # SKIP MongoDB outage: build/bin/finchat-gateway not built")
+gw = Gateway(FINCHAT_MONGO_URL="mongodb://127.0.0.1:1/finchat?serverSelectionTimeoutMS=500")
+saved = finlib.URL
+try:
+    finlib.URL = gw.url
+    down = "Mongo down " + uuid.uuid4().hex[:6]
+    r = request("POST", "/api/v1/transactions", {"account_id": acct, "amount_minor": -4321, "merchant": down},
+                token=tok)
+    check(r.status == 201, "with MongoDB unreachable, POST /transactions still answers 201", r.body[:200])
+    check(psql_one("SELECT count(*) FROM transactions WHERE merchant = :'a1'", down) == "1",
+          "and the row is stored")
+    c8 = context(uid) or {}
+    check(all(t["merchant"] != down for t in c8.get("recent_transactions", [])),
+          "the document is stale while MongoDB is unreachable")
+finally:
+    finlib.URL = saved
+    gw.stop()
+request("PATCH", f"/api/v1/transactions/{tid}", {"note": "repair"}, token=tok)
+c9 = context(uid) or {}
+check(any(t["merchant"] == down for t in c9.get("recent_transactions", [])),
+      "the next write on a healthy gateway repairs the document")
 done()

@@ -18,35 +18,17 @@ special start; only this private gateway has the injected time (it is refused in
   expenses anywhere.
 
 Environment: FINCHAT_URL, FINCHAT_PG_URL, FINCHAT_MONGO_URL. Needs python3 and psql."""
-import importlib.util
 import os
 import subprocess
-import urllib.parse
 
 import finlib
 from fclib import Gateway, free_port
-from finlib import check, done, get, is_error, new_account, new_user, psql_one, request
+from finlib import check, context, done, get, is_error, new_account, new_user, psql_one, request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TEST_NOW = "2026-11-30T20:00:00-08:00"
 LA = "America/Los_Angeles"
 
-spec = importlib.util.spec_from_file_location("mongo_ping", os.path.join(ROOT, "deploy/local/mongo-ping.py"))
-mongo_ping = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(mongo_ping)
-murl = urllib.parse.urlsplit(os.environ.get("FINCHAT_MONGO_URL", "mongodb://127.0.0.1:27018/finchat"))
-MDB = murl.path.strip("/") or "finchat"
-MADDR = f"{murl.hostname or '127.0.0.1'}:{murl.port or 27017}"
-
-
-def context(user_id):
-    conn = mongo_ping.Conn(MADDR, 5)
-    try:
-        r = conn.command({"find": "contexts", "filter": {"_id": user_id}, "$db": MDB})
-    finally:
-        conn.close()
-    batch = r.get("cursor", {}).get("firstBatch", [])
-    return batch[0] if batch else None
 
 
 def me_row(uid):

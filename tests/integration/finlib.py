@@ -5,7 +5,9 @@ from a loopback address of their own every few dozen calls (so the per-IP rate l
 default stack are not what a test measures), fresh users with accounts, psql queries, and
 paging through GET /transactions."""
 import http.client
+import importlib.util
 import json
+import os
 import subprocess
 import urllib.parse
 import uuid
@@ -127,3 +129,20 @@ def snapshot(user_id):
         " (SELECT coalesce(string_agg(category || note, ',' ORDER BY id), '')"
         "   FROM transactions WHERE user_id = :'a1')",
         user_id)[0]
+
+
+def context(user_id):
+    """The user's assistant context document from MongoDB (FINCHAT_MONGO_URL), read with the
+    stack's own wire-protocol client (deploy/local/mongo-ping.py); None when there is none."""
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    spec = importlib.util.spec_from_file_location("mongo_ping", os.path.join(root, "deploy/local/mongo-ping.py"))
+    mongo_ping = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mongo_ping)
+    u = urllib.parse.urlsplit(os.environ.get("FINCHAT_MONGO_URL", "mongodb://127.0.0.1:27018/finchat"))
+    conn = mongo_ping.Conn(f"{u.hostname or '127.0.0.1'}:{u.port or 27017}", 5)
+    try:
+        r = conn.command({"find": "contexts", "filter": {"_id": user_id}, "$db": u.path.strip("/") or "finchat"})
+    finally:
+        conn.close()
+    batch = r.get("cursor", {}).get("firstBatch", [])
+    return batch[0] if batch else None
