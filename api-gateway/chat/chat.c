@@ -1,5 +1,6 @@
 /* chat.c - conversations, messages, answer streams and cancel (see chat.h). */
 #include "api-gateway/chat/chat.h"
+#include "api-gateway/http/metrics.h"
 
 #include "chatmsg.h"
 #include "clock.h"
@@ -839,10 +840,14 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     struct chat_request r;
     const char *regenerate_of;
     char reply_id[37], tp[64];
-    int64_t at_ms = 0, version = -1;
+    int64_t at_ms = 0, version = -1, t_ns = clock_mono_ns();
     bool stale = false;
     int rc;
 
+    if (req->started_ns > 0) {
+        metrics_stage(MS_POOL_WAIT, (req->started_ns - req->received_ns) / 1000);
+        metrics_stage(MS_PREPARE, (t_ns - req->started_ns) / 1000);
+    }
     if (!opts)
         opts = &plain;
     regenerate_of = opts->regenerate_of;
@@ -857,9 +862,11 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
         uuid_generate(out->message_id);
     if (chatbus_reply_partition(gw->bus, &out->partition, &out->first_offset) != 0)
         return api_error(resp, 503, "dependency_down", "the message bus is not ready");
+    t_ns = clock_mono_ns();
     rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version, &stale);
     if (rc)
         return rc;
+    metrics_stage_since(MS_OPEN, t_ns);
     /* A context document of an earlier day has "this month", the forecast and the recent
      * days as of then: rebuilt once a day, on the first question, under a new version so
      * workers drop the one they cached (a failed rebuild is logged; the older one answers). */
@@ -891,6 +898,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     r.tool_token = tool_token_mint(req->cfg, req->user_id, out->request_id, r.deadline_ms,
                                    (time_t)(r.created_ms / 1000));
     trace_child(req->traceparent, tp, sizeof(tp), NULL);
+    t_ns = clock_mono_ns();
     /* The user message is stored before Kafka takes the request, so no worker answers a
      * question whose message could not be kept. Either failure marks the request as not
      * sent (the row stays, as an error) and answers 503. */
@@ -900,7 +908,12 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
         abandon_request(req, gw, out->request_id);
         return api_error(resp, 503, "dependency_down", "the message store is unavailable");
     }
+    if (!regenerate_of)
+        metrics_stage_since(MS_MESSAGE, t_ns);
+    t_ns = clock_mono_ns();
     rc = chatbus_send_request(gw->bus, &r, tp, version);
+    if (rc == 0)
+        metrics_stage_since(MS_PUBLISH, t_ns);
     free(r.tool_token);
     if (rc != 0) {
         abandon_request(req, gw, out->request_id);

@@ -429,6 +429,7 @@ static void *consume_main(void *arg)
         rd_kafka_message_t *msg;
         struct chat_chunk c;
         char err[256];
+        int64_t ts;
 
         if (b->nowned == 0) {
             assign_owned(b);
@@ -457,6 +458,9 @@ static void *consume_main(void *arg)
             continue;
         }
         metrics_add(M_KAFKA_CONSUMED, 1);
+        ts = rd_kafka_message_timestamp(msg, NULL);
+        if (ts > 0)
+            metrics_stage(MS_CHUNK_IN, (clock_wall_ms() - ts) * 1000);
         if (msg->partition >= 0 && msg->partition < MAX_PARTITIONS)
             atomic_store(&b->next_offset[msg->partition], msg->offset + 1);
         if (hub_publish(b->hub, &c) || c.type == CHUNK_FINAL || c.type == CHUNK_ERROR)

@@ -40,7 +40,8 @@ struct stream {
      * are left to the replay, since one ahead of it would make the replayed ones look old. */
     bool replayed;
     int64_t done_ms, created_ms, touched_ms;
-    struct sub *subs; /* readers on any thread */
+    int64_t opened_ns; /* clock_mono_ns() at hub_open(); 0 once its first text came */
+    struct sub *subs;  /* readers on any thread */
 };
 
 struct hub {
@@ -148,9 +149,14 @@ void hub_free(struct hub *h)
 
 void hub_open(struct hub *h, const char *request_id)
 {
+    struct stream *s;
+
     pthread_mutex_lock(&h->lock);
-    if (!find(h, request_id))
-        create(h, request_id);
+    s = find(h, request_id);
+    if (!s) {
+        s = create(h, request_id);
+        s->opened_ns = clock_mono_ns();
+    }
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -200,6 +206,10 @@ static bool append(struct stream *s, const struct chat_chunk *c, struct hub_thre
     ev->data = xstrndup(c->data_json, ev->data_len);
     s->last_seq = c->seq;
     s->touched_ms = clock_mono_ms();
+    if (c->type == CHUNK_TOKEN && s->opened_ns) {
+        metrics_stage_since(MS_ANSWER_FIRST, s->opened_ns);
+        s->opened_ns = 0;
+    }
     if (c->type == CHUNK_FINAL || c->type == CHUNK_ERROR) {
         s->done = true;
         s->done_ms = s->touched_ms;

@@ -49,6 +49,8 @@ struct api_req {
     const char *last_event_id; /* Last-Event-ID header, or NULL */
     const char *authorization; /* Authorization header, or NULL */
     const char *cookie;        /* Cookie header, or NULL */
+    int64_t received_ns;       /* clock_mono_ns() when the request was received */
+    int64_t started_ns;        /* clock_mono_ns() when a query thread took it up */
     const char *csrf_token;    /* X-CSRF-Token header, or NULL */
 };
 

@@ -1,6 +1,7 @@
 /* metrics.c - atomic counters, per-route histograms, and their renderings. */
 #include "api-gateway/http/metrics.h"
 
+#include "stagehist.h"
 #include "strbuf.h"
 
 #include <stdatomic.h>
@@ -39,6 +40,23 @@ static const char *const counter_names[M_COUNTER_MAX] = {
     "finchat_dashboard_cache_hits_total",
     "finchat_dashboard_cache_misses_total",
 };
+
+static struct stagehist stages[MS_STAGE_MAX] = {
+    [MS_POOL_WAIT] = {.name = "pool_wait"}, [MS_PREPARE] = {.name = "prepare"},
+    [MS_OPEN] = {.name = "open"},           [MS_MESSAGE] = {.name = "message"},
+    [MS_PUBLISH] = {.name = "publish"},     [MS_ANSWER_FIRST] = {.name = "answer_first"},
+    [MS_CHUNK_IN] = {.name = "chunk_in"},
+};
+
+void metrics_stage(enum metric_stage s, int64_t us)
+{
+    stagehist_observe(&stages[s], us);
+}
+
+void metrics_stage_since(enum metric_stage s, int64_t since_ns)
+{
+    stagehist_since(&stages[s], since_ns);
+}
 
 int metrics_route(const char *route)
 {
@@ -144,6 +162,8 @@ char *metrics_render(const char *extra)
         strbuf_addf(&o, "finchat_http_request_duration_seconds_count{route=\"%s\"} %lld\n",
                     routes[i].name, cum);
     }
+    stagehist_render(&o, "finchat_chat_stage_seconds",
+                     "Time of each stage of a chat request in the gateway", stages, MS_STAGE_MAX);
     if (extra)
         strbuf_addstr(&o, extra);
     return strbuf_detach(&o, NULL);

@@ -326,6 +326,8 @@ static void job_run(struct dbpool_job *dj, struct dbpool_ctx *ctx)
 {
     struct job *j = (struct job *)dj;
 
+    j->areq.received_ns = j->start_ns;
+    j->areq.started_ns = clock_mono_ns();
     j->areq.pg = ctx->pg;
     j->areq.mongo = ctx->mongo;
     j->areq.mongo_db = ctx->mongo_db;

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "log.h"
 #include "strbuf.h"
+#include "llm-worker/core/status.h"
 #include "xmalloc.h"
 
 #include <arpa/inet.h>
@@ -67,6 +68,9 @@ char *healthsrv_metrics(json_t *status, bool ready)
                     name, num(p, "answers"), name, num(p, "failures"), name, num(p, "retries"),
                     name, num(p, "resets"), name, circuit && strcmp(circuit, "closed") != 0);
     }
+    stagehist_render(&buf, "finchat_worker_stage_seconds",
+                     "Time of each stage of a chat request in the worker", worker_stages,
+                     WS_STAGE_MAX);
     return strbuf_detach(&buf, NULL);
 }
 

@@ -9,6 +9,7 @@
 #include "llm-worker/core/dlq.h"
 #include "llm-worker/core/inflight.h"
 #include "llm-worker/core/producer.h"
+#include "llm-worker/core/status.h"
 #include "llm-worker/core/task.h"
 #include "llm-worker/core/worker_int.h"
 #include "llm-worker/engine/checks.h"
@@ -36,6 +37,16 @@ void job_log(enum log_level lvl, const struct job *j, const char *fmt, ...)
     snprintf(extra, sizeof(extra), ",\"partition\":%d,\"offset\":%" PRId64 ",\"attempt\":%d",
              (int)j->partition, j->offset, j->attempt);
     log_emit(lvl, j->req.request_id, j->trace_id, extra, "%s", msg);
+}
+
+static void early_free_all(struct job *j);
+
+/* Has job_retry_due() try @j's store step again in RETRY_MS. */
+static void retry_later(struct job *j)
+{
+    j->retry_at_ms = clock_mono_ms() + RETRY_MS;
+    if (j->retry_at_ms < j->w->retry_scan_ms)
+        j->w->retry_scan_ms = j->retry_at_ms;
 }
 
 static void submit(struct job *j, struct task *t)
@@ -78,6 +89,7 @@ void job_free(struct job *j)
     free(j->errmsg);
     json_decref(j->tools);
     json_decref(j->checks);
+    early_free_all(j);
     task_free(j->retry_task);
     task_free(j->begin_t);
     task_free(j->ctx_t);
@@ -225,12 +237,118 @@ static void job_resend(struct job *j, struct stored_reply *r)
     job_free(j);
 }
 
+/* ---- what the sinks report before the claim is back (job.h) ---- */
+
+enum early_kind { EARLY_START, EARLY_TOKEN, EARLY_TOOL, EARLY_RESET, EARLY_DONE };
+
+struct early {
+    struct early *next;
+    enum early_kind kind;
+    char *a, *b;  /* start: provider, model; token: text; reset: reason; done: message */
+    size_t len;   /* token: bytes of @a */
+    json_t *tool; /* EARLY_TOOL: {id,name,args,label,status,ms,round,result} */
+    int rc;       /* done */
+    struct gen_usage usage;
+};
+
+static struct early *early_push(struct job *j, enum early_kind kind)
+{
+    struct early *e = xcalloc(1, sizeof(*e));
+
+    e->kind = kind;
+    if (!j->early_tail)
+        j->early_tail = &j->early;
+    *j->early_tail = e;
+    j->early_tail = &e->next;
+    return e;
+}
+
+static void early_free_all(struct job *j)
+{
+    while (j->early) {
+        struct early *e = j->early;
+
+        j->early = e->next;
+        free(e->a);
+        free(e->b);
+        json_decref(e->tool);
+        free(e);
+    }
+    j->early_tail = &j->early;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void sink_start(void *ud, const char *provider, const char *model);
+static void sink_token(void *ud, const char *text, size_t len);
+static void sink_tool(void *ud, const struct gen_tool_event *ev);
+static void sink_reset(void *ud, const char *reason);
+static void sink_done(void *ud, int rc, const struct gen_usage *usage, const char *errmsg);
+
+/* Tells the sinks, in order, what the engine reported before the claim came back. The last
+ * one may end the job (a done is always last). */
+static void early_replay(struct job *j)
+{
+    struct early *list = j->early;
+
+    j->early = NULL;
+    j->early_tail = &j->early;
+    while (list) {
+        struct early *e = list;
+        struct gen_tool_event ev;
+
+        list = e->next;
+        switch (e->kind) {
+        case EARLY_START:
+            sink_start(j, e->a, e->b);
+            break;
+        case EARLY_TOKEN:
+            sink_token(j, e->a, e->len);
+            break;
+        case EARLY_TOOL:
+            memset(&ev, 0, sizeof(ev));
+            ev.id = json_string_value(json_object_get(e->tool, "id"));
+            ev.name = json_string_value(json_object_get(e->tool, "name"));
+            ev.args = json_object_get(e->tool, "args");
+            ev.label = json_string_value(json_object_get(e->tool, "label"));
+            ev.status = json_string_value(json_object_get(e->tool, "status"));
+            ev.ms = (int)json_integer_value(json_object_get(e->tool, "ms"));
+            ev.round = (int)json_integer_value(json_object_get(e->tool, "round"));
+            ev.result = json_object_get(e->tool, "result");
+            if (json_is_null(ev.result))
+                ev.result = NULL;
+            sink_tool(j, &ev);
+            break;
+        case EARLY_RESET:
+            sink_reset(j, e->a);
+            break;
+        case EARLY_DONE:
+            sink_done(j, e->rc, &e->usage, e->b);
+            break;
+        }
+        free(e->a);
+        free(e->b);
+        json_decref(e->tool);
+        free(e);
+    }
+}
+
 static void sink_start(void *ud, const char *provider, const char *model)
 {
     struct job *j = ud;
+    struct early *e;
 
     if (j->dropped)
         return;
+    if (!j->claimed) {
+        e = early_push(j, EARLY_START);
+        e->a = dup_or_null(provider);
+        e->b = dup_or_null(model);
+        return;
+    }
     free(j->provider);
     free(j->model);
     j->provider = xstrdup(provider ? provider : "unknown");
@@ -246,6 +364,17 @@ static void sink_token(void *ud, const char *text, size_t len)
 
     if (j->dropped || len == 0)
         return;
+    if (j->gen_ns) {
+        stagehist_since(&worker_stages[WS_PROVIDER_FIRST], j->gen_ns);
+        j->gen_ns = 0;
+    }
+    if (!j->claimed) {
+        struct early *e = early_push(j, EARLY_TOKEN);
+
+        e->a = xstrndup(text, len);
+        e->len = len;
+        return;
+    }
     if (j->ttft_ms < 0)
         j->ttft_ms = clock_mono_ms() - j->t0_ms;
     /* Hold back a character cut in two by the provider until its rest arrives. */
@@ -290,6 +419,13 @@ static void sink_tool(void *ud, const struct gen_tool_event *ev)
 
     if (j->dropped)
         return;
+    if (!j->claimed) {
+        early_push(j, EARLY_TOOL)->tool =
+            json_pack("{s:s, s:s, s:O, s:s, s:s, s:i, s:i, s:O?}", "id", ev->id, "name", ev->name,
+                      "args", ev->args, "label", ev->label, "status", ev->status, "ms", ev->ms,
+                      "round", ev->round, "result", ev->result);
+        return;
+    }
     data = json_pack("{s:s, s:s, s:o, s:s, s:i, s:s, s:i}", "id", ev->id, "name", ev->name, "args",
                      event_args(ev->args), "status", ev->status, "ms", ev->ms, "label", ev->label,
                      "round", ev->round);
@@ -312,6 +448,10 @@ static void sink_reset(void *ud, const char *reason)
 
     if (j->dropped)
         return;
+    if (!j->claimed) {
+        early_push(j, EARLY_RESET)->a = dup_or_null(reason);
+        return;
+    }
     json_decref(j->tools);
     j->tools = NULL;
     strbuf_release(&j->text);
@@ -352,7 +492,17 @@ static void sink_done(void *ud, int rc, const struct gen_usage *usage, const cha
 
     j->gen = NULL;
     if (j->dropped) {
-        job_free(j);
+        if (j->tasks_out == 0) /* else the last task back frees it (job_take_tasks()) */
+            job_free(j);
+        return;
+    }
+    if (!j->claimed) {
+        struct early *e = early_push(j, EARLY_DONE);
+
+        e->rc = rc;
+        if (usage)
+            e->usage = *usage;
+        e->b = dup_or_null(errmsg);
         return;
     }
     /* A character still cut in two at the end is repaired, not lost. */
@@ -449,9 +599,11 @@ static json_t *client_history(const struct chat_request *r)
     return items;
 }
 
-/* Starts @j: the store thread decides the attempt and loads the documents (on_begin_done
- * continues); turns the request carries stand in for the stored history. Cancels and passed
- * deadlines end it here without touching MongoDB. */
+static void job_advance(struct job *j);
+
+/* Starts @j: the store threads claim the attempt and load the documents (job_advance()
+ * continues as they come back); turns the request carries stand in for the stored history.
+ * Cancels and passed deadlines end it here without touching MongoDB. */
 static void job_begin(struct job *j)
 {
     struct task *t;
@@ -464,6 +616,11 @@ static void job_begin(struct job *j)
         job_fail(j, "error", "timeout", "the request's deadline passed before it started", NULL);
         return;
     }
+    /* A retried start: what the failed one loaded is loaded again. */
+    task_free(j->begin_t);
+    task_free(j->ctx_t);
+    task_free(j->hist_t);
+    j->begin_t = j->ctx_t = j->hist_t = NULL;
     t = task_new(TASK_BEGIN);
     t->max_attempts = j->w->cfg->max_attempts;
     j->state = JOB_BEGIN;
@@ -484,38 +641,94 @@ static void job_begin(struct job *j)
     } else {
         submit(j, t);
     }
+    job_advance(j);
 }
 
 static void job_generate(struct job *j);
 
-static void on_begin_done(struct job *j, struct task *t)
+/* Builds @j's prompt from the context and history its start loaded (j->ctx_t, j->hist_t,
+ * freed here) and hands it to the engine; until the claim is back its sinks only queue. */
+static void job_start_answer(struct job *j)
 {
     struct worker *w = j->w;
+    struct task *ctx = j->ctx_t, *hist = j->hist_t;
+
+    j->ctx_t = j->hist_t = NULL;
+    j->started = true;
+    /* Without context or history the answer is poorer but still useful. */
+    if (ctx->ctx_failed)
+        job_log(LOG_WARN, j, "context unavailable");
+    if (hist->hist_failed)
+        job_log(LOG_WARN, j, "history unavailable");
+    j->context = ctx->context;
+    ctx->context = NULL;
+    /* NULL: read again (turns the client sent are not the conversation's stored ones) */
+    j->history = hist->hist_failed || j->req.client_history ? NULL : json_incref(hist->history);
+    /* Answers of one conversation running side by side each read the turns before the
+     * other's was recorded: they re-read them before recording theirs. */
+    for (struct job *o = w->jobs; o; o = o->next)
+        if (o != j && !o->dropped && strcmp(o->req.conversation_id, j->req.conversation_id) == 0)
+            o->history_shared = j->history_shared = true;
+    prompt_build(&j->prompt, j->context, hist->history, j->req.message_id, j->req.reply_message_id,
+                 PROMPT_CONTEXT_TOKENS, PROMPT_HISTORY_TOKENS);
+    j->have_prompt = true;
+    task_free(ctx);
+    task_free(hist);
+    job_generate(j);
+}
+
+/* Forgets an answer started before its claim came back: the generation is aborted unseen,
+ * what its sinks queued is dropped, and the prompt and documents are released (a retried
+ * start loads them again). */
+static void job_unstart(struct job *j)
+{
+    if (j->gen)
+        engine_abort(j->w->engine, j->gen);
+    j->gen = NULL;
+    early_free_all(j);
+    if (j->have_prompt)
+        prompt_release(&j->prompt);
+    j->have_prompt = false;
+    json_decref(j->context);
+    json_decref(j->history);
+    j->context = j->history = NULL;
+    j->started = false;
+    j->state = JOB_BEGIN;
+}
+
+/* Applies the claim's plan (@t, freed here): the attempt the answer is sent under, or that
+ * an earlier attempt's outcome is sent again, or that the attempts are used up. Called once
+ * no other task of the start is out. False when @j ended or waits for a retry. */
+static bool on_claim_done(struct job *j, struct task *t)
+{
     char reason[96];
 
     if (t->rc == FC_EDEP) {
         /* Without the stored attempt a redelivery cannot be told from a first delivery, and
          * guessing could reuse seq numbers the client already has: wait for MongoDB. */
         task_free(t);
+        job_unstart(j);
         if (clock_wall_ms() >= j->req.deadline_ms) {
             job_fail(j, "error", "dependency_down", "the message store is unavailable", NULL);
-            return;
+            return false;
         }
-        j->retry_at_ms = clock_mono_ms() + RETRY_MS;
-        return;
+        retry_later(j);
+        return false;
     }
     j->attempt = t->attempt;
     switch (t->plan) {
     case PLAN_RESEND:
+        job_unstart(j);
         job_resend(j, &t->stored);
         task_free(t);
-        return;
+        return false;
     case PLAN_MAX_ATTEMPTS:
         snprintf(reason, sizeof(reason), "max_attempts: tried %d times without an answer",
                  t->attempt - 1);
         task_free(t);
+        job_unstart(j);
         job_fail(j, "error", "max_attempts", "the answer failed on every attempt", reason);
-        return;
+        return false;
     case PLAN_REDELIVERY:
         j->redelivered = true;
         job_log(LOG_WARN, j, "redelivered request: the previous attempt did not finish");
@@ -524,30 +737,33 @@ static void on_begin_done(struct job *j, struct task *t)
     case PLAN_FRESH:
         break;
     }
-    if (j->cancel_requested) {
-        task_free(t);
-        job_fail(j, "canceled", "canceled", "canceled before the answer started", NULL);
-        return;
-    }
-    /* Without context or history the answer is poorer but still useful. */
-    if (t->ctx_failed)
-        job_log(LOG_WARN, j, "context unavailable");
-    if (t->hist_failed)
-        job_log(LOG_WARN, j, "history unavailable");
-    j->context = t->context;
-    t->context = NULL;
-    /* NULL: read again (turns the client sent are not the conversation's stored ones) */
-    j->history = t->hist_failed || j->req.client_history ? NULL : json_incref(t->history);
-    /* Answers of one conversation running side by side each read the turns before the
-     * other's was recorded: they re-read them before recording theirs. */
-    for (struct job *o = w->jobs; o; o = o->next)
-        if (o != j && !o->dropped && strcmp(o->req.conversation_id, j->req.conversation_id) == 0)
-            o->history_shared = j->history_shared = true;
-    prompt_build(&j->prompt, j->context, t->history, j->req.message_id, j->req.reply_message_id,
-                 PROMPT_CONTEXT_TOKENS, PROMPT_HISTORY_TOKENS);
-    j->have_prompt = true;
     task_free(t);
-    job_generate(j);
+    if (!j->started && j->cancel_requested) {
+        job_fail(j, "canceled", "canceled", "canceled before the answer started", NULL);
+        return false;
+    }
+    j->claimed = true;
+    if (!j->early)
+        return true;
+    early_replay(j); /* may end @j */
+    return false;
+}
+
+/* Moves @j's start on with what is back. The claim's plan applies once the documents are in
+ * too (or the answer already started on them), so that nothing of the start is still out
+ * when it ends the job; the answer starts once the documents are in, claimed or not. */
+static void job_advance(struct job *j)
+{
+    struct task *t;
+
+    if (j->begin_t && (j->started || (j->ctx_t && j->hist_t))) {
+        t = j->begin_t;
+        j->begin_t = NULL;
+        if (!on_claim_done(j, t))
+            return; /* ended, retried later, or its queued reports went out */
+    }
+    if (!j->started && j->ctx_t && j->hist_t && j->state == JOB_BEGIN && !j->cancel_requested)
+        job_start_answer(j);
 }
 
 /* Hands @j, its prompt built, to the engine (JOB_GENERATING); the sinks take it from there. */
@@ -579,9 +795,19 @@ static void job_generate(struct job *j)
     sink.on_tool = sink_tool;
     sink.ud = j;
     j->state = JOB_GENERATING;
+    stagehist_since(&worker_stages[WS_BEGIN], j->t0_ns);
+    j->gen_ns = clock_mono_ns();
     j->gen = engine_start(w->engine, &g, sink);
-    if (!j->gen)
-        job_fail(j, "error", "internal", "the engine refused the request", NULL);
+    if (j->gen)
+        return;
+    if (!j->claimed) { /* said once the claim is back, under its attempt */
+        struct early *e = early_push(j, EARLY_DONE);
+
+        e->rc = FC_EIO;
+        e->b = xstrdup("the engine refused the request");
+        return;
+    }
+    job_fail(j, "error", "internal", "the engine refused the request", NULL);
 }
 
 static void on_put_done(struct job *j, struct task *t)
@@ -595,7 +821,7 @@ static void on_put_done(struct job *j, struct task *t)
     if (t->rc != 0) {
         if (clock_mono_ms() < j->give_up_ms) {
             j->retry_task = t;
-            j->retry_at_ms = clock_mono_ms() + RETRY_MS;
+            retry_later(j);
             return;
         }
         task_free(t);
@@ -628,6 +854,9 @@ void job_take_tasks(struct worker *w)
         }
         if (t->kind == TASK_BEGIN) {
             j->begin_t = t;
+        } else if (j->state != JOB_BEGIN || j->started) {
+            task_free(t); /* the job ended (or is being retried) meanwhile */
+            continue;
         } else if (t->kind == TASK_CONTEXT) {
             j->ctx_t = t;
             if (!t->ctx_failed && t->context)
@@ -635,18 +864,7 @@ void job_take_tasks(struct worker *w)
         } else {
             j->hist_t = t;
         }
-        if (!j->begin_t || !j->ctx_t || !j->hist_t)
-            continue; /* another one is still out */
-        t = j->begin_t;
-        t->context = j->ctx_t->context;
-        t->ctx_failed = j->ctx_t->ctx_failed;
-        t->history = j->hist_t->history;
-        t->hist_failed = j->hist_t->hist_failed;
-        j->ctx_t->context = j->hist_t->history = NULL;
-        task_free(j->ctx_t);
-        task_free(j->hist_t);
-        j->begin_t = j->ctx_t = j->hist_t = NULL;
-        on_begin_done(j, t);
+        job_advance(j);
     }
 }
 
@@ -655,6 +873,7 @@ void job_on_request(struct worker *w, const rd_kafka_message_t *m)
     char err[256], parent[128] = "", version[24] = "";
     struct job *j;
     char *end;
+    int64_t ts;
 
     w->consumed++;
     kafka_header(m, "traceparent", parent, sizeof(parent));
@@ -678,6 +897,10 @@ void job_on_request(struct worker *w, const rd_kafka_message_t *m)
     j->attempt = j->req.attempt;
     j->ttft_ms = -1;
     j->t0_ms = clock_mono_ms();
+    j->t0_ns = clock_mono_ns();
+    ts = rd_kafka_message_timestamp(m, NULL);
+    if (ts > 0)
+        stagehist_observe(&worker_stages[WS_REQUEST_IN], (clock_wall_ms() - ts) * 1000);
     /* A header that is not a plain decimal only costs the cache: the context is read. */
     j->context_version = version[0] >= '0' && version[0] <= '9' ? strtoll(version, &end, 10) : -1;
     if (j->context_version >= 0 && *end)
@@ -717,6 +940,12 @@ int job_retry_due(struct worker *w)
     int64_t now = clock_mono_ms(), next = now + POLL_MAX_MS;
     struct job *j, *nx;
 
+    /* The jobs are walked only when a retry is due (retry_later() says when), not after
+     * every engine step: with hundreds of answers streaming that walk was a CPU cost of its
+     * own. */
+    if (now < w->retry_scan_ms)
+        return (int)(w->retry_scan_ms - now);
+
     for (j = w->jobs; j; j = nx) {
         nx = j->next;
         if (j->dropped || j->retry_at_ms == 0 || j->tasks_out > 0)
@@ -731,6 +960,8 @@ int job_retry_due(struct worker *w)
             next = j->retry_at_ms;
         }
     }
+    /* A due retry whose job still has a task out is looked at again soon. */
+    w->retry_scan_ms = next;
     return (int)(next - now > 0 ? next - now : 0);
 }
 

@@ -8,6 +8,15 @@
  * its offset is done when the delivery reports come back (producer.h, inflight.h). A job
  * whose partition is revoked is marked dropped and ends silently.
  *
+ * The start overlaps the provider: once the context and the history are in hand (at once
+ * when the context is cached and the request carries its turns, as the facade's do), the
+ * answer is handed to the engine while the attempt's claim (TASK_BEGIN, a MongoDB write) is
+ * still out. Until the claim is back, what the engine's sinks report waits in order in
+ * @early and nothing is produced: the claim decides the attempt number every chunk carries,
+ * or that no answer is to be given at all (an earlier attempt's stored answer is sent again,
+ * or the attempts are used up), and then the generation is aborted unseen. The time to first
+ * token is then the longer of the claim and the provider's first token, not their sum.
+ *
  * @locality engine thread: every function here, and every field of a job, belongs to it.
  * While a store task of a job is out (@tasks_out), the store thread reads @req only. */
 #ifndef FINCHAT_JOB_H
@@ -47,7 +56,11 @@ struct job {
     /* JOB_BEGIN: the start's three store tasks; those back first wait here for the rest */
     struct task *begin_t, *ctx_t, *hist_t;
     bool cancel_requested; /* a cancel came while the start was with the store thread */
-    int64_t give_up_ms;    /* mono */
+    bool started;          /* the answer was handed to the engine (job_start_answer()) */
+    bool claimed;          /* the claim's plan was applied: chunks may be produced */
+    struct early *early;   /* what the sinks reported before the claim came back, in order */
+    struct early **early_tail;
+    int64_t give_up_ms; /* mono */
     int attempt;
     int64_t n; /* next chunk index within the attempt */
     bool redelivered;
@@ -69,6 +82,8 @@ struct job {
     size_t ncarry;
     char *provider, *model;
     int64_t t0_ms, ttft_ms, done_ms;
+    int64_t t0_ns;  /* clock_mono_ns() when consumed */
+    int64_t gen_ns; /* clock_mono_ns() when handed to the engine; 0 once its first text came */
     struct gen_usage usage;
     char *errmsg;
     /* The tool calls of the attempt since the last reset, with their results:

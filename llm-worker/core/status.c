@@ -11,6 +11,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+struct stagehist worker_stages[WS_STAGE_MAX] = {
+    [WS_REQUEST_IN] = {.name = "request_in"},
+    [WS_BEGIN] = {.name = "begin"},
+    [WS_PROVIDER_FIRST] = {.name = "provider_first"},
+};
+
 #define HEALTH_EVERY_MS 2000
 
 void status_init(struct status *s)

@@ -18,6 +18,18 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "stagehist.h"
+
+/* The stages of a request in the worker, timed per request (stagehist.h), process-wide:
+ * recorded by the engine thread, rendered by the probe's /metrics. */
+enum worker_stage {
+    WS_REQUEST_IN,     /* the request's Kafka timestamp -> consumed here (millisecond clock) */
+    WS_BEGIN,          /* consumed -> handed to the engine: the start's MongoDB steps */
+    WS_PROVIDER_FIRST, /* handed to the engine -> the first text from the provider chain */
+    WS_STAGE_MAX
+};
+extern struct stagehist worker_stages[WS_STAGE_MAX];
+
 struct status {
     pthread_mutex_t lock;
     json_t *snapshot; /* @locks lock */

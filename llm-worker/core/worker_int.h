@@ -38,7 +38,9 @@ struct worker {
     struct ctxcache *ctxcache;
     struct job *jobs; /* every job not yet freed (job.h) */
     int njobs;
-    int pending_tokens; /* ctokens awaiting delivery (producer.h) */
+    int pending_tokens;    /* ctokens awaiting delivery (producer.h) */
+    int64_t flush_next_ms; /* mono: no held text is due before (producer_flush_due()) */
+    int64_t retry_scan_ms; /* mono: when job_retry_due() next walks the jobs */
     bool paused, draining;
     struct cancels cancels; /* cancel.h */
     struct status status;   /* status.h: its own locking */

@@ -101,6 +101,9 @@ void engine_free(struct engine *e);
 struct gen *engine_start(struct engine *e, const struct gen_request *req, struct gen_sink sink);
 /* Stops a generation: on_done() follows with FC_ECANCELED. */
 void engine_cancel(struct engine *e, struct gen *g);
+/* Ends generation @g at once without calling its sink again (@g is invalid afterwards): for
+ * an answer whose caller learned it must not be given after all. Not from a sink callback. */
+void engine_abort(struct engine *e, struct gen *g);
 
 /* Runs ready I/O and timers, waiting at most @timeout_ms (and less if a timer is due) for
  * I/O on the curl handles or on @extra_fd (-1 for none; e.g. the Kafka queue's wake-up fd).

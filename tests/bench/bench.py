@@ -19,6 +19,7 @@ import http.client
 import json
 import math
 import os
+import re
 import statistics
 import sys
 import time
@@ -597,7 +598,48 @@ def ratio(a, b, nd=3):
         and a != float("inf") and b != float("inf") else None
 
 
-def facade_section(raw, levels):
+STAGE_RE = re.compile(r'^(finchat_(?:chat|worker)_stage_seconds)_bucket\{stage="([a-z_]+)",le="([^"]+)"\} (\d+)$')
+
+
+def read_stage_buckets(path):
+    """{(service, stage): {le: cumulative count}} summed over the processes in @path (the
+    gateway's and each worker's finchat_*_stage_seconds histograms)."""
+    out = {}
+    if not os.path.exists(path):
+        return out
+    for line in open(path):
+        m = STAGE_RE.match(line.strip())
+        if not m:
+            continue
+        svc = "gateway" if "_chat_" in m.group(1) else "worker"
+        le = float("inf") if m.group(3) == "+Inf" else float(m.group(3))
+        b = out.setdefault((svc, m.group(2)), {})
+        b[le] = b.get(le, 0) + int(m.group(4))
+    return out
+
+
+def stage_quantiles(before, after):
+    """Per stage of one run (the bucket counts after minus before): count and the upper
+    bounds, in ms, of the buckets holding its p50 and p99."""
+    out = {}
+    for key, b in after.items():
+        prev = before.get(key, {})
+        les = sorted(b)
+        cum = [b[le] - prev.get(le, 0) for le in les]
+        n = cum[-1] if cum else 0
+        if n <= 0:
+            continue
+        q = {}
+        for name, f in (("p50_ms", 0.5), ("p99_ms", 0.99)):
+            for le, c in zip(les, cum):
+                if c >= f * n:
+                    q[name] = None if le == float("inf") else rnd(le * 1000, 2)
+                    break
+        out["%s.%s" % key] = dict(count=n, **q)
+    return out
+
+
+def facade_section(raw, levels, worker_recv=None, mock_ttft_ms=None):
     """The facade phase: per level the three targets (facade, direct, litellm), RSS at the
     top level, and facade_vs_litellm / facade_vs_direct ratios (< 1 is faster for TTFT,
     > 1 is more for tokens/s)."""
@@ -608,6 +650,14 @@ def facade_section(raw, levels):
             rows = load_jsonl(os.path.join(raw, "facade-%s-c%s.jsonl" % (t, c)))
             if rows:
                 lv[t] = stream_level(rows)
+        st = stage_quantiles(read_stage_buckets(os.path.join(raw, "facade-stages-c%s-before.txt" % c)),
+                             read_stage_buckets(os.path.join(raw, "facade-stages-c%s-after.txt" % c)))
+        if lv and st:
+            lv["facade_stages"] = st
+        mreqs = load_json(os.path.join(raw, "facade-mock-requests-c%s.json" % c), [])
+        rows = load_jsonl(os.path.join(raw, "facade-facade-c%s.jsonl" % c))
+        if lv and mreqs and mock_ttft_ms is not None:
+            lv["facade_breakdown"] = breakdown(ok_rows(rows), mreqs, worker_recv or {}, mock_ttft_ms)
         if lv:
             out["c%s" % c] = lv
     if not out:
@@ -701,7 +751,9 @@ def cmd_report(raw, out_path):
         report["analyst"] = an
         report["details"]["analyst"] = anld
 
-    fs = facade_section(raw, (meta.get("config") or {}).get("facade_levels") or [])
+    fm = (meta.get("config") or {}).get("facade_mock") or {}
+    fs = facade_section(raw, (meta.get("config") or {}).get("facade_levels") or [], worker_recv,
+                        1000.0 / fm["tps"] if fm.get("tps") else None)
     if fs:
         report["facade"] = fs["levels"]
         report["facade_vs_litellm"] = fs["facade_vs_litellm"]
@@ -770,6 +822,17 @@ def facade_rows(r):
                              fmt(v["tokens_per_s"]),
                              "  (%d failed)" % v["streams_failed"] if v["streams_failed"] else ""),
                          third, fourth))
+    for k, lv in (r.get("facade") or {}).items():
+        st = lv.get("facade_stages") or {}
+        if st:
+            rows.append(("finchat stages at %s streams (bucket bounds)" % k[1:], "  ".join(
+                "%s %s/%s" % (n, fmt(v.get("p50_ms")), fmt(v.get("p99_ms")))
+                for n, v in st.items()), "p50/p99 ms", ""))
+        bd = lv.get("facade_breakdown") or {}
+        if bd:
+            rows.append(("finchat TTFT at %s streams, by clock" % k[1:], "  ".join(
+                "%s %s/%s" % (n.replace("_ms", ""), fmt((v or {}).get("p50")), fmt((v or {}).get("p99")))
+                for n, v in bd.items() if isinstance(v, dict)), "p50/p99 ms", ""))
     for k, v in r.items():
         if k.startswith("facade_rss_max_kb"):
             rows.append(("RSS max at %s streams (kB)" % k.rsplit("_c", 1)[1],

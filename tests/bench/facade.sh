@@ -17,6 +17,8 @@ FACADE_TPS="${FINCHAT_BENCH_FACADE_TPS:-50}"
 FACADE_TOKENS="${FINCHAT_BENCH_FACADE_TOKENS:-100}"
 LITELLM_VENV="${FINCHAT_BENCH_LITELLM_VENV:-$HOME/.cache/finchat/litellm-venv}"
 LITELLM_SPEC="${FINCHAT_BENCH_LITELLM_SPEC:-litellm[proxy]}"
+# 0 leaves LiteLLM out (a quicker run while working on finchat's own figures).
+LITELLM_WANT="${FINCHAT_BENCH_LITELLM:-1}"
 LITELLM_WORKERS=2
 LITELLM_PID="" LITELLM_PORT=""
 # uvicorn's own multi-process supervisor restarts workers that miss its 5 s health check
@@ -105,13 +107,33 @@ rss_sampler() {
   done >>"$1"
 }
 
+# Writes the stage histograms of the gateway and of each worker (their /metrics) to @1.
+scrape_stages() {
+  local n
+  {
+    curl -fsS "$URL/metrics" 2>/dev/null | grep '^finchat_chat_stage_seconds' || true
+    for n in 1 2; do
+      curl -fsS "http://127.0.0.1:$((FINCHAT_WORKER_HEALTH_BASE + n))/metrics" 2>/dev/null |
+        grep '^finchat_worker_stage_seconds' || true
+    done
+  } >"$1"
+}
+
 # One run of the load generator: @1 target (facade, direct, litellm), @2 port, @3 key,
 # @4 level, @5 warm-up chats, @6 measured chats, @7 stagger (s).
 facade_run() {
+  if [ "$1" = facade ]; then
+    scrape_stages "$RAW/facade-stages-c$4-before.txt"
+    mock /__reset '{}'
+  fi
   "$FCBENCH" direct --port "$2" --key "$3" --model mock --clients "$4" --chats "$6" \
     --warm-chats "$5" --stagger "$7" --timeout "$CHAT_TIMEOUT" \
     --run-id "$(printf 'fa%02x%04x' "$((RANDOM % 256))" "$4")" >"$RAW/facade-$1-c$4.jsonl" ||
     note "facade: fcbench against $1 at $4 streams exited with $?"
+  if [ "$1" = facade ]; then
+    scrape_stages "$RAW/facade-stages-c$4-after.txt"
+    curl -fsS "$MOCK_URL/__requests" >"$RAW/facade-mock-requests-c$4.json" || true
+  fi
   summarize_chat "$RAW/facade-$1-c$4.jsonl"
 }
 
@@ -123,7 +145,9 @@ phase_facade() {
     note "facade: could not create an API key"
     return 0
   }
-  if litellm_install; then
+  if [ "$LITELLM_WANT" = 0 ]; then
+    note "facade: LiteLLM left out (FINCHAT_BENCH_LITELLM=0)"
+  elif litellm_install; then
     log "facade: starting LiteLLM's proxy ($LITELLM_WORKERS workers)"
     if litellm_start; then
       lport="$LITELLM_PORT"
