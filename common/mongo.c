@@ -84,3 +84,13 @@ bool mongo_ping(mongoc_client_t *client)
     bson_destroy(&cmd);
     return ok;
 }
+
+bson_t *chat_user_message_doc(const char *message_id, const char *conversation_id,
+                              const char *user_id, const char *request_id, const char *text,
+                              int64_t at_ms)
+{
+    return BCON_NEW("_id", BCON_UTF8(message_id), "conversation_id", BCON_UTF8(conversation_id),
+                    "user_id", BCON_UTF8(user_id), "role", BCON_UTF8("user"), "text",
+                    BCON_UTF8(text), "status", BCON_UTF8("complete"), "request_id",
+                    BCON_UTF8(request_id), "created_at", BCON_DATE_TIME(at_ms));
+}

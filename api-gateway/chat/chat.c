@@ -697,16 +697,6 @@ int chat_prepare_text(struct api_req *req, struct api_resp *resp, const char *fi
     return 0;
 }
 
-bson_t *chat_user_message_doc(const char *message_id, const char *conversation_id,
-                              const char *user_id, const char *request_id, const char *text,
-                              int64_t at_ms)
-{
-    return BCON_NEW("_id", BCON_UTF8(message_id), "conversation_id", BCON_UTF8(conversation_id),
-                    "user_id", BCON_UTF8(user_id), "role", BCON_UTF8("user"), "text",
-                    BCON_UTF8(text), "status", BCON_UTF8("complete"), "request_id",
-                    BCON_UTF8(request_id), "created_at", BCON_DATE_TIME(at_ms));
-}
-
 /* Stores the user message document. 0, or FC_EDEP after logging. */
 static int store_user_message(struct api_req *req, const char *conv_id, const char *msg_id,
                               const char *request_id, const char *text, int64_t at_ms)
@@ -841,7 +831,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     const char *regenerate_of;
     char reply_id[37], tp[64];
     int64_t at_ms = 0, version = -1, t_ns = clock_mono_ns();
-    bool stale = false;
+    bool stale = false, keep_message;
     int rc;
 
     if (req->started_ns > 0) {
@@ -901,14 +891,18 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     t_ns = clock_mono_ns();
     /* The user message is stored before Kafka takes the request, so no worker answers a
      * question whose message could not be kept. Either failure marks the request as not
-     * sent (the row stays, as an error) and answers 503. */
-    if (!regenerate_of && store_user_message(req, conversation_id, out->message_id, out->request_id,
-                                             text, at_ms) != 0) {
+     * sent (the row stays, as an error) and answers 503. A request that carries the client's
+     * own turns (the facade) leaves it to the worker, which stores it with the claim of the
+     * answer in one round trip before any of the answer goes out (store_claim_reply()): one
+     * MongoDB write less between the client and its first token. */
+    keep_message = !regenerate_of && !opts->client_history;
+    if (keep_message && store_user_message(req, conversation_id, out->message_id, out->request_id,
+                                           text, at_ms) != 0) {
         free(r.tool_token);
         abandon_request(req, gw, out->request_id);
         return api_error(resp, 503, "dependency_down", "the message store is unavailable");
     }
-    if (!regenerate_of)
+    if (keep_message)
         metrics_stage_since(MS_MESSAGE, t_ns);
     t_ns = clock_mono_ns();
     rc = chatbus_send_request(gw->bus, &r, tp, version);
@@ -917,7 +911,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     free(r.tool_token);
     if (rc != 0) {
         abandon_request(req, gw, out->request_id);
-        if (!regenerate_of)
+        if (keep_message)
             drop_user_message(req, out->message_id);
         return api_error(resp, 503, "dependency_down", "the message bus did not take the request");
     }

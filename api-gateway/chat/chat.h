@@ -13,6 +13,7 @@
 #define FINCHAT_CHAT_H
 
 #include "chatmsg.h"
+#include "mongo.h"
 #include "api-gateway/http/api.h"
 
 #include <mongoc/mongoc.h>
@@ -66,12 +67,5 @@ extern const struct api_route chat_routes[];
  * and returns the negative code. */
 int chat_post(struct api_req *req, struct api_resp *resp, const char *conversation_id,
               const char *text, const struct chat_post_opts *opts, struct chat_posted *out);
-
-/* The `messages` document of a question (proto/MONGO.md, proto/mongo.messages.schema.json):
- * @text of @user_id in @conversation_id, asked by request @request_id at @at_ms (Unix ms).
- * New document, caller destroys. Pure. */
-bson_t *chat_user_message_doc(const char *message_id, const char *conversation_id,
-                              const char *user_id, const char *request_id, const char *text,
-                              int64_t at_ms);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "err.h"
+#include "hash.h"
 #include "utf8.h"
 #include "strbuf.h"
 #include "uuid.h"
@@ -14,6 +15,7 @@
 #include "api-gateway/finance/finance_calc.h"
 #include "api-gateway/http/sse.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -374,6 +376,51 @@ static int read_options(struct api_req *req, struct api_resp *resp, const char *
     return 0;
 }
 
+/* The users' API conversations, remembered by this gateway so that a call costs no query to
+ * find it: one slot per hash of the user id, a newer user taking the slot over. A remembered
+ * conversation that was deleted is found out by chat_post() (404: chat_request_open() sees it
+ * deleted), and then looked up (or created) again. A renamed one goes on receiving the calls
+ * until its slot is taken over or the gateway restarts. @locality any query thread. */
+#define CONV_SLOTS 1024
+
+static struct conv_slot {
+    char user[40], conv[37];
+} conv_slots[CONV_SLOTS];
+static pthread_mutex_t conv_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct conv_slot *conv_slot_of(const char *user_id)
+{
+    return &conv_slots[hash_str(user_id, 0) % CONV_SLOTS];
+}
+
+static bool conv_remembered(const char *user_id, char id[37])
+{
+    struct conv_slot *c = conv_slot_of(user_id);
+    bool hit;
+
+    pthread_mutex_lock(&conv_lock);
+    hit = strcmp(c->user, user_id) == 0;
+    if (hit)
+        memcpy(id, c->conv, 37);
+    pthread_mutex_unlock(&conv_lock);
+    return hit;
+}
+
+/* Remembers @id as @user_id's API conversation, or forgets it when @id is NULL. */
+static void conv_remember(const char *user_id, const char *id)
+{
+    struct conv_slot *c = conv_slot_of(user_id);
+
+    pthread_mutex_lock(&conv_lock);
+    if (id) {
+        snprintf(c->user, sizeof(c->user), "%s", user_id);
+        snprintf(c->conv, sizeof(c->conv), "%s", id);
+    } else if (strcmp(c->user, user_id) == 0) {
+        c->user[0] = '\0';
+    }
+    pthread_mutex_unlock(&conv_lock);
+}
+
 /* Finds the user's API conversation, creating it on first use, into @id. */
 static int api_conversation(struct api_req *req, struct api_resp *resp, char id[37])
 {
@@ -405,7 +452,7 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
     const char *model;
     char conv[37], *raw, *text = NULL;
     size_t at = 0;
-    bool stream;
+    bool stream, remembered;
     int rc, nturns = 0;
 
     if (!json_is_object(req->body))
@@ -426,10 +473,26 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
     opts.nhistory = nturns;
     if (rc)
         goto out_free;
-    rc = api_conversation(req, resp, conv);
-    if (rc)
-        goto out_free;
+    remembered = conv_remembered(req->user_id, conv);
+    if (!remembered) {
+        rc = api_conversation(req, resp, conv);
+        if (rc)
+            goto out_free;
+        conv_remember(req->user_id, conv);
+    }
     rc = chat_post(req, resp, conv, text, &opts, &p);
+    if (rc == FC_ENOTFOUND && remembered) {
+        /* The remembered conversation was deleted: the current one answers instead. */
+        conv_remember(req->user_id, NULL);
+        json_decref(resp->body);
+        resp->body = NULL;
+        resp->status = 0;
+        rc = api_conversation(req, resp, conv);
+        if (rc)
+            goto out_free;
+        conv_remember(req->user_id, conv);
+        rc = chat_post(req, resp, conv, text, &opts, &p);
+    }
     if (rc)
         goto out_free;
     sr = xcalloc(1, sizeof(*sr));

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "err.h"
 #include "log.h"
+#include "mongo.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -237,6 +238,63 @@ int store_put_reply(struct store *s, const struct reply_doc *d)
     return rc;
 }
 
+/* The outcome of an unordered insert of [question, claim] that failed: FC_ECONFLICT when the
+ * claim's _id exists (the answer was claimed before), 0 when only the question did (it was
+ * stored by an earlier delivery), FC_EDEP for any other failure. */
+static int claim_outcome(const bson_t *reply)
+{
+    bson_iter_t it, errs, e;
+    bool any = false, claimed = false;
+
+    if (!bson_iter_init_find(&it, reply, "writeErrors") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+        !bson_iter_recurse(&it, &errs))
+        return FC_EDEP; /* not a write error: the server or the connection failed */
+    while (bson_iter_next(&errs)) {
+        int32_t index = -1, code = 0;
+
+        if (!BSON_ITER_HOLDS_DOCUMENT(&errs) || !bson_iter_recurse(&errs, &e))
+            return FC_EDEP;
+        while (bson_iter_next(&e)) {
+            if (strcmp(bson_iter_key(&e), "index") == 0)
+                index = (int32_t)bson_iter_as_int64(&e);
+            else if (strcmp(bson_iter_key(&e), "code") == 0)
+                code = (int32_t)bson_iter_as_int64(&e);
+        }
+        if (code != 11000)
+            return FC_EDEP;
+        any = true;
+        claimed |= index == 1;
+    }
+    return !any ? FC_EDEP : claimed ? FC_ECONFLICT : 0;
+}
+
+/* Stores the question of a request that carries the client's own turns (the gateway leaves
+ * it to the worker: api-gateway/chat/chat.c) and the claim @doc of its answer, in one
+ * unordered insert: a redelivery finds the question there already, which is fine, and the
+ * claim's own duplicate says the answer was claimed before. */
+static int claim_with_question(struct store *s, const struct reply_doc *d, const bson_t *doc)
+{
+    const struct chat_request *r = d->req;
+    bson_t *q = chat_user_message_doc(r->message_id, r->conversation_id, r->user_id, r->request_id,
+                                      r->text, r->created_ms);
+    bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
+    const bson_t *docs[2] = {q, doc};
+    bson_t reply;
+    bson_error_t err;
+    int rc = 0;
+
+    if (!mongoc_collection_insert_many(s->messages, docs, 2, opts, &reply, &err)) {
+        rc = claim_outcome(&reply);
+        if (rc == FC_EDEP)
+            log_emit(LOG_WARN, r->request_id, NULL, NULL, "mongo claim message %s: %s",
+                     r->reply_message_id, err.message);
+    }
+    bson_destroy(&reply);
+    bson_destroy(opts);
+    bson_destroy(q);
+    return rc;
+}
+
 int store_claim_reply(struct store *s, const struct reply_doc *d)
 {
     bson_t doc = BSON_INITIALIZER;
@@ -244,7 +302,9 @@ int store_claim_reply(struct store *s, const struct reply_doc *d)
     int rc = 0;
 
     store_reply_bson(&doc, d);
-    if (!mongoc_collection_insert_one(s->messages, &doc, NULL, NULL, &err)) {
+    if (d->req->client_history) {
+        rc = claim_with_question(s, d, &doc);
+    } else if (!mongoc_collection_insert_one(s->messages, &doc, NULL, NULL, &err)) {
         if (err.code == MONGOC_ERROR_DUPLICATE_KEY) {
             rc = FC_ECONFLICT;
         } else {

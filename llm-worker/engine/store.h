@@ -110,7 +110,10 @@ int store_put_reply(struct store *s, const struct reply_doc *d);
 /* Creates the assistant message only if there is none: one insert, which on a first
  * delivery (no message yet) both tells that and writes the "streaming" mark. 0 when
  * created, FC_ECONFLICT when a message with that id exists (read it with
- * store_get_reply() to decide), FC_EDEP when MongoDB failed. */
+ * store_get_reply() to decide), FC_EDEP when MongoDB failed. A request that carries the
+ * client's turns (the facade) has its question stored here too, in the same round trip
+ * (chat_user_message_doc(): the gateway leaves it to the worker); a question already there
+ * (a redelivery) is no failure. */
 int store_claim_reply(struct store *s, const struct reply_doc *d);
 
 /* How to answer a request, given what the message store holds for its reply. */

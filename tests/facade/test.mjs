@@ -36,13 +36,18 @@ async function api(method, path, body) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-// The stored assistant messages of the user's "API" conversation, newest last.
-async function storedAnswers() {
+// The stored messages of the user's "API" conversation, oldest first.
+async function storedMessages() {
   const list = await api('GET', '/api/v1/conversations?q=API&limit=100');
   const conv = list.body.items.find((c) => c.title === 'API');
   assert.ok(conv, 'the facade posts into a conversation titled "API"');
   const msgs = await api('GET', `/api/v1/conversations/${conv.id}/messages`);
-  return msgs.body.items.filter((m) => m.role === 'assistant');
+  return msgs.body.items;
+}
+
+// The stored assistant messages of the user's "API" conversation, newest last.
+async function storedAnswers() {
+  return (await storedMessages()).filter((m) => m.role === 'assistant');
 }
 
 // Waits for the newest stored answer to be complete and returns its text.
@@ -89,6 +94,13 @@ test('non-streaming completion returns the stored answer with usage', async () =
   assert.equal(r.choices[0].finish_reason, 'stop');
   assert.ok(r.usage && r.usage.completion_tokens > 0, 'usage is reported');
   assert.equal(content, await latestStoredText(before), 'content equals the stored message');
+  // The question is stored too (by the worker, with the claim of its answer), just before it.
+  const msgs = await storedMessages();
+  const at = msgs.findLastIndex((m) => m.role === 'assistant' && m.text === content);
+  assert.ok(at > 0, 'the answer is in the conversation');
+  assert.equal(msgs[at - 1].role, 'user');
+  assert.equal(msgs[at - 1].text, 'How much did I spend on dining this month?',
+    'the question is stored before its answer');
 });
 
 test('streaming completion: the deltas add up to the stored answer', async () => {
@@ -221,4 +233,21 @@ test('a request without a user message is 400', async () => {
     client.chat.completions.create({ messages: [{ role: 'system', content: 'You are a pirate.' }] }),
     (err) => err instanceof OpenAI.BadRequestError && err.status === 400,
   );
+});
+
+test('after the API conversation is deleted, the next call goes into a new one', async () => {
+  await client.chat.completions.create({ messages: [{ role: 'user', content: 'What is my net worth?' }] });
+  const list = await api('GET', '/api/v1/conversations?q=API&limit=100');
+  const old = list.body.items.find((c) => c.title === 'API');
+  assert.ok(old, 'the API conversation exists');
+  assert.equal((await api('DELETE', `/api/v1/conversations/${old.id}`)).status, 204);
+  const r = await client.chat.completions.create({
+    messages: [{ role: 'user', content: 'How much did I spend on dining this month?' }],
+  });
+  assert.ok(r.choices[0].message.content.length > 0, 'answered');
+  const after = await api('GET', '/api/v1/conversations?q=API&limit=100');
+  const now = after.body.items.find((c) => c.title === 'API');
+  assert.ok(now && now.id !== old.id, 'a new API conversation holds the call');
+  const msgs = await api('GET', `/api/v1/conversations/${now.id}/messages`);
+  assert.deepEqual(msgs.body.items.map((m) => m.role), ['user', 'assistant']);
 });
