@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pgconn.h"
 #include "xmalloc.h"
+#include "api-gateway/chat/placement.h"
 #include "api-gateway/chat/replay.h"
 #include "api-gateway/db/sql.h"
 #include "api-gateway/http/metrics.h"
@@ -42,10 +43,10 @@ struct chatbus {
     int32_t owned[MAX_PARTITIONS]; /* @locks lock */
     int nowned;                    /* @locks lock; 0 until assigned */
     unsigned next;                 /* @locks lock; round-robin cursor */
-    /* Partitions of finchat.chat.requests (0 until known) and the round-robin cursor over
-     * them for requests that stand alone (request_partition()). */
+    /* Partitions of finchat.chat.requests (0 until known), and where requests that stand
+     * alone go among them (request_partition(), placement.h). */
     _Atomic int request_parts;
-    atomic_uint next_request;
+    struct placement *placement;
     /* Per partition id: the offset the consumer reads next (-1 unknown). Written by the
      * consumer thread, read by POST handlers: a lower bound of the offset of any chunk
      * produced afterwards, so no broker round trip is needed per request. */
@@ -140,16 +141,16 @@ out:
 }
 
 /* The partition of @r: a request that carries the client's whole history (the facade) stands
- * alone, nothing orders it against another, so such requests go round-robin over every
- * partition and so over every worker; the others are placed by their key, the conversation,
- * which keeps a conversation's questions in order on one partition. */
+ * alone, nothing orders it against another, so it goes to the partition where the fewest of
+ * this gateway's requests wait for a worker (placement.h); the others are placed by their
+ * key, the conversation, which keeps a conversation's questions in order on one partition. */
 static int32_t request_partition(struct chatbus *b, const struct chat_request *r)
 {
     int n = atomic_load(&b->request_parts);
 
     if (!r->client_history || n <= 0)
         return RD_KAFKA_PARTITION_UA;
-    return (int32_t)(atomic_fetch_add(&b->next_request, 1) % (unsigned)n);
+    return placement_pick(b->placement, n);
 }
 
 int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const char *traceparent,
@@ -158,11 +159,15 @@ int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const 
     char *payload = chatmsg_encode_request(r), version[24];
     struct kafka_msg_meta meta = {SCHEMA_REQUEST, traceparent, r->request_id,
                                   context_version >= 0 ? version : NULL};
+    int32_t partition;
     int rc;
 
     snprintf(version, sizeof(version), "%lld", (long long)context_version);
-    rc = send_acked(b, TOPIC_REQUESTS, request_partition(b, r),
+    partition = request_partition(b, r);
+    rc = send_acked(b, TOPIC_REQUESTS, partition,
                     r->client_history ? r->request_id : r->conversation_id, payload, &meta);
+    if (rc == 0 && partition != RD_KAFKA_PARTITION_UA)
+        placement_add(b->placement, r->request_id, partition, clock_mono_ms());
     free(payload);
     metrics_add(rc ? M_KAFKA_PRODUCE_ERR : M_KAFKA_PRODUCED, 1);
     return rc;
@@ -440,6 +445,7 @@ static void *consume_main(void *arg)
         }
         if (clock_mono_ms() - last_sweep > 10000) {
             hub_sweep(b->hub, clock_mono_ms());
+            placement_sweep(b->placement, clock_mono_ms(), b->cfg->deadline_ms + 60000);
             last_sweep = clock_mono_ms();
         }
         msg = rd_kafka_consumer_poll(b->consumer, 100);
@@ -458,6 +464,8 @@ static void *consume_main(void *arg)
             continue;
         }
         metrics_add(M_KAFKA_CONSUMED, 1);
+        if (c.type != CHUNK_TOKEN && c.type != CHUNK_TOOL)
+            placement_started(b->placement, c.request_id); /* a worker took it up */
         ts = rd_kafka_message_timestamp(msg, NULL);
         if (ts > 0)
             metrics_stage(MS_CHUNK_IN, (clock_wall_ms() - ts) * 1000);
@@ -545,6 +553,7 @@ struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *
     pthread_mutex_init(&b->book_lock, NULL);
     pthread_cond_init(&b->book_cond, NULL);
     b->book_tail = &b->book_head;
+    b->placement = placement_new();
     for (int i = 0; i < MAX_PARTITIONS; i++)
         atomic_init(&b->next_offset[i], -1);
     b->producer = open_producer(cfg, errbuf, errlen);
@@ -564,6 +573,7 @@ out_destroy_consumer:
 out_destroy_producer:
     rd_kafka_destroy(b->producer);
 out_free:
+    placement_free(b->placement);
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->book_lock);
     pthread_cond_destroy(&b->book_cond);
@@ -585,6 +595,7 @@ void chatbus_free(struct chatbus *b)
     pthread_join(b->poll_thread, NULL);
     rd_kafka_destroy(b->producer);
     pg_close(b->pg);
+    placement_free(b->placement);
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->book_lock);
     pthread_cond_destroy(&b->book_cond);

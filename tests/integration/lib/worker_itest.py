@@ -364,12 +364,13 @@ class Worker:
             self.proc.wait()
 
 
-def start_workers(n, **env):
-    """Starts @n workers and waits until each has partitions or the group settled."""
+def start_workers(n, envs=None, **env):
+    """Starts @n workers and waits until each has partitions or the group settled; worker i
+    gets @env and then @envs[i] (when given) as its environment."""
     marks = {}
     workers = []
     for i in range(n):
-        w = Worker(f"w{i + 1}-{os.getpid()}", **env)
+        w = Worker(f"w{i + 1}-{os.getpid()}", **env, **((envs or [{}] * n)[i]))
         marks[w.name] = len(w.log_text())
         workers.append(w)
     for w in workers:
