@@ -34,8 +34,14 @@ static long long num(json_t *o, const char *k)
 
 char *healthsrv_metrics(json_t *status, bool ready)
 {
-    static const char *const counters[] = {
-        "consumed", "answered", "failed", "dlq", "context_cache_hits", "context_cache_misses"};
+    static const char *const counters[] = {"consumed",
+                                           "answered",
+                                           "failed",
+                                           "dlq",
+                                           "context_cache_hits",
+                                           "context_cache_misses",
+                                           "history_cache_hits",
+                                           "history_cache_misses"};
     struct strbuf buf = STRBUF_INIT;
     size_t i;
     json_t *p;

@@ -14,6 +14,7 @@
 #include "llm-worker/core/worker_int.h"
 #include "llm-worker/engine/checks.h"
 #include "llm-worker/engine/ctxcache.h"
+#include "llm-worker/engine/histcache.h"
 #include "llm-worker/engine/storeq.h"
 #include "utf8.h"
 
@@ -638,6 +639,10 @@ static void job_begin(struct job *j)
         t->job = j;
         t->history = client_history(&j->req);
         j->hist_t = t; /* the client sent its turns: the stored ones are not read */
+    } else if ((t->history = histcache_get(j->w->histcache, j->req.conversation_id, j->partition,
+                                           j->epoch)) != NULL) {
+        t->job = j;
+        j->hist_t = t; /* this worker recorded them, and kept the partition since */
     } else {
         submit(j, t);
     }
@@ -828,6 +833,11 @@ static void on_put_done(struct job *j, struct task *t)
         job_fail(j, "error", "dependency_down", "the answer could not be stored", NULL);
         return;
     }
+    /* The turns this answer recorded serve the conversation's next question; when another
+     * answer of it ran meanwhile, which of the two recorded last is not known here. */
+    if (t->recorded || j->history_shared)
+        histcache_put(j->w->histcache, j->req.conversation_id, j->partition, j->epoch,
+                      j->history_shared ? NULL : t->recorded);
     task_free(t);
     send_final_and_free(j);
 }

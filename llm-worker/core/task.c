@@ -17,6 +17,7 @@ void task_free(struct task *t)
         stored_reply_release(&t->stored);
     json_decref(t->context);
     json_decref(t->history);
+    json_decref(t->recorded);
     free(t->status);
     free(t->text);
     free(t->provider);
@@ -121,7 +122,7 @@ static void run_put(struct storeq_task *base, struct store *s)
 {
     struct task *t = (struct task *)base;
 
-    t->rc = store_put_reply(s, &t->doc);
+    t->rc = store_put_reply_turns(s, &t->doc, &t->recorded);
 }
 
 struct task *task_new(enum task_kind kind)

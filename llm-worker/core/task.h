@@ -38,6 +38,7 @@ struct task {
     /* TASK_PUT: the document to write (strings owned), then the error to send if any */
     struct reply_doc doc;
     char *status, *text, *provider, *model, *code, *message, *dlq_reason;
+    json_t *recorded; /* TASK_PUT result: the conversation's turns recorded after it, or NULL */
 };
 
 /* A zeroed task of @kind whose run function does its step. Caller owns it. */

@@ -18,6 +18,7 @@
 #include "llm-worker/core/task.h"
 #include "llm-worker/core/worker_int.h"
 #include "llm-worker/engine/ctxcache.h"
+#include "llm-worker/engine/histcache.h"
 #include "llm-worker/engine/engine.h"
 #include "llm-worker/engine/store.h"
 #include "llm-worker/engine/storeq.h"
@@ -31,7 +32,8 @@
 
 #define STORE_THREADS 4 /* MongoDB round trips in parallel (storeq.h) */
 #define STATUS_EVERY_MS 1000
-#define CONTEXT_CACHE_SLOTS 256 /* context documents kept (ctxcache.h): tens of MB at most */
+#define CONTEXT_CACHE_SLOTS 256  /* context documents kept (ctxcache.h): tens of MB at most */
+#define HISTORY_CACHE_SLOTS 1024 /* conversations' turns kept (histcache.h): a few MB at most */
 
 /* ---- setup --------------------------------------------------------------------------- */
 
@@ -100,15 +102,18 @@ static void prepare_store(struct worker *w)
  * @locality engine thread */
 static void snapshot_status(struct worker *w)
 {
-    int64_t hits, misses;
+    int64_t hits, misses, hhits, hmisses;
     json_t *st;
 
     ctxcache_counts(w->ctxcache, &hits, &misses);
-    st = json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:I,s:I,s:I}", "worker", w->name, "providers",
+    histcache_counts(w->histcache, &hhits, &hmisses);
+    st = json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "worker", w->name, "providers",
                    engine_provider_status(w->engine), "inflight", w->njobs, "consumed",
                    (json_int_t)w->consumed, "answered", (json_int_t)w->answered, "failed",
                    (json_int_t)w->failed, "dlq", (json_int_t)w->dlq, "context_cache_hits",
-                   (json_int_t)hits, "context_cache_misses", (json_int_t)misses);
+                   (json_int_t)hits, "context_cache_misses", (json_int_t)misses,
+                   "history_cache_hits", (json_int_t)hhits, "history_cache_misses",
+                   (json_int_t)hmisses);
     status_set(&w->status, st);
     w->status_at_ms = clock_mono_ms();
 }
@@ -129,6 +134,7 @@ struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned er
     }
     w->inflight = inflight_new();
     w->ctxcache = ctxcache_new(CONTEXT_CACHE_SLOTS);
+    w->histcache = histcache_new(HISTORY_CACHE_SLOTS);
     w->pool = mongo_pool_new(cfg->mongo_url, &w->db, errbuf, errlen);
     if (!w->pool)
         goto out_free;
@@ -317,6 +323,7 @@ void worker_free(struct worker *w)
     free(w->db);
     inflight_free(w->inflight);
     ctxcache_free(w->ctxcache);
+    histcache_free(w->histcache);
     if (w->wake[0] >= 0)
         close(w->wake[0]);
     if (w->wake[1] >= 0)

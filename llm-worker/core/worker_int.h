@@ -36,6 +36,7 @@ struct worker {
     struct engine *engine;
     struct inflight *inflight;
     struct ctxcache *ctxcache;
+    struct histcache *histcache;
     struct job *jobs; /* every job not yet freed (job.h) */
     int njobs;
     int pending_tokens;    /* ctokens awaiting delivery (producer.h) */

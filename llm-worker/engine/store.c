@@ -173,7 +173,7 @@ static void append_json(bson_t *doc, const char *key, const json_t *v)
     json_decref(wrap);
 }
 
-static void record_turn(struct store *s, const struct reply_doc *d);
+static json_t *record_turn(struct store *s, const struct reply_doc *d);
 
 static void append_str_or_null(bson_t *doc, const char *key, const char *val)
 {
@@ -215,12 +215,19 @@ void store_reply_bson(bson_t *doc, const struct reply_doc *d)
 
 int store_put_reply(struct store *s, const struct reply_doc *d)
 {
+    return store_put_reply_turns(s, d, NULL);
+}
+
+int store_put_reply_turns(struct store *s, const struct reply_doc *d, json_t **recorded)
+{
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(d->req->reply_message_id));
     bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
     bson_t doc = BSON_INITIALIZER;
     bson_error_t err;
     int rc = 0;
 
+    if (recorded)
+        *recorded = NULL;
     store_reply_bson(&doc, d);
     if (!mongoc_collection_replace_one(s->messages, filter, &doc, opts, NULL, &err)) {
         log_emit(LOG_WARN, d->req->request_id, NULL, NULL, "mongo store message %s: %s",
@@ -230,7 +237,12 @@ int store_put_reply(struct store *s, const struct reply_doc *d)
         /* A request with the client's own history (the facade) stands alone: nothing reads
          * the turns of its conversation back, and every call of one API key would otherwise
          * rewrite the same document of the user's API conversation. */
-        record_turn(s, d);
+        json_t *turns = record_turn(s, d);
+
+        if (recorded)
+            *recorded = turns;
+        else
+            json_decref(turns);
     }
     bson_destroy(&doc);
     bson_destroy(opts);
@@ -528,18 +540,20 @@ bson_t *store_history_doc(const struct reply_doc *d, json_t *items)
  * STORE_HISTORY_KEEP messages), replacing an earlier answer to the same question. The turns
  * read for the prompt (d->history) save a read when no other answer of the conversation
  * was recorded meanwhile (the worker knows: see reply_doc); otherwise they are read again.
- * Best effort: a lost update only shortens the context of a later question. */
-static void record_turn(struct store *s, const struct reply_doc *d)
+ * Best effort: a lost update only shortens the context of a later question. Returns the
+ * recorded turns as store_load_history() would read them back (caller owns), or NULL when
+ * nothing was recorded. */
+static json_t *record_turn(struct store *s, const struct reply_doc *d)
 {
     const struct chat_request *r = d->req;
-    json_t *items = d->history, *read = NULL;
+    json_t *items = d->history, *read = NULL, *turns = NULL, *doc;
     bson_t *bdoc, *filter, *opts;
     bson_error_t err;
 
     if (!items) {
         if (store_load_history(s, r->conversation_id, r->user_id, &read) != 0) {
             json_decref(read);
-            return;
+            return NULL;
         }
         items = read;
     }
@@ -547,13 +561,19 @@ static void record_turn(struct store *s, const struct reply_doc *d)
     if (bdoc) {
         filter = BCON_NEW("_id", BCON_UTF8(r->conversation_id));
         opts = BCON_NEW("upsert", BCON_BOOL(true));
-        if (!mongoc_collection_replace_one(s->histories, filter, bdoc, opts, NULL, &err))
+        if (!mongoc_collection_replace_one(s->histories, filter, bdoc, opts, NULL, &err)) {
             log_emit(LOG_WARN, r->request_id, NULL, NULL, "mongo store history: %s", err.message);
+        } else {
+            doc = store_doc_json(bdoc);
+            turns = doc ? store_history_items(doc, r->user_id) : NULL;
+            json_decref(doc);
+        }
         bson_destroy(opts);
         bson_destroy(filter);
         bson_destroy(bdoc);
     }
     json_decref(read);
+    return turns;
 }
 
 static bool finished(const char *status)

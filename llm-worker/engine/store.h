@@ -107,6 +107,10 @@ void stored_reply_release(struct stored_reply *r);
  * conversation's `histories` document, except for a request with the client's own history
  * (d->req->client_history: the facade), whose turns nothing reads back. 0 or FC_EDEP. */
 int store_put_reply(struct store *s, const struct reply_doc *d);
+/* store_put_reply(), and for a complete answer whose turn was recorded, the conversation's
+ * turns as a read of the new histories document would return them in *@recorded (caller
+ * owns; NULL when none was recorded). */
+int store_put_reply_turns(struct store *s, const struct reply_doc *d, json_t **recorded);
 /* Creates the assistant message only if there is none: one insert, which on a first
  * delivery (no message yet) both tells that and writes the "streaming" mark. 0 when
  * created, FC_ECONFLICT when a message with that id exists (read it with
