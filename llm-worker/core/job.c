@@ -713,6 +713,7 @@ static bool on_claim_done(struct job *j, struct task *t)
          * guessing could reuse seq numbers the client already has: wait for MongoDB. */
         task_free(t);
         job_unstart(j);
+        j->claim_first = true;
         if (clock_wall_ms() >= j->req.deadline_ms) {
             job_fail(j, "error", "dependency_down", "the message store is unavailable", NULL);
             return false;
@@ -767,7 +768,8 @@ static void job_advance(struct job *j)
         if (!on_claim_done(j, t))
             return; /* ended, retried later, or its queued reports went out */
     }
-    if (!j->started && j->ctx_t && j->hist_t && j->state == JOB_BEGIN && !j->cancel_requested)
+    if (!j->started && j->ctx_t && j->hist_t && j->state == JOB_BEGIN && !j->cancel_requested &&
+        (j->claimed || !j->claim_first))
         job_start_answer(j);
 }
 

@@ -15,7 +15,9 @@
  * @early and nothing is produced: the claim decides the attempt number every chunk carries,
  * or that no answer is to be given at all (an earlier attempt's stored answer is sent again,
  * or the attempts are used up), and then the generation is aborted unseen. The time to first
- * token is then the longer of the claim and the provider's first token, not their sum.
+ * token is then the longer of the claim and the provider's first token, not their sum. After
+ * a claim that failed (MongoDB down), the retries claim first: a provider is not asked again
+ * every RETRY_MS for an answer that cannot be stored.
  *
  * @locality engine thread: every function here, and every field of a job, belongs to it.
  * While a store task of a job is out (@tasks_out), the store thread reads @req only. */
@@ -58,6 +60,7 @@ struct job {
     bool cancel_requested; /* a cancel came while the start was with the store thread */
     bool started;          /* the answer was handed to the engine (job_start_answer()) */
     bool claimed;          /* the claim's plan was applied: chunks may be produced */
+    bool claim_first;      /* a claim failed: the next start waits for its claim */
     struct early *early;   /* what the sinks reported before the claim came back, in order */
     struct early **early_tail;
     int64_t give_up_ms; /* mono */

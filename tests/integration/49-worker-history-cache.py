@@ -5,7 +5,10 @@ questions of one conversation, one after the other: each prompt the mock receive
 every earlier question and answer; the first read the conversation's turns from MongoDB (a
 miss), the second and third took them from the worker's own record of the answer before
 (finchat_worker_history_cache_hits_total: 2, misses: 1). A new worker process has no record:
-its first question of the conversation reads MongoDB, and its prompt holds all the turns."""
+its first question of the conversation reads MongoDB, and its prompt holds all the turns.
+A worker whose MongoDB is gone asks the provider at most once for a web chat's question it
+cannot claim (its retries load the documents and claim again; the claim is applied first),
+and the question ends with an error (dependency_down or timeout) at its deadline."""
 import json
 import os
 import re
@@ -15,8 +18,9 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from fclib import free_port  # noqa: E402
-from worker_itest import (Answer, collect, done, follow_from_end, golden_request, ok,  # noqa: E402
-                          put_context, send_request, start_mock, start_workers, stop_all)
+from worker_itest import (Answer, Worker, collect, done, follow_from_end,  # noqa: E402
+                          golden_request, ok, put_context, send_request, start_mock,
+                          start_workers, stop_all)
 
 
 def counts(health, want):
@@ -87,6 +91,26 @@ try:
        "a new worker reads the turns from MongoDB: all three are in its prompt", prompt[:300])
     got = counts(health, (0, 1))
     ok(got == (0, 1), "its first question was a miss", str(got))
+
+    # MongoDB gone for the worker: the question cannot be claimed.
+    stop_all(workers)
+    dead = dict(env, FINCHAT_MONGO_URL=f"mongodb://127.0.0.1:{free_port()}/finchat"
+                "?serverSelectionTimeoutMS=300", FINCHAT_WORKER_HEALTH_ADDR="")
+    workers = [Worker(f"nomongo-{os.getpid()}", **dead)]
+    workers[0].wait_log("assigned partitions [", 40)
+    time.sleep(2)
+    q = "Question five: can this be stored?"
+    req = golden_request(reply_partition=2, text=q)
+    req["deadline_ms"] = req["created_ms"] + 6000
+    send_request(req)
+    ans = Answer(req["request_id"])
+    collect(chunks, {req["request_id"]: ans}, lambda: ans.finished, 20)
+    reqs = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/__requests",
+                                             timeout=10).read())
+    asked = sum(1 for r in reqs if q in json.dumps(r.get("body")))
+    ok(ans.error is not None and ans.error.get("code") in ("dependency_down", "timeout"),
+       "an unclaimable question ends with an error at its deadline", str(ans.error))
+    ok(asked <= 1, "the provider was asked at most once for it", f"{asked} times")
     chunks.close()
 finally:
     stop_all(workers)
