@@ -12,6 +12,8 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* xstrdup(@s), or NULL when @s is NULL. */
+char *xstrdup_or_null(const char *s);
 
 /* Formats into a freshly allocated string; caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

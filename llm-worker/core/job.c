@@ -139,11 +139,11 @@ static void job_fail(struct job *j, const char *status, const char *code, const 
 
     t->status = xstrdup(status);
     t->text = xstrdup(j->text.buf ? j->text.buf : "");
-    t->provider = j->provider ? xstrdup(j->provider) : NULL;
-    t->model = j->model ? xstrdup(j->model) : NULL;
+    t->provider = xstrdup_or_null(j->provider);
+    t->model = xstrdup_or_null(j->model);
     t->code = xstrdup(code);
     t->message = xstrdup(message ? message : "");
-    t->dlq_reason = dlq_reason ? xstrdup(dlq_reason) : NULL;
+    t->dlq_reason = xstrdup_or_null(dlq_reason);
     t->doc.req = &j->req;
     t->doc.attempt = j->attempt;
     t->doc.status = t->status;
@@ -216,8 +216,8 @@ static void job_resend(struct job *j, struct stored_reply *r)
                             r->error_message ? r->error_message : "the answer failed", NULL);
         return;
     }
-    j->provider = r->provider ? xstrdup(r->provider) : NULL;
-    j->model = r->model ? xstrdup(r->model) : NULL;
+    j->provider = xstrdup_or_null(r->provider);
+    j->model = xstrdup_or_null(r->model);
     producer_start(j);
     if (r->text && *r->text)
         producer_text(j, r->text, strlen(r->text));
@@ -276,11 +276,6 @@ static void early_free_all(struct job *j)
         free(e);
     }
     j->early_tail = &j->early;
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
 }
 
 static void sink_start(void *ud, const char *provider, const char *model);
@@ -346,8 +341,8 @@ static void sink_start(void *ud, const char *provider, const char *model)
         return;
     if (!j->claimed) {
         e = early_push(j, EARLY_START);
-        e->a = dup_or_null(provider);
-        e->b = dup_or_null(model);
+        e->a = xstrdup_or_null(provider);
+        e->b = xstrdup_or_null(model);
         return;
     }
     free(j->provider);
@@ -450,7 +445,7 @@ static void sink_reset(void *ud, const char *reason)
     if (j->dropped)
         return;
     if (!j->claimed) {
-        early_push(j, EARLY_RESET)->a = dup_or_null(reason);
+        early_push(j, EARLY_RESET)->a = xstrdup_or_null(reason);
         return;
     }
     json_decref(j->tools);
@@ -503,7 +498,7 @@ static void sink_done(void *ud, int rc, const struct gen_usage *usage, const cha
         e->rc = rc;
         if (usage)
             e->usage = *usage;
-        e->b = dup_or_null(errmsg);
+        e->b = xstrdup_or_null(errmsg);
         return;
     }
     /* A character still cut in two at the end is repaired, not lost. */

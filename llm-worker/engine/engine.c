@@ -255,11 +255,6 @@ static int64_t backoff_ms(struct engine *e, int retry)
     return cap / 2 + (int64_t)(next_random(e) % (uint64_t)(cap / 2 + 1));
 }
 
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
 static struct provider *current(const struct gen *g)
 {
     return &g->e->chain[g->pidx];
@@ -1152,15 +1147,15 @@ struct gen *engine_start(struct engine *e, const struct gen_request *req, struct
     g->e = e;
     g->sink = sink;
     g->heap_idx = -1;
-    g->req.request_id = dup_or_null(req->request_id);
-    g->req.traceparent = dup_or_null(req->traceparent);
-    g->req.system = dup_or_null(req->system);
-    g->req.context_text = dup_or_null(req->context_text);
+    g->req.request_id = xstrdup_or_null(req->request_id);
+    g->req.traceparent = xstrdup_or_null(req->traceparent);
+    g->req.system = xstrdup_or_null(req->system);
+    g->req.context_text = xstrdup_or_null(req->context_text);
     g->req.user_text = xstrdup(req->user_text ? req->user_text : "");
     g->req.context = json_incref(req->context);
     g->req.history = json_incref(req->history);
     g->req.max_tokens = req->max_tokens;
-    g->req.tool_token = dup_or_null(req->tool_token);
+    g->req.tool_token = xstrdup_or_null(req->tool_token);
     g->tools_on = req->tool_token && *req->tool_token && e->tools && json_array_size(e->tools);
     g->round = 1;
     toolround_init(&g->tr);

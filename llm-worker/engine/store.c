@@ -83,9 +83,7 @@ static int find_json(mongoc_collection_t *coll, const bson_t *filter, const bson
 
 static char *dup_field(json_t *doc, const char *key)
 {
-    const char *s = json_string_value(json_object_get(doc, key));
-
-    return s ? xstrdup(s) : NULL;
+    return xstrdup_or_null(json_string_value(json_object_get(doc, key)));
 }
 
 /* Reads an integer that extended JSON may have written as a number or {"$numberLong"}. */
