@@ -12,14 +12,11 @@ invalid_field (400 invalid_json for a body that is not an object) and write noth
 user's rule or account is 404, and a user's rules never touch another user's transactions.
 
 Environment: FINCHAT_URL, FINCHAT_PG_URL. Needs python3 and psql."""
-import os
-import subprocess
 
 import fclib
 from finlib import (all_transactions, check, done, get, is_error, new_account, new_user, psql_one,
                     request)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 tok, uid = new_user("rules")
 acct = new_account(tok, "Rules Checking", "checking", 100000)
@@ -227,17 +224,9 @@ r = request("GET", "/api/v1/rules")
 check(r.status == 401, "GET /rules without a token: 401", str(r.status))
 
 # ---- a Plaid sync takes the rules (private gateway on the Plaid test double) ----
-mport, gport = fclib.free_port(), fclib.free_port()
-mock_url, gw_url = f"http://127.0.0.1:{mport}", f"http://127.0.0.1:{gport}"
-mock = subprocess.Popen(["python3", os.path.join(ROOT, "tests/plaidmock/server.py"), "--port", str(mport)])
-env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{gport}", PLAID_CLIENT_ID="test-client",
-           PLAID_SECRET="test-secret", PLAID_BASE_URL=mock_url, FINCHAT_REPLY_PARTITIONS="7",
-           FINCHAT_HTTP_THREADS="1")
-gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+plaid = fclib.PlaidGateway()
+mock_url, gw_url = plaid.mock_url, plaid.url
 try:
-    fclib.wait_http(mock_url, "/__requests", (200, 404))
-    fclib.wait_http(gw_url, "/healthz", (200, 404))
     tok_p, uid_p = new_user("rules-plaid")
     H = fclib.auth(tok_p)
     pub = fclib.request("POST", "/sandbox/public_token/create",
@@ -275,7 +264,5 @@ try:
     check(r.status == 200 and cat == "card only",
           "Plaid: a later sync on the rule's account takes the account-bound rule", f"{r.body[:200]!r} {cat}")
 finally:
-    gw.terminate()
-    mock.terminate()
-    gw.wait(timeout=15)
+    plaid.stop()
 done()

@@ -3,13 +3,10 @@ gateway configured for it: link token, public-token exchange (accounts created, 
 token stored sealed), cursor-based sync with pagination, re-sync adding nothing, modified and
 removed transactions, a mutation during pagination (sync restarts), Plaid failures (nothing
 changes), and the default gateway answering 503 plaid_disabled."""
-import os
 import subprocess
 import uuid
 
-from fclib import PG_URL, check, done, request, login, auth, is_error, free_port, wait_http
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from fclib import PG_URL, PlaidGateway, check, done, request, login, auth, is_error
 
 
 def psql(sql):
@@ -19,17 +16,9 @@ def psql(sql):
 r = request("POST", "/api/v1/plaid/link-token", headers=auth(login()))
 check(is_error(r, 503, "plaid_disabled"), "without Plaid credentials: 503 plaid_disabled")
 
-mport, gport = free_port(), free_port()
-mock_url, gw_url = f"http://127.0.0.1:{mport}", f"http://127.0.0.1:{gport}"
-mock = subprocess.Popen(["python3", os.path.join(ROOT, "tests/plaidmock/server.py"), "--port", str(mport)])
-env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{gport}", PLAID_CLIENT_ID="test-client",
-           PLAID_SECRET="test-secret", PLAID_BASE_URL=mock_url, FINCHAT_REPLY_PARTITIONS="7",
-           FINCHAT_HTTP_THREADS="1")
-gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+plaid = PlaidGateway()
+mock_url, gw_url = plaid.mock_url, plaid.url
 try:
-    wait_http(mock_url, "/__requests", (200, 404))
-    wait_http(gw_url, "/healthz", (200, 404))
     email = f"plaid-{uuid.uuid4().hex[:8]}@example.com"
     request("POST", "/api/v1/auth/register", {"email": email, "password": "PlaidPass2026!", "name": "Plaid"}, url=gw_url)
     H = auth(login(email, "PlaidPass2026!", url=gw_url))
@@ -101,7 +90,5 @@ try:
     check(all("secret" not in q["body"] for q in reqs) and any(q["path"] == "/transactions/sync" for q in reqs),
           "requests reached Plaid in its wire format")
 finally:
-    gw.terminate()
-    mock.terminate()
-    gw.wait(timeout=15)
+    plaid.stop()
 done()

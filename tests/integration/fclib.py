@@ -137,3 +137,29 @@ class Gateway:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+class PlaidGateway:
+    """The Plaid test double (tests/plaidmock) on a free port and a private Gateway configured
+    for it (test credentials, its base URL, reply partition 7): .mock_url, .url; stop() ends
+    both."""
+
+    def __init__(self):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        port = free_port()
+        self.mock_url = f"http://127.0.0.1:{port}"
+        self.mock = subprocess.Popen(["python3", os.path.join(root, "tests/plaidmock/server.py"),
+                                      "--port", str(port)])
+        wait_http(self.mock_url, "/__requests", (200, 404))
+        try:
+            self.gw = Gateway(PLAID_CLIENT_ID="test-client", PLAID_SECRET="test-secret",
+                              PLAID_BASE_URL=self.mock_url, FINCHAT_REPLY_PARTITIONS="7")
+        except BaseException:
+            self.mock.terminate()
+            raise
+        self.url = self.gw.url
+
+    def stop(self):
+        self.gw.stop()
+        self.mock.terminate()
+        self.mock.wait(timeout=15)
