@@ -43,9 +43,13 @@ struct kafka_msg_meta {
     const char *traceparent; /* may be NULL */
     const char *request_id;  /* may be NULL */
     /* header "context-version" of a chat request: the user's data_version (decimal), which
-     * tells a worker whether its cached context document is current; NULL for none */
+     * tells a worker whether its cached context document is current, or
+     * KAFKA_CONTEXT_NONE when the user has no context document (no data yet: nothing to
+     * read); NULL for no header */
     const char *context_version;
 };
+
+#define KAFKA_CONTEXT_NONE "none"
 
 /* Produces @payload (copied) to @topic/@partition (RD_KAFKA_PARTITION_UA to hash @key) with
  * the standard headers. @opaque reaches the delivery report. 0 or a negative FC_E* code;

@@ -733,10 +733,12 @@ static void drop_user_message(struct api_req *req, const char *msg_id)
  * 005, 006), which does it all under the per-user lock so concurrent posts count each other,
  * and refuses (409) a question whose answer is still being written (a regenerate sent twice). On
  * success *@at_ms is the row's created_at, *@version the user's data_version (-1 when the
- * database did not say) and *@stale whether the context document is of an earlier day. */
+ * database did not say), *@stale whether the context document is of an earlier day and
+ * *@built whether the user has one at all (migration 012; true when the database did not
+ * say, so that the worker reads it). */
 static int record_request(struct api_req *req, struct api_resp *resp, const char *conv_id,
                           const char *text, const struct chat_posted *p, const char *reply_id,
-                          int64_t *at_ms, int64_t *version, bool *stale)
+                          int64_t *at_ms, int64_t *version, bool *stale, bool *built)
 {
     const struct fc_config *cfg = req->cfg;
     char lock[16], part[16], off[24], rate[16], budget[24], deadline[24];
@@ -774,6 +776,7 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     *version =
         PQnfields(res) > 3 && cell(res, 0, 3) ? strtoll(PQgetvalue(res, 0, 3), NULL, 10) : -1;
     *stale = PQnfields(res) > 4 && cell(res, 0, 4) && strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+    *built = PQnfields(res) <= 5 || !cell(res, 0, 5) || strcmp(PQgetvalue(res, 0, 5), "t") == 0;
     if (strcmp(outcome, "ok") == 0) {
         PQclear(res);
         return 0;
@@ -831,7 +834,7 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     const char *regenerate_of;
     char reply_id[37], tp[64];
     int64_t at_ms = 0, version = -1, t_ns = clock_mono_ns();
-    bool stale = false, keep_message;
+    bool stale = false, built = true, keep_message;
     int rc;
 
     if (req->started_ns > 0) {
@@ -853,7 +856,8 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     if (chatbus_reply_partition(gw->bus, &out->partition, &out->first_offset) != 0)
         return api_error(resp, 503, "dependency_down", "the message bus is not ready");
     t_ns = clock_mono_ns();
-    rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version, &stale);
+    rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version, &stale,
+                        &built);
     if (rc)
         return rc;
     metrics_stage_since(MS_OPEN, t_ns);
@@ -865,6 +869,8 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
 
         if (v >= 0)
             version = v;
+    } else if (!built) {
+        version = CHATBUS_CONTEXT_NONE; /* no data yet: the worker has nothing to read */
     }
     hub_open(gw->hub, out->request_id);
     memset(&r, 0, sizeof(r));

@@ -157,12 +157,15 @@ int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const 
                          int64_t context_version)
 {
     char *payload = chatmsg_encode_request(r), version[24];
-    struct kafka_msg_meta meta = {SCHEMA_REQUEST, traceparent, r->request_id,
-                                  context_version >= 0 ? version : NULL};
+    struct kafka_msg_meta meta = {SCHEMA_REQUEST, traceparent, r->request_id, NULL};
     int32_t partition;
     int rc;
 
     snprintf(version, sizeof(version), "%lld", (long long)context_version);
+    if (context_version >= 0)
+        meta.context_version = version;
+    else if (context_version == CHATBUS_CONTEXT_NONE)
+        meta.context_version = KAFKA_CONTEXT_NONE;
     partition = request_partition(b, r);
     rc = send_acked(b, TOPIC_REQUESTS, partition,
                     r->client_history ? r->request_id : r->conversation_id, payload, &meta);

@@ -32,15 +32,17 @@ struct chatbus *chatbus_new(const struct fc_config *cfg, struct hub *hub, char *
  * NULL is a no-op. */
 void chatbus_free(struct chatbus *b);
 
-/* Produces @r to finchat.chat.requests with @traceparent and, when
- * @context_version >= 0, the header context-version (the user's data_version). Blocks up
+/* Produces @r to finchat.chat.requests with @traceparent and the header context-version:
+ * the user's data_version when @context_version >= 0, "none" (KAFKA_CONTEXT_NONE) when it is
+ * CHATBUS_CONTEXT_NONE (the user has no context document), no header otherwise. Blocks up
  * to 10 s for the acknowledgement. 0, or FC_EDEP when Kafka did not take it.
  * Key = conversation id, so one conversation's questions stay in order on one partition;
  * except a request with @r->client_history (the OpenAI-compatible facade: it carries its
- * own history and stands alone), keyed by its request id and placed round-robin over the
- * topic's partitions (as read when the reply partitions are assigned), so one API key's
- * concurrent calls spread over every partition and worker instead of queueing on the one
- * of the user's "API" conversation. */
+ * own history and stands alone), keyed by its request id and placed on the partition where
+ * the fewest of this gateway's requests wait for a worker to start them (placement.h), so
+ * one API key's concurrent calls spread over the partitions and workers instead of queueing
+ * on the one of the user's "API" conversation. */
+#define CHATBUS_CONTEXT_NONE (-2)
 int chatbus_send_request(struct chatbus *b, const struct chat_request *r, const char *traceparent,
                          int64_t context_version);
 /* Produces a cancel for @request_id to finchat.chat.control. Same blocking contract. */

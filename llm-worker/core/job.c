@@ -622,10 +622,11 @@ static void job_begin(struct job *j)
     j->state = JOB_BEGIN;
     submit(j, t);
     t = task_new(TASK_CONTEXT);
-    t->context = ctxcache_get(j->w->ctxcache, j->req.user_id, j->context_version);
-    if (t->context) {
+    t->context =
+        j->context_none ? NULL : ctxcache_get(j->w->ctxcache, j->req.user_id, j->context_version);
+    if (t->context || j->context_none) {
         t->job = j;
-        j->ctx_t = t; /* the document of this version is at hand: no round trip */
+        j->ctx_t = t; /* the document of this version is at hand, or there is none: no read */
     } else {
         submit(j, t);
     }
@@ -908,7 +909,9 @@ void job_on_request(struct worker *w, const rd_kafka_message_t *m)
     ts = rd_kafka_message_timestamp(m, NULL);
     if (ts > 0)
         stagehist_observe(&worker_stages[WS_REQUEST_IN], (clock_wall_ms() - ts) * 1000);
-    /* A header that is not a plain decimal only costs the cache: the context is read. */
+    /* A header that is neither "none" nor a plain decimal only costs the cache: the
+     * context is read. */
+    j->context_none = strcmp(version, KAFKA_CONTEXT_NONE) == 0;
     j->context_version = version[0] >= '0' && version[0] <= '9' ? strtoll(version, &end, 10) : -1;
     if (j->context_version >= 0 && *end)
         j->context_version = -1;

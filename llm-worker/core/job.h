@@ -71,6 +71,7 @@ struct job {
     char traceparent[64];
     char trace_id[33];
     int64_t context_version; /* header context-version: the user's data_version, -1 none */
+    bool context_none;       /* header context-version "none": the user has no document */
     struct gen *gen;
     json_t *context;
     json_t *history;     /* the turns read for the prompt, recorded again with the answer */

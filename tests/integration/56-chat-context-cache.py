@@ -11,13 +11,18 @@ conversation (one request partition, so one worker):
 - a document built on an earlier UTC day (users.context_day) is rebuilt when a question
   comes, once: the version is bumped, the request names the new one, the document is of
   today; the next question changes nothing;
-- "how much did I spend in the last 30 days?" is answered with the document's 30-day total."""
+- "how much did I spend in the last 30 days?" is answered with the document's 30-day total;
+- a user without data has no context document: their requests carry context-version "none"
+  and the worker answers without reading MongoDB for one (its context cache is not even
+  asked); once they add an account the next request names their data_version and the
+  answer has the account's balance."""
 import json
 import os
 import re
 import sys
 import time
 import urllib.request
+import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from fclib import auth, check, done, login, request  # noqa: E402
@@ -29,16 +34,26 @@ BASE = int(os.environ.get("FINCHAT_WORKER_HEALTH_BASE", "18090")) + 1
 Q = "What is my net worth?"
 
 
-def hits():
+def hits(what="hits"):
     total = 0
     for port in (BASE, BASE + 1):
         try:
             text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
         except OSError:
             continue
-        m = re.search(r"^finchat_worker_context_cache_hits_total (\d+)", text, re.M)
+        m = re.search(r"^finchat_worker_context_cache_%s_total (\d+)" % what, text, re.M)
         total += int(m.group(1)) if m else 0
     return total
+
+
+def header_of(reqs, rid):
+    """The context-version header of request @rid as Kafka holds it."""
+    end = time.time() + 10
+    while time.time() < end:
+        m = reqs.get(end - time.time())
+        if m and m["headers"].get("request-id") == rid:
+            return m["headers"].get("context-version")
+    return None
 
 
 def ask(conv, H, q=Q):
@@ -125,6 +140,29 @@ try:
                       r"\*\*\$([\d,]+\.\d\d)\*\*", a5 or "")
     check(spent and int(spent.group(1).replace(",", "").replace(".", "")) == l30.get("expenses_minor"),
           "'the last 30 days' is answered with the 30-day total", f"{a5!r} vs {l30.get('expenses_minor')}")
+
+    # A user without data: no document to read, and the request says so.
+    email = f"ctx-none-{uuid.uuid4().hex[:10]}@example.com"
+    request("POST", "/api/v1/auth/register", {"email": email, "password": "Correct-Horse-9", "name": "New"})
+    NH = auth(login(email, "Correct-Horse-9"))
+    nuid = request("GET", "/api/v1/me", headers=NH).json()["user"]["id"]
+    nconv = request("POST", "/api/v1/conversations", {"title": "no data"}, headers=NH).json()["id"]
+    check(mongo().contexts.find_one({"_id": nuid}) is None, "a new user has no context document")
+    looked = hits("hits") + hits("misses")
+    nrid, na = ask(nconv, NH)
+    check(header_of(reqs, nrid) == "none", "their request carries context-version: none")
+    check(na is not None and net_worth(na) in (None, "$0.00"),
+          "it is answered from their own (empty) data", repr(na))
+    check(hits("hits") + hits("misses") == looked,
+          "the worker did not look for a context document (its cache was not asked)",
+          f"{looked} -> {hits('hits') + hits('misses')}")
+    r = request("POST", "/api/v1/accounts", {"name": "First Account", "type": "checking",
+                                            "opening_balance_minor": 987654}, headers=NH)
+    check(r.status == 201, "they add an account", f"{r.status}")
+    nver = psql_one("SELECT data_version FROM users WHERE id = :'a1'::uuid", nuid)
+    nrid2, na2 = ask(nconv, NH)
+    check(header_of(reqs, nrid2) == nver, "the next request names their data_version", f"{nver}")
+    check(net_worth(na2) == "$9,876.54", "and the answer has the account's balance", repr(na2))
 finally:
     reqs.close()
 done()
