@@ -538,12 +538,13 @@ static int load_messages(struct api_req *req, const char *id, struct msg_item **
     return rc;
 }
 
-static bool has_message(const struct msg_item *items, size_t n, const char *id)
+/* The item of message @id in @items, or NULL. */
+static const struct msg_item *find_message(const struct msg_item *items, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(json_string_value(json_object_get(items[i].msg, "id")), id) == 0)
-            return true;
-    return false;
+            return &items[i];
+    return NULL;
 }
 
 static const char *message_status_of(const char *request_status)
@@ -555,7 +556,9 @@ static const char *message_status_of(const char *request_status)
 
 /* Adds an assistant placeholder for every unfinished or failed request of conversation @id
  * whose answer the worker has not stored (yet), so a client reloading mid-answer sees the
- * pending message and can resume its stream. Returns 0 or the negative code of sql.h. */
+ * pending message and can resume its stream. The placeholder sorts after its question even
+ * when the gateway that stored the question (its clock) was ahead of PostgreSQL's (the
+ * request row's). Returns 0 or the negative code of sql.h. */
 static int add_pending(struct api_req *req, const char *id, struct msg_item **items, size_t *n,
                        size_t *cap)
 {
@@ -563,7 +566,8 @@ static int add_pending(struct api_req *req, const char *id, struct msg_item **it
     PGresult *res;
     int rc = sql_query(req->pg,
                        "SELECT reply_message_id::text, id::text, status, provider, model, attempt, "
-                       "(extract(epoch FROM created_at) * 1000)::bigint FROM chat_requests "
+                       "(extract(epoch FROM created_at) * 1000)::bigint, message_id::text "
+                       "FROM chat_requests "
                        "WHERE conversation_id=$1::uuid AND user_id=$2::uuid AND status <> "
                        "'complete' AND coalesce(error_code, '') <> 'not_sent' ORDER BY created_at",
                        2, v, &res);
@@ -571,12 +575,16 @@ static int add_pending(struct api_req *req, const char *id, struct msg_item **it
     if (rc)
         return rc;
     for (int i = 0; i < PQntuples(res); i++) {
+        const struct msg_item *question;
         struct msg_item it;
         char when[32];
 
-        if (has_message(*items, *n, PQgetvalue(res, i, 0)))
+        if (find_message(*items, *n, PQgetvalue(res, i, 0)))
             continue;
         it.at_ms = strtoll(PQgetvalue(res, i, 6), NULL, 10);
+        question = find_message(*items, *n, PQgetvalue(res, i, 7));
+        if (question && question->at_ms > it.at_ms)
+            it.at_ms = question->at_ms;
         it.rank = 1;
         clock_rfc3339(it.at_ms, when, sizeof(when));
         it.msg =
@@ -728,17 +736,21 @@ static void drop_user_message(struct api_req *req, const char *msg_id)
     mongoc_collection_destroy(coll);
 }
 
+#define OPEN_SQL                                                                                   \
+    "SELECT * FROM chat_request_open_once($1::int, $2::uuid, $3::uuid, $4::uuid, $5::uuid, "       \
+    "$6::uuid, $7::int, $8::bigint, $9, $10::int, $11::bigint, $12, $13::bigint)"
+
 /* Checks the conversation, the chat rate and the token budget, and records the request row
  * and the conversation's new state: one round trip to chat_request_open_once() (migrations
- * 005, 006), which does it all under the per-user lock so concurrent posts count each other,
- * and refuses (409) a question whose answer is still being written (a regenerate sent twice). On
- * success *@at_ms is the row's created_at, *@version the user's data_version (-1 when the
- * database did not say), *@stale whether the context document is of an earlier day and
- * *@built whether the user has one at all (migration 012; true when the database did not
- * say, so that the worker reads it). */
-static int record_request(struct api_req *req, struct api_resp *resp, const char *conv_id,
-                          const char *text, const struct chat_posted *p, const char *reply_id,
-                          int64_t *at_ms, int64_t *version, bool *stale, bool *built)
+ * 005, 006, 011, 012), which does it all in one transaction so concurrent posts count each
+ * other, and refuses (409) a question whose answer is still being written (a regenerate sent
+ * twice). In two halves: record_send() sends the call and returns at once (chat_post()
+ * stores the user message meanwhile), record_result() reads the outcome. On success
+ * *@version is the user's data_version (-1 when the database did not say), *@stale whether
+ * the context document is of an earlier day and *@built whether the user has one at all
+ * (true when the database did not say, so that the worker reads it). */
+static void record_send(struct api_req *req, const char *conv_id, const char *text,
+                        const struct chat_posted *p, const char *reply_id)
 {
     const struct fc_config *cfg = req->cfg;
     char lock[16], part[16], off[24], rate[16], budget[24], deadline[24];
@@ -747,10 +759,6 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
         p->message_id, reply_id,      part,         p->first_offset >= 0 ? off : NULL,
         text,          rate,          budget,       DEFAULT_TITLE,
         deadline};
-    PGresult *res;
-    const char *outcome;
-    long long retry;
-    int rc;
 
     snprintf(lock, sizeof(lock), "%d", RATE_LOCK_CLASS);
     snprintf(part, sizeof(part), "%d", (int)p->partition);
@@ -758,11 +766,19 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     snprintf(rate, sizeof(rate), "%d", cfg->chat_rate_limit);
     snprintf(budget, sizeof(budget), "%d", cfg->daily_token_budget);
     snprintf(deadline, sizeof(deadline), "%lld", (long long)cfg->deadline_ms);
-    rc = sql_query(req->pg,
-                   "SELECT * FROM chat_request_open_once($1::int, "
-                   "$2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::int, $8::bigint, $9, "
-                   "$10::int, $11::bigint, $12, $13::bigint)",
-                   13, v, &res);
+    sql_send(req->pg, OPEN_SQL, 13, v);
+}
+
+static int record_result(struct api_req *req, struct api_resp *resp, int64_t *version, bool *stale,
+                         bool *built)
+{
+    const struct fc_config *cfg = req->cfg;
+    PGresult *res;
+    const char *outcome;
+    long long retry;
+    int rc;
+
+    rc = sql_receive(req->pg, OPEN_SQL, &res);
     if (rc)
         return api_pg_fail(req, resp, rc);
     if (PQntuples(res) != 1) {
@@ -772,7 +788,6 @@ static int record_request(struct api_req *req, struct api_resp *resp, const char
     }
     outcome = PQgetvalue(res, 0, 0);
     retry = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-    *at_ms = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
     *version =
         PQnfields(res) > 3 && cell(res, 0, 3) ? strtoll(PQgetvalue(res, 0, 3), NULL, 10) : -1;
     *stale = PQnfields(res) > 4 && cell(res, 0, 4) && strcmp(PQgetvalue(res, 0, 4), "t") == 0;
@@ -833,9 +848,9 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     struct chat_request r;
     const char *regenerate_of;
     char reply_id[37], tp[64];
-    int64_t at_ms = 0, version = -1, t_ns = clock_mono_ns();
+    int64_t version = -1, t_ns = clock_mono_ns();
     bool stale = false, built = true, keep_message;
-    int rc;
+    int rc, stored = -1;
 
     if (req->started_ns > 0) {
         metrics_stage(MS_POOL_WAIT, (req->started_ns - req->received_ns) / 1000);
@@ -855,12 +870,36 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
         uuid_generate(out->message_id);
     if (chatbus_reply_partition(gw->bus, &out->partition, &out->first_offset) != 0)
         return api_error(resp, 503, "dependency_down", "the message bus is not ready");
+    /* The user message is stored before Kafka takes the request, so no worker answers a
+     * question whose message could not be kept, and while PostgreSQL opens the request:
+     * the two round trips overlap. A request PostgreSQL refuses has its message removed
+     * again; one whose message could not be stored is marked as not sent (the row stays, as
+     * an error) and answered 503. A request that carries the client's own turns (the facade)
+     * leaves the message to the worker, which stores it with the claim of the answer in one
+     * round trip before any of the answer goes out (store_claim_reply()); a regenerate's is
+     * stored already. */
+    keep_message = !regenerate_of && !opts->client_history;
     t_ns = clock_mono_ns();
-    rc = record_request(req, resp, conversation_id, text, out, reply_id, &at_ms, &version, &stale,
-                        &built);
-    if (rc)
+    record_send(req, conversation_id, text, out, reply_id);
+    if (keep_message) {
+        int64_t m_ns = clock_mono_ns();
+
+        stored = store_user_message(req, conversation_id, out->message_id, out->request_id, text,
+                                    clock_wall_ms());
+        if (stored == 0)
+            metrics_stage_since(MS_MESSAGE, m_ns);
+    }
+    rc = record_result(req, resp, &version, &stale, &built);
+    if (rc) {
+        if (keep_message && stored == 0)
+            drop_user_message(req, out->message_id);
         return rc;
+    }
     metrics_stage_since(MS_OPEN, t_ns);
+    if (keep_message && stored != 0) {
+        abandon_request(req, gw, out->request_id);
+        return api_error(resp, 503, "dependency_down", "the message store is unavailable");
+    }
     /* A context document of an earlier day has "this month", the forecast and the recent
      * days as of then: rebuilt once a day, on the first question, under a new version so
      * workers drop the one they cached (a failed rebuild is logged; the older one answers). */
@@ -894,22 +933,6 @@ int chat_post(struct api_req *req, struct api_resp *resp, const char *conversati
     r.tool_token = tool_token_mint(req->cfg, req->user_id, out->request_id, r.deadline_ms,
                                    (time_t)(r.created_ms / 1000));
     trace_child(req->traceparent, tp, sizeof(tp), NULL);
-    t_ns = clock_mono_ns();
-    /* The user message is stored before Kafka takes the request, so no worker answers a
-     * question whose message could not be kept. Either failure marks the request as not
-     * sent (the row stays, as an error) and answers 503. A request that carries the client's
-     * own turns (the facade) leaves it to the worker, which stores it with the claim of the
-     * answer in one round trip before any of the answer goes out (store_claim_reply()): one
-     * MongoDB write less between the client and its first token. */
-    keep_message = !regenerate_of && !opts->client_history;
-    if (keep_message && store_user_message(req, conversation_id, out->message_id, out->request_id,
-                                           text, at_ms) != 0) {
-        free(r.tool_token);
-        abandon_request(req, gw, out->request_id);
-        return api_error(resp, 503, "dependency_down", "the message store is unavailable");
-    }
-    if (keep_message)
-        metrics_stage_since(MS_MESSAGE, t_ns);
     t_ns = clock_mono_ns();
     rc = chatbus_send_request(gw->bus, &r, tp, version);
     if (rc == 0)

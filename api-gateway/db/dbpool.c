@@ -104,6 +104,37 @@ PGresult *dbpool_exec(PGconn *conn, const char *sql, int nparams, const char *co
     return PQexecParams(conn, sql, nparams, NULL, vals, NULL, NULL, 0);
 }
 
+bool dbpool_send(PGconn *conn, const char *sql, int nparams, const char *const *vals)
+{
+    bool idle = PQtransactionStatus(conn) == PQTRANS_IDLE;
+
+    if (idle && pg_gone(conn))
+        PQreset(conn);
+    if (PQsendQueryParams(conn, sql, nparams, NULL, vals, NULL, NULL, 0))
+        return true;
+    if (!idle || !never_sent(conn))
+        return false;
+    log_warn("postgres: connection lost before a statement was sent; reconnecting once");
+    PQreset(conn);
+    return PQsendQueryParams(conn, sql, nparams, NULL, vals, NULL, NULL, 0) == 1;
+}
+
+PGresult *dbpool_receive(PGconn *conn)
+{
+    PGresult *res = NULL, *r;
+
+    /* One statement: its result, then NULL. A failed one is kept over anything after it. */
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (res && failed(res)) {
+            PQclear(r);
+            continue;
+        }
+        PQclear(res);
+        res = r;
+    }
+    return res;
+}
+
 static void *thread_main(void *arg)
 {
     struct thread_arg *ta = arg;

@@ -13,6 +13,7 @@
 
 #include <libpq-fe.h>
 #include <mongoc/mongoc.h>
+#include <stdbool.h>
 
 #include "config.h"
 
@@ -44,6 +45,15 @@ int dbpool_submit(struct dbpool *pool, struct dbpool_job *job);
  * run twice. Returns the result as PQexecParams() does (caller clears; NULL only when out
  * of memory). @locality the thread that owns @conn. */
 PGresult *dbpool_exec(PGconn *conn, const char *sql, int nparams, const char *const *vals);
+/* dbpool_exec() in two halves, so that the caller can do other work (a MongoDB write) while
+ * the server runs the statement. dbpool_send() sends it on the same terms (an idle dead
+ * connection is reset first; one that could not be written is sent once more on a fresh
+ * connection) and returns without waiting: false when nothing could be sent.
+ * dbpool_receive() then waits for its result (caller clears; NULL when nothing was sent or
+ * the connection died). No other statement may use @conn between the two.
+ * @locality the thread that owns @conn. */
+bool dbpool_send(PGconn *conn, const char *sql, int nparams, const char *const *vals);
+PGresult *dbpool_receive(PGconn *conn);
 /* Jobs waiting (not yet running). */
 int dbpool_queued(struct dbpool *pool);
 /* Runs the queued jobs to completion, stops the threads, closes the connections. */

@@ -95,6 +95,20 @@ int sql_query(PGconn *pg, const char *sql, int n, const char *const *vals, PGres
     return rc;
 }
 
+void sql_send(PGconn *pg, const char *sql, int n, const char *const *vals)
+{
+    (void)dbpool_send(pg, sql, n, vals); /* what failed shows in sql_receive() */
+}
+
+int sql_receive(PGconn *pg, const char *sql, PGresult **res)
+{
+    PGresult *r = dbpool_receive(pg);
+    int rc = check(pg, r, sql);
+
+    *res = rc ? NULL : r;
+    return rc;
+}
+
 int sql_exec(PGconn *pg, const char *sql, int n, const char *const *vals, int64_t *affected)
 {
     PGresult *res;

@@ -41,6 +41,12 @@
  * (PGRES_TUPLES_OK or PGRES_COMMAND_OK; the caller PQclear()s it), or a negative FC_E* code
  * (see above) with *@res NULL. */
 int sql_query(PGconn *pg, const char *sql, int n, const char *const *vals, PGresult **res);
+/* sql_query() in two halves, to do other work while the server runs @sql: sql_send() sends
+ * it and returns at once; sql_receive() waits for its result and returns what sql_query()
+ * would have (pass the same @sql: it names the statement in the log). Nothing else may run
+ * on @pg between the two; every sql_send() is followed by its sql_receive(). */
+void sql_send(PGconn *pg, const char *sql, int n, const char *const *vals);
+int sql_receive(PGconn *pg, const char *sql, PGresult **res);
 
 /* Runs a statement whose rows are not needed. Returns 0 or a negative FC_E* code. When
  * @affected is not NULL it receives the number of rows the statement inserted, updated,

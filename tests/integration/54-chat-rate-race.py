@@ -4,7 +4,9 @@ A private gateway with FINCHAT_CHAT_RATE_LIMIT=5; a fresh user fires 12 question
 each in its own conversation, over 12 connections. chat_request_open() counts the user's
 requests of the last minute under a per-user lock, so exactly 5 are accepted (202) and 7 are
 429 rate_limited with Retry-After, and exactly 5 chat_requests rows exist for the user: no
-race lets a sixth through, and a refused post records nothing."""
+race lets a sixth through, and a refused post records nothing: the user message documents are
+stored while PostgreSQL opens the request, and the refused posts' are removed again, so exactly
+5 exist. A post to another user's conversation is 404 and leaves no document either."""
 import os
 import subprocess
 import sys
@@ -14,6 +16,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from fclib import auth, check, done, free_port, is_error, login, request, wait_http  # noqa: E402
 from finlib import psql_one  # noqa: E402
+from worker_itest import mongo  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIMIT, POSTS = 5, 12
@@ -50,6 +53,19 @@ try:
     check(len(limited) == POSTS - LIMIT, f"the other {POSTS - LIMIT} are 429 rate_limited with Retry-After")
     rows = psql_one("SELECT count(*) FROM chat_requests r JOIN users u ON u.id = r.user_id WHERE u.email = :'a1'", email)
     check(rows == str(LIMIT), f"exactly {LIMIT} chat_requests rows exist for the user", str(rows))
+    uid = request("GET", "/api/v1/me", headers=H, url=url).json()["user"]["id"]
+    docs = mongo().messages.count_documents({"user_id": uid, "role": "user"})
+    check(docs == LIMIT, f"exactly {LIMIT} user messages are stored: the refused posts' were removed", str(docs))
+
+    other = f"rate-other-{os.getpid()}-{int(time.time())}@example.com"
+    request("POST", "/api/v1/auth/register", {"email": other, "password": "RatePass2026!", "name": "Other"}, url=url)
+    OH = auth(login(other, "RatePass2026!", url=url))
+    theirs = request("POST", "/api/v1/conversations", {"title": "theirs"}, headers=OH, url=url).json()["id"]
+    r = request("POST", f"/api/v1/conversations/{theirs}/messages", {"text": "What is my net worth?"},
+                headers=H, url=url)
+    check(is_error(r, 404, "not_found"), "a post to another user's conversation is 404", str(r.status))
+    check(mongo().messages.count_documents({"conversation_id": theirs}) == 0,
+          "and leaves no message in their conversation")
 finally:
     gw.terminate()
     gw.wait(timeout=15)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
 # The per-user chat rate holds under concurrent posts (see 54-chat-rate-race.py).
 set -euo pipefail
-cd "$(dirname "$0")"
-exec python3 54-chat-rate-race.py
+. "$(dirname "$0")/lib/worker-env.sh" # a Python with pymongo: the refused posts' messages
+exec "$PY" "$(dirname "$0")/54-chat-rate-race.py"

@@ -23,7 +23,7 @@
 
 /* The number of checks test_with_database() makes; it verifies the count itself, so the
  * number printed when they are skipped stays true. */
-#define DB_CHECKS 85
+#define DB_CHECKS 94
 
 static PGconn *pg;
 
@@ -259,6 +259,27 @@ static void test_log_line(void)
     CHECK(strchr(msg, '\n') == NULL);
 }
 
+/* sql_send() then sql_receive(): the same results and errors as sql_query(), the caller free
+ * to work in between, and the connection ready for the next statement afterwards. */
+static void test_send_receive(void)
+{
+    const char *v[] = {"20", "not-a-uuid"};
+    PGresult *res = (PGresult *)&res;
+    char buf[16];
+
+    sql_send(pg, "SELECT $1::int * 2", 1, v);
+    usleep(1000); /* the server answers meanwhile */
+    CHECK_EQ_INT(sql_receive(pg, "SELECT $1::int * 2", &res), 0);
+    CHECK(res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "40") == 0);
+    PQclear(res);
+    sql_send(pg, "SELECT $1::uuid", 1, v + 1);
+    CHECK_EQ_INT(sql_receive(pg, "SELECT $1::uuid", &res), FC_EINVAL);
+    CHECK(res == NULL);
+    CHECK(PQtransactionStatus(pg) == PQTRANS_IDLE);
+    CHECK_EQ_INT(sql_text(pg, "SELECT 'after'", 0, NULL, buf, sizeof(buf)), 0);
+    CHECK_EQ_STR(buf, "after");
+}
+
 /* The backend goes away under the connection (an administrator's pg_terminate_backend()):
  * the helper reports FC_EDEP, does not reconnect, and stays harmless afterwards. */
 static void test_dead_connection(void)
@@ -281,6 +302,9 @@ static void test_dead_connection(void)
     CHECK_EQ_INT(sql_begin(pg), FC_EDEP);
     sql_rollback(pg);
     CHECK(PQstatus(pg) == CONNECTION_BAD);
+    sql_send(pg, "SELECT 1", 0, NULL); /* nothing is sent: the receive does not wait */
+    CHECK_EQ_INT(sql_receive(pg, "SELECT 1", &res), FC_EDEP);
+    CHECK(res == NULL);
 }
 
 static void test_with_database(void)
@@ -297,6 +321,7 @@ static void test_with_database(void)
     test_transactions();
     test_script();
     test_log_line();
+    test_send_receive();
     test_dead_connection();
     pg_close(pg);
     /* DB_CHECKS counts the checks above, this one aside. */
