@@ -5,6 +5,7 @@
 #include "err.h"
 #include "kafka.h"
 #include "log.h"
+#include "llm-worker/core/handoff.h"
 #include "llm-worker/core/inflight.h"
 #include "llm-worker/core/job.h"
 #include "llm-worker/core/worker.h"
@@ -72,8 +73,10 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         log_info("revoked partitions [%s] of %s", list, TOPIC_REQUESTS);
         /* Commit what is finished, then drop the rest without committing it. */
         group_commit(w, true);
-        for (int i = 0; i < parts->cnt; i++)
+        for (int i = 0; i < parts->cnt; i++) {
             job_drop_partition(w, parts->elems[i].partition);
+            handoff_drop_partition(w, parts->elems[i].partition);
+        }
         if (cooperative)
             error = rd_kafka_incremental_unassign(rk, parts);
         else
@@ -136,13 +139,16 @@ void group_poll(struct worker *w)
 {
     rd_kafka_message_t *m;
 
-    /* Paused partitions deliver nothing, so going over the limit is bounded by a batch. */
     for (int n = 0; n < CONSUME_BATCH; n++) {
         m = rd_kafka_consumer_poll(w->consumer, 0);
         if (!m)
             break;
         if (!m->err) {
-            if (!w->draining)
+            enum handoff_outcome o = w->draining ? HANDOFF_DONE : handoff_take(w, m);
+
+            if (o == HANDOFF_KEPT)
+                continue; /* parked: the message is the handoff's now */
+            if (o == HANDOFF_START)
                 job_on_request(w, m);
         } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             log_warn("kafka consumer: %s", rd_kafka_message_errstr(m));

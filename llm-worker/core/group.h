@@ -3,8 +3,9 @@
  *
  * Offsets are committed per partition at the lowest unfinished offset (inflight.h), never
  * automatically. On a revoke, what is finished is committed first and the rest is dropped
- * uncommitted (job_drop_partition()): the worker that gets the partition next answers it
- * again. Partitions assigned while the worker is paused or draining start paused.
+ * uncommitted (job_drop_partition(), handoff_drop_partition()): the worker that gets the
+ * partition next answers it again. Partitions assigned while the worker is draining start
+ * paused. A full worker keeps reading: what it reads is handed over or parked (handoff.h).
  *
  * @locality engine thread: the rebalance and commit callbacks are served by
  * rd_kafka_consumer_poll() in group_poll(). */
@@ -20,12 +21,12 @@ struct worker;
 int group_open(struct worker *w, char *errbuf, unsigned errlen);
 /* Subscribes to finchat.chat.requests. 0, or FC_EDEP with @errbuf filled. */
 int group_subscribe(struct worker *w, char *errbuf, unsigned errlen);
-/* Serves up to CONSUME_BATCH messages of the requests consumer: each starts a job unless the
- * worker is draining. Polled even when full, since rebalances arrive here. */
+/* Serves up to CONSUME_BATCH messages of the requests consumer: each starts a job, or while
+ * the worker is full is handed over or parked (handoff_take()); none while it drains. */
 void group_poll(struct worker *w);
 /* Commits the partitions whose commit position moved; @sync waits for the broker. */
 void group_commit(struct worker *w, bool sync);
-/* Pauses (@pause) or resumes fetching of every assigned partition. */
+/* Pauses (@pause) or resumes fetching of every assigned partition (a drain). */
 void group_pause(struct worker *w, bool pause);
 
 #endif

@@ -41,7 +41,9 @@ char *healthsrv_metrics(json_t *status, bool ready)
                                            "context_cache_hits",
                                            "context_cache_misses",
                                            "history_cache_hits",
-                                           "history_cache_misses"};
+                                           "history_cache_misses",
+                                           "handed_over",
+                                           "parked"};
     struct strbuf buf = STRBUF_INIT;
     size_t i;
     json_t *p;

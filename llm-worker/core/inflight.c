@@ -74,6 +74,13 @@ static struct part *find_or_add(struct inflight *t, int32_t partition)
     return p;
 }
 
+bool inflight_live(const struct inflight *t, int32_t partition, uint64_t epoch)
+{
+    const struct part *p = find(t, partition);
+
+    return p && p->epoch == epoch;
+}
+
 static int64_t position(const struct part *p)
 {
     if (p->head < p->n)

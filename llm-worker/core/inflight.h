@@ -33,6 +33,8 @@ int inflight_add(struct inflight *t, int32_t partition, int64_t offset, uint64_t
 /* Marks @offset of @partition finished. False when it is unknown: never added, already done,
  * or dropped since (its @epoch is stale). */
 bool inflight_done(struct inflight *t, int32_t partition, int64_t offset, uint64_t epoch);
+/* True when @partition is still tracked under @epoch (not revoked since). */
+bool inflight_live(const struct inflight *t, int32_t partition, uint64_t epoch);
 /* Forgets @partition (revoked): its unfinished offsets will not be committed by us. */
 void inflight_drop(struct inflight *t, int32_t partition);
 

@@ -876,7 +876,25 @@ void job_take_tasks(struct worker *w)
     }
 }
 
-void job_on_request(struct worker *w, const rd_kafka_message_t *m)
+/* Sends undecodable request @m to the DLQ; a returned one (@epoch set) cannot be, having
+ * decoded when it was handed over, and is only logged and let go. */
+static void poison(struct worker *w, const rd_kafka_message_t *m, const char *why,
+                   const char *parent, int32_t partition, int64_t offset, const uint64_t *epoch)
+{
+    if (!epoch) {
+        dlq_poison(w, m, why, parent);
+        return;
+    }
+    log_error("a request handed back at [%d] %" PRId64 " does not decode (%s): dropped",
+              (int)partition, offset, why);
+    inflight_done(w->inflight, partition, offset, *epoch);
+}
+
+/* Starts the job of request @m, read at @offset of @partition (the message's own unless it
+ * is a copy that was handed over: handoff.h), whose offset is tracked under *@epoch, or is
+ * tracked here when @epoch is NULL. */
+static void accept_request(struct worker *w, const rd_kafka_message_t *m, int32_t partition,
+                           int64_t offset, const uint64_t *epoch)
 {
     char err[256], parent[128] = "", version[24] = "";
     struct job *j;
@@ -889,19 +907,20 @@ void job_on_request(struct worker *w, const rd_kafka_message_t *m)
     j = xcalloc(1, sizeof(*j));
     if (chatmsg_decode_request(m->payload, m->len, &j->req, err, sizeof(err)) != 0) {
         free(j);
-        dlq_poison(w, m, err, parent);
+        poison(w, m, err, parent, partition, offset, epoch);
         return;
     }
     if (w->chunk_partitions > 0 && j->req.reply_partition >= w->chunk_partitions) {
         chat_request_release(&j->req);
         free(j);
-        dlq_poison(w, m, "reply_partition: no such partition of finchat.chat.chunks", parent);
+        poison(w, m, "reply_partition: no such partition of finchat.chat.chunks", parent, partition,
+               offset, epoch);
         return;
     }
     j->w = w;
     j->raw = xstrndup(m->payload, m->len);
-    j->partition = m->partition;
-    j->offset = m->offset;
+    j->partition = partition;
+    j->offset = offset;
     j->attempt = j->req.attempt;
     j->ttft_ms = -1;
     j->t0_ms = clock_mono_ms();
@@ -917,7 +936,9 @@ void job_on_request(struct worker *w, const rd_kafka_message_t *m)
         j->context_version = -1;
     j->state = JOB_BEGIN;
     trace_child(parent, j->traceparent, sizeof(j->traceparent), j->trace_id);
-    if (inflight_add(w->inflight, m->partition, m->offset, &j->epoch) != 0) {
+    if (epoch) {
+        j->epoch = *epoch;
+    } else if (inflight_add(w->inflight, partition, offset, &j->epoch) != 0) {
         /* Seen before in this assignment (a consumer never goes back without a rebalance). */
         job_log(LOG_WARN, j, "skipping an offset already tracked");
         chat_request_release(&j->req);
@@ -932,6 +953,17 @@ void job_on_request(struct worker *w, const rd_kafka_message_t *m)
     w->njobs++;
     job_log(LOG_INFO, j, "request received");
     job_begin(j);
+}
+
+void job_on_request(struct worker *w, const rd_kafka_message_t *m)
+{
+    accept_request(w, m, m->partition, m->offset, NULL);
+}
+
+void job_on_returned(struct worker *w, const rd_kafka_message_t *m, int32_t partition,
+                     int64_t offset, uint64_t epoch)
+{
+    accept_request(w, m, partition, offset, &epoch);
 }
 
 void job_cancel(struct job *j)

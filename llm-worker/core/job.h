@@ -99,6 +99,12 @@ struct job {
 /* Takes request @m off finchat.chat.requests: decodes it (an undecodable one goes to the DLQ,
  * dlq.h), tracks its offset and starts its job. */
 void job_on_request(struct worker *w, const rd_kafka_message_t *m);
+/* The same for a request this worker handed over and Kafka would not take (handoff.h): @m is
+ * the copy's delivery report, whose payload and headers are the request's; @partition and
+ * @offset are where it was read, already tracked under @epoch. (It decoded when it was
+ * handed over, so it does not go to the DLQ here.) */
+void job_on_returned(struct worker *w, const rd_kafka_message_t *m, int32_t partition,
+                     int64_t offset, uint64_t epoch);
 /* The job answering @request_id (not a dropped one), or NULL. */
 struct job *job_find(struct worker *w, const char *request_id);
 /* Cancels @j: stops its generation, or ends it before it started. */

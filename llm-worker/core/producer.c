@@ -6,6 +6,7 @@
 #include "kafka.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "llm-worker/core/handoff.h"
 #include "llm-worker/core/inflight.h"
 #include "llm-worker/core/job.h"
 #include "llm-worker/core/worker_int.h"
@@ -79,6 +80,10 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         t->retries++;
         if (resend(w, m, t))
             return;
+    }
+    if (m->err && t->handoff) {
+        handoff_returned(w, m, t); /* answered here after all: not lost */
+        return;
     }
     /* Delivered, or given up on: either way the request will not be worked on again here. */
     producer_token_unref(w, t);

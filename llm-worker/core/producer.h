@@ -37,6 +37,7 @@ struct ctoken {
     uint64_t epoch;
     int refs;
     int retries;
+    bool handoff; /* a request handed over to another partition (handoff.h) */
 };
 
 /* Creates @w->producer (idempotent, acks=all) with the delivery report callback. 0, or

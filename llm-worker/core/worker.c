@@ -10,6 +10,7 @@
 #include "xmalloc.h"
 #include "llm-worker/core/cancel.h"
 #include "llm-worker/core/group.h"
+#include "llm-worker/core/handoff.h"
 #include "llm-worker/core/healthsrv.h"
 #include "llm-worker/core/inflight.h"
 #include "llm-worker/core/job.h"
@@ -76,6 +77,11 @@ static int setup_kafka(struct worker *w, char *errbuf, unsigned errlen)
         log_warn("%s: partition count unknown; reply partitions are not checked", TOPIC_CHUNKS);
         w->chunk_partitions = -1;
     }
+    w->request_partitions = kafka_partition_count(w->producer, TOPIC_REQUESTS, 5000);
+    if (w->request_partitions <= 0) {
+        log_warn("%s: partition count unknown; a full worker hands nothing over", TOPIC_REQUESTS);
+        w->request_partitions = -1;
+    }
     cancel_assign(w);
     return 0;
 }
@@ -102,18 +108,20 @@ static void prepare_store(struct worker *w)
  * @locality engine thread */
 static void snapshot_status(struct worker *w)
 {
-    int64_t hits, misses, hhits, hmisses;
+    int64_t hits, misses, hhits, hmisses, handed, parked;
     json_t *st;
 
     ctxcache_counts(w->ctxcache, &hits, &misses);
     histcache_counts(w->histcache, &hhits, &hmisses);
-    st = json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "worker", w->name, "providers",
-                   engine_provider_status(w->engine), "inflight", w->njobs, "consumed",
+    handoff_counts(w->handoff, &handed, &parked);
+    st = json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "worker", w->name,
+                   "providers", engine_provider_status(w->engine), "inflight", w->njobs, "consumed",
                    (json_int_t)w->consumed, "answered", (json_int_t)w->answered, "failed",
                    (json_int_t)w->failed, "dlq", (json_int_t)w->dlq, "context_cache_hits",
                    (json_int_t)hits, "context_cache_misses", (json_int_t)misses,
                    "history_cache_hits", (json_int_t)hhits, "history_cache_misses",
-                   (json_int_t)hmisses);
+                   (json_int_t)hmisses, "handed_over", (json_int_t)handed, "parked",
+                   (json_int_t)parked);
     status_set(&w->status, st);
     w->status_at_ms = clock_mono_ms();
 }
@@ -135,6 +143,7 @@ struct worker *worker_new(const struct fc_config *cfg, char *errbuf, unsigned er
     w->inflight = inflight_new();
     w->ctxcache = ctxcache_new(CONTEXT_CACHE_SLOTS);
     w->histcache = histcache_new(HISTORY_CACHE_SLOTS);
+    w->handoff = handoff_new();
     w->pool = mongo_pool_new(cfg->mongo_url, &w->db, errbuf, errlen);
     if (!w->pool)
         goto out_free;
@@ -227,13 +236,12 @@ static bool drain_done(struct worker *w, int64_t *drain_until)
     return false;
 }
 
-/* Flow control: stops fetching while full, resumes with some room. */
+/* Flow control: a full worker hands over or parks what it reads (handoff_take() in
+ * group_poll()); with room again, the parked requests start. */
 static void flow_control(struct worker *w)
 {
-    if (!w->draining && !w->paused && w->njobs >= w->cfg->worker_max_inflight)
-        group_pause(w, true);
-    else if (!w->draining && w->paused && w->njobs <= w->cfg->worker_max_inflight * 3 / 4)
-        group_pause(w, false);
+    if (!w->draining)
+        handoff_release(w);
 }
 
 int worker_run(struct worker *w)
@@ -317,6 +325,7 @@ void worker_free(struct worker *w)
     engine_free(w->engine);
     while (w->jobs)
         job_free(w->jobs);
+    handoff_free(w->handoff); /* parked messages go before their consumer */
     free_kafka(w);
     if (w->pool)
         mongoc_client_pool_destroy(w->pool);

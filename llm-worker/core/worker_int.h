@@ -30,6 +30,7 @@ struct worker {
     rd_kafka_queue_t *consumer_q, *control_q, *producer_q;
     int wake[2];                /* the engine's wake-up pipe; the store threads write wake[1] */
     int chunk_partitions;       /* partitions of finchat.chat.chunks, -1 unknown */
+    int request_partitions;     /* partitions of finchat.chat.requests, -1 unknown */
     mongoc_client_pool_t *pool; /* thread-safe */
     char *db;                   /* read-only */
     struct storeq *storeq;
@@ -37,6 +38,7 @@ struct worker {
     struct inflight *inflight;
     struct ctxcache *ctxcache;
     struct histcache *histcache;
+    struct handoff *handoff;
     struct job *jobs; /* every job not yet freed (job.h) */
     int njobs;
     int pending_tokens;    /* ctokens awaiting delivery (producer.h) */

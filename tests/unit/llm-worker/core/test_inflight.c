@@ -69,6 +69,8 @@ static void test_partitions_and_drop(void)
     CHECK_EQ_INT(inflight_add(t, 1, 7, &e1), 0);
     CHECK_EQ_INT(inflight_add(t, 1, 8, NULL), 0);
     CHECK(e0 != e1);
+    CHECK(inflight_live(t, 1, e1) && inflight_live(t, 0, e0));
+    CHECK(!inflight_live(t, 1, e0) && !inflight_live(t, 2, e1));
     CHECK_EQ_INT(inflight_pending(t, -1), 3);
     inflight_take_commits(t, c, 8);
     CHECK(inflight_done(t, 1, 7, e1));
@@ -83,6 +85,7 @@ static void test_partitions_and_drop(void)
     CHECK_EQ_INT(inflight_position(t, 1), -1);
     CHECK_EQ_INT(inflight_add(t, 1, 8, &e1b), 0);
     CHECK(e1b != e1);
+    CHECK(!inflight_live(t, 1, e1) && inflight_live(t, 1, e1b));
     CHECK(!inflight_done(t, 1, 8, e1));
     CHECK_EQ_INT(inflight_position(t, 1), 8);
     CHECK(inflight_done(t, 1, 8, e1b));
