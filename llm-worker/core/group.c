@@ -144,6 +144,7 @@ void group_poll(struct worker *w)
         if (!m)
             break;
         if (!m->err) {
+            /* A draining worker starts nothing: what it read is read again by the next owner. */
             enum handoff_outcome o = w->draining ? HANDOFF_DONE : handoff_take(w, m);
 
             if (o == HANDOFF_KEPT)

@@ -125,8 +125,8 @@ static bool standalone(const struct worker *w, const rd_kafka_message_t *m)
         return false;
     if (chatmsg_decode_request(m->payload, m->len, &r, err, sizeof(err)) != 0)
         return false;
-    alone = r.client_history &&
-            (w->chunk_partitions <= 0 || r.reply_partition < w->chunk_partitions);
+    alone =
+        r.client_history && (w->chunk_partitions <= 0 || r.reply_partition < w->chunk_partitions);
     chat_request_release(&r);
     return alone;
 }
@@ -164,8 +164,7 @@ static void hand_over(struct worker *w, const rd_kafka_message_t *m, int32_t to)
     tmp.partition = m->partition;
     tmp.offset = m->offset;
     if (inflight_add(w->inflight, m->partition, m->offset, &tmp.epoch) != 0) {
-        log_warn("skipping an offset already tracked: [%d] %" PRId64, (int)m->partition,
-                 m->offset);
+        log_warn("skipping an offset already tracked: [%d] %" PRId64, (int)m->partition, m->offset);
         return;
     }
     tok = producer_token_new(&tmp, 1);
@@ -175,15 +174,15 @@ static void hand_over(struct worker *w, const rd_kafka_message_t *m, int32_t to)
     else
         hdrs = rd_kafka_headers_new(1);
     rd_kafka_header_add(hdrs, HANDOFF_HEADER, -1, w->name, -1);
-    err = rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(TOPIC_REQUESTS),
-                            RD_KAFKA_V_PARTITION(to), RD_KAFKA_V_KEY(m->key, m->key_len),
-                            RD_KAFKA_V_VALUE(m->payload, m->len),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
-                            RD_KAFKA_V_OPAQUE(tok), RD_KAFKA_V_END);
+    err =
+        rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(TOPIC_REQUESTS), RD_KAFKA_V_PARTITION(to),
+                          RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(m->payload, m->len),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
+                          RD_KAFKA_V_OPAQUE(tok), RD_KAFKA_V_END);
     if (err) {
         rd_kafka_headers_destroy(hdrs);
-        log_warn("handing over [%d] %" PRId64 " failed (%s): answering it here",
-                 (int)m->partition, m->offset, rd_kafka_err2str(err));
+        log_warn("handing over [%d] %" PRId64 " failed (%s): answering it here", (int)m->partition,
+                 m->offset, rd_kafka_err2str(err));
         w->pending_tokens--;
         free(tok);
         job_on_returned(w, m, m->partition, m->offset, tmp.epoch);
