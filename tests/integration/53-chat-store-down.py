@@ -9,30 +9,24 @@ Then the same question through the stack's gateway is accepted (the failure left
 behind that blocks the conversation)."""
 import json
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from fclib import URL, auth, check, done, free_port, is_error, login, request, wait_http  # noqa: E402
+from fclib import Gateway, auth, check, done, free_port, is_error, login, request  # noqa: E402
 from finlib import psql_one  # noqa: E402
 from worker_itest import REQUESTS, follow_from_end  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 Q = "How much did I spend on groceries this month?"
 
 H = auth(login())
 conv = request("POST", "/api/v1/conversations", {"title": "store down"}, headers=H).json()["id"]
 dead = free_port()  # nothing listens here
-port = free_port()
-url_b = f"http://127.0.0.1:{port}"
-env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{port}", FINCHAT_HTTP_THREADS="1",
-           FINCHAT_MONGO_URL=f"mongodb://127.0.0.1:{dead}/finchat?serverSelectionTimeoutMS=1000")
-gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 requests = follow_from_end(REQUESTS)
+gw = None
 try:
-    wait_http(url_b, "/healthz")
+    gw = Gateway(FINCHAT_MONGO_URL=f"mongodb://127.0.0.1:{dead}/finchat?serverSelectionTimeoutMS=1000")
+    url_b = gw.url
     # The gateway learns its reply partitions from Kafka shortly after start.
     for _ in range(100):
         r = request("POST", f"/api/v1/conversations/{conv}/messages", {"text": Q}, headers=H, url=url_b)
@@ -68,6 +62,6 @@ try:
     check(r.status == 202, "the same question through a healthy gateway is accepted", f"{r.status} {r.body[:200]!r}")
 finally:
     requests.close()
-    gw.terminate()
-    gw.wait(timeout=15)
+    if gw:
+        gw.stop()
 done()

@@ -8,25 +8,21 @@ race lets a sixth through, and a refused post records nothing: the user message 
 stored while PostgreSQL opens the request, and the refused posts' are removed again, so exactly
 5 exist. A post to another user's conversation is 404 and leaves no document either."""
 import os
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from fclib import auth, check, done, free_port, is_error, login, request, wait_http  # noqa: E402
+from fclib import Gateway, auth, check, done, is_error, login, request, wait_http  # noqa: E402
 from finlib import psql_one  # noqa: E402
 from worker_itest import mongo  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIMIT, POSTS = 5, 12
 
-port = free_port()
-url = f"http://127.0.0.1:{port}"
-env = dict(os.environ, FINCHAT_HTTP_ADDR=f"127.0.0.1:{port}", FINCHAT_CHAT_RATE_LIMIT=str(LIMIT))
-gw = subprocess.Popen([os.path.join(ROOT, "build/bin/finchat-gateway")], env=env, cwd=ROOT,
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+gw = None
 try:
+    gw = Gateway(FINCHAT_CHAT_RATE_LIMIT=LIMIT)
+    url = gw.url
     wait_http(url, "/readyz")
     email = f"rate-{os.getpid()}-{int(time.time())}@example.com"
     request("POST", "/api/v1/auth/register", {"email": email, "password": "RatePass2026!", "name": "Rate"}, url=url)
@@ -67,6 +63,6 @@ try:
     check(mongo().messages.count_documents({"conversation_id": theirs}) == 0,
           "and leaves no message in their conversation")
 finally:
-    gw.terminate()
-    gw.wait(timeout=15)
+    if gw:
+        gw.stop()
 done()
