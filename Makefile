@@ -121,7 +121,7 @@ e2e:
 	@tests/e2e/run.sh
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 
 format-check:
 	@tests/check-format.sh
