@@ -86,28 +86,12 @@ static bool failed(const PGresult *res)
     return st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE;
 }
 
-PGresult *dbpool_exec(PGconn *conn, const char *sql, int nparams, const char *const *vals)
-{
-    bool idle = PQtransactionStatus(conn) == PQTRANS_IDLE;
-    PGresult *res;
-
-    /* A statement inside a transaction stays on its session, dead or not: a new session
-     * would run it outside the transaction. */
-    if (idle && pg_gone(conn))
-        PQreset(conn);
-    res = PQexecParams(conn, sql, nparams, NULL, vals, NULL, NULL, 0);
-    if (!failed(res) || !idle || !never_sent(conn))
-        return res;
-    log_warn("postgres: connection lost before a statement was sent; reconnecting once");
-    PQclear(res);
-    PQreset(conn);
-    return PQexecParams(conn, sql, nparams, NULL, vals, NULL, NULL, 0);
-}
-
 bool dbpool_send(PGconn *conn, const char *sql, int nparams, const char *const *vals)
 {
     bool idle = PQtransactionStatus(conn) == PQTRANS_IDLE;
 
+    /* A statement inside a transaction stays on its session, dead or not: a new session
+     * would run it outside the transaction. */
     if (idle && pg_gone(conn))
         PQreset(conn);
     if (PQsendQueryParams(conn, sql, nparams, NULL, vals, NULL, NULL, 0))
@@ -133,6 +117,12 @@ PGresult *dbpool_receive(PGconn *conn)
         res = r;
     }
     return res;
+}
+
+PGresult *dbpool_exec(PGconn *conn, const char *sql, int nparams, const char *const *vals)
+{
+    dbpool_send(conn, sql, nparams, vals); /* what failed shows in the result */
+    return dbpool_receive(conn);
 }
 
 static void *thread_main(void *arg)

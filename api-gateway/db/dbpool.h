@@ -38,22 +38,18 @@ struct dbpool *dbpool_new(const struct fc_config *cfg, mongoc_client_pool_t *mon
                           const char *mongo_db, int max_queue, char *errbuf, unsigned errlen);
 /* Queues @job. 0, or FC_ERATE when the queue is full (the job is not taken). */
 int dbpool_submit(struct dbpool *pool, struct dbpool_job *job);
-/* PQexecParams() (text parameters and results) for a pool connection, and what to use
- * instead of it: when @conn is idle (not in a transaction) and its server has gone, it is
- * reset first; a statement that fails because the connection was dead before it was sent
- * is run once more on a fresh connection. One that may have reached the server is never
- * run twice. Returns the result as PQexecParams() does (caller clears; NULL only when out
- * of memory). @locality the thread that owns @conn. */
-PGresult *dbpool_exec(PGconn *conn, const char *sql, int nparams, const char *const *vals);
-/* dbpool_exec() in two halves, so that the caller can do other work (a MongoDB write) while
- * the server runs the statement. dbpool_send() sends it on the same terms (an idle dead
- * connection is reset first; one that could not be written is sent once more on a fresh
- * connection) and returns without waiting: false when nothing could be sent.
- * dbpool_receive() then waits for its result (caller clears; NULL when nothing was sent or
- * the connection died). No other statement may use @conn between the two.
- * @locality the thread that owns @conn. */
+/* What to use instead of PQexecParams() (text parameters and results) for a pool
+ * connection: when @conn is idle (not in a transaction) and its server has gone, it is
+ * reset first; a statement that could not be sent because the connection was dead is sent
+ * once more on a fresh connection. One that may have reached the server is never sent
+ * twice. In two halves, so that the caller can do other work (a MongoDB write) while the
+ * server runs the statement: dbpool_send() sends it and returns without waiting (false
+ * when nothing could be sent); dbpool_receive() waits for its result (caller clears; NULL
+ * when nothing was sent). No other statement may use @conn between the two. dbpool_exec()
+ * is both. @locality the thread that owns @conn. */
 bool dbpool_send(PGconn *conn, const char *sql, int nparams, const char *const *vals);
 PGresult *dbpool_receive(PGconn *conn);
+PGresult *dbpool_exec(PGconn *conn, const char *sql, int nparams, const char *const *vals);
 /* Jobs waiting (not yet running). */
 int dbpool_queued(struct dbpool *pool);
 /* Runs the queued jobs to completion, stops the threads, closes the connections. */
