@@ -421,7 +421,8 @@ static void conv_remember(const char *user_id, const char *id)
     pthread_mutex_unlock(&conv_lock);
 }
 
-/* Finds the user's API conversation, creating it on first use, into @id. */
+/* Finds the user's API conversation, creating it on first use, into @id, and remembers it
+ * (conv_remember()). */
 static int api_conversation(struct api_req *req, struct api_resp *resp, char id[37])
 {
     const char *v[] = {req->user_id, FACADE_CONVERSATION_TITLE};
@@ -439,6 +440,8 @@ static int api_conversation(struct api_req *req, struct api_resp *resp, char id[
         return api_pg_fail(req, resp, rc);
     if (PQntuples(res) < 1 || !uuid_normalize(PQgetvalue(res, 0, 0), id))
         rc = api_error(resp, 500, "internal", "internal error");
+    else
+        conv_remember(req->user_id, id);
     PQclear(res);
     return rc;
 }
@@ -474,12 +477,9 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
     if (rc)
         goto out_free;
     remembered = conv_remembered(req->user_id, conv);
-    if (!remembered) {
-        rc = api_conversation(req, resp, conv);
-        if (rc)
-            goto out_free;
-        conv_remember(req->user_id, conv);
-    }
+    rc = remembered ? 0 : api_conversation(req, resp, conv);
+    if (rc)
+        goto out_free;
     rc = chat_post(req, resp, conv, text, &opts, &p);
     if (rc == FC_ENOTFOUND && remembered) {
         /* The remembered conversation was deleted: the current one answers instead. */
@@ -488,10 +488,8 @@ static int chat_completions(struct api_req *req, struct api_resp *resp)
         resp->body = NULL;
         resp->status = 0;
         rc = api_conversation(req, resp, conv);
-        if (rc)
-            goto out_free;
-        conv_remember(req->user_id, conv);
-        rc = chat_post(req, resp, conv, text, &opts, &p);
+        if (rc == 0)
+            rc = chat_post(req, resp, conv, text, &opts, &p);
     }
     if (rc)
         goto out_free;
