@@ -33,18 +33,26 @@ void group_commit(struct worker *w, bool sync)
     rd_kafka_topic_partition_list_destroy(list);
 }
 
-void group_pause(struct worker *w, bool pause)
+void group_pause_all(struct worker *w)
 {
     rd_kafka_topic_partition_list_t *parts = NULL;
 
     if (rd_kafka_assignment(w->consumer, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
-    if (pause)
-        rd_kafka_pause_partitions(w->consumer, parts);
-    else
-        rd_kafka_resume_partitions(w->consumer, parts);
+    rd_kafka_pause_partitions(w->consumer, parts);
     rd_kafka_topic_partition_list_destroy(parts);
-    w->paused = pause;
+}
+
+void group_pause_partition(struct worker *w, int32_t partition, bool pause)
+{
+    rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+
+    rd_kafka_topic_partition_list_add(one, TOPIC_REQUESTS, partition);
+    if (pause)
+        rd_kafka_pause_partitions(w->consumer, one);
+    else
+        rd_kafka_resume_partitions(w->consumer, one);
+    rd_kafka_topic_partition_list_destroy(one);
 }
 
 /* Rebalance (@locality engine thread, from rd_kafka_consumer_poll()). */
@@ -67,7 +75,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             error = rd_kafka_incremental_assign(rk, parts);
         else
             rd_kafka_assign(rk, parts);
-        if (w->paused || w->draining)
+        if (w->draining)
             rd_kafka_pause_partitions(rk, parts);
     } else {
         log_info("revoked partitions [%s] of %s", list, TOPIC_REQUESTS);

@@ -13,6 +13,7 @@
 #define FINCHAT_GROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct worker;
 
@@ -26,7 +27,10 @@ int group_subscribe(struct worker *w, char *errbuf, unsigned errlen);
 void group_poll(struct worker *w);
 /* Commits the partitions whose commit position moved; @sync waits for the broker. */
 void group_commit(struct worker *w, bool sync);
-/* Pauses (@pause) or resumes fetching of every assigned partition (a drain). */
-void group_pause(struct worker *w, bool pause);
+/* Pauses fetching of every assigned partition (a drain). */
+void group_pause_all(struct worker *w);
+/* Pauses (@pause) or resumes fetching of one partition of finchat.chat.requests (handoff.h:
+ * while requests of it are parked). */
+void group_pause_partition(struct worker *w, int32_t partition, bool pause);
 
 #endif

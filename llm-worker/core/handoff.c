@@ -5,6 +5,7 @@
 #include "kafka.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "llm-worker/core/group.h"
 #include "llm-worker/core/inflight.h"
 #include "llm-worker/core/job.h"
 #include "llm-worker/core/producer.h"
@@ -76,18 +77,6 @@ static void lane_remove(struct handoff *h, struct lane *l)
     h->nlanes--;
 }
 
-static void pause_one(struct worker *w, int32_t partition, bool pause)
-{
-    rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
-
-    rd_kafka_topic_partition_list_add(one, TOPIC_REQUESTS, partition);
-    if (pause)
-        rd_kafka_pause_partitions(w->consumer, one);
-    else
-        rd_kafka_resume_partitions(w->consumer, one);
-    rd_kafka_topic_partition_list_destroy(one);
-}
-
 static void park(struct worker *w, rd_kafka_message_t *m)
 {
     struct handoff *h = w->handoff;
@@ -102,7 +91,7 @@ static void park(struct worker *w, rd_kafka_message_t *m)
         l = &h->lanes[h->nlanes++];
         memset(l, 0, sizeof(*l));
         l->partition = m->partition;
-        pause_one(w, m->partition, true);
+        group_pause_partition(w, m->partition, true);
     }
     p->m = m;
     if (l->tail)
@@ -227,7 +216,7 @@ void handoff_release(struct worker *w)
         if (p)
             return; /* full again: the rest of this partition waits */
         l->tail = NULL;
-        pause_one(w, l->partition, false);
+        group_pause_partition(w, l->partition, false);
         lane_remove(h, l);
     }
 }

@@ -225,7 +225,7 @@ static bool drain_done(struct worker *w, int64_t *drain_until)
         log_info("draining: %d answers in flight", w->njobs);
         w->draining = true;
         *drain_until = clock_mono_ms() + w->cfg->worker_drain_ms;
-        group_pause(w, true);
+        group_pause_all(w);
     }
     if (w->draining && w->njobs == 0 && w->pending_tokens == 0)
         return true;

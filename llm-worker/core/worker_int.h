@@ -44,7 +44,7 @@ struct worker {
     int pending_tokens;    /* ctokens awaiting delivery (producer.h) */
     int64_t flush_next_ms; /* mono: no held text is due before (producer_flush_due()) */
     int64_t retry_scan_ms; /* mono: when job_retry_due() next walks the jobs */
-    bool paused, draining;
+    bool draining;
     struct cancels cancels; /* cancel.h */
     struct status status;   /* status.h: its own locking */
     long consumed, answered, failed, dlq;
