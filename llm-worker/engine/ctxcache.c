@@ -1,78 +1,48 @@
-/* ctxcache.c - direct-mapped cache of context documents (see ctxcache.h). */
+/* ctxcache.c - context documents in a slotcache (see ctxcache.h): key the user, tag the
+ * document's data_version. */
 #include "llm-worker/engine/ctxcache.h"
 
-#include "hash.h"
 #include "xmalloc.h"
+#include "llm-worker/engine/slotcache.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-struct slot {
-    char user_id[40]; /* "" when empty */
-    int64_t version;
-    json_t *doc;
-};
 
 struct ctxcache {
-    struct slot *slots;
-    size_t n;
-    int64_t hits, misses;
+    struct slotcache c;
 };
 
 struct ctxcache *ctxcache_new(size_t slots)
 {
-    struct ctxcache *c = xcalloc(1, sizeof(*c));
+    struct ctxcache *x = xcalloc(1, sizeof(*x));
 
-    c->n = slots ? slots : 1;
-    c->slots = xcalloc(c->n, sizeof(*c->slots));
-    return c;
+    slotcache_init(&x->c, slots);
+    return x;
 }
 
-void ctxcache_free(struct ctxcache *c)
+void ctxcache_free(struct ctxcache *x)
 {
-    if (!c)
+    if (!x)
         return;
-    for (size_t i = 0; i < c->n; i++)
-        json_decref(c->slots[i].doc);
-    free(c->slots);
-    free(c);
+    slotcache_release(&x->c);
+    free(x);
 }
 
-static struct slot *slot_of(struct ctxcache *c, const char *user_id)
+json_t *ctxcache_get(struct ctxcache *x, const char *user_id, int64_t version)
 {
-    return &c->slots[hash_str(user_id, 0) % c->n];
+    /* A kept document's version is never negative: an unknown one (-1) is a miss. */
+    return slotcache_get(&x->c, user_id, version, 0);
 }
 
-json_t *ctxcache_get(struct ctxcache *c, const char *user_id, int64_t version)
-{
-    struct slot *s = slot_of(c, user_id);
-
-    if (version >= 0 && s->doc && s->version == version && strcmp(s->user_id, user_id) == 0) {
-        c->hits++;
-        return json_incref(s->doc);
-    }
-    c->misses++;
-    return NULL;
-}
-
-void ctxcache_put(struct ctxcache *c, const char *user_id, json_t *doc)
+void ctxcache_put(struct ctxcache *x, const char *user_id, json_t *doc)
 {
     json_t *v = json_object_get(doc, "data_version");
-    struct slot *s;
 
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || strlen(user_id) >= sizeof(s->user_id))
-        return;
-    s = slot_of(c, user_id);
-    json_incref(doc);
-    json_decref(s->doc);
-    s->doc = doc;
-    s->version = json_integer_value(v);
-    snprintf(s->user_id, sizeof(s->user_id), "%s", user_id);
+    if (json_is_integer(v) && json_integer_value(v) >= 0)
+        slotcache_put(&x->c, user_id, json_integer_value(v), 0, doc);
 }
 
-void ctxcache_counts(const struct ctxcache *c, int64_t *hits, int64_t *misses)
+void ctxcache_counts(const struct ctxcache *x, int64_t *hits, int64_t *misses)
 {
-    *hits = c->hits;
-    *misses = c->misses;
+    *hits = x->c.hits;
+    *misses = x->c.misses;
 }

@@ -10,9 +10,9 @@
  * bumps the version) makes the next request read MongoDB again. Documents without an integer
  * `data_version` are never cached.
  *
- * Direct-mapped and bounded: a user's slot is chosen by hash, a newer entry replaces what
- * the slot held, so memory is at most @slots documents. Not thread-safe: the worker's engine
- * thread owns it (@locality engine thread). */
+ * Direct-mapped and bounded (slotcache.h): a user's slot is chosen by hash, a newer entry
+ * replaces what the slot held, so memory is at most @slots documents. Not thread-safe: the worker's
+ * engine thread owns it (@locality engine thread). */
 #ifndef FINCHAT_CTXCACHE_H
 #define FINCHAT_CTXCACHE_H
 

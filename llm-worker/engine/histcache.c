@@ -1,89 +1,47 @@
-/* histcache.c - direct-mapped cache of recorded conversation histories (see histcache.h). */
+/* histcache.c - recorded conversation histories in a slotcache (see histcache.h): key the
+ * conversation, tag its partition and that partition's assignment epoch. */
 #include "llm-worker/engine/histcache.h"
 
-#include "hash.h"
 #include "xmalloc.h"
+#include "llm-worker/engine/slotcache.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-struct slot {
-    char conversation_id[40]; /* "" when empty */
-    int32_t partition;
-    uint64_t epoch;
-    json_t *items;
-};
 
 struct histcache {
-    struct slot *slots;
-    size_t n;
-    int64_t hits, misses;
+    struct slotcache c;
 };
 
 struct histcache *histcache_new(size_t slots)
 {
-    struct histcache *c = xcalloc(1, sizeof(*c));
+    struct histcache *h = xcalloc(1, sizeof(*h));
 
-    c->n = slots ? slots : 1;
-    c->slots = xcalloc(c->n, sizeof(*c->slots));
-    return c;
+    slotcache_init(&h->c, slots);
+    return h;
 }
 
-void histcache_free(struct histcache *c)
+void histcache_free(struct histcache *h)
 {
-    if (!c)
+    if (!h)
         return;
-    for (size_t i = 0; i < c->n; i++)
-        json_decref(c->slots[i].items);
-    free(c->slots);
-    free(c);
+    slotcache_release(&h->c);
+    free(h);
 }
 
-static struct slot *slot_of(struct histcache *c, const char *conversation_id)
-{
-    return &c->slots[hash_str(conversation_id, 0) % c->n];
-}
-
-json_t *histcache_get(struct histcache *c, const char *conversation_id, int32_t partition,
+json_t *histcache_get(struct histcache *h, const char *conversation_id, int32_t partition,
                       uint64_t epoch)
 {
-    struct slot *s = slot_of(c, conversation_id);
-
-    if (s->items && s->partition == partition && s->epoch == epoch &&
-        strcmp(s->conversation_id, conversation_id) == 0) {
-        c->hits++;
-        return json_incref(s->items);
-    }
-    c->misses++;
-    return NULL;
+    return slotcache_get(&h->c, conversation_id, partition, epoch);
 }
 
-void histcache_put(struct histcache *c, const char *conversation_id, int32_t partition,
+void histcache_put(struct histcache *h, const char *conversation_id, int32_t partition,
                    uint64_t epoch, json_t *items)
 {
-    struct slot *s = slot_of(c, conversation_id);
-
-    if (!items) {
-        if (strcmp(s->conversation_id, conversation_id) == 0) {
-            json_decref(s->items);
-            s->items = NULL;
-            s->conversation_id[0] = '\0';
-        }
-        return;
-    }
-    if (!json_is_array(items) || strlen(conversation_id) >= sizeof(s->conversation_id))
-        return;
-    json_incref(items);
-    json_decref(s->items);
-    s->items = items;
-    s->partition = partition;
-    s->epoch = epoch;
-    snprintf(s->conversation_id, sizeof(s->conversation_id), "%s", conversation_id);
+    if (!items || json_is_array(items))
+        slotcache_put(&h->c, conversation_id, partition, epoch, items);
 }
 
-void histcache_counts(const struct histcache *c, int64_t *hits, int64_t *misses)
+void histcache_counts(const struct histcache *h, int64_t *hits, int64_t *misses)
 {
-    *hits = c->hits;
-    *misses = c->misses;
+    *hits = h->c.hits;
+    *misses = h->c.misses;
 }

@@ -13,7 +13,7 @@
  * Answers of one conversation that ran side by side, or whose turn could not be recorded,
  * forget the entry (the next question reads).
  *
- * Direct-mapped and bounded like ctxcache.h: at most @slots entries of at most
+ * Direct-mapped and bounded (slotcache.h, as ctxcache.h): at most @slots entries of at most
  * STORE_HISTORY_KEEP turns each. Not thread-safe: @locality engine thread. */
 #ifndef FINCHAT_HISTCACHE_H
 #define FINCHAT_HISTCACHE_H
