@@ -50,6 +50,9 @@ struct kafka_msg_meta {
 };
 
 #define KAFKA_CONTEXT_NONE "none"
+/* Header of a request a full worker handed over to another worker's partition: the name
+ * (host:pid) of the worker that did (llm-worker/core/handoff.h). */
+#define KAFKA_HANDED_OVER_BY "handed-over-by"
 
 /* Produces @payload (copied) to @topic/@partition (RD_KAFKA_PARTITION_UA to hash @key) with
  * the standard headers. @opaque reaches the delivery report. 0 or a negative FC_E* code;

@@ -169,6 +169,8 @@ bool tail_print(FILE *out, const struct tail_msg *m)
             m->request_id ? m->request_id : "(missing)");
     if (m->context_version)
         fprintf(out, "  context-version: %s\n", m->context_version);
+    if (m->handed_over_by)
+        fprintf(out, "  handed-over-by: %s\n", m->handed_over_by);
     if (valid)
         fprintf(out, "  valid\n");
     else
@@ -250,7 +252,7 @@ int ctl_tail(const struct fc_config *cfg, int argc, char **argv)
     while (!sig_stop_requested() && (max < 0 || seen < max)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
         struct tail_msg t;
-        char ct[64], sc[64], tp[128], rid[64], cv[32];
+        char ct[64], sc[64], tp[128], rid[64], cv[32], hb[300];
 
         if (!m)
             continue;
@@ -279,6 +281,7 @@ int ctl_tail(const struct fc_config *cfg, int argc, char **argv)
         t.traceparent = kafka_header(m, "traceparent", tp, sizeof(tp)) ? tp : NULL;
         t.request_id = kafka_header(m, "request-id", rid, sizeof(rid)) ? rid : NULL;
         t.context_version = kafka_header(m, "context-version", cv, sizeof(cv)) ? cv : NULL;
+        t.handed_over_by = kafka_header(m, KAFKA_HANDED_OVER_BY, hb, sizeof(hb)) ? hb : NULL;
         if (!tail_print(stdout, &t))
             invalid++;
         fflush(stdout);

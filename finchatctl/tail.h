@@ -29,6 +29,7 @@ struct tail_msg {
     size_t len;
     const char *content_type, *schema, *traceparent, *request_id;
     const char *context_version; /* requests only; NULL when absent (it is optional) */
+    const char *handed_over_by;  /* requests a full worker handed over; NULL otherwise */
 };
 
 /* Returns the full topic name for @name (a full name or a short one), or NULL. */

@@ -110,7 +110,7 @@ static bool standalone(const struct worker *w, const rd_kafka_message_t *m)
     char from[8], err[128];
     bool alone;
 
-    if (kafka_header(m, HANDOFF_HEADER, from, sizeof(from)))
+    if (kafka_header(m, KAFKA_HANDED_OVER_BY, from, sizeof(from)))
         return false;
     if (chatmsg_decode_request(m->payload, m->len, &r, err, sizeof(err)) != 0)
         return false;
@@ -162,7 +162,7 @@ static void hand_over(struct worker *w, const rd_kafka_message_t *m, int32_t to)
         hdrs = rd_kafka_headers_copy(hdrs);
     else
         hdrs = rd_kafka_headers_new(1);
-    rd_kafka_header_add(hdrs, HANDOFF_HEADER, -1, w->name, -1);
+    rd_kafka_header_add(hdrs, KAFKA_HANDED_OVER_BY, -1, w->name, -1);
     err =
         rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(TOPIC_REQUESTS), RD_KAFKA_V_PARTITION(to),
                           RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(m->payload, m->len),

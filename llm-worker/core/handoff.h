@@ -33,8 +33,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HANDOFF_HEADER "handed-over-by"
-
 struct worker;
 struct ctoken;
 

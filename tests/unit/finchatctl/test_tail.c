@@ -80,6 +80,21 @@ static void test_print(void)
     CHECK(strstr(buf, "not json ?") != NULL);
 }
 
+/* The optional headers of a request are shown when present, and only then. */
+static void test_print_request_headers(void)
+{
+    struct tail_msg m = chunk_msg(token);
+    char buf[2048];
+
+    print_to(&m, buf, sizeof(buf));
+    CHECK(strstr(buf, "context-version") == NULL && strstr(buf, "handed-over-by") == NULL);
+    m.context_version = "none";
+    m.handed_over_by = "vm:4242";
+    print_to(&m, buf, sizeof(buf));
+    CHECK(strstr(buf, "  context-version: none\n") != NULL);
+    CHECK(strstr(buf, "  handed-over-by: vm:4242\n") != NULL);
+}
+
 /* A payload that is not JSON is printed as text: UTF-8 as it is, each byte that is not
  * UTF-8 (a stray byte, a surrogate, a cut character) and each control byte as '?'. */
 static void test_print_bad_utf8(void)
@@ -91,4 +106,4 @@ static void test_print_bad_utf8(void)
     CHECK(strstr(buf, "caf\xc3\xa9 ?|???|?[2J|??\n") != NULL);
 }
 
-TEST_MAIN(test_check, test_print, test_print_bad_utf8)
+TEST_MAIN(test_check, test_print, test_print_request_headers, test_print_bad_utf8)
